@@ -1,0 +1,55 @@
+//! Command-line arguments (clap only; nothing here does work).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// The pipeline kit: validate pipeline.yaml, generate CloudFormation and Lambda crates,
+/// deploy, diff, and run the pipeline locally.
+#[derive(Debug, Parser)]
+#[command(name = "gen", version, about, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+    #[command(flatten)]
+    pub global: GlobalArgs,
+}
+
+/// Flags every command takes.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Output format: `text` for people, `json` for machines.
+    #[arg(long, global = true, value_enum, default_value_t = OutputFormat::Text)]
+    pub output: OutputFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check pipeline.yaml against the schema and the semantic rules; report every problem.
+    Validate(ValidateArgs),
+    /// Print the JSON Schema of pipeline.yaml.
+    Schema(SchemaArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// The pipeline file.
+    #[arg(short = 'f', long = "file", default_value = "pipeline.yaml")]
+    pub file: PathBuf,
+    /// Treat warnings as errors.
+    #[arg(long)]
+    pub strict: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// Fail (exit 1) if this file differs from the schema, instead of printing it.
+    #[arg(long, value_name = "FILE", num_args = 0..=1, default_missing_value = "generated/pipeline.schema.json")]
+    pub check: Option<PathBuf>,
+}

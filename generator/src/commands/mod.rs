@@ -1,0 +1,48 @@
+//! One module per verb; each exposes `run(args, &Printer) -> Result<ExitStatus, CommandError>`.
+
+pub mod schema;
+pub mod validate;
+
+use std::path::PathBuf;
+
+/// How `gen` exits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitStatus {
+    /// 0: done, nothing wrong.
+    Success,
+    /// 1: the input is invalid, or a check failed.
+    Failure,
+    /// 2: bad usage or an I/O error.
+    Error,
+}
+
+impl From<ExitStatus> for std::process::ExitCode {
+    fn from(status: ExitStatus) -> Self {
+        std::process::ExitCode::from(match status {
+            ExitStatus::Success => 0,
+            ExitStatus::Failure => 1,
+            ExitStatus::Error => 2,
+        })
+    }
+}
+
+/// A failure outside the user's pipeline: files that cannot be read or written.
+#[derive(Debug, thiserror::Error)]
+pub enum CommandError {
+    #[error("cannot read `{path}`: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("cannot write `{path}`: {source}")]
+    Write { path: PathBuf, source: std::io::Error },
+}
+
+/// Reads a file, refusing anything much larger than a pipeline could be before loading it all.
+pub(crate) fn read_limited(path: &std::path::Path) -> Result<Vec<u8>, CommandError> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(|source| CommandError::Read { path: path.to_owned(), source })?;
+    let mut bytes = Vec::new();
+    let limit = (crate::config::MAX_FILE_BYTES as u64) * 8;
+    file.take(limit)
+        .read_to_end(&mut bytes)
+        .map_err(|source| CommandError::Read { path: path.to_owned(), source })?;
+    Ok(bytes)
+}

@@ -1,0 +1,24 @@
+//! `gen schema`: the JSON Schema of pipeline.yaml; `--check` fails when the committed copy is stale.
+
+use crate::cli::SchemaArgs;
+use crate::commands::{CommandError, ExitStatus};
+use crate::config;
+use crate::printer::Printer;
+
+pub fn run(args: &SchemaArgs, printer: &Printer) -> Result<ExitStatus, CommandError> {
+    let schema = config::schema_text();
+    let Some(path) = &args.check else {
+        printer.data(&schema);
+        return Ok(ExitStatus::Success);
+    };
+    let committed = std::fs::read_to_string(path).map_err(|source| CommandError::Read { path: path.clone(), source })?;
+    if committed == schema {
+        return Ok(ExitStatus::Success);
+    }
+    printer.note(&format!(
+        "error: `{}` is stale: it differs from the schema of this version of gen\nhint: run `gen schema > {}` (or `gen synth`) and commit the result\n",
+        path.display(),
+        path.display()
+    ));
+    Ok(ExitStatus::Failure)
+}

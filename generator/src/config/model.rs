@@ -1,0 +1,274 @@
+//! pipeline.yaml as written: the serde + schemars model.
+//!
+//! Doc comments here become the descriptions in `generated/pipeline.schema.json`, which editors
+//! show on hover; keep them short and in the user's terms. Defaults are applied later, when the
+//! model is resolved (`resolve.rs`), so that the schema and diagnostics see what was written.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::values::{Amount, Duration, Percent};
+
+/// An event-driven order pipeline: SQS queues, S3 buckets, the Lambda functions they trigger and
+/// the discount table those functions price orders with.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "pipeline.yaml")]
+pub struct PipelineConfig {
+    /// Name of the pipeline. Prefixes the stack and every physical resource name.
+    #[schemars(regex(pattern = crate::config::naming::NAME_PATTERN), length(min = 1, max = 24))]
+    pub pipeline: String,
+    /// AWS region to deploy to, e.g. `us-east-1`.
+    #[schemars(regex(pattern = r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]$"))]
+    pub region: String,
+    /// Values used where a queue or function leaves a setting out.
+    #[serde(default)]
+    pub defaults: Defaults,
+    /// SQS queues, by name (lowercase letters, digits and hyphens).
+    #[serde(default)]
+    #[schemars(extend("propertyNames" = { "pattern": crate::config::naming::NAME_PATTERN, "maxLength": 40 }))]
+    pub queues: BTreeMap<String, QueueConfig>,
+    /// S3 buckets, by name (lowercase letters, digits and hyphens).
+    #[serde(default)]
+    #[schemars(extend("propertyNames" = { "pattern": crate::config::naming::NAME_PATTERN, "maxLength": 40 }))]
+    pub buckets: BTreeMap<String, BucketConfig>,
+    /// Promo codes and bulk tiers the order processor prices with.
+    #[serde(default)]
+    pub discounts: Option<Discounts>,
+    /// Lambda functions, by name (lowercase letters, digits and hyphens).
+    #[schemars(extend("propertyNames" = { "pattern": crate::config::naming::NAME_PATTERN, "maxLength": 40 }), length(min = 1))]
+    pub functions: BTreeMap<String, FunctionConfig>,
+    /// Tags added to every resource, besides `pipeline`, `stage`, `branch` and `expires-at`.
+    #[serde(default)]
+    pub tags: BTreeMap<String, String>,
+}
+
+/// Values used where a queue or function leaves a setting out.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Defaults {
+    /// Defaults for every function.
+    #[serde(default)]
+    pub function: FunctionDefaults,
+    /// Defaults for every queue.
+    #[serde(default)]
+    pub queue: QueueDefaults,
+}
+
+/// Defaults for every function.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FunctionDefaults {
+    /// Memory in MB (128–10240). Default 256.
+    #[schemars(range(min = 128, max = 10_240))]
+    pub memory_mb: Option<u32>,
+    /// Timeout, at most 15 minutes. Default `30s`.
+    pub timeout: Option<Duration>,
+    /// CPU architecture. Default `arm64`.
+    pub architecture: Option<Architecture>,
+    /// Days to keep the function's logs. Default 14.
+    #[schemars(extend("enum" = crate::config::naming::LOG_RETENTION_DAYS))]
+    pub log_retention_days: Option<u32>,
+}
+
+/// Defaults for every queue.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct QueueDefaults {
+    /// How long SQS keeps a message (60s–14d). Default `4d`.
+    pub retention: Option<Duration>,
+    /// Long-polling wait of receives (0–20s). Default `20s`.
+    pub receive_wait: Option<Duration>,
+    /// Visibility timeout as a multiple of the consuming function's timeout. Default 6.
+    #[schemars(range(min = 1, max = 12))]
+    pub visibility_multiplier: Option<u32>,
+}
+
+/// An SQS queue.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct QueueConfig {
+    /// A FIFO queue: ordered per message group, deduplicated. The `.fifo` suffix is added.
+    #[serde(default)]
+    pub fifo: bool,
+    /// FIFO only: deduplicate by a hash of the body instead of a deduplication id.
+    #[serde(default)]
+    pub content_based_deduplication: bool,
+    /// How long SQS keeps a message (60s–14d).
+    pub retention: Option<Duration>,
+    /// Long-polling wait of receives (0–20s).
+    pub receive_wait: Option<Duration>,
+    /// Delay before a new message becomes visible (0–15m).
+    pub delay: Option<Duration>,
+    /// Receives before a message moves to `dead_letter` (1–1000).
+    #[schemars(range(min = 1, max = 1000))]
+    pub max_receive_count: Option<u32>,
+    /// The queue that receives messages after `max_receive_count` failed receives.
+    pub dead_letter: Option<String>,
+    /// Visibility timeout as a multiple of the consuming function's timeout, plus its batching
+    /// window. Leave out both this and `visibility_timeout` to use the default multiplier.
+    #[schemars(range(min = 1, max = 12))]
+    pub visibility_multiplier: Option<u32>,
+    /// An explicit visibility timeout (0s–12h), instead of deriving it.
+    pub visibility_timeout: Option<Duration>,
+    /// Alarm when the queue holds more than this many visible messages (meant for DLQs).
+    pub alarm: Option<AlarmConfig>,
+}
+
+/// A CloudWatch alarm on the queue's depth.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AlarmConfig {
+    /// Alarm when more than this many messages are visible.
+    #[schemars(range(min = 0))]
+    pub above: u32,
+    /// Length of each evaluation period (multiple of 60s). Default `5m`.
+    pub period: Option<Duration>,
+    /// Consecutive periods above the threshold before alarming. Default 1.
+    #[schemars(range(min = 1, max = 100))]
+    pub evaluation_periods: Option<u32>,
+}
+
+/// An S3 bucket.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BucketConfig {
+    /// Keep every version of every object.
+    #[serde(default)]
+    pub versioning: bool,
+    /// Delete objects (and old versions) after this long, in whole days, e.g. `90d`.
+    pub expire_after: Option<Duration>,
+}
+
+/// Promo codes and bulk tiers.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Discounts {
+    /// ISO 4217 currency code of every amount, e.g. `USD`.
+    #[schemars(regex(pattern = r"^[A-Z]{3}$"))]
+    pub currency: String,
+    /// Promo codes by code; lookup ignores case.
+    #[serde(default)]
+    #[schemars(extend("propertyNames" = { "pattern": "^[A-Za-z0-9_-]{1,32}$" }))]
+    pub promo_codes: BTreeMap<String, PromoConfig>,
+    /// Bulk discounts: the highest tier whose `min_subtotal` the subtotal reaches applies.
+    #[serde(default)]
+    pub bulk_tiers: Vec<BulkTierConfig>,
+}
+
+/// One promo code: `percent` off the subtotal, or a fixed `amount` off (capped at the subtotal).
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PromoConfig {
+    /// Percent off the subtotal.
+    pub percent: Option<Percent>,
+    /// Fixed amount off, capped at the subtotal.
+    pub amount: Option<Amount>,
+    /// The code applies only from this subtotal on.
+    pub min_subtotal: Option<Amount>,
+}
+
+/// One bulk tier.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BulkTierConfig {
+    /// The tier applies from this subtotal on.
+    pub min_subtotal: Amount,
+    /// Percent off the subtotal after the promo discount.
+    pub percent: Percent,
+}
+
+/// A Lambda function, triggered by an SQS queue.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FunctionConfig {
+    /// What the function does.
+    pub handler: HandlerKind,
+    /// Free text shown in the console.
+    #[schemars(length(max = 256))]
+    pub description: Option<String>,
+    /// Memory in MB (128–10240).
+    #[schemars(range(min = 128, max = 10_240))]
+    pub memory_mb: Option<u32>,
+    /// Timeout, at most 15 minutes (`900s`).
+    pub timeout: Option<Duration>,
+    /// CPU architecture.
+    pub architecture: Option<Architecture>,
+    /// Concurrent executions reserved for (and capping) this function.
+    #[schemars(range(min = 0, max = 1000))]
+    pub reserved_concurrency: Option<u32>,
+    /// Days to keep the function's logs.
+    #[schemars(extend("enum" = crate::config::naming::LOG_RETENTION_DAYS))]
+    pub log_retention_days: Option<u32>,
+    /// The queue that invokes the function, and how records are batched.
+    pub trigger: TriggerConfig,
+    /// What the function writes to.
+    #[serde(default)]
+    pub writes: WritesConfig,
+    /// DLQ processors only: how requeues of still-valid orders are bounded.
+    pub requeue: Option<RequeueConfig>,
+}
+
+/// What a function does; each kind is a handler of the shared `runtime` crate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum HandlerKind {
+    /// Validates and prices orders, writes invoices to `writes.bucket`, notifies `writes.notify`.
+    OrderProcessor,
+    /// Logs the notifications it receives.
+    NotificationLogger,
+    /// Re-validates dead letters: requeues to `writes.requeue`, repairs, or parks them in
+    /// `writes.bucket`.
+    DlqProcessor,
+}
+
+/// CPU architecture of a function.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Architecture {
+    /// AWS Graviton (cheaper per GB-second).
+    Arm64,
+    /// Intel/AMD.
+    X86_64,
+}
+
+/// The queue that invokes a function, and how records are batched.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TriggerConfig {
+    /// Name of the queue.
+    pub queue: String,
+    /// Records per invocation: 1–10 for FIFO queues, 1–10000 otherwise. Default 10.
+    #[schemars(range(min = 1, max = 10_000))]
+    pub batch_size: Option<u32>,
+    /// How long to gather records before invoking (0–5m); required for batches above 10.
+    pub batching_window: Option<Duration>,
+    /// Most concurrent invocations this trigger makes (2–1000).
+    #[schemars(range(min = 2, max = 1000))]
+    pub max_concurrency: Option<u32>,
+}
+
+/// What a function writes to.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WritesConfig {
+    /// Bucket for invoices (order processor) or parked messages (DLQ processor).
+    pub bucket: Option<String>,
+    /// Queue that receives a notification per invoiced order.
+    pub notify: Option<String>,
+    /// Queue that repaired or still-valid dead letters go back to.
+    pub requeue: Option<String>,
+}
+
+/// How a DLQ processor bounds requeues.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RequeueConfig {
+    /// Requeues of one message before it is parked. Default 3.
+    #[schemars(range(min = 1, max = 10))]
+    pub max_attempts: Option<u32>,
+    /// Delay of each requeued message (0–15m). Default `1m`.
+    pub delay: Option<Duration>,
+}

@@ -1,0 +1,11 @@
+//! `gen`, the pipeline kit: pipeline.yaml → validated model → CloudFormation, Lambda crates,
+//! deploys, diffs and a local engine.
+//!
+//! The binary is a thin shell (`main.rs` dispatches `cli.rs` to `commands/`); everything else
+//! is a library so tests and benches call the same code.
+
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod diagnostic;
+pub mod printer;

@@ -1,0 +1,22 @@
+use std::process::ExitCode;
+
+use clap::Parser;
+use generator::cli::{Cli, Command, OutputFormat};
+use generator::commands::{self, ExitStatus};
+use generator::printer::Printer;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let printer = Printer::new(cli.global.output == OutputFormat::Json);
+    let result = match &cli.command {
+        Command::Validate(args) => commands::validate::run(args, &printer),
+        Command::Schema(args) => commands::schema::run(args, &printer),
+    };
+    match result {
+        Ok(status) => status.into(),
+        Err(error) => {
+            printer.note(&format!("error: {error}\n"));
+            ExitStatus::Error.into()
+        }
+    }
+}
