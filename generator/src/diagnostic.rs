@@ -1,7 +1,7 @@
 //! Diagnostics: what is wrong, where, and how to fix it — rendered for people by miette
 //! (`file:line:col`, the source line, a caret, `help:`) and for machines as JSON.
 
-use std::fmt;
+use std::fmt::{self, Write as _};
 
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
 use serde::Serialize;
@@ -59,7 +59,10 @@ impl Diagnostic {
     }
 
     pub fn warning(code: &'static str, message: impl Into<String>) -> Self {
-        Self { severity: Severity::Warning, ..Self::error(code, message) }
+        Self {
+            severity: Severity::Warning,
+            ..Self::error(code, message)
+        }
     }
 
     #[must_use]
@@ -77,7 +80,10 @@ impl Diagnostic {
 
     #[must_use]
     pub fn related(mut self, span: Span, label: impl Into<String>) -> Self {
-        self.related.push(Related { span, label: label.into() });
+        self.related.push(Related {
+            span,
+            label: label.into(),
+        });
         self
     }
 
@@ -109,13 +115,23 @@ impl Report {
         let mut out = String::new();
         for diagnostic in &self.diagnostics {
             // rustc-style headers: the severity symbol carries the code, `error[unknown-key]:`.
-            let mut theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+            let mut theme = if color {
+                GraphicalTheme::unicode()
+            } else {
+                GraphicalTheme::unicode_nocolor()
+            };
             theme.characters.error = format!("error[{}]:", diagnostic.code);
             theme.characters.warning = format!("warning[{}]:", diagnostic.code);
-            let handler = GraphicalReportHandler::new_themed(theme).with_width(100).with_wrap_lines(false).with_links(false);
-            let rendered = Rendered { diagnostic, source: NamedSource::new(&self.file, self.source.clone()) };
+            let handler = GraphicalReportHandler::new_themed(theme)
+                .with_width(100)
+                .with_wrap_lines(false)
+                .with_links(false);
+            let rendered = Rendered {
+                diagnostic,
+                source: NamedSource::new(&self.file, self.source.clone()),
+            };
             if handler.render_report(&mut out, &rendered).is_err() {
-                out.push_str(&format!("{}: {}\n", self.file, diagnostic.message));
+                let _ = writeln!(out, "{}: {}", self.file, diagnostic.message);
             }
             out.push('\n');
         }
@@ -127,7 +143,12 @@ impl Report {
     /// `pipeline.yaml: 2 errors, 1 warning`.
     pub fn summary(&self) -> String {
         let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-        format!("{}: {}, {}", self.file, plural(self.errors(), "error"), plural(self.warnings(), "warning"))
+        format!(
+            "{}: {}, {}",
+            self.file,
+            plural(self.errors(), "error"),
+            plural(self.warnings(), "warning")
+        )
     }
 }
 
@@ -160,21 +181,25 @@ impl miette::Diagnostic for Rendered<'_> {
     }
 
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        self.diagnostic.help.as_ref().map(|help| Box::new(help) as Box<dyn fmt::Display>)
+        self.diagnostic
+            .help
+            .as_ref()
+            .map(|help| Box::new(help) as Box<dyn fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        self.diagnostic.span.map(|_| &self.source as &dyn miette::SourceCode)
+        self.diagnostic
+            .span
+            .map(|_| &self.source as &dyn miette::SourceCode)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let span = self.diagnostic.span?;
-        let primary = LabeledSpan::new_primary_with_span(self.diagnostic.label.clone(), to_miette(span));
-        let related = self
-            .diagnostic
-            .related
-            .iter()
-            .map(|related| LabeledSpan::new_with_span(Some(related.label.clone()), to_miette(related.span)));
+        let primary =
+            LabeledSpan::new_primary_with_span(self.diagnostic.label.clone(), to_miette(span));
+        let related = self.diagnostic.related.iter().map(|related| {
+            LabeledSpan::new_with_span(Some(related.label.clone()), to_miette(related.span))
+        });
         Some(Box::new(std::iter::once(primary).chain(related)))
     }
 }

@@ -14,7 +14,8 @@ pub struct Printer {
 
 impl Printer {
     pub fn new(json: bool) -> Self {
-        let color = std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty()) && std::io::stderr().is_terminal();
+        let color = std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty())
+            && std::io::stderr().is_terminal();
         Self { color, json }
     }
 

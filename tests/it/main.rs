@@ -1,1 +1,4 @@
+//! The workspace's test binary: one module per area.
+
 mod fixtures;
+mod loader_fuzz;

@@ -30,19 +30,31 @@ impl From<ExitStatus> for std::process::ExitCode {
 #[derive(Debug, thiserror::Error)]
 pub enum CommandError {
     #[error("cannot read `{path}`: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("cannot write `{path}`: {source}")]
-    Write { path: PathBuf, source: std::io::Error },
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 /// Reads a file, refusing anything much larger than a pipeline could be before loading it all.
 pub(crate) fn read_limited(path: &std::path::Path) -> Result<Vec<u8>, CommandError> {
     use std::io::Read;
-    let file = std::fs::File::open(path).map_err(|source| CommandError::Read { path: path.to_owned(), source })?;
+    let file = std::fs::File::open(path).map_err(|source| CommandError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
     let mut bytes = Vec::new();
     let limit = (crate::config::MAX_FILE_BYTES as u64) * 8;
     file.take(limit)
         .read_to_end(&mut bytes)
-        .map_err(|source| CommandError::Read { path: path.to_owned(), source })?;
+        .map_err(|source| CommandError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
     Ok(bytes)
 }

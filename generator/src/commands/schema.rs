@@ -11,7 +11,10 @@ pub fn run(args: &SchemaArgs, printer: &Printer) -> Result<ExitStatus, CommandEr
         printer.data(&schema);
         return Ok(ExitStatus::Success);
     };
-    let committed = std::fs::read_to_string(path).map_err(|source| CommandError::Read { path: path.clone(), source })?;
+    let committed = std::fs::read_to_string(path).map_err(|source| CommandError::Read {
+        path: path.clone(),
+        source,
+    })?;
     if committed == schema {
         return Ok(ExitStatus::Success);
     }

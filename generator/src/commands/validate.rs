@@ -17,8 +17,14 @@ pub fn run(args: &ValidateArgs, printer: &Printer) -> Result<ExitStatus, Command
     } else if !report.diagnostics.is_empty() {
         printer.note(&report.render(printer.color));
         if !failed && report.warnings() > 0 {
-            printer.note("hint: warnings don't fail validation; pass `--strict` to make them errors\n");
+            printer.note(
+                "hint: warnings don't fail validation; pass `--strict` to make them errors\n",
+            );
         }
     }
-    Ok(if failed { ExitStatus::Failure } else { ExitStatus::Success })
+    Ok(if failed {
+        ExitStatus::Failure
+    } else {
+        ExitStatus::Success
+    })
 }

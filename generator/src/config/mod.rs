@@ -45,14 +45,26 @@ pub fn load(file: &str, bytes: &[u8]) -> Loaded {
             (text.to_owned(), diagnostics, pipeline)
         }
         Err(error) => {
-            let valid = &bytes[..error.valid_up_to()];
-            let text = String::from_utf8_lossy(valid).into_owned();
+            // Bytes before the first bad one are unchanged, so offsets still line up.
+            let text = String::from_utf8_lossy(bytes).into_owned();
             (text, vec![not_utf8(bytes, error.valid_up_to())], None)
         }
     };
     let mut diagnostics = diagnostics;
-    diagnostics.sort_by_key(|d| (d.span.map_or(0, |span| span.offset), std::cmp::Reverse(d.severity)));
-    Loaded { pipeline, report: Report { file: file.to_owned(), source, diagnostics } }
+    diagnostics.sort_by_key(|d| {
+        (
+            d.span.map_or(0, |span| span.offset),
+            std::cmp::Reverse(d.severity),
+        )
+    });
+    Loaded {
+        pipeline,
+        report: Report {
+            file: file.to_owned(),
+            source,
+            diagnostics,
+        },
+    }
 }
 
 fn check_text(text: &str) -> (Vec<Diagnostic>, Option<Pipeline>) {
@@ -61,7 +73,11 @@ fn check_text(text: &str) -> (Vec<Diagnostic>, Option<Pipeline>) {
             vec![
                 Diagnostic::error(
                     "file-too-large",
-                    format!("the file is {:.1} MB; pipeline.yaml may be at most {} MB", mb(text.len()), MAX_FILE_BYTES / (1024 * 1024)),
+                    format!(
+                        "the file is {:.1} MB; pipeline.yaml may be at most {} MB",
+                        mb(text.len()),
+                        MAX_FILE_BYTES / (1024 * 1024)
+                    ),
                 )
                 .help("a pipeline fits in a few kilobytes: check that this is the right file"),
             ],
@@ -73,7 +89,8 @@ fn check_text(text: &str) -> (Vec<Diagnostic>, Option<Pipeline>) {
     let root = match yaml::parse(text, &lines) {
         Ok(root) => root,
         Err(error) => {
-            let mut diagnostic = Diagnostic::error(error.code, error.message).at(error.span, error.label);
+            let mut diagnostic =
+                Diagnostic::error(error.code, error.message).at(error.span, error.label);
             if let Some(help) = error.help {
                 diagnostic = diagnostic.help(help);
             }
@@ -83,7 +100,8 @@ fn check_text(text: &str) -> (Vec<Diagnostic>, Option<Pipeline>) {
             return (vec![diagnostic], None);
         }
     };
-    if matches!(&root.value, yaml::NodeValue::Scalar { text, plain: true } if text.is_empty() || text == "~" || text == "null") {
+    if matches!(&root.value, yaml::NodeValue::Scalar { text, plain: true } if text.is_empty() || text == "~" || text == "null")
+    {
         return (
             vec![
                 Diagnostic::error("empty-file", "the file holds no pipeline")
@@ -92,12 +110,13 @@ fn check_text(text: &str) -> (Vec<Diagnostic>, Option<Pipeline>) {
             None,
         );
     }
-    let sources = SourceMap::new(&root);
+    let sources = SourceMap::new(&root, text);
     let mut diagnostics = schema::check(&value::to_json(&root, Numbers::Float), &sources);
     if !diagnostics.is_empty() {
         return (diagnostics, None);
     }
-    let config: PipelineConfig = match serde_json::from_value(value::to_json(&root, Numbers::Exact)) {
+    let config: PipelineConfig = match serde_json::from_value(value::to_json(&root, Numbers::Exact))
+    {
         Ok(config) => config,
         Err(error) => {
             // The schema accepted what the model rejects: a bug in the schema, reported plainly.
@@ -118,12 +137,21 @@ fn not_utf8(bytes: &[u8], valid_up_to: usize) -> Diagnostic {
     let line = valid.matches('\n').count() + 1;
     let line_start = valid.rfind('\n').map_or(0, |index| index + 1);
     let column = valid[line_start..].chars().count() + 1;
-    Diagnostic::error("not-utf8", format!("the file is not valid UTF-8: byte 0x{:02X} at line {line}, column {column}", bytes[valid_up_to]))
-        .at(Span::point(valid_up_to, line, column), "invalid byte")
-        .help("save the file as UTF-8")
+    Diagnostic::error(
+        "not-utf8",
+        format!(
+            "the file is not valid UTF-8: byte 0x{:02X} at line {line}, column {column}",
+            bytes[valid_up_to]
+        ),
+    )
+    .at(Span::point(valid_up_to, line, column), "invalid byte")
+    .help("save the file as UTF-8")
 }
 
-#[expect(clippy::cast_precision_loss, reason = "a file size shown with one decimal")]
+#[expect(
+    clippy::cast_precision_loss,
+    reason = "a file size shown with one decimal"
+)]
 fn mb(bytes: usize) -> f64 {
     bytes as f64 / (1024.0 * 1024.0)
 }

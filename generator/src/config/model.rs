@@ -38,7 +38,7 @@ pub struct PipelineConfig {
     #[serde(default)]
     pub discounts: Option<Discounts>,
     /// Lambda functions, by name (lowercase letters, digits and hyphens).
-    #[schemars(extend("propertyNames" = { "pattern": crate::config::naming::NAME_PATTERN, "maxLength": 40 }), length(min = 1))]
+    #[schemars(extend("propertyNames" = { "pattern": crate::config::naming::NAME_PATTERN, "maxLength": 40 }, "minProperties" = 1))]
     pub functions: BTreeMap<String, FunctionConfig>,
     /// Tags added to every resource, besides `pipeline`, `stage`, `branch` and `expires-at`.
     #[serde(default)]
@@ -212,7 +212,9 @@ pub struct FunctionConfig {
 }
 
 /// What a function does; each kind is a handler of the shared `runtime` crate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum HandlerKind {
     /// Validates and prices orders, writes invoices to `writes.bucket`, notifies `writes.notify`.

@@ -50,7 +50,13 @@ impl Service {
 ///
 /// Buckets also carry the account id, since bucket names are global: the template fills it in
 /// with `${AWS::AccountId}`, here `account` stands for it.
-pub fn physical_name(pipeline: &str, name: &str, stage: &str, service: Service, account: &str) -> String {
+pub fn physical_name(
+    pipeline: &str,
+    name: &str,
+    stage: &str,
+    service: Service,
+    account: &str,
+) -> String {
     match service {
         Service::Queue { fifo: true } => format!("{pipeline}-{name}-{stage}.fifo"),
         Service::Queue { fifo: false } | Service::Function => format!("{pipeline}-{name}-{stage}"),
@@ -61,7 +67,13 @@ pub fn physical_name(pipeline: &str, name: &str, stage: &str, service: Service, 
 
 /// The longest physical name `name` can get, with the longest stage and a 12-digit account id.
 pub fn longest_physical_name(pipeline: &str, name: &str, service: Service) -> String {
-    physical_name(pipeline, name, &"s".repeat(MAX_STAGE_LEN), service, "123456789012")
+    physical_name(
+        pipeline,
+        name,
+        &"s".repeat(MAX_STAGE_LEN),
+        service,
+        "123456789012",
+    )
 }
 
 /// The stable CloudFormation logical ID of a resource: `task-dlq` + `Queue` → `TaskDlqQueue`.
@@ -91,12 +103,21 @@ mod tests {
 
     #[test]
     fn physical_names_carry_stage_and_suffixes() {
-        assert_eq!(physical_name("orders", "task", "dev", Service::Queue { fifo: false }, ""), "orders-task-dev");
-        assert_eq!(physical_name("orders", "task", "dev", Service::Queue { fifo: true }, ""), "orders-task-dev.fifo");
+        assert_eq!(
+            physical_name("orders", "task", "dev", Service::Queue { fifo: false }, ""),
+            "orders-task-dev"
+        );
+        assert_eq!(
+            physical_name("orders", "task", "dev", Service::Queue { fifo: true }, ""),
+            "orders-task-dev.fifo"
+        );
         assert_eq!(
             physical_name("orders", "results", "dev", Service::Bucket, "123456789012"),
             "orders-results-dev-123456789012"
         );
-        assert_eq!(longest_physical_name("o", "b", Service::Bucket).len(), 1 + 1 + 1 + 1 + 16 + 1 + 12);
+        assert_eq!(
+            longest_physical_name("o", "b", Service::Bucket).len(),
+            1 + 1 + 1 + 1 + 16 + 1 + 12
+        );
     }
 }

@@ -38,7 +38,12 @@ pub struct Queue {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Visibility {
     /// multiplier × the consuming function's timeout + its batching window.
-    Derived { function: String, multiplier: u32, function_timeout: Duration, batching_window: Duration },
+    Derived {
+        function: String,
+        multiplier: u32,
+        function_timeout: Duration,
+        batching_window: Duration,
+    },
     /// Written in pipeline.yaml.
     Explicit,
     /// No consumer and nothing written: the SQS default.
@@ -111,13 +116,18 @@ pub struct Requeue {
 impl Pipeline {
     /// The function a queue triggers, if any.
     pub fn consumer_of(&self, queue: &str) -> Option<&Function> {
-        self.functions.values().find(|function| function.trigger.queue == queue)
+        self.functions
+            .values()
+            .find(|function| function.trigger.queue == queue)
     }
 
     /// The queues whose dead-letter queue is `queue`.
     pub fn sources_of<'a>(&'a self, queue: &'a str) -> impl Iterator<Item = &'a Queue> + 'a {
-        self.queues
-            .values()
-            .filter(move |source| source.redrive.as_ref().is_some_and(|redrive| redrive.dead_letter == queue))
+        self.queues.values().filter(move |source| {
+            source
+                .redrive
+                .as_ref()
+                .is_some_and(|redrive| redrive.dead_letter == queue)
+        })
     }
 }

@@ -1,7 +1,9 @@
 //! Applies defaults and derives values: the written model becomes a [`Pipeline`].
 
 use super::model::{Architecture, PipelineConfig, QueueConfig};
-use super::pipeline::{Alarm, Bucket, Function, Pipeline, Queue, Redrive, Requeue, Trigger, Visibility, Writes};
+use super::pipeline::{
+    Alarm, Bucket, Function, Pipeline, Queue, Redrive, Requeue, Trigger, Visibility, Writes,
+};
 use super::values::Duration;
 
 pub const DEFAULT_MEMORY_MB: u32 = 256;
@@ -30,8 +32,14 @@ pub fn resolve(config: &PipelineConfig) -> Pipeline {
                 name: name.clone(),
                 handler: function.handler,
                 description: function.description.clone(),
-                memory_mb: function.memory_mb.or(function_defaults.memory_mb).unwrap_or(DEFAULT_MEMORY_MB),
-                timeout: function.timeout.or(function_defaults.timeout).unwrap_or(DEFAULT_TIMEOUT),
+                memory_mb: function
+                    .memory_mb
+                    .or(function_defaults.memory_mb)
+                    .unwrap_or(DEFAULT_MEMORY_MB),
+                timeout: function
+                    .timeout
+                    .or(function_defaults.timeout)
+                    .unwrap_or(DEFAULT_TIMEOUT),
                 architecture: function
                     .architecture
                     .or(function_defaults.architecture)
@@ -55,8 +63,12 @@ pub fn resolve(config: &PipelineConfig) -> Pipeline {
                 requeue: (function.handler == super::model::HandlerKind::DlqProcessor).then(|| {
                     let requeue = function.requeue.as_ref();
                     Requeue {
-                        max_attempts: requeue.and_then(|r| r.max_attempts).unwrap_or(DEFAULT_REQUEUE_ATTEMPTS),
-                        delay: requeue.and_then(|r| r.delay).unwrap_or(DEFAULT_REQUEUE_DELAY),
+                        max_attempts: requeue
+                            .and_then(|r| r.max_attempts)
+                            .unwrap_or(DEFAULT_REQUEUE_ATTEMPTS),
+                        delay: requeue
+                            .and_then(|r| r.delay)
+                            .unwrap_or(DEFAULT_REQUEUE_DELAY),
                     }
                 }),
             };
@@ -74,7 +86,14 @@ pub fn resolve(config: &PipelineConfig) -> Pipeline {
         .buckets
         .iter()
         .map(|(name, bucket)| {
-            (name.clone(), Bucket { name: name.clone(), versioning: bucket.versioning, expire_after: bucket.expire_after })
+            (
+                name.clone(),
+                Bucket {
+                    name: name.clone(),
+                    versioning: bucket.versioning,
+                    expire_after: bucket.expire_after,
+                },
+            )
         })
         .collect();
 
@@ -96,7 +115,9 @@ fn resolve_queue(
     functions: &std::collections::BTreeMap<String, Function>,
 ) -> Queue {
     let defaults = &config.defaults.queue;
-    let consumer = functions.values().find(|function| function.trigger.queue == name);
+    let consumer = functions
+        .values()
+        .find(|function| function.trigger.queue == name);
     let (visibility_timeout, visibility) = match (queue.visibility_timeout, consumer) {
         (Some(explicit), _) => (explicit, Visibility::Explicit),
         (None, Some(function)) => {
@@ -104,7 +125,8 @@ fn resolve_queue(
                 .visibility_multiplier
                 .or(defaults.visibility_multiplier)
                 .unwrap_or(DEFAULT_VISIBILITY_MULTIPLIER);
-            let seconds = u64::from(multiplier) * function.timeout.as_secs() + function.trigger.batching_window.as_secs();
+            let seconds = u64::from(multiplier) * function.timeout.as_secs()
+                + function.trigger.batching_window.as_secs();
             (
                 Duration::from_secs(seconds),
                 Visibility::Derived {
@@ -121,8 +143,14 @@ fn resolve_queue(
         name: name.to_owned(),
         fifo: queue.fifo,
         content_based_deduplication: queue.content_based_deduplication,
-        retention: queue.retention.or(defaults.retention).unwrap_or(DEFAULT_RETENTION),
-        receive_wait: queue.receive_wait.or(defaults.receive_wait).unwrap_or(DEFAULT_RECEIVE_WAIT),
+        retention: queue
+            .retention
+            .or(defaults.retention)
+            .unwrap_or(DEFAULT_RETENTION),
+        receive_wait: queue
+            .receive_wait
+            .or(defaults.receive_wait)
+            .unwrap_or(DEFAULT_RECEIVE_WAIT),
         delay: queue.delay.unwrap_or(Duration::from_secs(0)),
         visibility_timeout,
         visibility,

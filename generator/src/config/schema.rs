@@ -27,7 +27,9 @@ pub fn schema_json() -> &'static Value {
 fn strip_structural_defaults(schema: &mut Value) {
     match schema {
         Value::Object(map) => {
-            if map.get("default").is_some_and(|default| default.is_object() || default.is_array() || default.is_null()) {
+            if map.get("default").is_some_and(|default| {
+                default.is_object() || default.is_array() || default.is_null()
+            }) {
                 map.remove("default");
             }
             map.values_mut().for_each(strip_structural_defaults);
@@ -39,14 +41,16 @@ fn strip_structural_defaults(schema: &mut Value) {
 
 /// The schema as it is committed at `generated/pipeline.schema.json`.
 pub fn schema_text() -> String {
-    let mut text = serde_json::to_string_pretty(schema_json()).expect("a JSON value always serialises");
+    let mut text =
+        serde_json::to_string_pretty(schema_json()).expect("a JSON value always serialises");
     text.push('\n');
     text
 }
 
 fn validator() -> &'static Validator {
-    static VALIDATOR: LazyLock<Validator> =
-        LazyLock::new(|| jsonschema::validator_for(schema_json()).expect("the generated schema is valid"));
+    static VALIDATOR: LazyLock<Validator> = LazyLock::new(|| {
+        jsonschema::validator_for(schema_json()).expect("the generated schema is valid")
+    });
     &VALIDATOR
 }
 
@@ -59,12 +63,20 @@ pub(crate) fn check(instance: &Value, sources: &SourceMap) -> Vec<Diagnostic> {
     diagnostics
 }
 
+#[expect(
+    clippy::too_many_lines,
+    reason = "one arm per schema keyword reads best as one match"
+)]
 fn explain(error: &ValidationError<'_>, sources: &SourceMap, out: &mut Vec<Diagnostic>) {
     let pointer = error.instance_path().as_str();
     let instance = error.instance().as_ref();
     let here = describe(pointer);
     let subschema = schema_at(pointer);
-    let described = || subschema.and_then(|schema| schema.get("description")).and_then(Value::as_str);
+    let described = || {
+        subschema
+            .and_then(|schema| schema.get("description"))
+            .and_then(Value::as_str)
+    };
     let value_span = sources.value(pointer);
     let diagnostic = match error.kind() {
         ValidationErrorKind::AdditionalProperties { unexpected } => {
@@ -168,14 +180,13 @@ fn explain(error: &ValidationError<'_>, sources: &SourceMap, out: &mut Vec<Diagn
         }
         ValidationErrorKind::AnyOf { context } | ValidationErrorKind::OneOfNotValid { context } => {
             // Explain the branch of the same JSON type as the value, if there is one.
-            if let Some(branch) = context.iter().find(|errors| errors.iter().all(|e| !matches!(e.kind(), ValidationErrorKind::Type { .. }))) {
-                if !branch.is_empty() {
+            if let Some(branch) = context.iter().find(|errors| errors.iter().all(|e| !matches!(e.kind(), ValidationErrorKind::Type { .. })))
+                && !branch.is_empty() {
                     for error in branch {
                         explain(error, sources, out);
                     }
                     return;
                 }
-            }
             let title = subschema.and_then(|schema| schema.get("title")).and_then(Value::as_str).unwrap_or("value");
             let mut diagnostic = Diagnostic::error("wrong-type", format!("{here} must be {} {title}, found {}", article(title), found(instance)))
                 .at(value_span, format!("expected {} {title}", article(title)));
@@ -189,24 +200,57 @@ fn explain(error: &ValidationError<'_>, sources: &SourceMap, out: &mut Vec<Diagn
     out.push(diagnostic);
 }
 
-fn out_of_range(here: &str, instance: &Value, span: crate::config::span::Span, bound: &str, limit: &Value, description: Option<&str>) -> Diagnostic {
-    let diagnostic = Diagnostic::error("out-of-range", format!("{here} must be {bound} {limit}, found {}", plain(instance)))
-        .at(span, format!("{bound} {limit}"));
+fn out_of_range(
+    here: &str,
+    instance: &Value,
+    span: crate::config::span::Span,
+    bound: &str,
+    limit: &Value,
+    description: Option<&str>,
+) -> Diagnostic {
+    let diagnostic = Diagnostic::error(
+        "out-of-range",
+        format!("{here} must be {bound} {limit}, found {}", plain(instance)),
+    )
+    .at(span, format!("{bound} {limit}"));
     match description {
         Some(description) => diagnostic.help(description),
         None => diagnostic,
     }
 }
 
-fn pattern_error(here: &str, instance: &Value, span: crate::config::span::Span, title: Option<&str>, description: Option<&str>) -> Diagnostic {
+fn pattern_error(
+    here: &str,
+    instance: &Value,
+    span: crate::config::span::Span,
+    title: Option<&str>,
+    description: Option<&str>,
+) -> Diagnostic {
     let value = plain(instance);
     let (message, help) = match title {
-        Some(title) => (format!("{here}: `{value}` is not {} {title}", article(title)), description.unwrap_or_default().to_owned()),
-        None if here.ends_with("region`") => (format!("{here}: `{value}` is not an AWS region"), "write a region code such as `us-east-1` or `eu-west-2`".to_owned()),
-        None if here.ends_with("currency`") => (format!("{here}: `{value}` is not an ISO 4217 currency code"), "write three capital letters, e.g. `USD` or `EUR`".to_owned()),
-        None => (format!("{here}: `{value}` is not a valid name"), format!("use lowercase letters, digits and single hyphens, starting with a letter, e.g. `{}`", example_name(&value))),
+        Some(title) => (
+            format!("{here}: `{value}` is not {} {title}", article(title)),
+            description.unwrap_or_default().to_owned(),
+        ),
+        None if here.ends_with("region`") => (
+            format!("{here}: `{value}` is not an AWS region"),
+            "write a region code such as `us-east-1` or `eu-west-2`".to_owned(),
+        ),
+        None if here.ends_with("currency`") => (
+            format!("{here}: `{value}` is not an ISO 4217 currency code"),
+            "write three capital letters, e.g. `USD` or `EUR`".to_owned(),
+        ),
+        None => (
+            format!("{here}: `{value}` is not a valid name"),
+            format!(
+                "use lowercase letters, digits and single hyphens, starting with a letter, e.g. `{}`",
+                example_name(&value)
+            ),
+        ),
     };
-    Diagnostic::error("invalid-value", message).at(span, "invalid").help(help)
+    Diagnostic::error("invalid-value", message)
+        .at(span, "invalid")
+        .help(help)
 }
 
 /// `/functions/task/trigger` → "`functions.task.trigger`"; the root is "the pipeline".
@@ -232,7 +276,11 @@ fn schema_at(pointer: &str) -> Option<&'static Value> {
         let next = schema
             .get("properties")
             .and_then(|properties| properties.get(&segment))
-            .or_else(|| schema.get("additionalProperties").filter(|value| value.is_object()))
+            .or_else(|| {
+                schema
+                    .get("additionalProperties")
+                    .filter(|value| value.is_object())
+            })
             .or_else(|| schema.get("items"))?;
         schema = resolve(root, next);
     }
@@ -242,14 +290,21 @@ fn schema_at(pointer: &str) -> Option<&'static Value> {
 fn resolve<'a>(root: &'a Value, mut schema: &'a Value) -> &'a Value {
     for _ in 0..8 {
         if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
-            let Some(target) = reference.strip_prefix('#').and_then(|path| root.pointer(path)) else {
+            let Some(target) = reference
+                .strip_prefix('#')
+                .and_then(|path| root.pointer(path))
+            else {
                 return schema;
             };
             schema = target;
         } else if let Some(branch) = schema
             .get("anyOf")
             .and_then(Value::as_array)
-            .and_then(|branches| branches.iter().find(|branch| branch.get("type") != Some(&Value::from("null"))))
+            .and_then(|branches| {
+                branches
+                    .iter()
+                    .find(|branch| branch.get("type") != Some(&Value::from("null")))
+            })
             .filter(|_| schema.get("title").is_none())
         {
             schema = branch;
@@ -294,8 +349,11 @@ fn type_names(kind: &TypeKind) -> String {
 fn type_hint(expected: &str, instance: &Value) -> Option<String> {
     let text = instance.as_str()?;
     let lower = text.to_ascii_lowercase();
-    if expected.contains("`true`") && ["yes", "no", "on", "off", "y", "n"].contains(&lower.as_str()) {
-        return Some(format!("YAML 1.2 reads `{text}` as a string; write `true` or `false`"));
+    if expected.contains("`true`") && ["yes", "no", "on", "off", "y", "n"].contains(&lower.as_str())
+    {
+        return Some(format!(
+            "YAML 1.2 reads `{text}` as a string; write `true` or `false`"
+        ));
     }
     if (expected.contains("number")) && text.trim().parse::<f64>().is_ok() {
         return Some(format!("remove the quotes: `{}`", text.trim()));
@@ -324,16 +382,30 @@ fn plain(value: &Value) -> String {
 
 fn truncate(text: &str) -> String {
     const MAX: usize = 60;
-    if text.chars().count() <= MAX { text.to_owned() } else { format!("{}…", text.chars().take(MAX).collect::<String>()) }
+    if text.chars().count() <= MAX {
+        text.to_owned()
+    } else {
+        format!("{}…", text.chars().take(MAX).collect::<String>())
+    }
 }
 
 fn article(word: &str) -> &'static str {
-    if word.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" }
+    if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    }
 }
 
 fn lower_first(text: &str) -> String {
     let mut chars = text.chars();
-    chars.next().map_or_else(String::new, |first| first.to_lowercase().chain(chars).collect())
+    // "AWS region" keeps its capitals; "Name of" becomes "name of".
+    if text.chars().nth(1).is_some_and(char::is_uppercase) {
+        return text.to_owned();
+    }
+    chars.next().map_or_else(String::new, |first| {
+        first.to_lowercase().chain(chars).collect()
+    })
 }
 
 /// A valid name close to `name`: `Task_Queue` → `task-queue`.
@@ -347,6 +419,13 @@ fn example_name(name: &str) -> String {
             _ => {}
         }
     }
-    let out = out.trim_matches('-').trim_start_matches(|c: char| c.is_ascii_digit()).to_owned();
-    if out.is_empty() { "my-name".to_owned() } else { out }
+    let out = out
+        .trim_matches('-')
+        .trim_start_matches(|c: char| c.is_ascii_digit())
+        .to_owned();
+    if out.is_empty() {
+        "my-name".to_owned()
+    } else {
+        out
+    }
 }

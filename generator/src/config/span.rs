@@ -15,7 +15,12 @@ pub struct Span {
 
 impl Span {
     pub fn new(offset: usize, len: usize, line: usize, column: usize) -> Self {
-        Self { offset, len, line, column }
+        Self {
+            offset,
+            len,
+            line,
+            column,
+        }
     }
 
     /// An empty span at a position.
@@ -27,13 +32,20 @@ impl Span {
     #[must_use]
     pub fn to(self, other: Span) -> Span {
         let end = (other.offset + other.len).max(self.offset + self.len);
-        Span { len: end - self.offset, ..self }
+        Span {
+            len: end - self.offset,
+            ..self
+        }
     }
 
     /// Whichever of the two starts first.
     #[must_use]
     pub fn min(self, other: Span) -> Span {
-        if other.offset < self.offset { other } else { self }
+        if other.offset < self.offset {
+            other
+        } else {
+            self
+        }
     }
 }
 
@@ -55,7 +67,11 @@ impl LineIndex {
             start += line.len();
         }
         lines.push((start, true));
-        Self { text_len: text.len(), lines, text: text.to_owned() }
+        Self {
+            text_len: text.len(),
+            lines,
+            text: text.to_owned(),
+        }
     }
 
     /// Byte offset of `line` (1-based) and `column` (0-based, in characters).
@@ -67,7 +83,11 @@ impl LineIndex {
             start + column
         } else {
             let rest = &self.text[start..];
-            start + rest.char_indices().nth(column).map_or(rest.len(), |(index, _)| index)
+            start
+                + rest
+                    .char_indices()
+                    .nth(column)
+                    .map_or(rest.len(), |(index, _)| index)
         };
         offset.min(self.text_len)
     }

@@ -37,10 +37,26 @@ pub struct SourceMap {
 }
 
 impl SourceMap {
-    /// Builds the map for every node of the tree.
-    pub fn new(root: &Node) -> Self {
+    /// Builds the map for every node of the tree. Problems with the document as a whole point
+    /// at its first line, not at every line of it.
+    pub fn new(root: &Node, text: &str) -> Self {
         let mut map = Self::default();
         map.visit(root, &mut String::new(), None);
+        let start = root.span.offset.min(text.len());
+        let first_line = text[start..]
+            .find(['\r', '\n'])
+            .unwrap_or(text.len() - start);
+        let root_span = Span {
+            len: first_line,
+            ..root.span
+        };
+        map.locations.insert(
+            String::new(),
+            Location {
+                key: None,
+                value: root_span,
+            },
+        );
         map
     }
 
@@ -53,7 +69,12 @@ impl SourceMap {
             }
             match pointer.rfind('/') {
                 Some(index) => pointer = &pointer[..index],
-                None => return Location { key: None, value: Span::point(0, 1, 1) },
+                None => {
+                    return Location {
+                        key: None,
+                        value: Span::point(0, 1, 1),
+                    };
+                }
             }
         }
     }
@@ -70,7 +91,13 @@ impl SourceMap {
     }
 
     fn visit(&mut self, node: &Node, pointer: &mut String, key: Option<Span>) {
-        self.locations.insert(pointer.clone(), Location { key, value: node.span });
+        self.locations.insert(
+            pointer.clone(),
+            Location {
+                key,
+                value: node.span,
+            },
+        );
         let len = pointer.len();
         match &node.value {
             NodeValue::Scalar { .. } => {}
@@ -110,7 +137,9 @@ pub fn to_json(node: &Node, numbers: Numbers) -> Value {
     match &node.value {
         NodeValue::Scalar { text, plain: false } => Value::String(text.clone()),
         NodeValue::Scalar { text, plain: true } => resolve_plain(text, numbers),
-        NodeValue::Sequence(items) => Value::Array(items.iter().map(|item| to_json(item, numbers)).collect()),
+        NodeValue::Sequence(items) => {
+            Value::Array(items.iter().map(|item| to_json(item, numbers)).collect())
+        }
         NodeValue::Mapping(entries) => Value::Object(
             entries
                 .iter()
@@ -150,9 +179,15 @@ fn parse_integer(text: &str) -> Option<Value> {
         b'+' => (false, &text[1..]),
         _ => (false, text),
     };
-    let (radix, digits) = if let Some(hex) = digits.strip_prefix("0x").filter(|_| !negative && text == digits) {
+    let (radix, digits) = if let Some(hex) = digits
+        .strip_prefix("0x")
+        .filter(|_| !negative && text == digits)
+    {
         (16, hex)
-    } else if let Some(octal) = digits.strip_prefix("0o").filter(|_| !negative && text == digits) {
+    } else if let Some(octal) = digits
+        .strip_prefix("0o")
+        .filter(|_| !negative && text == digits)
+    {
         (8, octal)
     } else {
         (10, digits)
@@ -181,7 +216,9 @@ fn is_float(text: &str) -> bool {
     };
     let digits = |s: &str| s.chars().all(|c| c.is_ascii_digit());
     let mantissa_ok = match fraction {
-        Some(fraction) => digits(whole) && digits(fraction) && !(whole.is_empty() && fraction.is_empty()),
+        Some(fraction) => {
+            digits(whole) && digits(fraction) && !(whole.is_empty() && fraction.is_empty())
+        }
         None => !whole.is_empty() && digits(whole),
     };
     let exponent_ok = exponent.is_none_or(|exponent| {
@@ -196,9 +233,21 @@ mod tests {
     use super::*;
 
     #[track_caller]
+    #[expect(
+        clippy::needless_pass_by_value,
+        reason = "table rows read best with `json!` values"
+    )]
     fn case(text: &str, float: Value, exact: Value) {
-        assert_eq!(resolve_plain(text, Numbers::Float), float, "float rendering of {text:?}");
-        assert_eq!(resolve_plain(text, Numbers::Exact), exact, "exact rendering of {text:?}");
+        assert_eq!(
+            resolve_plain(text, Numbers::Float),
+            float,
+            "float rendering of {text:?}"
+        );
+        assert_eq!(
+            resolve_plain(text, Numbers::Exact),
+            exact,
+            "exact rendering of {text:?}"
+        );
     }
 
     #[test]
@@ -222,7 +271,11 @@ mod tests {
         case(".", json!("."), json!("."));
         case("1e", json!("1e"), json!("1e"));
         case(".nan", json!(".nan"), json!(".nan"));
-        case("99999999999999999999", json!(1e20), json!("99999999999999999999"));
+        case(
+            "99999999999999999999",
+            json!(1e20),
+            json!("99999999999999999999"),
+        );
         case("12abc", json!("12abc"), json!("12abc"));
         case("-", json!("-"), json!("-"));
     }

@@ -30,7 +30,7 @@ impl fmt::Display for Duration {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         const UNITS: [(u64, &str); 3] = [(86_400, "d"), (3_600, "h"), (60, "m")];
         for (size, unit) in UNITS {
-            if self.seconds >= size && self.seconds % size == 0 {
+            if self.seconds >= size && self.seconds.is_multiple_of(size) {
                 return write!(f, "{}{unit}", self.seconds / size);
             }
         }
@@ -48,7 +48,9 @@ impl FromStr for Duration {
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         let invalid = || DurationError(text.to_owned());
-        let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+        let split = text
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(text.len());
         let (number, unit) = text.split_at(split);
         let number: u64 = number.parse().map_err(|_| invalid())?;
         let scale = match unit {
@@ -58,7 +60,10 @@ impl FromStr for Duration {
             "d" => 86_400,
             _ => return Err(invalid()),
         };
-        number.checked_mul(scale).map(Self::from_secs).ok_or_else(invalid)
+        number
+            .checked_mul(scale)
+            .map(Self::from_secs)
+            .ok_or_else(invalid)
     }
 }
 
@@ -116,7 +121,10 @@ pub struct Amount(pub Decimal);
 #[serde(transparent)]
 pub struct Percent(pub Decimal);
 
-fn exact_decimal<'de, D: Deserializer<'de>>(deserializer: D, what: &'static str) -> Result<Decimal, D::Error> {
+fn exact_decimal<'de, D: Deserializer<'de>>(
+    deserializer: D,
+    what: &'static str,
+) -> Result<Decimal, D::Error> {
     struct DecimalVisitor(&'static str);
     impl Visitor<'_> for DecimalVisitor {
         type Value = Decimal;
@@ -220,7 +228,10 @@ mod tests {
     #[test]
     fn durations_reject_other_units_and_overflow() {
         for text in ["", "s", "5w", "1.5h", "-3s", "99999999999999999999d", "3 s"] {
-            assert!(text.parse::<Duration>().is_err(), "{text:?} should be rejected");
+            assert!(
+                text.parse::<Duration>().is_err(),
+                "{text:?} should be rejected"
+            );
         }
     }
 

@@ -29,7 +29,10 @@ pub struct Node {
 pub enum NodeValue {
     /// A scalar with its text as written; `plain` scalars are resolved to null, booleans and
     /// numbers by the YAML 1.2 core schema, quoted and block scalars are always strings.
-    Scalar { text: String, plain: bool },
+    Scalar {
+        text: String,
+        plain: bool,
+    },
     Sequence(Vec<Node>),
     Mapping(Vec<Entry>),
 }
@@ -55,32 +58,54 @@ pub(crate) struct YamlError {
 }
 
 /// Parses `text` into one document tree.
-pub(crate) fn parse(text: &str, lines: &LineIndex) -> Result<Node, YamlError> {
-    let mut builder = Builder { lines, anchors: HashMap::new(), nodes: 0, documents: 0 };
+pub(crate) fn parse(text: &str, lines: &LineIndex) -> Result<Node, Box<YamlError>> {
+    let mut builder = Builder {
+        lines,
+        anchors: HashMap::new(),
+        nodes: 0,
+        documents: 0,
+    };
     builder.run(text)
 }
 
 enum Frame {
-    Sequence { start: Span, items: Vec<Node>, anchor: usize },
-    Mapping { start: Span, entries: Vec<Entry>, pending_key: Option<(String, Span)>, anchor: usize },
+    Sequence {
+        start: Span,
+        items: Vec<Node>,
+        anchor: usize,
+    },
+    Mapping {
+        start: Span,
+        entries: Vec<Entry>,
+        pending_key: Option<(String, Span)>,
+        anchor: usize,
+    },
 }
 
 struct Builder<'a> {
     lines: &'a LineIndex,
-    anchors: HashMap<usize, Node>,
+    /// Anchored nodes with their size in nodes, so aliases count what they expand to.
+    anchors: HashMap<usize, (Node, usize)>,
     nodes: usize,
     documents: usize,
 }
 
 impl Builder<'_> {
-    fn run(&mut self, text: &str) -> Result<Node, YamlError> {
+    fn run(&mut self, text: &str) -> Result<Node, Box<YamlError>> {
         let mut stack: Vec<Frame> = Vec::new();
         let mut root: Option<Node> = None;
         for event in Parser::new_from_str(text) {
             let (event, span) = event.map_err(|error| self.scan_error(&error))?;
+            let event_kind = if matches!(event, Event::Alias(_)) {
+                EventKind::Alias
+            } else {
+                EventKind::Other
+            };
             let span = self.span(span.start, span.end);
             let node = match event {
-                Event::StreamStart | Event::StreamEnd | Event::DocumentEnd | Event::Nothing => continue,
+                Event::StreamStart | Event::StreamEnd | Event::DocumentEnd | Event::Nothing => {
+                    continue;
+                }
                 Event::DocumentStart(_) => {
                     self.documents += 1;
                     if self.documents > 1 {
@@ -96,7 +121,7 @@ impl Builder<'_> {
                 }
                 Event::SequenceStart(anchor, ref tag) | Event::MappingStart(anchor, ref tag) => {
                     if let Some(tag) = tag {
-                        return Err(self.tag_error(&tag.to_string(), span));
+                        return Err(Self::tag_error(&tag.to_string(), span));
                     }
                     if stack.len() >= MAX_DEPTH {
                         return Err(error(
@@ -108,19 +133,31 @@ impl Builder<'_> {
                         ));
                     }
                     stack.push(if matches!(event, Event::SequenceStart(..)) {
-                        Frame::Sequence { start: span, items: Vec::new(), anchor }
+                        Frame::Sequence {
+                            start: span,
+                            items: Vec::new(),
+                            anchor,
+                        }
                     } else {
-                        Frame::Mapping { start: span, entries: Vec::new(), pending_key: None, anchor }
+                        Frame::Mapping {
+                            start: span,
+                            entries: Vec::new(),
+                            pending_key: None,
+                            anchor,
+                        }
                     });
                     continue;
                 }
                 Event::SequenceEnd | Event::MappingEnd => self.close(stack.pop(), span)?,
                 Event::Scalar(text, style, anchor, tag) => {
                     if let Some(tag) = tag {
-                        return Err(self.tag_error(&tag.to_string(), span));
+                        return Err(Self::tag_error(&tag.to_string(), span));
                     }
                     let node = Node {
-                        value: NodeValue::Scalar { text: text.into_owned(), plain: style == ScalarStyle::Plain },
+                        value: NodeValue::Scalar {
+                            text: text.into_owned(),
+                            plain: style == ScalarStyle::Plain,
+                        },
                         span,
                     };
                     self.remember(anchor, &node);
@@ -128,34 +165,64 @@ impl Builder<'_> {
                 }
                 Event::Alias(anchor) => self.alias(anchor, span)?,
             };
-            self.count(&node)?;
+            if !matches!(event_kind, EventKind::Alias) {
+                self.count(&node)?;
+            }
             match stack.last_mut() {
                 None => root = Some(node),
                 Some(Frame::Sequence { items, .. }) => items.push(node),
-                Some(Frame::Mapping { entries, pending_key, .. }) => match pending_key.take() {
-                    None => *pending_key = Some(self.key(node, entries)?),
-                    Some((key, key_span)) => entries.push(Entry { key, key_span, value: node }),
+                Some(Frame::Mapping {
+                    entries,
+                    pending_key,
+                    ..
+                }) => match pending_key.take() {
+                    None => *pending_key = Some(Self::key(node, entries)?),
+                    Some((key, key_span)) => entries.push(Entry {
+                        key,
+                        key_span,
+                        value: node,
+                    }),
                 },
             }
         }
         Ok(root.unwrap_or(Node {
-            value: NodeValue::Scalar { text: String::new(), plain: true },
+            value: NodeValue::Scalar {
+                text: String::new(),
+                plain: true,
+            },
             span: Span::point(0, 1, 1),
         }))
     }
 
-    fn close(&mut self, frame: Option<Frame>, end: Span) -> Result<Node, YamlError> {
+    fn close(&mut self, frame: Option<Frame>, end: Span) -> Result<Node, Box<YamlError>> {
         let node = match frame {
-            Some(Frame::Sequence { start, items, anchor }) => {
+            Some(Frame::Sequence {
+                start,
+                items,
+                anchor,
+            }) => {
                 let span = start.to(items.last().map_or(end, |last| last.span));
-                let node = Node { value: NodeValue::Sequence(items), span };
+                let node = Node {
+                    value: NodeValue::Sequence(items),
+                    span,
+                };
                 self.remember(anchor, &node);
                 node
             }
-            Some(Frame::Mapping { start, entries, anchor, .. }) => {
-                let span = entries.first().map_or(start, |first| first.key_span.min(start));
+            Some(Frame::Mapping {
+                start,
+                entries,
+                anchor,
+                ..
+            }) => {
+                let span = entries
+                    .first()
+                    .map_or(start, |first| first.key_span.min(start));
                 let span = span.to(entries.last().map_or(end, |last| last.value.span));
-                let node = Node { value: NodeValue::Mapping(entries), span };
+                let node = Node {
+                    value: NodeValue::Mapping(entries),
+                    span,
+                };
                 self.remember(anchor, &node);
                 node
             }
@@ -172,7 +239,7 @@ impl Builder<'_> {
         Ok(node)
     }
 
-    fn key(&self, node: Node, entries: &[Entry]) -> Result<(String, Span), YamlError> {
+    fn key(node: Node, entries: &[Entry]) -> Result<(String, Span), Box<YamlError>> {
         let NodeValue::Scalar { text, .. } = node.value else {
             return Err(error(
                 "complex-key",
@@ -196,32 +263,41 @@ impl Builder<'_> {
         Ok((text, node.span))
     }
 
-    fn alias(&mut self, anchor: usize, span: Span) -> Result<Node, YamlError> {
-        let Some(target) = self.anchors.get(&anchor) else {
-            return Err(error("yaml-syntax", "unknown alias".into(), span, "no anchor of that name", None));
+    fn alias(&mut self, anchor: usize, span: Span) -> Result<Node, Box<YamlError>> {
+        let Some((target, size)) = self.anchors.get(&anchor) else {
+            return Err(error(
+                "yaml-syntax",
+                "unknown alias".into(),
+                span,
+                "no anchor of that name",
+                None,
+            ));
         };
+        let size = *size;
         let mut node = target.clone();
         node.span = span;
+        self.add(size, span)?;
         Ok(node)
     }
 
     fn remember(&mut self, anchor: usize, node: &Node) {
         if anchor != 0 {
-            self.anchors.insert(anchor, node.clone());
+            self.anchors.insert(anchor, (node.clone(), size(node)));
         }
     }
 
-    fn count(&mut self, node: &Node) -> Result<(), YamlError> {
-        self.nodes += match &node.value {
-            NodeValue::Scalar { .. } => 1,
-            NodeValue::Sequence(items) => items.len() + 1,
-            NodeValue::Mapping(entries) => entries.len() + 1,
-        };
+    /// Counts parsed scalars and collections (aliases count their whole expansion).
+    fn count(&mut self, node: &Node) -> Result<(), Box<YamlError>> {
+        self.add(1, node.span)
+    }
+
+    fn add(&mut self, nodes: usize, span: Span) -> Result<(), Box<YamlError>> {
+        self.nodes += nodes;
         if self.nodes > MAX_NODES {
             return Err(error(
                 "too-large",
                 format!("the document expands to more than {MAX_NODES} values"),
-                node.span,
+                span,
                 "expansion passes the limit here",
                 Some("aliases (`*name`) are expanded; use fewer of them or split the pipeline"),
             ));
@@ -235,19 +311,25 @@ impl Builder<'_> {
         Span::new(from, to - from, start.line(), start.col() + 1)
     }
 
-    fn scan_error(&self, scan: &saphyr_parser::ScanError) -> YamlError {
-        let marker = *scan.marker();
+    fn scan_error(&self, problem: &saphyr_parser::ScanError) -> Box<YamlError> {
+        let marker = *problem.marker();
         let span = self.span(marker, marker);
-        let info = scan.info();
+        let info = problem.info();
         let help = if info.contains("tab") {
             Some("YAML indentation must use spaces; replace the tab with spaces")
         } else {
             Some("check the indentation and quoting around this point")
         };
-        error("yaml-syntax", format!("invalid YAML: {info}"), span, "here", help)
+        error(
+            "yaml-syntax",
+            format!("invalid YAML: {info}"),
+            span,
+            "here",
+            help,
+        )
     }
 
-    fn tag_error(&self, tag: &str, span: Span) -> YamlError {
+    fn tag_error(tag: &str, span: Span) -> Box<YamlError> {
         error(
             "yaml-tag",
             format!("YAML tag `{tag}` is not supported"),
@@ -256,9 +338,35 @@ impl Builder<'_> {
             Some("remove the tag; quote the value if it should be a string"),
         )
     }
-
 }
 
-fn error(code: &'static str, message: String, span: Span, label: &str, help: Option<&str>) -> YamlError {
-    YamlError { code, message, span, label: label.into(), help: help.map(Into::into), related: None }
+enum EventKind {
+    Alias,
+    Other,
+}
+
+/// Nodes in a tree, itself included.
+fn size(node: &Node) -> usize {
+    1 + match &node.value {
+        NodeValue::Scalar { .. } => 0,
+        NodeValue::Sequence(items) => items.iter().map(size).sum(),
+        NodeValue::Mapping(entries) => entries.iter().map(|entry| size(&entry.value)).sum(),
+    }
+}
+
+fn error(
+    code: &'static str,
+    message: String,
+    span: Span,
+    label: &str,
+    help: Option<&str>,
+) -> Box<YamlError> {
+    Box::new(YamlError {
+        code,
+        message,
+        span,
+        label: label.into(),
+        help: help.map(Into::into),
+        related: None,
+    })
 }

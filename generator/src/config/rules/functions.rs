@@ -12,18 +12,33 @@ pub(super) fn check(checker: &mut Checker<'_>) {
 }
 
 fn timeouts(checker: &mut Checker<'_>) {
-    let mut found = vec![(vec!["defaults".to_owned(), "function".to_owned(), "timeout".to_owned()], checker.config.defaults.function.timeout)];
+    let mut found = vec![(
+        vec![
+            "defaults".to_owned(),
+            "function".to_owned(),
+            "timeout".to_owned(),
+        ],
+        checker.config.defaults.function.timeout,
+    )];
     for (name, function) in &checker.config.functions {
-        found.push((vec!["functions".to_owned(), name.clone(), "timeout".to_owned()], function.timeout));
-        if let Some(requeue) = &function.requeue {
-            if let Some(delay) = requeue.delay.filter(|delay| delay.as_secs() > 900) {
-                let span = checker.value(&["functions", name, "requeue", "delay"]);
-                checker.push(
-                    Diagnostic::error("out-of-range", format!("requeue delay `{delay}` of function `{name}` is above SQS's 15m limit"))
-                        .at(span, "at most 15m")
-                        .help("SQS delays a message by at most 900 seconds"),
-                );
-            }
+        found.push((
+            vec!["functions".to_owned(), name.clone(), "timeout".to_owned()],
+            function.timeout,
+        ));
+        if let Some(requeue) = &function.requeue
+            && let Some(delay) = requeue.delay.filter(|delay| delay.as_secs() > 900)
+        {
+            let span = checker.value(&["functions", name, "requeue", "delay"]);
+            checker.push(
+                Diagnostic::error(
+                    "out-of-range",
+                    format!(
+                        "requeue delay `{delay}` of function `{name}` is above SQS's 15m limit"
+                    ),
+                )
+                .at(span, "at most 15m")
+                .help("SQS delays a message by at most 900 seconds"),
+            );
         }
     }
     for (path, timeout) in found {
@@ -34,32 +49,52 @@ fn timeouts(checker: &mut Checker<'_>) {
         let path: Vec<&str> = path.iter().map(String::as_str).collect();
         let span = checker.value(&path);
         checker.push(
-            Diagnostic::error("function-timeout", format!("`{}` must be between 1s and 15m, found `{timeout}`", path.join(".")))
-                .at(span, "outside 1s–15m")
-                .help("Lambda runs a function for at most 900 seconds"),
+            Diagnostic::error(
+                "function-timeout",
+                format!(
+                    "`{}` must be between 1s and 15m, found `{timeout}`",
+                    path.join(".")
+                ),
+            )
+            .at(span, "outside 1s–15m")
+            .help("Lambda runs a function for at most 900 seconds"),
         );
     }
 }
 
 fn batching(checker: &mut Checker<'_>) {
     for (name, function) in &checker.pipeline.functions {
-        let Some(queue) = checker.pipeline.queues.get(&function.trigger.queue) else { continue };
+        let Some(queue) = checker.pipeline.queues.get(&function.trigger.queue) else {
+            continue;
+        };
         let trigger = &function.trigger;
         let written_window = checker.config.functions[name].trigger.batching_window;
         if queue.fifo && trigger.batch_size > 10 {
             let span = checker.value(&["functions", name, "trigger", "batch_size"]);
             checker.push(
-                Diagnostic::error("batch-size", format!("batch size {} is above 10, the limit for FIFO queue `{}`", trigger.batch_size, queue.name))
-                    .at(span, "at most 10 for FIFO")
-                    .help("set `batch_size` between 1 and 10"),
+                Diagnostic::error(
+                    "batch-size",
+                    format!(
+                        "batch size {} is above 10, the limit for FIFO queue `{}`",
+                        trigger.batch_size, queue.name
+                    ),
+                )
+                .at(span, "at most 10 for FIFO")
+                .help("set `batch_size` between 1 and 10"),
             );
         }
         if queue.fifo && written_window.is_some() {
             let span = checker.key(&["functions", name, "trigger", "batching_window"]);
             checker.push(
-                Diagnostic::error("batching-window", format!("FIFO queue `{}` does not support a batching window", queue.name))
-                    .at(span, "not allowed for FIFO")
-                    .help("remove `batching_window`"),
+                Diagnostic::error(
+                    "batching-window",
+                    format!(
+                        "FIFO queue `{}` does not support a batching window",
+                        queue.name
+                    ),
+                )
+                .at(span, "not allowed for FIFO")
+                .help("remove `batching_window`"),
             );
         } else if !queue.fifo && trigger.batch_size > 10 && trigger.batching_window.as_secs() == 0 {
             let span = checker.value(&["functions", name, "trigger", "batch_size"]);
@@ -72,9 +107,15 @@ fn batching(checker: &mut Checker<'_>) {
         if trigger.batching_window.as_secs() > 300 {
             let span = checker.value(&["functions", name, "trigger", "batching_window"]);
             checker.push(
-                Diagnostic::error("batching-window", format!("batching window `{}` is above the 5m limit", trigger.batching_window))
-                    .at(span, "at most 5m")
-                    .help("Lambda gathers records for at most 300 seconds"),
+                Diagnostic::error(
+                    "batching-window",
+                    format!(
+                        "batching window `{}` is above the 5m limit",
+                        trigger.batching_window
+                    ),
+                )
+                .at(span, "at most 5m")
+                .help("Lambda gathers records for at most 300 seconds"),
             );
         }
     }
@@ -89,17 +130,35 @@ fn wiring(checker: &mut Checker<'_>) {
             if !present {
                 let span = checker.key(&entry);
                 checker.out.push(
-                    Diagnostic::error("handler-wiring", format!("function `{name}` ({}) needs `writes.{field}`", kind_name(function.handler)))
-                        .at(span, format!("missing `writes.{field}`"))
-                        .help(why.to_owned()),
+                    Diagnostic::error(
+                        "handler-wiring",
+                        format!(
+                            "function `{name}` ({}) needs `writes.{field}`",
+                            kind_name(function.handler)
+                        ),
+                    )
+                    .at(span, format!("missing `writes.{field}`"))
+                    .help(why.to_owned()),
                 );
             }
         };
         match function.handler {
-            HandlerKind::OrderProcessor => require("bucket", writes.bucket.is_some(), "invoices are written to this bucket: add `writes: { bucket: <bucket> }`"),
+            HandlerKind::OrderProcessor => require(
+                "bucket",
+                writes.bucket.is_some(),
+                "invoices are written to this bucket: add `writes: { bucket: <bucket> }`",
+            ),
             HandlerKind::DlqProcessor => {
-                require("bucket", writes.bucket.is_some(), "messages that cannot be repaired are parked in this bucket: add `writes.bucket`");
-                require("requeue", writes.requeue.is_some(), "repaired orders go back to this queue: add `writes.requeue: <source queue>`");
+                require(
+                    "bucket",
+                    writes.bucket.is_some(),
+                    "messages that cannot be repaired are parked in this bucket: add `writes.bucket`",
+                );
+                require(
+                    "requeue",
+                    writes.requeue.is_some(),
+                    "repaired orders go back to this queue: add `writes.requeue: <source queue>`",
+                );
             }
             HandlerKind::NotificationLogger => {}
         }
@@ -116,18 +175,34 @@ fn wiring(checker: &mut Checker<'_>) {
             if *present {
                 let span = checker.key(&["functions", name, "writes", field]);
                 checker.push(
-                    Diagnostic::error("handler-wiring", format!("function `{name}` ({}) does not use `writes.{field}`", kind_name(function.handler)))
-                        .at(span, "never written by this handler")
-                        .help(format!("remove `{field}`; a {} only {}", kind_name(function.handler), kind_does(function.handler))),
+                    Diagnostic::error(
+                        "handler-wiring",
+                        format!(
+                            "function `{name}` ({}) does not use `writes.{field}`",
+                            kind_name(function.handler)
+                        ),
+                    )
+                    .at(span, "never written by this handler")
+                    .help(format!(
+                        "remove `{field}`; a {} only {}",
+                        kind_name(function.handler),
+                        kind_does(function.handler)
+                    )),
                 );
             }
         }
         if function.requeue.is_some() && function.handler != HandlerKind::DlqProcessor {
             let span = checker.key(&["functions", name, "requeue"]);
             checker.push(
-                Diagnostic::error("handler-wiring", format!("`requeue` applies only to DLQ processors, and `{name}` is a {}", kind_name(function.handler)))
-                    .at(span, "not used")
-                    .help("remove `requeue`, or set `handler: dlq_processor`"),
+                Diagnostic::error(
+                    "handler-wiring",
+                    format!(
+                        "`requeue` applies only to DLQ processors, and `{name}` is a {}",
+                        kind_name(function.handler)
+                    ),
+                )
+                .at(span, "not used")
+                .help("remove `requeue`, or set `handler: dlq_processor`"),
             );
         }
         if function.handler == HandlerKind::DlqProcessor {
@@ -142,7 +217,11 @@ fn dlq_processor_source(checker: &mut Checker<'_>, name: &str) {
     if !checker.pipeline.queues.contains_key(trigger) {
         return;
     }
-    let sources: Vec<&str> = checker.pipeline.sources_of(trigger).map(|queue| queue.name.as_str()).collect();
+    let sources: Vec<&str> = checker
+        .pipeline
+        .sources_of(trigger)
+        .map(|queue| queue.name.as_str())
+        .collect();
     if sources.is_empty() {
         let span = checker.value(&["functions", name, "trigger", "queue"]);
         checker.push(
@@ -150,21 +229,25 @@ fn dlq_processor_source(checker: &mut Checker<'_>, name: &str) {
                 .at(span, "not a dead-letter queue")
                 .help(format!("point a queue's `dead_letter` at `{trigger}`, or trigger `{name}` from a dead-letter queue")),
         );
-    } else if let Some(requeue) = function.writes.requeue.as_deref() {
-        if !sources.contains(&requeue) && checker.pipeline.queues.contains_key(requeue) {
-            let span = checker.value(&["functions", name, "writes", "requeue"]);
-            checker.push(
+    } else if let Some(requeue) = function.writes.requeue.as_deref()
+        && !sources.contains(&requeue)
+        && checker.pipeline.queues.contains_key(requeue)
+    {
+        let span = checker.value(&["functions", name, "writes", "requeue"]);
+        checker.push(
                 Diagnostic::warning("dlq-processor-source", format!("DLQ processor `{name}` requeues to `{requeue}`, but its dead letters come from {}", sources.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ")))
                     .at(span, "not where the dead letters came from")
                     .help(format!("requeue to `{}` so repaired orders are processed again", sources[0])),
             );
-        }
     }
 }
 
 fn concurrency(checker: &mut Checker<'_>) {
     for (name, function) in &checker.pipeline.functions {
-        match (function.reserved_concurrency, function.trigger.max_concurrency) {
+        match (
+            function.reserved_concurrency,
+            function.trigger.max_concurrency,
+        ) {
             (Some(0), _) => {
                 let span = checker.value(&["functions", name, "reserved_concurrency"]);
                 checker.push(

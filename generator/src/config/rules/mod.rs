@@ -14,8 +14,17 @@ use super::value::{SourceMap, push_escaped};
 use crate::diagnostic::Diagnostic;
 
 /// Runs every rule over a schema-valid config and its resolution.
-pub(crate) fn check(config: &PipelineConfig, pipeline: &Pipeline, sources: &SourceMap) -> Vec<Diagnostic> {
-    let mut checker = Checker { config, pipeline, sources, out: Vec::new() };
+pub(crate) fn check(
+    config: &PipelineConfig,
+    pipeline: &Pipeline,
+    sources: &SourceMap,
+) -> Vec<Diagnostic> {
+    let mut checker = Checker {
+        config,
+        pipeline,
+        sources,
+        out: Vec::new(),
+    };
     names::check(&mut checker);
     references::check(&mut checker);
     queues::check(&mut checker);

@@ -19,8 +19,20 @@ pub(super) fn check(checker: &mut Checker<'_>) {
         .queues
         .iter()
         .map(|(name, queue)| ("queues", name, Service::Queue { fifo: queue.fifo }, "Queue"))
-        .chain(checker.config.buckets.keys().map(|name| ("buckets", name, Service::Bucket, "Bucket")))
-        .chain(checker.config.functions.keys().map(|name| ("functions", name, Service::Function, "Function")))
+        .chain(
+            checker
+                .config
+                .buckets
+                .keys()
+                .map(|name| ("buckets", name, Service::Bucket, "Bucket")),
+        )
+        .chain(
+            checker
+                .config
+                .functions
+                .keys()
+                .map(|name| ("functions", name, Service::Function, "Function")),
+        )
         .map(|(section, name, service, kind)| (section, name.clone(), service, kind))
         .collect::<Vec<_>>();
 
@@ -45,7 +57,9 @@ pub(super) fn check(checker: &mut Checker<'_>) {
             checker.push(
                 Diagnostic::error(
                     "logical-id-collision",
-                    format!("`{name}` and `{other}` both become the CloudFormation logical ID `{id}`"),
+                    format!(
+                        "`{name}` and `{other}` both become the CloudFormation logical ID `{id}`"
+                    ),
                 )
                 .at(span, "collides")
                 .related(first, "with this one")

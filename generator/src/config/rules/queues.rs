@@ -25,17 +25,44 @@ struct Range {
 }
 
 const QUEUE_RANGES: [Range; 4] = [
-    Range { field: "retention", min: 60, max: FOURTEEN_DAYS, what: "SQS keeps messages from 60s to 14d" },
-    Range { field: "receive_wait", min: 0, max: 20, what: "SQS long polling waits from 0s to 20s" },
-    Range { field: "delay", min: 0, max: 900, what: "SQS delays messages from 0s to 15m" },
-    Range { field: "visibility_timeout", min: 0, max: TWELVE_HOURS, what: "SQS visibility timeouts range from 0s to 12h" },
+    Range {
+        field: "retention",
+        min: 60,
+        max: FOURTEEN_DAYS,
+        what: "SQS keeps messages from 60s to 14d",
+    },
+    Range {
+        field: "receive_wait",
+        min: 0,
+        max: 20,
+        what: "SQS long polling waits from 0s to 20s",
+    },
+    Range {
+        field: "delay",
+        min: 0,
+        max: 900,
+        what: "SQS delays messages from 0s to 15m",
+    },
+    Range {
+        field: "visibility_timeout",
+        min: 0,
+        max: TWELVE_HOURS,
+        what: "SQS visibility timeouts range from 0s to 12h",
+    },
 ];
 
 fn ranges(checker: &mut Checker<'_>) {
     let defaults = &checker.config.defaults.queue;
     let mut found = Vec::new();
-    for (field, value) in [("retention", defaults.retention), ("receive_wait", defaults.receive_wait)] {
-        found.push((vec!["defaults".to_owned(), "queue".to_owned(), field.to_owned()], field, value));
+    for (field, value) in [
+        ("retention", defaults.retention),
+        ("receive_wait", defaults.receive_wait),
+    ] {
+        found.push((
+            vec!["defaults".to_owned(), "queue".to_owned(), field.to_owned()],
+            field,
+            value,
+        ));
     }
     for (name, queue) in &checker.config.queues {
         for (field, value) in [
@@ -44,11 +71,18 @@ fn ranges(checker: &mut Checker<'_>) {
             ("delay", queue.delay),
             ("visibility_timeout", queue.visibility_timeout),
         ] {
-            found.push((vec!["queues".to_owned(), name.clone(), field.to_owned()], field, value));
+            found.push((
+                vec!["queues".to_owned(), name.clone(), field.to_owned()],
+                field,
+                value,
+            ));
         }
     }
     for (path, field, value) in found {
-        let (Some(value), Some(range)) = (value, QUEUE_RANGES.iter().find(|range| range.field == field)) else {
+        let (Some(value), Some(range)) = (
+            value,
+            QUEUE_RANGES.iter().find(|range| range.field == field),
+        ) else {
             continue;
         };
         let path: Vec<&str> = path.iter().map(String::as_str).collect();
@@ -58,22 +92,27 @@ fn ranges(checker: &mut Checker<'_>) {
         if queue.content_based_deduplication && !queue.fifo {
             let span = checker.key(&["queues", name, "content_based_deduplication"]);
             checker.push(
-                Diagnostic::error("fifo-only", format!("queue `{name}` is not FIFO, so it cannot deduplicate by content"))
-                    .at(span, "FIFO-only setting")
-                    .help("add `fifo: true`, or remove `content_based_deduplication`"),
+                Diagnostic::error(
+                    "fifo-only",
+                    format!("queue `{name}` is not FIFO, so it cannot deduplicate by content"),
+                )
+                .at(span, "FIFO-only setting")
+                .help("add `fifo: true`, or remove `content_based_deduplication`"),
             );
         }
-        if let Some(alarm) = &queue.alarm {
-            if let Some(period) = alarm.period {
-                if period.as_secs() < 60 || period.as_secs() % 60 != 0 {
-                    let span = checker.value(&["queues", name, "alarm", "period"]);
-                    checker.push(
-                        Diagnostic::error("alarm-period", format!("alarm period `{period}` must be a whole number of minutes"))
-                            .at(span, "not a multiple of 60s")
-                            .help("SQS publishes queue metrics once a minute; use `1m`, `5m`, …"),
-                    );
-                }
-            }
+        if let Some(alarm) = &queue.alarm
+            && let Some(period) = alarm.period
+            && (period.as_secs() < 60 || period.as_secs() % 60 != 0)
+        {
+            let span = checker.value(&["queues", name, "alarm", "period"]);
+            checker.push(
+                Diagnostic::error(
+                    "alarm-period",
+                    format!("alarm period `{period}` must be a whole number of minutes"),
+                )
+                .at(span, "not a multiple of 60s")
+                .help("SQS publishes queue metrics once a minute; use `1m`, `5m`, …"),
+            );
         }
     }
 }
@@ -83,11 +122,20 @@ fn out_of_range(checker: &mut Checker<'_>, path: &[&str], value: Duration, range
         return;
     }
     let span = checker.value(path);
-    let (min, max) = (Duration::from_secs(range.min), Duration::from_secs(range.max));
+    let (min, max) = (
+        Duration::from_secs(range.min),
+        Duration::from_secs(range.max),
+    );
     checker.push(
-        Diagnostic::error("out-of-range", format!("`{}` must be between {min} and {max}, found `{value}`", path.join(".")))
-            .at(span, format!("outside {min}–{max}"))
-            .help(range.what),
+        Diagnostic::error(
+            "out-of-range",
+            format!(
+                "`{}` must be between {min} and {max}, found `{value}`",
+                path.join(".")
+            ),
+        )
+        .at(span, format!("outside {min}–{max}"))
+        .help(range.what),
     );
 }
 
@@ -105,19 +153,32 @@ fn redrive(checker: &mut Checker<'_>) {
             (None, Some(_)) => {
                 let span = checker.key(&["queues", name, "max_receive_count"]);
                 checker.push(
-                    Diagnostic::error("redrive", format!("queue `{name}` has `max_receive_count` but no `dead_letter`"))
-                        .at(span, "has no effect without `dead_letter`")
-                        .help("add `dead_letter: <queue>`, or remove `max_receive_count`"),
+                    Diagnostic::error(
+                        "redrive",
+                        format!("queue `{name}` has `max_receive_count` but no `dead_letter`"),
+                    )
+                    .at(span, "has no effect without `dead_letter`")
+                    .help("add `dead_letter: <queue>`, or remove `max_receive_count`"),
                 );
             }
             _ => {}
         }
-        let Some(dead_letter) = queue.dead_letter.as_deref() else { continue };
-        let Some(target) = checker.pipeline.queues.get(dead_letter) else { continue };
-        let Some(source) = checker.pipeline.queues.get(name) else { continue };
+        let Some(dead_letter) = queue.dead_letter.as_deref() else {
+            continue;
+        };
+        let Some(target) = checker.pipeline.queues.get(dead_letter) else {
+            continue;
+        };
+        let Some(source) = checker.pipeline.queues.get(name) else {
+            continue;
+        };
         if source.fifo != target.fifo {
             let span = checker.value(&["queues", name, "dead_letter"]);
-            let (kind, other) = if source.fifo { ("a FIFO", "standard") } else { ("a standard", "FIFO") };
+            let (kind, other) = if source.fifo {
+                ("a FIFO", "standard")
+            } else {
+                ("a standard", "FIFO")
+            };
             checker.push(
                 Diagnostic::error("fifo-dlq", format!("queue `{name}` is {kind} queue, but its dead-letter queue `{dead_letter}` is {other}"))
                     .at(span, format!("a {other} queue"))
@@ -160,20 +221,28 @@ fn visibility(checker: &mut Checker<'_>) {
             );
             continue;
         }
-        let Some(consumer) = checker.pipeline.consumer_of(name) else { continue };
+        let Some(consumer) = checker.pipeline.consumer_of(name) else {
+            continue;
+        };
         let timeout = consumer.timeout.as_secs();
         let window = consumer.trigger.batching_window.as_secs();
         let recommended = 6 * timeout + window;
         let visibility = queue.visibility_timeout.as_secs();
-        let span = checker.field_or_entry(&["queues", name], match queue.visibility {
-            Visibility::Explicit => "visibility_timeout",
-            _ => "visibility_multiplier",
-        });
+        let span = checker.field_or_entry(
+            &["queues", name],
+            match queue.visibility {
+                Visibility::Explicit => "visibility_timeout",
+                _ => "visibility_multiplier",
+            },
+        );
         if visibility > TWELVE_HOURS && !matches!(queue.visibility, Visibility::Explicit) {
             checker.push(
-                Diagnostic::error("queue-visibility", format!("queue `{name}`: derived visibility timeout {visibility}s exceeds 12h"))
-                    .at(span, "derived too long")
-                    .help("lower `visibility_multiplier` or the function's timeout"),
+                Diagnostic::error(
+                    "queue-visibility",
+                    format!("queue `{name}`: derived visibility timeout {visibility}s exceeds 12h"),
+                )
+                .at(span, "derived too long")
+                .help("lower `visibility_multiplier` or the function's timeout"),
             );
         } else if visibility < timeout {
             checker.push(
@@ -212,9 +281,20 @@ fn consumers(checker: &mut Checker<'_>) {
         if readers.len() > 1 {
             let span = checker.key(&["queues", name]);
             checker.out.push(
-                Diagnostic::warning("queue-consumers", format!("queue `{name}` triggers {} functions: {}", readers.len(), readers.iter().map(|r| format!("`{r}`")).collect::<Vec<_>>().join(", ")))
-                    .at(span, "shared trigger")
-                    .help("each message goes to only one of them; give each function its own queue"),
+                Diagnostic::warning(
+                    "queue-consumers",
+                    format!(
+                        "queue `{name}` triggers {} functions: {}",
+                        readers.len(),
+                        readers
+                            .iter()
+                            .map(|r| format!("`{r}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                )
+                .at(span, "shared trigger")
+                .help("each message goes to only one of them; give each function its own queue"),
             );
         } else if readers.is_empty() && is_dead_letter && !has_alarm {
             let span = checker.key(&["queues", name]);
@@ -225,7 +305,8 @@ fn consumers(checker: &mut Checker<'_>) {
             );
         } else if readers.is_empty() && !is_dead_letter {
             let sent_to = checker.pipeline.functions.values().any(|f| {
-                f.writes.notify.as_deref() == Some(name) || f.writes.requeue.as_deref() == Some(name)
+                f.writes.notify.as_deref() == Some(name)
+                    || f.writes.requeue.as_deref() == Some(name)
             });
             if sent_to {
                 let span = checker.key(&["queues", name]);

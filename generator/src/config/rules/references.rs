@@ -12,19 +12,34 @@ pub(super) fn check(checker: &mut Checker<'_>) {
     let mut missing = Vec::new();
     for (name, queue) in &checker.config.queues {
         if let Some(target) = &queue.dead_letter {
-            missing.push((vec!["queues", name.as_str(), "dead_letter"], target.as_str(), &queue_names, "queue"));
+            missing.push((
+                vec!["queues", name.as_str(), "dead_letter"],
+                target.as_str(),
+                &queue_names,
+                "queue",
+            ));
         }
     }
     for (name, function) in &checker.config.functions {
         let name = name.as_str();
-        missing.push((vec!["functions", name, "trigger", "queue"], function.trigger.queue.as_str(), &queue_names, "queue"));
+        missing.push((
+            vec!["functions", name, "trigger", "queue"],
+            function.trigger.queue.as_str(),
+            &queue_names,
+            "queue",
+        ));
         for (field, target, names, what) in [
             ("bucket", &function.writes.bucket, &bucket_names, "bucket"),
             ("notify", &function.writes.notify, &queue_names, "queue"),
             ("requeue", &function.writes.requeue, &queue_names, "queue"),
         ] {
             if let Some(target) = target {
-                missing.push((vec!["functions", name, "writes", field], target.as_str(), names, what));
+                missing.push((
+                    vec!["functions", name, "writes", field],
+                    target.as_str(),
+                    names,
+                    what,
+                ));
             }
         }
     }
@@ -35,13 +50,20 @@ pub(super) fn check(checker: &mut Checker<'_>) {
         let span = checker.value(&path);
         let plural = format!("{what}s");
         checker.push(
-            Diagnostic::error(if what == "queue" { "unknown-queue" } else { "unknown-bucket" }, format!("no {what} is named `{target}`"))
-                .at(span, format!("not defined under `{plural}`"))
-                .help(if names.is_empty() {
-                    format!("define it under `{plural}:`")
+            Diagnostic::error(
+                if what == "queue" {
+                    "unknown-queue"
                 } else {
-                    did_you_mean(target, names.iter().copied(), &format!("defined {plural}"))
-                }),
+                    "unknown-bucket"
+                },
+                format!("no {what} is named `{target}`"),
+            )
+            .at(span, format!("not defined under `{plural}`"))
+            .help(if names.is_empty() {
+                format!("define it under `{plural}:`")
+            } else {
+                did_you_mean(target, names.iter().copied(), &format!("defined {plural}"))
+            }),
         );
     }
     redrive_cycles(checker);
@@ -54,14 +76,24 @@ fn redrive_cycles(checker: &mut Checker<'_>) {
     for start in checker.pipeline.queues.keys() {
         let mut chain = vec![start.as_str()];
         let mut current = start.as_str();
-        while let Some(next) = checker.pipeline.queues.get(current).and_then(|q| q.redrive.as_ref()).map(|r| r.dead_letter.as_str()) {
+        while let Some(next) = checker
+            .pipeline
+            .queues
+            .get(current)
+            .and_then(|q| q.redrive.as_ref())
+            .map(|r| r.dead_letter.as_str())
+        {
             if let Some(position) = chain.iter().position(|queue| *queue == next) {
                 let cycle = &chain[position..];
                 let key: BTreeSet<&str> = cycle.iter().copied().collect();
                 if reported.insert(key.into_iter().map(str::to_owned).collect::<Vec<_>>()) {
                     let first = cycle[0];
                     let span = checker.value(&["queues", cycle[cycle.len() - 1], "dead_letter"]);
-                    let shown = cycle.iter().chain(std::iter::once(&first)).map(|q| format!("`{q}`")).collect::<Vec<_>>();
+                    let shown = cycle
+                        .iter()
+                        .chain(std::iter::once(&first))
+                        .map(|q| format!("`{q}`"))
+                        .collect::<Vec<_>>();
                     let message = if cycle.len() == 1 {
                         format!("queue `{first}` is its own dead-letter queue")
                     } else {
@@ -88,7 +120,7 @@ fn redrive_cycles(checker: &mut Checker<'_>) {
 /// (`writes.notify`). A cycle of such moves never ends. `writes.requeue` is excluded: the DLQ
 /// processor bounds it with an attempt counter.
 fn message_loops(checker: &mut Checker<'_>) {
-    let mut edges: BTreeMap<&str, Vec<(&str, String, Vec<&str>)>> = BTreeMap::new();
+    let mut edges: Edges<'_> = BTreeMap::new();
     for (name, queue) in &checker.pipeline.queues {
         if let Some(redrive) = &queue.redrive {
             edges.entry(name).or_default().push((
@@ -100,46 +132,67 @@ fn message_loops(checker: &mut Checker<'_>) {
     }
     for (name, function) in &checker.pipeline.functions {
         if let Some(target) = &function.writes.notify {
-            edges.entry(function.trigger.queue.as_str()).or_default().push((
-                target.as_str(),
-                format!("function `{name}` notifies"),
-                vec!["functions", name.as_str(), "writes", "notify"],
-            ));
+            edges
+                .entry(function.trigger.queue.as_str())
+                .or_default()
+                .push((
+                    target.as_str(),
+                    format!("function `{name}` notifies"),
+                    vec!["functions", name.as_str(), "writes", "notify"],
+                ));
         }
     }
     // Only loops through at least one function matter here; pure redrive cycles are reported above.
     let mut reported = BTreeSet::new();
     for start in edges.keys().copied() {
-        let mut path: Vec<(&str, &str, &Vec<&str>)> = Vec::new();
-        find_loop(&edges, start, start, &mut path, &mut BTreeSet::new(), &mut |cycle| {
-            if cycle.iter().all(|(_, how, _)| *how == "redrive") {
-                return;
-            }
-            let members: BTreeSet<&str> = cycle.iter().map(|(to, _, _)| *to).collect();
-            if !reported.insert(members) {
-                return;
-            }
-            let steps = cycle.iter().map(|(to, how, _)| format!("({how}) `{to}`")).collect::<Vec<_>>().join(" → ");
-            let (_, _, at) = cycle.iter().rev().find(|(_, how, _)| *how != "redrive").expect("a function edge exists");
-            let span = checker.sources.value(&super::pointer(at));
-            checker.out.push(
+        let mut path: Vec<Step<'_>> = Vec::new();
+        find_loop(
+            &edges,
+            start,
+            start,
+            &mut path,
+            &mut BTreeSet::new(),
+            &mut |cycle| {
+                if cycle.iter().all(|(_, how, _)| *how == "redrive") {
+                    return;
+                }
+                let members: BTreeSet<&str> = cycle.iter().map(|(to, _, _)| *to).collect();
+                if !reported.insert(members) {
+                    return;
+                }
+                let steps = cycle
+                    .iter()
+                    .map(|(to, how, _)| format!("({how}) `{to}`"))
+                    .collect::<Vec<_>>()
+                    .join(" → ");
+                let (_, _, at) = cycle
+                    .iter()
+                    .rev()
+                    .find(|(_, how, _)| *how != "redrive")
+                    .expect("a function edge exists");
+                let span = checker.sources.value(&super::pointer(at));
+                checker.out.push(
                 Diagnostic::error("message-loop", format!("messages can circle forever: `{start}` → {steps}"))
                     .at(span, "closes the loop")
                     .help("send notifications to a queue outside this loop; DLQ processors should use `writes.requeue`, which is bounded"),
             );
-        });
+            },
+        );
     }
 }
 
+/// queue → (next queue, how the message gets there, pointer to the setting that sends it).
 type Edges<'a> = BTreeMap<&'a str, Vec<(&'a str, String, Vec<&'a str>)>>;
+/// One move of a loop: the queue reached, how, and the setting responsible.
+type Step<'a> = (&'a str, &'a str, &'a Vec<&'a str>);
 
 fn find_loop<'a>(
     edges: &'a Edges<'a>,
     start: &'a str,
     at: &'a str,
-    path: &mut Vec<(&'a str, &'a str, &'a Vec<&'a str>)>,
+    path: &mut Vec<Step<'a>>,
     seen: &mut BTreeSet<&'a str>,
-    found: &mut dyn FnMut(&[(&'a str, &'a str, &'a Vec<&'a str>)]),
+    found: &mut dyn FnMut(&[Step<'a>]),
 ) {
     for (to, how, pointer) in edges.get(at).into_iter().flatten() {
         path.push((to, how, pointer));
