@@ -49,7 +49,26 @@ pub struct ValidateArgs {
 
 #[derive(Debug, Args)]
 pub struct SchemaArgs {
-    /// Fail (exit 1) if this file differs from the schema, instead of printing it.
-    #[arg(long, value_name = "FILE", num_args = 0..=1, default_missing_value = "generated/pipeline.schema.json")]
-    pub check: Option<PathBuf>,
+    /// `json`: the JSON Schema; `markdown`: the pipeline.yaml reference rendered from it.
+    #[arg(long, value_enum, default_value_t = SchemaFormat::Json)]
+    pub format: SchemaFormat,
+    /// Fail (exit 1) if the committed copy (or FILE) differs, instead of printing.
+    #[arg(long, value_name = "FILE", num_args = 0..=1, )]
+    pub check: Option<Option<PathBuf>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SchemaFormat {
+    Json,
+    Markdown,
+}
+
+impl SchemaFormat {
+    /// Where the committed copy lives.
+    pub fn committed_path(self) -> &'static str {
+        match self {
+            SchemaFormat::Json => "generated/pipeline.schema.json",
+            SchemaFormat::Markdown => "generated/pipeline.reference.md",
+        }
+    }
 }

@@ -9,6 +9,7 @@
 pub mod model;
 pub mod naming;
 pub mod pipeline;
+mod reference;
 pub mod resolve;
 mod rules;
 mod schema;
@@ -20,6 +21,7 @@ mod yaml;
 
 pub use model::PipelineConfig;
 pub use pipeline::Pipeline;
+pub use reference::reference_markdown;
 pub use resolve::resolve;
 pub use schema::{schema_json, schema_text};
 

@@ -1,0 +1,119 @@
+//! The `gen` binary as users run it: exit codes, what goes to stdout and what to stderr.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn workspace_root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("generator/ sits in the workspace")
+}
+
+fn gen_command(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_gen"))
+        .args(args)
+        .current_dir(workspace_root())
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("gen runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn validate_of_the_root_pipeline_is_silent_and_exits_0() {
+    let output = gen_command(&["validate"]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    assert_eq!(text(&output.stdout), "");
+    assert_eq!(text(&output.stderr), "");
+}
+
+#[test]
+fn validate_of_an_invalid_file_exits_1_with_diagnostics_on_stderr() {
+    let output = gen_command(&[
+        "validate",
+        "-f",
+        "tests/fixtures/invalid/many-errors-at-once.yaml",
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(text(&output.stdout), "", "diagnostics never go to stdout");
+    let stderr = text(&output.stderr);
+    assert!(stderr.contains("many-errors-at-once.yaml:2:9"), "{stderr}");
+    assert!(stderr.contains("4 errors, 0 warnings"), "{stderr}");
+}
+
+#[test]
+fn warnings_pass_unless_strict() {
+    let file = "tests/fixtures/invalid/visibility-below-recommended.yaml";
+    let output = gen_command(&["validate", "-f", file]);
+    assert_eq!(output.status.code(), Some(0));
+    assert!(text(&output.stderr).contains("warning[queue-visibility]"));
+    assert!(text(&output.stderr).contains("--strict"));
+    let strict = gen_command(&["validate", "--strict", "-f", file]);
+    assert_eq!(strict.status.code(), Some(1));
+}
+
+#[test]
+fn json_output_goes_to_stdout() {
+    let output = gen_command(&[
+        "validate",
+        "--output",
+        "json",
+        "-f",
+        "tests/fixtures/invalid/unknown-bucket.yaml",
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("stdout is JSON");
+    let diagnostic = &report["diagnostics"][0];
+    assert_eq!(diagnostic["code"], "unknown-bucket");
+    assert_eq!(diagnostic["line"], 16);
+    assert_eq!(diagnostic["help"], "did you mean `invoices`?");
+}
+
+#[test]
+fn a_missing_file_is_an_io_error_exit_2() {
+    let output = gen_command(&["validate", "-f", "does-not-exist.yaml"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(text(&output.stderr).starts_with("error: cannot read `does-not-exist.yaml`"));
+}
+
+#[test]
+fn bad_usage_exits_2() {
+    assert_eq!(
+        gen_command(&["validate", "--no-such-flag"]).status.code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn the_committed_schema_is_current() {
+    let output = gen_command(&["schema", "--check"]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let printed = gen_command(&["schema"]);
+    let committed = std::fs::read(workspace_root().join("generated/pipeline.schema.json")).unwrap();
+    assert_eq!(printed.stdout, committed);
+}
+
+#[test]
+fn the_committed_reference_is_current() {
+    let output = gen_command(&["schema", "--format", "markdown", "--check"]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let reference =
+        std::fs::read_to_string(workspace_root().join("generated/pipeline.reference.md")).unwrap();
+    assert!(
+        reference.contains("| `max_receive_count` | integer (1–1000) |"),
+        "{reference}"
+    );
+}
+
+#[test]
+fn schema_check_fails_on_a_stale_copy() {
+    let dir = tempfile::tempdir().unwrap();
+    let stale = dir.path().join("schema.json");
+    std::fs::write(&stale, "{}\n").unwrap();
+    let output = gen_command(&["schema", "--check", stale.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(text(&output.stderr).contains("is stale"));
+}
