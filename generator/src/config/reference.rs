@@ -67,7 +67,7 @@ fn section(out: &mut String, title: &str, schema: &Value) {
     out.push('\n');
 }
 
-/// A short type phrase: `integer (128–10240)`, map of [QueueConfig](#queueconfig), …
+/// A short type phrase: `integer (128–10240)`, `map of [QueueConfig](#queueconfig)`, …
 fn describe_type(schema: &Value) -> String {
     if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
         let name = reference.rsplit('/').next().unwrap_or(reference);
