@@ -51,15 +51,14 @@ impl Span {
 
 /// Maps parser positions (line, character column) to byte offsets.
 #[derive(Debug)]
-pub struct LineIndex {
-    text_len: usize,
+pub struct LineIndex<'a> {
+    text: &'a str,
     /// Byte offset where each line starts, and whether the line is pure ASCII.
     lines: Vec<(usize, bool)>,
-    text: String,
 }
 
-impl LineIndex {
-    pub fn new(text: &str) -> Self {
+impl<'a> LineIndex<'a> {
+    pub fn new(text: &'a str) -> Self {
         let mut lines = Vec::new();
         let mut start = 0;
         for line in text.split_inclusive('\n') {
@@ -67,17 +66,13 @@ impl LineIndex {
             start += line.len();
         }
         lines.push((start, true));
-        Self {
-            text_len: text.len(),
-            lines,
-            text: text.to_owned(),
-        }
+        Self { text, lines }
     }
 
     /// Byte offset of `line` (1-based) and `column` (0-based, in characters).
     pub fn offset(&self, line: usize, column: usize) -> usize {
         let Some(&(start, ascii)) = self.lines.get(line.saturating_sub(1)) else {
-            return self.text_len;
+            return self.text.len();
         };
         let offset = if ascii {
             start + column
@@ -89,7 +84,7 @@ impl LineIndex {
                     .nth(column)
                     .map_or(rest.len(), |(index, _)| index)
         };
-        offset.min(self.text_len)
+        offset.min(self.text.len())
     }
 
     /// The span of the whole of `line` (1-based), without its line break.

@@ -58,7 +58,7 @@ pub(crate) struct YamlError {
 }
 
 /// Parses `text` into one document tree.
-pub(crate) fn parse(text: &str, lines: &LineIndex) -> Result<Node, Box<YamlError>> {
+pub(crate) fn parse(text: &str, lines: &LineIndex<'_>) -> Result<Node, Box<YamlError>> {
     let mut builder = Builder {
         lines,
         anchors: HashMap::new(),
@@ -83,7 +83,7 @@ enum Frame {
 }
 
 struct Builder<'a> {
-    lines: &'a LineIndex,
+    lines: &'a LineIndex<'a>,
     /// Anchored nodes with their size in nodes, so aliases count what they expand to.
     anchors: HashMap<usize, (Node, usize)>,
     nodes: usize,
