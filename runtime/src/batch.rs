@@ -1,0 +1,220 @@
+//! Partial batch failure: process the records of an SQS event concurrently (bounded) and
+//! answer with exactly the ids of the records that failed.
+//!
+//! Standard queues: any order, at most `concurrency` records in flight. FIFO queues: records of
+//! one message group run one after another, in order, and once one fails the rest of its group
+//! fails without running — SQS redelivers them in order after the failed one. Groups run
+//! concurrently with each other.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::future::Future;
+
+use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsMessage};
+use futures_util::stream::{self, StreamExt};
+
+/// Why one record failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordFailure {
+    /// What kind of failure, for metrics.
+    pub kind: FailureKind,
+    /// A precise, human-readable reason, logged with the message id.
+    pub reason: String,
+}
+
+/// The kinds of failure a record can end in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FailureKind {
+    /// The message itself is bad; retries will fail the same way (the DLQ processor decides).
+    Invalid,
+    /// A dependency failed; a retry may succeed.
+    Transient,
+    /// Skipped: an earlier record of the same FIFO group failed.
+    Blocked,
+}
+
+impl RecordFailure {
+    /// A bad message.
+    pub fn invalid(reason: impl Into<String>) -> Self {
+        Self {
+            kind: FailureKind::Invalid,
+            reason: reason.into(),
+        }
+    }
+
+    /// A failed dependency.
+    pub fn transient(reason: impl Into<String>) -> Self {
+        Self {
+            kind: FailureKind::Transient,
+            reason: reason.into(),
+        }
+    }
+}
+
+impl fmt::Display for RecordFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.reason)
+    }
+}
+
+/// How a batch is processed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BatchOptions {
+    /// Records (standard) or groups (FIFO) in flight at once; at least 1.
+    pub concurrency: usize,
+    /// Keep per-group order and stop a group at its first failure.
+    pub fifo: bool,
+}
+
+impl Default for BatchOptions {
+    fn default() -> Self {
+        Self {
+            concurrency: 10,
+            fifo: false,
+        }
+    }
+}
+
+/// What happened to one record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordResult<T> {
+    /// The SQS message id (empty if the event lacked one).
+    pub message_id: String,
+    /// The handler's outcome, or why the record failed.
+    pub outcome: Result<T, RecordFailure>,
+}
+
+/// The outcome of a whole batch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BatchReport<T> {
+    /// One entry per record, in the order of the event.
+    pub results: Vec<RecordResult<T>>,
+}
+
+impl<T> BatchReport<T> {
+    /// The response Lambda expects with `ReportBatchItemFailures`: the failed message ids.
+    pub fn response(&self) -> SqsBatchResponse {
+        let mut response = SqsBatchResponse::default();
+        for result in &self.results {
+            if result.outcome.is_err() {
+                response.add_failure(result.message_id.clone());
+            }
+        }
+        response
+    }
+
+    /// How many records failed.
+    pub fn failed(&self) -> usize {
+        self.results
+            .iter()
+            .filter(|result| result.outcome.is_err())
+            .count()
+    }
+}
+
+/// Processes `records` with `handle`, concurrently within the bounds of `options`. `handle`
+/// takes each record by value, so its future may hold it across awaits.
+///
+/// `handle` runs on the caller's task (no spawning), so it need not be `'static`; its futures
+/// are polled together, which is what I/O-bound handlers want.
+pub async fn process_batch<T, F, Fut>(
+    records: Vec<SqsMessage>,
+    options: BatchOptions,
+    handle: F,
+) -> BatchReport<T>
+where
+    F: Fn(SqsMessage) -> Fut,
+    Fut: Future<Output = Result<T, RecordFailure>>,
+{
+    let concurrency = options.concurrency.max(1);
+    let count = records.len();
+    let mut slots: Vec<Option<RecordResult<T>>> = (0..count).map(|_| None).collect();
+    let indexed: Vec<(usize, SqsMessage)> = records.into_iter().enumerate().collect();
+    let handle = &handle;
+    if options.fifo {
+        let groups = group_in_order(indexed);
+        let finished: Vec<Vec<(usize, RecordResult<T>)>> = stream::iter(groups)
+            .map(|(group, records)| run_group(group, records, handle))
+            .buffer_unordered(concurrency)
+            .collect()
+            .await;
+        for (index, result) in finished.into_iter().flatten() {
+            slots[index] = Some(result);
+        }
+    } else {
+        let finished: Vec<(usize, RecordResult<T>)> = stream::iter(indexed)
+            .map(|(index, record)| async move { (index, run_one(record, handle).await) })
+            .buffer_unordered(concurrency)
+            .collect()
+            .await;
+        for (index, result) in finished {
+            slots[index] = Some(result);
+        }
+    }
+    BatchReport {
+        results: slots.into_iter().flatten().collect(),
+    }
+}
+
+async fn run_one<T, F, Fut>(record: SqsMessage, handle: &F) -> RecordResult<T>
+where
+    F: Fn(SqsMessage) -> Fut,
+    Fut: Future<Output = Result<T, RecordFailure>>,
+{
+    let message_id = record.message_id.clone().unwrap_or_default();
+    RecordResult {
+        message_id,
+        outcome: handle(record).await,
+    }
+}
+
+async fn run_group<T, F, Fut>(
+    group: String,
+    records: Vec<(usize, SqsMessage)>,
+    handle: &F,
+) -> Vec<(usize, RecordResult<T>)>
+where
+    F: Fn(SqsMessage) -> Fut,
+    Fut: Future<Output = Result<T, RecordFailure>>,
+{
+    let mut results = Vec::with_capacity(records.len());
+    let mut failed_at: Option<String> = None;
+    for (index, record) in records {
+        let result = match &failed_at {
+            Some(first) => RecordResult {
+                message_id: record.message_id.clone().unwrap_or_default(),
+                outcome: Err(RecordFailure {
+                    kind: FailureKind::Blocked,
+                    reason: format!(
+                        "not processed: message {first} of group `{group}` failed before it"
+                    ),
+                }),
+            },
+            None => run_one(record, handle).await,
+        };
+        if failed_at.is_none() && result.outcome.is_err() {
+            failed_at = Some(result.message_id.clone());
+        }
+        results.push((index, result));
+    }
+    results
+}
+
+/// Records by `MessageGroupId`, groups in order of first appearance, records in event order.
+fn group_in_order(records: Vec<(usize, SqsMessage)>) -> Vec<(String, Vec<(usize, SqsMessage)>)> {
+    let mut order: Vec<(String, Vec<(usize, SqsMessage)>)> = Vec::new();
+    let mut position: HashMap<String, usize> = HashMap::new();
+    for (index, record) in records {
+        let group = record
+            .attributes
+            .get("MessageGroupId")
+            .cloned()
+            .unwrap_or_default();
+        let slot = *position.entry(group.clone()).or_insert_with(|| {
+            order.push((group, Vec::new()));
+            order.len() - 1
+        });
+        order[slot].1.push((index, record));
+    }
+    order
+}

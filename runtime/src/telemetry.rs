@@ -1,0 +1,103 @@
+//! Logs and metrics: JSON log lines (tracing) carrying `order_id`, `message_id` and the Lambda
+//! request id, and one CloudWatch Embedded Metric Format line per batch.
+
+use std::collections::BTreeMap;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
+use serde_json::{Value, json};
+
+/// Installs the JSON log subscriber; `RUST_LOG` (or `AWS_LAMBDA_LOG_LEVEL`) picks the level,
+/// `info` by default. Safe to call twice.
+pub fn init() {
+    let level = std::env::var("RUST_LOG")
+        .or_else(|_| std::env::var("AWS_LAMBDA_LOG_LEVEL").map(|level| level.to_lowercase()))
+        .unwrap_or_else(|_| "info".to_owned());
+    let _ = tracing_subscriber::fmt()
+        .json()
+        .flatten_event(true)
+        .with_current_span(false)
+        .with_span_list(false)
+        .with_target(false)
+        .with_env_filter(tracing_subscriber::EnvFilter::new(level))
+        .try_init();
+}
+
+/// Counters of one batch. The seed-001 trio — received, validated, written — is among them.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BatchMetrics {
+    /// Records in the batch.
+    pub received: u64,
+    /// Records whose order (or notification) parsed.
+    pub validated: u64,
+    /// Invoices written (order processor) or messages parked/requeued (DLQ processor).
+    pub written: u64,
+    /// Orders already invoiced by an earlier delivery.
+    pub duplicates: u64,
+    /// Records reported back as failed.
+    pub failed: u64,
+    /// Dead letters parked in the bucket.
+    pub parked: u64,
+    /// Dead letters requeued unchanged.
+    pub requeued: u64,
+    /// Dead letters repaired and requeued.
+    pub repaired: u64,
+    /// Sum of invoice totals written, in the table's currency.
+    pub invoice_total: Decimal,
+}
+
+impl BatchMetrics {
+    /// The EMF document for this batch: CloudWatch turns it into metrics under `namespace`,
+    /// dimensioned by function.
+    pub fn emf(&self, namespace: &str, function: &str) -> Value {
+        let timestamp = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |elapsed| elapsed.as_millis());
+        let counts: BTreeMap<&str, u64> = BTreeMap::from([
+            ("OrdersReceived", self.received),
+            ("OrdersValidated", self.validated),
+            ("OrdersWritten", self.written),
+            ("OrdersDuplicate", self.duplicates),
+            ("OrdersFailed", self.failed),
+            ("OrdersParked", self.parked),
+            ("OrdersRequeued", self.requeued),
+            ("OrdersRepaired", self.repaired),
+        ]);
+        let mut definitions: Vec<Value> = counts
+            .keys()
+            .map(|name| json!({ "Name": name, "Unit": "Count" }))
+            .collect();
+        definitions.push(json!({ "Name": "BatchSize", "Unit": "Count" }));
+        definitions.push(json!({ "Name": "InvoiceTotal", "Unit": "None" }));
+        let mut document = json!({
+            "_aws": {
+                "Timestamp": timestamp,
+                "CloudWatchMetrics": [{
+                    "Namespace": namespace,
+                    "Dimensions": [["Function"]],
+                    "Metrics": definitions,
+                }],
+            },
+            "Function": function,
+            "BatchSize": self.received,
+            "InvoiceTotal": self.invoice_total.to_f64().unwrap_or_default(),
+        });
+        for (name, value) in counts {
+            document[name] = json!(value);
+        }
+        document
+    }
+
+    /// Writes the EMF line to stdout, where Lambda's log agent picks it up.
+    pub fn emit(&self, namespace: &str, function: &str) {
+        println!("{}", self.emf(namespace, function));
+    }
+}
+
+/// The current time as RFC 3339 with milliseconds, e.g. `2026-11-22T21:00:00.123Z`.
+pub fn now_rfc3339() -> String {
+    aws_sdk_s3::primitives::DateTime::from(SystemTime::now())
+        .fmt(aws_sdk_s3::primitives::DateTimeFormat::DateTime)
+        .unwrap_or_default()
+}
