@@ -1,8 +1,16 @@
 #!/usr/bin/env bash
-# The one command that passes every check: formatting, lints, then all tests.
-# CI (.ci/run) calls exactly this; run it from anywhere in the repository.
+# The one command that passes every check: installs the pinned test tools, then formatting,
+# lints and all tests. CI (.ci/run) calls exactly this; run it from anywhere in the repository.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+echo "==> test tools (.venv, pinned in tests/requirements.txt)"
+if [ ! -f .venv/.installed ] || ! cmp -s tests/requirements.txt .venv/.installed; then
+  python3 -m venv .venv
+  .venv/bin/pip install --quiet --disable-pip-version-check -r tests/requirements.txt
+  cp tests/requirements.txt .venv/.installed
+fi
+export MOTO_SERVER="$PWD/.venv/bin/moto_server"
 
 echo "==> cargo fmt --check"
 cargo fmt --all -- --check

@@ -181,3 +181,97 @@ impl RuntimeConfig {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    const TABLE: &str = r#"{"currency": "USD", "promo_codes": {}, "bulk_tiers": []}"#;
+
+    fn load(kind: HandlerKind, vars: &[(&str, &str)]) -> Result<RuntimeConfig, ConfigError> {
+        let vars: HashMap<&str, &str> = vars.iter().copied().collect();
+        RuntimeConfig::from_lookup(kind, |name| vars.get(name).map(|value| (*value).to_owned()))
+    }
+
+    #[test]
+    fn a_missing_variable_is_named_with_its_purpose() {
+        let error = load(HandlerKind::OrderProcessor, &[("DISCOUNT_TABLE", TABLE)]).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "environment variable `BUCKET_NAME` is not set: the order processor writes invoices to this bucket"
+        );
+        let error = load(HandlerKind::DlqProcessor, &[("BUCKET_NAME", "b")]).unwrap_err();
+        assert_eq!(error.variable, "REQUEUE_QUEUE_URL");
+        let error = load(
+            HandlerKind::OrderProcessor,
+            &[("BUCKET_NAME", "b"), ("DISCOUNT_TABLE", " ")],
+        )
+        .unwrap_err();
+        assert_eq!(error.variable, "DISCOUNT_TABLE", "blank counts as missing");
+    }
+
+    #[test]
+    fn a_malformed_variable_says_what_is_expected() {
+        let base = [("BUCKET_NAME", "b"), ("DISCOUNT_TABLE", TABLE)];
+        let with = |extra: (&'static str, &'static str)| {
+            let mut vars = base.to_vec();
+            vars.push(extra);
+            load(HandlerKind::OrderProcessor, &vars)
+                .unwrap_err()
+                .to_string()
+        };
+        assert_eq!(
+            with(("BATCH_CONCURRENCY", "many")),
+            "environment variable `BATCH_CONCURRENCY` must be a whole number from 1 to 1000, found `many`"
+        );
+        assert_eq!(
+            with(("TRIGGER_FIFO", "yes")),
+            "environment variable `TRIGGER_FIFO` must be `true` or `false`, found `yes`"
+        );
+        assert!(
+            with(("DISCOUNT_TABLE", "{")).starts_with(
+                "environment variable `DISCOUNT_TABLE` is not a valid discount table: "
+            )
+        );
+        let error = load(
+            HandlerKind::DlqProcessor,
+            &[
+                ("BUCKET_NAME", "b"),
+                ("REQUEUE_QUEUE_URL", "u"),
+                ("REQUEUE_DELAY_SECONDS", "901"),
+            ],
+        )
+        .unwrap_err();
+        assert_eq!(error.variable, "REQUEUE_DELAY_SECONDS");
+    }
+
+    #[test]
+    fn defaults_fill_what_is_optional() {
+        let config = load(HandlerKind::NotificationLogger, &[]).unwrap();
+        assert_eq!(
+            (
+                config.concurrency,
+                config.fifo,
+                config.requeue_max_attempts,
+                config.requeue_delay_seconds
+            ),
+            (10, false, 3, 60)
+        );
+        assert_eq!(config.function_name, "notification_logger");
+        assert_eq!(config.metrics_namespace, "OrderPipeline");
+        let config = load(
+            HandlerKind::OrderProcessor,
+            &[
+                ("BUCKET_NAME", "b"),
+                ("DISCOUNT_TABLE", TABLE),
+                ("TRIGGER_FIFO", "true"),
+            ],
+        )
+        .unwrap();
+        assert!(config.fifo);
+        assert_eq!(config.bucket.as_deref(), Some("b"));
+        assert_eq!(config.notify_queue_url, None);
+    }
+}

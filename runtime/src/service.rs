@@ -27,6 +27,18 @@ pub enum Terminal {
     DeadLetter(DlqOutcome),
 }
 
+impl Terminal {
+    /// The order the record was about, where the outcome names it.
+    pub fn order_id(&self) -> Option<&str> {
+        match self {
+            Terminal::Invoiced(
+                OrderOutcome::Invoiced { order_id, .. } | OrderOutcome::Duplicate { order_id },
+            ) => Some(order_id),
+            Terminal::Logged | Terminal::DeadLetter(_) => None,
+        }
+    }
+}
+
 /// One of the three handlers, ready to take batches.
 #[derive(Debug)]
 pub enum Handler<S, Q> {

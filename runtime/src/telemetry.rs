@@ -97,7 +97,57 @@ impl BatchMetrics {
 
 /// The current time as RFC 3339 with milliseconds, e.g. `2026-11-22T21:00:00.123Z`.
 pub fn now_rfc3339() -> String {
-    aws_sdk_s3::primitives::DateTime::from(SystemTime::now())
+    let millis = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_millis());
+    aws_sdk_s3::primitives::DateTime::from_millis(i64::try_from(millis).unwrap_or(i64::MAX))
         .fmt(aws_sdk_s3::primitives::DateTimeFormat::DateTime)
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emf_declares_every_metric_it_carries() {
+        let metrics = BatchMetrics {
+            received: 10,
+            validated: 7,
+            written: 6,
+            duplicates: 1,
+            failed: 3,
+            invoice_total: Decimal::new(12_345, 2),
+            ..BatchMetrics::default()
+        };
+        let document = metrics.emf("OrderPipeline", "orders-task-dev");
+        let directive = &document["_aws"]["CloudWatchMetrics"][0];
+        assert_eq!(directive["Namespace"], "OrderPipeline");
+        assert_eq!(directive["Dimensions"], json!([["Function"]]));
+        assert_eq!(document["Function"], "orders-task-dev");
+        for definition in directive["Metrics"].as_array().unwrap() {
+            let name = definition["Name"].as_str().unwrap();
+            assert!(document[name].is_number(), "{name} is declared but not set");
+        }
+        assert_eq!(
+            (
+                document["OrdersReceived"].as_u64(),
+                document["OrdersWritten"].as_u64()
+            ),
+            (Some(10), Some(6))
+        );
+        assert_eq!(document["InvoiceTotal"].as_f64(), Some(123.45));
+        assert!(document["_aws"]["Timestamp"].as_u64().unwrap() > 1_700_000_000_000);
+    }
+
+    #[test]
+    fn timestamps_are_rfc3339() {
+        let now = now_rfc3339();
+        // `2026-11-22T21:00:00.123Z`, or without the fraction on a whole second.
+        assert!(now.len() == 20 || now.len() == 24, "{now}");
+        assert!(
+            now.ends_with('Z') && now.as_bytes()[10] == b'T' && now.as_bytes()[4] == b'-',
+            "{now}"
+        );
+    }
 }

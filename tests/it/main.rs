@@ -2,3 +2,4 @@
 
 mod fixtures;
 mod loader_fuzz;
+mod runtime_moto;

@@ -17,7 +17,9 @@ impl S3Store {
     /// A store over `bucket`; with a custom endpoint (`AWS_ENDPOINT_URL`) it addresses the
     /// bucket by path, as moto and the local engine need.
     pub fn new(sdk: &aws_config::SdkConfig, bucket: impl Into<String>) -> Self {
-        let mut config = aws_sdk_s3::config::Builder::from(sdk);
+        // Retries are ours (backoff with jitter inside the circuit breaker), not the SDK's too.
+        let mut config = aws_sdk_s3::config::Builder::from(sdk)
+            .retry_config(aws_sdk_s3::config::retry::RetryConfig::disabled());
         if sdk.endpoint_url().is_some() {
             config = config.force_path_style(true);
         }

@@ -1,0 +1,121 @@
+//! Order throughput: pure pricing cost per order, and a batch of 10 against one order when every
+//! store call takes 50 ms (the batch should cost ≤ 1.3× one order, since records run concurrently).
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use aws_lambda_events::event::sqs::SqsMessage;
+use criterion::{Criterion, criterion_group, criterion_main};
+use runtime::Handler;
+use runtime::batch::{BatchOptions, process_batch};
+use runtime::config::{HandlerKind, RuntimeConfig};
+use runtime::order::{DiscountTable, parse, price};
+use runtime::ports::{ObjectStore, OutgoingMessage, PortError, PutOutcome, QueueSender};
+
+const TABLE: &str = r#"{"currency": "USD", "promo_codes": {"SAVE10": {"percent": "10"}, "FLAT5": {"amount": "5.00"}},
+    "bulk_tiers": [{"min_subtotal": "500.00", "percent": "5"}, {"min_subtotal": "1000.00", "percent": "10"}]}"#;
+const LATENCY: Duration = Duration::from_millis(50);
+
+/// A store whose every call takes [`LATENCY`] (a stand-in for S3 latency; the logic under test is
+/// the batch's concurrency, not the store).
+#[derive(Default)]
+struct SlowStore {
+    objects: Mutex<HashMap<String, Vec<u8>>>,
+}
+
+impl ObjectStore for SlowStore {
+    async fn put_if_absent(
+        &self,
+        key: &str,
+        body: Vec<u8>,
+        _content_type: &str,
+    ) -> Result<PutOutcome, PortError> {
+        tokio::time::sleep(LATENCY).await;
+        let mut objects = self.objects.lock().unwrap();
+        if objects.contains_key(key) {
+            return Ok(PutOutcome::AlreadyExists);
+        }
+        objects.insert(key.to_owned(), body);
+        Ok(PutOutcome::Created)
+    }
+
+    async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, PortError> {
+        tokio::time::sleep(LATENCY).await;
+        Ok(self.objects.lock().unwrap().get(key).cloned())
+    }
+}
+
+struct NoQueue;
+
+impl QueueSender for NoQueue {
+    async fn send(&self, _queue_url: &str, _message: OutgoingMessage) -> Result<String, PortError> {
+        Ok(String::new())
+    }
+}
+
+fn body(n: usize) -> String {
+    format!(
+        r#"{{"order_id": "ORD-{n}", "items": [{{"name": "Laptop", "price": 999.99, "quantity": 1}}, {{"sku": "MOUSE-1", "price": 24.50, "quantity": 3}}], "promo_code": "save10"}}"#
+    )
+}
+
+fn record(n: usize) -> SqsMessage {
+    let mut record = SqsMessage::default();
+    record.message_id = Some(format!("m{n}"));
+    record.body = Some(body(n));
+    record
+}
+
+fn pricing(c: &mut Criterion) {
+    let table: DiscountTable = serde_json::from_str(TABLE).unwrap();
+    let bodies: Vec<String> = (0..100).map(body).collect();
+    c.bench_function("parse + price one order (pure)", |b| {
+        let mut n = 0;
+        b.iter(|| {
+            n = (n + 1) % bodies.len();
+            let order = parse(std::hint::black_box(&bodies[n])).unwrap();
+            price(&order, &table, "2026-11-22T21:00:00Z")
+        });
+    });
+}
+
+fn batch_latency(c: &mut Criterion) {
+    let vars: HashMap<&str, &str> =
+        HashMap::from([("BUCKET_NAME", "bench"), ("DISCOUNT_TABLE", TABLE)]);
+    let config = RuntimeConfig::from_lookup(HandlerKind::OrderProcessor, |name| {
+        vars.get(name).map(|v| (*v).to_owned())
+    })
+    .unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .unwrap();
+    let mut group = c.benchmark_group("order processor, 50 ms store latency");
+    group.sample_size(20);
+    for size in [1, 10] {
+        group.bench_function(format!("batch of {size}"), |b| {
+            b.to_async(&runtime).iter_batched(
+                || {
+                    (
+                        Handler::new(&config, SlowStore::default(), NoQueue).unwrap(),
+                        (0..size).map(record).collect::<Vec<_>>(),
+                    )
+                },
+                |(handler, records)| async move {
+                    let report = process_batch(records, BatchOptions::default(), |record| {
+                        let handler = &handler;
+                        async move { handler.handle(&record).await }
+                    })
+                    .await;
+                    assert_eq!(report.failed(), 0);
+                },
+                criterion::BatchSize::SmallInput,
+            );
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, pricing, batch_latency);
+criterion_main!(benches);
