@@ -14,8 +14,11 @@ pub struct SqsSender {
 impl SqsSender {
     /// A sender using the shared SDK configuration.
     pub fn new(sdk: &aws_config::SdkConfig) -> Self {
+        // Retries are ours (backoff with jitter), not the SDK's too.
+        let config = aws_sdk_sqs::config::Builder::from(sdk)
+            .retry_config(aws_sdk_sqs::config::retry::RetryConfig::disabled());
         Self {
-            client: Client::new(sdk),
+            client: Client::from_conf(config.build()),
         }
     }
 }
