@@ -35,6 +35,33 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Print the JSON Schema of pipeline.yaml.
     Schema(SchemaArgs),
+    /// Write `generated/`: CloudFormation template, schema, reference and handler crates.
+    Synth(SynthArgs),
+    /// Fail when `generated/` differs from a fresh `gen synth`.
+    Check(CheckArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SynthArgs {
+    /// The pipeline file.
+    #[arg(short = 'f', long = "file", default_value = "pipeline.yaml")]
+    pub file: PathBuf,
+    /// Default of the template's `Stage` parameter (physical names get `-<stage>`).
+    #[arg(long, default_value = "dev")]
+    pub stage: String,
+    /// Where to write.
+    #[arg(long, default_value = "generated")]
+    pub out_dir: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The pipeline file.
+    #[arg(short = 'f', long = "file", default_value = "pipeline.yaml")]
+    pub file: PathBuf,
+    /// The generated folder to check.
+    #[arg(long, default_value = "generated")]
+    pub dir: PathBuf,
 }
 
 #[derive(Debug, Args)]

@@ -8,4 +8,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod diagnostic;
+pub mod generate;
 pub mod printer;
+pub mod scaffold;
+pub mod synth;

@@ -11,6 +11,8 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Validate(args) => commands::validate::run(args, &printer),
         Command::Schema(args) => commands::schema::run(args, &printer),
+        Command::Synth(args) => commands::synth::run(args, &printer),
+        Command::Check(args) => commands::check::run(args, &printer),
     };
     match result {
         Ok(status) => status.into(),

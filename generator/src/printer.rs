@@ -4,7 +4,7 @@
 use std::io::{IsTerminal, Write};
 
 /// Output settings shared by every command.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Printer {
     /// ANSI colours on stderr.
     pub color: bool,

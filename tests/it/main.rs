@@ -3,3 +3,4 @@
 mod fixtures;
 mod loader_fuzz;
 mod runtime_moto;
+mod synth;

@@ -1,6 +1,8 @@
 //! One module per verb; each exposes `run(args, &Printer) -> Result<ExitStatus, CommandError>`.
 
+pub mod check;
 pub mod schema;
+pub mod synth;
 pub mod validate;
 
 use std::path::PathBuf;
@@ -57,4 +59,17 @@ pub(crate) fn read_limited(path: &std::path::Path) -> Result<Vec<u8>, CommandErr
             source,
         })?;
     Ok(bytes)
+}
+
+/// Loads and validates a pipeline file, printing its diagnostics; `None` when it has errors.
+pub(crate) fn load_pipeline(
+    path: &std::path::Path,
+    printer: &crate::printer::Printer,
+) -> Result<Option<crate::config::Pipeline>, CommandError> {
+    let bytes = read_limited(path)?;
+    let loaded = crate::config::load(&path.display().to_string(), &bytes);
+    if !loaded.report.diagnostics.is_empty() {
+        printer.note(&loaded.report.render(printer.color));
+    }
+    Ok(loaded.pipeline)
 }

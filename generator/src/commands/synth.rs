@@ -1,0 +1,109 @@
+//! `gen synth`: writes `generated/` — template, schema, reference and handler crates.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use crate::cli::SynthArgs;
+use crate::commands::{CommandError, ExitStatus, load_pipeline};
+use crate::generate::{LAMBDAS_DIR, generated_files};
+use crate::printer::Printer;
+use crate::synth::SynthOptions;
+
+pub fn run(args: &SynthArgs, printer: &Printer) -> Result<ExitStatus, CommandError> {
+    let Some(pipeline) = load_pipeline(&args.file, printer)? else {
+        return Ok(ExitStatus::Failure);
+    };
+    let files = match generated_files(
+        &pipeline,
+        &SynthOptions {
+            stage: args.stage.clone(),
+        },
+    ) {
+        Ok(files) => files,
+        Err(error) => {
+            printer.note(&format!("error: {error}\n"));
+            return Ok(ExitStatus::Failure);
+        }
+    };
+    let mut changed = Vec::new();
+    for file in &files {
+        let path = args.out_dir.join(&file.path);
+        if std::fs::read_to_string(&path).ok().as_deref() == Some(file.contents.as_str()) {
+            continue;
+        }
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|source| CommandError::Write {
+                path: parent.to_owned(),
+                source,
+            })?;
+        }
+        std::fs::write(&path, &file.contents).map_err(|source| CommandError::Write {
+            path: path.clone(),
+            source,
+        })?;
+        changed.push(file.path.clone());
+    }
+    let expected: BTreeSet<String> = files.iter().map(|file| file.path.clone()).collect();
+    let removed = remove_stale(&args.out_dir, &expected)?;
+    if printer.json {
+        let report =
+            serde_json::json!({ "files": expected, "changed": changed, "removed": removed });
+        printer.data(&format!("{report:#}\n"));
+    } else {
+        printer.note(&format!(
+            "{}: {} files, {} written, {} removed\n",
+            args.out_dir.display(),
+            files.len(),
+            changed.len(),
+            removed.len()
+        ));
+    }
+    Ok(ExitStatus::Success)
+}
+
+/// Deletes files under `lambdas/` that no function produces any more (a renamed or removed
+/// function), and the folders left empty.
+fn remove_stale(out_dir: &Path, expected: &BTreeSet<String>) -> Result<Vec<String>, CommandError> {
+    let mut removed = Vec::new();
+    for path in crate::commands::check::owned_files(out_dir) {
+        if !expected.contains(&path) {
+            let full = out_dir.join(&path);
+            std::fs::remove_file(&full).map_err(|source| CommandError::Write {
+                path: full.clone(),
+                source,
+            })?;
+            removed.push(path);
+        }
+    }
+    let lambdas = out_dir.join(LAMBDAS_DIR);
+    for directory in walk(&lambdas)
+        .into_iter()
+        .rev()
+        .filter(|path| path.is_dir())
+    {
+        // Only empty folders go; `remove_dir` refuses the others.
+        let _ = std::fs::remove_dir(directory);
+    }
+    Ok(removed)
+}
+
+/// Every path under `root`, parents before children.
+pub(crate) fn walk(root: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(path) = stack.pop() {
+        if let Ok(entries) = std::fs::read_dir(&path) {
+            let mut children: Vec<_> = entries
+                .filter_map(Result::ok)
+                .map(|entry| entry.path())
+                .collect();
+            children.sort();
+            stack.extend(children.iter().rev().cloned());
+        }
+        if path != root {
+            out.push(path);
+        }
+    }
+    out.sort();
+    out
+}

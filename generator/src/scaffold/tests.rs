@@ -1,0 +1,122 @@
+//! The handler crates of the root pipeline.yaml, as snapshots, plus the properties every
+//! scaffold keeps.
+
+use super::templates::{self, Template};
+use super::{GeneratedFile, ScaffoldError, scaffold};
+use crate::config::{self, Pipeline};
+
+fn root_pipeline() -> Pipeline {
+    let bytes = include_bytes!("../../../pipeline.yaml");
+    config::load("pipeline.yaml", bytes)
+        .pipeline
+        .expect("the root pipeline.yaml is valid")
+}
+
+fn root_files() -> Vec<GeneratedFile> {
+    scaffold(&root_pipeline()).expect("the templates render")
+}
+
+#[test]
+fn snapshots_of_the_root_pipeline() {
+    let files = root_files();
+    for file in &files {
+        let name = file.path.replace('/', "__");
+        insta::assert_snapshot!(name, file.contents);
+    }
+}
+
+#[test]
+fn two_runs_are_identical() {
+    assert_eq!(root_files(), root_files());
+}
+
+#[test]
+fn files_are_sorted_by_path() {
+    let paths: Vec<_> = root_files().into_iter().map(|file| file.path).collect();
+    let mut sorted = paths.clone();
+    sorted.sort();
+    assert_eq!(paths, sorted);
+}
+
+#[test]
+fn every_function_gets_a_crate_running_its_handler() {
+    let pipeline = root_pipeline();
+    let files = root_files();
+    assert_eq!(files.len(), 2 * pipeline.functions.len());
+    for (name, function) in &pipeline.functions {
+        let find = |path: String| {
+            files
+                .iter()
+                .find(|file| file.path == path)
+                .unwrap_or_else(|| panic!("`{path}` is generated"))
+        };
+        let manifest = find(format!("lambdas/{name}/Cargo.toml"));
+        assert!(
+            manifest
+                .contents
+                .contains(&format!("name = \"lambda-{name}\"\n")),
+            "{}",
+            manifest.contents
+        );
+        let main = find(format!("lambdas/{name}/src/main.rs"));
+        let variant = match function.handler {
+            config::model::HandlerKind::OrderProcessor => "OrderProcessor",
+            config::model::HandlerKind::NotificationLogger => "NotificationLogger",
+            config::model::HandlerKind::DlqProcessor => "DlqProcessor",
+        };
+        let call = format!("    runtime::serve(runtime::HandlerKind::{variant}).await\n");
+        assert!(main.contents.contains(&call), "{}", main.contents);
+        assert_eq!(main.contents.matches("runtime::HandlerKind::").count(), 1);
+    }
+}
+
+#[test]
+fn generated_rust_fits_in_100_columns_without_trailing_whitespace() {
+    for file in root_files()
+        .into_iter()
+        .filter(|file| file.path.ends_with("/src/main.rs"))
+    {
+        for line in file.contents.lines() {
+            assert!(line.len() <= 100, "{}: {line}", file.path);
+            assert_eq!(line, line.trim_end(), "{}", file.path);
+        }
+        assert!(file.contents.ends_with("}\n"), "{}", file.path);
+    }
+}
+
+#[test]
+fn an_undefined_variable_is_an_error() {
+    let broken = Template {
+        name: "broken.j2",
+        source: "{{ misspelled }}\n",
+        output: "broken",
+    };
+    let environment = templates::environment(&[broken]).expect("the template parses");
+    let error = templates::render(&environment, "broken.j2", "task", &())
+        .expect_err("strict undefined behaviour");
+    assert!(matches!(
+        &error,
+        ScaffoldError::Render { template: "broken.j2", function, .. } if function == "task"
+    ));
+    assert_eq!(
+        error.to_string(),
+        "template `broken.j2` failed to render for function `task`"
+    );
+}
+
+#[test]
+fn a_template_that_does_not_parse_is_named() {
+    let broken = Template {
+        name: "unclosed.j2",
+        source: "{% if x %}",
+        output: "unclosed",
+    };
+    let error = templates::environment(&[broken]).expect_err("does not parse");
+    assert!(matches!(
+        error,
+        ScaffoldError::Parse {
+            template: "unclosed.j2",
+            ..
+        }
+    ));
+}

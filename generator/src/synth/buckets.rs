@@ -1,0 +1,184 @@
+//! S3 buckets: encrypted, private, TLS-only, optionally versioned and expiring.
+
+use std::collections::BTreeMap;
+
+use super::template::{Expr, Output, Resource};
+use super::{outputs, tags};
+use crate::config::Pipeline;
+use crate::config::naming::logical_id;
+
+/// The logical ID of a bucket.
+pub(super) fn bucket_id(name: &str) -> String {
+    logical_id(name, "Bucket")
+}
+
+/// Checks that do not apply to a pipeline's buckets, with the reason.
+const BUCKET_SKIPS: &[(&str, &str)] = &[
+    (
+        "CKV_AWS_18",
+        "Access logging needs a second bucket per stage; CloudTrail data events cover audits.",
+    ),
+    (
+        "CKV_AWS_144",
+        "Invoices are regional data; cross-region replication is a per-account decision.",
+    ),
+    (
+        "CKV_AWS_145",
+        "SSE-S3 (AES-256) encrypts every object; SSE-KMS would add per-request KMS cost.",
+    ),
+    (
+        "CKV2_AWS_62",
+        "Nothing consumes bucket events: handlers write, people read.",
+    ),
+];
+
+pub(super) fn add(
+    pipeline: &Pipeline,
+    resources: &mut BTreeMap<String, Resource>,
+    out: &mut BTreeMap<String, Output>,
+) {
+    for bucket in pipeline.buckets.values() {
+        let id = bucket_id(&bucket.name);
+        let properties = vec![
+            (
+                "BucketName",
+                Expr::sub(format!(
+                    "{}-{}-${{Stage}}-${{AWS::AccountId}}",
+                    pipeline.name, bucket.name
+                )),
+            ),
+            (
+                "BucketEncryption",
+                Expr::map([(
+                    "ServerSideEncryptionConfiguration",
+                    Expr::list([Expr::map([
+                        (
+                            "ServerSideEncryptionByDefault",
+                            Expr::map([("SSEAlgorithm", Expr::str("AES256"))]),
+                        ),
+                        ("BucketKeyEnabled", Expr::Bool(true)),
+                    ])]),
+                )]),
+            ),
+            (
+                "PublicAccessBlockConfiguration",
+                Expr::map([
+                    ("BlockPublicAcls", Expr::Bool(true)),
+                    ("BlockPublicPolicy", Expr::Bool(true)),
+                    ("IgnorePublicAcls", Expr::Bool(true)),
+                    ("RestrictPublicBuckets", Expr::Bool(true)),
+                ]),
+            ),
+            (
+                "OwnershipControls",
+                Expr::map([(
+                    "Rules",
+                    Expr::list([Expr::map([(
+                        "ObjectOwnership",
+                        Expr::str("BucketOwnerEnforced"),
+                    )])]),
+                )]),
+            ),
+            (
+                "VersioningConfiguration",
+                Expr::map([(
+                    "Status",
+                    Expr::str(if bucket.versioning {
+                        "Enabled"
+                    } else {
+                        "Suspended"
+                    }),
+                )]),
+            ),
+            (
+                "LifecycleConfiguration",
+                lifecycle(bucket.expire_after.map(|expiry| expiry.as_secs() / 86_400)),
+            ),
+            ("Tags", tags(pipeline)),
+        ];
+        let mut skips = BUCKET_SKIPS.to_vec();
+        if !bucket.versioning {
+            skips.push(("CKV_AWS_21", "Versioning is off in pipeline.yaml (`versioning: false`); invoices are written once."));
+        }
+        resources.insert(
+            id.clone(),
+            Resource {
+                deletion_policy: Some("Retain"),
+                update_replace_policy: Some("Retain"),
+                ..Resource::new("AWS::S3::Bucket", properties)
+            }
+            .skip_checks(&skips),
+        );
+        resources.insert(
+            logical_id(&bucket.name, "BucketPolicy"),
+            Resource::new(
+                "AWS::S3::BucketPolicy",
+                [
+                    ("Bucket", Expr::reference(&id)),
+                    (
+                        "PolicyDocument",
+                        Expr::map([
+                            ("Version", Expr::str("2012-10-17")),
+                            (
+                                "Statement",
+                                Expr::list([Expr::map([
+                                    ("Sid", Expr::str("DenyInsecureTransport")),
+                                    ("Effect", Expr::str("Deny")),
+                                    ("Principal", Expr::str("*")),
+                                    ("Action", Expr::str("s3:*")),
+                                    (
+                                        "Resource",
+                                        Expr::list([
+                                            Expr::get_att(&id, "Arn"),
+                                            Expr::sub(format!("${{{id}.Arn}}/*")),
+                                        ]),
+                                    ),
+                                    (
+                                        "Condition",
+                                        Expr::map([(
+                                            "Bool",
+                                            Expr::map([(
+                                                "aws:SecureTransport",
+                                                Expr::str("false"),
+                                            )]),
+                                        )]),
+                                    ),
+                                ])]),
+                            ),
+                        ]),
+                    ),
+                ],
+            ),
+        );
+        outputs::add(
+            out,
+            logical_id(&bucket.name, "BucketName"),
+            format!("Name of bucket `{}`", bucket.name),
+            Expr::reference(&id),
+        );
+    }
+}
+
+/// Abort stale multipart uploads always; expire objects and old versions when asked to.
+fn lifecycle(expire_days: Option<u64>) -> Expr {
+    let mut rules = vec![Expr::map([
+        ("Id", Expr::str("abort-incomplete-uploads")),
+        ("Status", Expr::str("Enabled")),
+        (
+            "AbortIncompleteMultipartUpload",
+            Expr::map([("DaysAfterInitiation", Expr::Int(7))]),
+        ),
+    ])];
+    if let Some(days) = expire_days {
+        rules.push(Expr::map([
+            ("Id", Expr::str("expire")),
+            ("Status", Expr::str("Enabled")),
+            ("ExpirationInDays", days.into()),
+            (
+                "NoncurrentVersionExpiration",
+                Expr::map([("NoncurrentDays", days.into())]),
+            ),
+        ]));
+    }
+    Expr::map([("Rules", Expr::List(rules))])
+}

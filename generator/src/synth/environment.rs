@@ -1,0 +1,136 @@
+//! The environment of each function: the runtime's configuration, and its size against
+//! Lambda's 4 KB limit.
+
+use std::collections::BTreeMap;
+
+use runtime::config::vars;
+use runtime::order::{BulkTier, DiscountTable, Money, Percent, Promo, PromoKind};
+
+use super::SynthError;
+use super::buckets::bucket_id;
+use super::queues::queue_id;
+use super::template::Expr;
+use crate::config::Pipeline;
+use crate::config::model::{Discounts, HandlerKind};
+use crate::config::naming::{Service, longest_physical_name};
+use crate::config::pipeline::Function;
+
+/// Lambda's limit on the total size of a function's environment variables.
+pub const MAX_ENVIRONMENT_BYTES: usize = 4096;
+
+/// The variables of `function`.
+pub(super) fn variables(
+    pipeline: &Pipeline,
+    function: &Function,
+) -> Result<BTreeMap<String, Expr>, SynthError> {
+    let trigger = &pipeline.queues[&function.trigger.queue];
+    let mut variables: BTreeMap<String, Expr> = BTreeMap::from([
+        (
+            vars::BATCH_CONCURRENCY.to_owned(),
+            Expr::str(function.trigger.batch_size.min(100).to_string()),
+        ),
+        (
+            vars::TRIGGER_FIFO.to_owned(),
+            Expr::str(trigger.fifo.to_string()),
+        ),
+        (
+            vars::METRICS_NAMESPACE.to_owned(),
+            Expr::str(format!("OrderPipeline/{}", pipeline.name)),
+        ),
+    ]);
+    let mut estimated = 0;
+    if let Some(bucket) = &function.writes.bucket {
+        variables.insert(
+            vars::BUCKET_NAME.to_owned(),
+            Expr::reference(bucket_id(bucket)),
+        );
+        estimated += longest_physical_name(&pipeline.name, bucket, Service::Bucket).len();
+    }
+    for (name, target) in [
+        (vars::NOTIFY_QUEUE_URL, &function.writes.notify),
+        (vars::REQUEUE_QUEUE_URL, &function.writes.requeue),
+    ] {
+        if let Some(queue) = target {
+            variables.insert(name.to_owned(), Expr::reference(queue_id(queue)));
+            let fifo = pipeline.queues[queue].fifo;
+            // https://sqs.<region>.amazonaws.com/<account>/<name>
+            estimated += "https://sqs..amazonaws.com/123456789012/".len()
+                + pipeline.region.len()
+                + longest_physical_name(&pipeline.name, queue, Service::Queue { fifo }).len();
+        }
+    }
+    let mut table_bytes = 0;
+    if function.handler == HandlerKind::OrderProcessor {
+        let table =
+            discount_table(pipeline.discounts.as_ref()).map_err(SynthError::DiscountTable)?;
+        let json = serde_json::to_string(&table).expect("a discount table is plain data");
+        table_bytes = json.len();
+        variables.insert(vars::DISCOUNT_TABLE.to_owned(), Expr::Str(json));
+    }
+    if let Some(requeue) = &function.requeue {
+        variables.insert(
+            vars::REQUEUE_MAX_ATTEMPTS.to_owned(),
+            Expr::str(requeue.max_attempts.to_string()),
+        );
+        variables.insert(
+            vars::REQUEUE_DELAY_SECONDS.to_owned(),
+            Expr::str(requeue.delay.as_secs().to_string()),
+        );
+    }
+    let literal: usize = variables
+        .iter()
+        .map(|(key, value)| {
+            key.len()
+                + if let Expr::Str(text) = value {
+                    text.len()
+                } else {
+                    0
+                }
+        })
+        .sum();
+    let bytes = literal + estimated;
+    if bytes > MAX_ENVIRONMENT_BYTES {
+        return Err(SynthError::Environment {
+            function: function.name.clone(),
+            bytes,
+            table_bytes,
+        });
+    }
+    Ok(variables)
+}
+
+/// The runtime's discount table from pipeline.yaml's (an empty USD table when there is none).
+pub fn discount_table(discounts: Option<&Discounts>) -> Result<DiscountTable, String> {
+    let Some(discounts) = discounts else {
+        return DiscountTable::new("USD", [], []).map_err(|error| error.to_string());
+    };
+    let money =
+        |amount: rust_decimal::Decimal| Money::new(amount).map_err(|error| error.to_string());
+    let percent =
+        |value: rust_decimal::Decimal| Percent::new(value).map_err(|error| error.to_string());
+    let mut promos = Vec::new();
+    for (code, promo) in &discounts.promo_codes {
+        let kind = match (promo.percent, promo.amount) {
+            (Some(value), None) => PromoKind::Percent(percent(value.0)?),
+            (None, Some(amount)) => PromoKind::Amount(money(amount.0)?),
+            _ => {
+                return Err(format!(
+                    "promo `{code}` needs exactly one of `percent` or `amount`"
+                ));
+            }
+        };
+        let min_subtotal = promo
+            .min_subtotal
+            .map(|amount| money(amount.0))
+            .transpose()?;
+        promos.push((code.clone(), Promo { kind, min_subtotal }));
+    }
+    let mut tiers = Vec::new();
+    for tier in &discounts.bulk_tiers {
+        tiers.push(BulkTier {
+            min_subtotal: money(tier.min_subtotal.0)?,
+            percent: percent(tier.percent.0)?,
+        });
+    }
+    DiscountTable::new(discounts.currency.clone(), promos, tiers).map_err(|error| error.to_string())
+}

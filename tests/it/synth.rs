@@ -1,0 +1,298 @@
+//! `gen synth` on the fixture pipelines: snapshots of the template and the crates, determinism,
+//! least privilege proven from the policies themselves, and partial-failure reporting that
+//! cannot drift from the handlers.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+use std::path::Path;
+
+use generator::config::{self, Pipeline};
+use generator::scaffold::scaffold;
+use generator::synth::{SynthOptions, synthesize};
+use serde_json::Value;
+
+fn load(path: &Path) -> Pipeline {
+    let loaded = config::load(&path.display().to_string(), &std::fs::read(path).unwrap());
+    loaded
+        .pipeline
+        .unwrap_or_else(|| panic!("{}", loaded.report.render(false)))
+}
+
+fn template_json(pipeline: &Pipeline) -> Value {
+    serde_json::from_str(
+        &synthesize(pipeline, &SynthOptions::default())
+            .unwrap()
+            .to_json(),
+    )
+    .unwrap()
+}
+
+fn fixture_pipelines() -> Vec<(String, Pipeline)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/pipelines");
+    let mut pipelines: Vec<(String, Pipeline)> = std::fs::read_dir(&root)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .map(|dir| {
+            (
+                dir.file_name().unwrap().to_string_lossy().into_owned(),
+                load(&dir.join("pipeline.yaml")),
+            )
+        })
+        .collect();
+    pipelines.sort_by(|a, b| a.0.cmp(&b.0));
+    assert!(pipelines.len() >= 4);
+    pipelines
+}
+
+#[test]
+fn templates_and_crates_match_their_snapshots() {
+    insta::glob!("../fixtures/pipelines", "*/pipeline.yaml", |path| {
+        let pipeline = load(path);
+        let template = synthesize(&pipeline, &SynthOptions::default()).unwrap();
+        insta::assert_snapshot!("template", template.to_json());
+        let mut crates = String::new();
+        for file in scaffold(&pipeline).unwrap() {
+            writeln!(crates, "==> {} <==\n{}", file.path, file.contents).unwrap();
+        }
+        insta::assert_snapshot!("crates", crates);
+    });
+}
+
+#[test]
+fn synth_is_byte_for_byte_deterministic() {
+    for (name, pipeline) in fixture_pipelines() {
+        let first = synthesize(&pipeline, &SynthOptions::default())
+            .unwrap()
+            .to_json();
+        let again = synthesize(
+            &load(
+                &Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join(format!("fixtures/pipelines/{name}/pipeline.yaml")),
+            ),
+            &SynthOptions::default(),
+        )
+        .unwrap()
+        .to_json();
+        assert_eq!(first, again, "{name}");
+    }
+}
+
+/// Logical IDs an expression refers to, by `Ref`, `Fn::GetAtt` or `${Id...}` in `Fn::Sub`.
+fn referenced(value: &Value) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::String(name)) = map.get("Ref") {
+                out.insert(name.clone());
+            }
+            if let Some(Value::Array(parts)) = map.get("Fn::GetAtt") {
+                out.insert(parts[0].as_str().unwrap().to_owned());
+            }
+            if let Some(Value::String(text)) = map.get("Fn::Sub") {
+                for piece in text.split("${").skip(1) {
+                    out.insert(piece.split(['}', '.']).next().unwrap().to_owned());
+                }
+            }
+            for value in map.values() {
+                out.extend(referenced(value));
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|item| out.extend(referenced(item))),
+        _ => {}
+    }
+    out
+}
+
+fn id(name: &str, kind: &str) -> String {
+    generator::config::naming::logical_id(name, kind)
+}
+
+#[test]
+fn every_function_reaches_only_its_own_resources() {
+    for (name, pipeline) in fixture_pipelines() {
+        let template = template_json(&pipeline);
+        let resources = template["Resources"].as_object().unwrap();
+        for function in pipeline.functions.values() {
+            let role = &resources[&id(&function.name, "Role")];
+            let mut allowed: BTreeMap<String, BTreeSet<&str>> = BTreeMap::from([
+                (
+                    id(&function.name, "LogGroup"),
+                    BTreeSet::from(["logs:CreateLogStream", "logs:PutLogEvents"]),
+                ),
+                (
+                    id(&function.trigger.queue, "Queue"),
+                    BTreeSet::from([
+                        "sqs:ChangeMessageVisibility",
+                        "sqs:DeleteMessage",
+                        "sqs:GetQueueAttributes",
+                        "sqs:ReceiveMessage",
+                    ]),
+                ),
+            ]);
+            if let Some(bucket) = &function.writes.bucket {
+                allowed.insert(
+                    id(bucket, "Bucket"),
+                    BTreeSet::from(["s3:GetObject", "s3:PutObject"]),
+                );
+            }
+            for queue in [&function.writes.notify, &function.writes.requeue]
+                .into_iter()
+                .flatten()
+            {
+                allowed
+                    .entry(id(queue, "Queue"))
+                    .or_default()
+                    .insert("sqs:SendMessage");
+            }
+            let policies = role["Properties"]["Policies"].as_array().unwrap();
+            assert_eq!(
+                policies.len(),
+                1,
+                "{name}/{}: one inline policy",
+                function.name
+            );
+            let mut granted: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+            for statement in policies[0]["PolicyDocument"]["Statement"]
+                .as_array()
+                .unwrap()
+            {
+                assert_eq!(statement["Effect"], "Allow");
+                let actions: Vec<String> = statement["Action"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|a| a.as_str().unwrap().to_owned())
+                    .collect();
+                assert!(
+                    actions.iter().all(|action| !action.contains('*')),
+                    "{name}/{}: wildcard action in {actions:?}",
+                    function.name
+                );
+                let resource = &statement["Resource"];
+                assert!(
+                    !resource.is_string(),
+                    "{name}/{}: literal resource {resource}",
+                    function.name
+                );
+                let targets = referenced(resource);
+                assert_eq!(
+                    targets.len(),
+                    1,
+                    "{name}/{}: one resource per statement, got {targets:?}",
+                    function.name
+                );
+                let target = targets.into_iter().next().unwrap();
+                if let Some(Value::String(sub)) = resource.get("Fn::Sub") {
+                    let prefix =
+                        generator::synth::policies::bucket_prefix(function.handler).unwrap();
+                    assert_eq!(
+                        sub,
+                        &format!("${{{target}.Arn}}/{prefix}*"),
+                        "{name}/{}: objects only under its prefix",
+                        function.name
+                    );
+                }
+                granted.entry(target).or_default().extend(actions);
+            }
+            let expected: BTreeMap<String, BTreeSet<String>> = allowed
+                .into_iter()
+                .map(|(target, actions)| (target, actions.into_iter().map(str::to_owned).collect()))
+                .collect();
+            assert_eq!(
+                granted, expected,
+                "{name}/{}: exactly its own resources",
+                function.name
+            );
+        }
+    }
+}
+
+#[test]
+fn every_mapping_reports_batch_item_failures_to_a_handler_that_returns_them() {
+    for (name, pipeline) in fixture_pipelines() {
+        let template = template_json(&pipeline);
+        let resources = template["Resources"].as_object().unwrap();
+        let crates = scaffold(&pipeline).unwrap();
+        let mappings: Vec<(&String, &Value)> = resources
+            .iter()
+            .filter(|(_, resource)| resource["Type"] == "AWS::Lambda::EventSourceMapping")
+            .collect();
+        assert_eq!(
+            mappings.len(),
+            pipeline.functions.len(),
+            "{name}: one mapping per function"
+        );
+        for (mapping_id, mapping) in mappings {
+            assert_eq!(
+                mapping["Properties"]["FunctionResponseTypes"],
+                serde_json::json!(["ReportBatchItemFailures"]),
+                "{name}/{mapping_id}"
+            );
+            let function_id = mapping["Properties"]["FunctionName"]["Ref"]
+                .as_str()
+                .unwrap();
+            let function = pipeline
+                .functions
+                .values()
+                .find(|f| id(&f.name, "Function") == function_id)
+                .expect("the mapping targets a pipeline function");
+            let main = &crates
+                .iter()
+                .find(|file| file.path == format!("lambdas/{}/src/main.rs", function.name))
+                .unwrap()
+                .contents;
+            // `runtime::serve` answers every SQS event with an `SqsBatchResponse`.
+            assert!(
+                main.contains("runtime::serve(runtime::HandlerKind::"),
+                "{name}/{}: {main}",
+                function.name
+            );
+            let trigger = referenced(&mapping["Properties"]["EventSourceArn"]);
+            assert_eq!(
+                trigger,
+                BTreeSet::from([id(&function.trigger.queue, "Queue")])
+            );
+        }
+    }
+}
+
+#[test]
+fn derived_visibility_and_redrive_reach_the_template() {
+    let pipeline = load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../pipeline.yaml"));
+    let template = template_json(&pipeline);
+    let task = &template["Resources"]["TaskQueue"]["Properties"];
+    assert_eq!(task["VisibilityTimeout"], 180);
+    assert_eq!(task["RedrivePolicy"]["maxReceiveCount"], 2);
+    assert_eq!(task["QueueName"]["Fn::Sub"], "orders-task-${Stage}");
+    let environment =
+        &template["Resources"]["TaskFunction"]["Properties"]["Environment"]["Variables"];
+    let table: runtime::order::DiscountTable =
+        serde_json::from_str(environment["DISCOUNT_TABLE"].as_str().unwrap()).unwrap();
+    assert!(
+        table.promo("save10").is_some(),
+        "the runtime reads the table the template carries"
+    );
+}
+
+#[test]
+fn the_stage_option_sets_the_parameter_default_and_is_checked() {
+    let pipeline = load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../pipeline.yaml"));
+    let template = synthesize(
+        &pipeline,
+        &SynthOptions {
+            stage: "feature-x".into(),
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        template.parameters["Stage"].default.as_deref(),
+        Some("feature-x")
+    );
+    for bad in ["Feature", "a_b", "", "much-too-long-stage-name"] {
+        let error = synthesize(&pipeline, &SynthOptions { stage: bad.into() }).unwrap_err();
+        assert!(
+            error.to_string().contains("is not a valid stage name"),
+            "{bad}: {error}"
+        );
+    }
+}
