@@ -18,5 +18,12 @@ cargo fmt --all -- --check
 echo "==> cargo clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
+echo "==> gen check (generated/ matches pipeline.yaml)"
+cargo run -q --locked -p generator -- check
+
+echo "==> cfn-lint and checkov on generated/template.json"
+.venv/bin/cfn-lint generated/template.json
+.venv/bin/checkov -f generated/template.json --skip-download --quiet --compact
+
 echo "==> cargo test"
 cargo test --workspace --locked

@@ -2,7 +2,9 @@
 //! schema and its reference, and the handler crates. `gen check` compares the same list with
 //! the disk.
 
+use crate::config::value::SourceMap;
 use crate::config::{self, Pipeline};
+use crate::diagnostic::Diagnostic;
 use crate::scaffold::{self, GeneratedFile, ScaffoldError};
 use crate::synth::{self, SynthError, SynthOptions};
 
@@ -43,4 +45,35 @@ pub fn generated_files(
     files.extend(scaffold::scaffold(pipeline)?);
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
+}
+
+/// What synthesis would refuse, as diagnostics on pipeline.yaml: the 4 KB environment limit,
+/// the 500-resource limit, a discount table the runtime would not accept.
+pub fn synth_checks(pipeline: &Pipeline, sources: &SourceMap) -> Vec<Diagnostic> {
+    let Err(error) = synth::synthesize(pipeline, &SynthOptions::default()) else {
+        return Vec::new();
+    };
+    let diagnostic = match &error {
+        SynthError::Environment { function, .. } => Diagnostic::error(
+            "environment-size",
+            error.to_string(),
+        )
+        .at(
+            sources.key("/discounts"),
+            format!("carried in the environment of `{function}`"),
+        )
+        .help(
+            "Lambda allows 4 KB of environment variables per function: remove promo codes or tiers",
+        ),
+        SynthError::DiscountTable(_) => Diagnostic::error("discount-table", error.to_string())
+            .at(sources.key("/discounts"), "this table")
+            .help("fix the table so the runtime accepts it"),
+        SynthError::TooManyResources { .. } => {
+            Diagnostic::error("too-many-resources", error.to_string())
+                .at(sources.value(""), "this pipeline")
+                .help("each function adds 4 resources, each queue 1 or 2, each bucket 2")
+        }
+        SynthError::Stage(_) => Diagnostic::error("stage", error.to_string()),
+    };
+    vec![diagnostic]
 }

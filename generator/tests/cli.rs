@@ -117,3 +117,83 @@ fn schema_check_fails_on_a_stale_copy() {
     assert_eq!(output.status.code(), Some(1));
     assert!(text(&output.stderr).contains("is stale"));
 }
+
+#[test]
+fn check_passes_on_the_committed_generated_folder() {
+    let output = gen_command(&["check"]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+}
+
+#[test]
+fn synth_writes_check_spots_drift_and_synth_repairs_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("generated");
+    let out_arg = out.to_str().unwrap();
+    let synth = gen_command(&["synth", "--out-dir", out_arg]);
+    assert_eq!(synth.status.code(), Some(0), "{}", text(&synth.stderr));
+    assert_eq!(
+        gen_command(&["check", "--dir", out_arg]).status.code(),
+        Some(0)
+    );
+
+    // Hand edits and leftovers of a removed function are both drift.
+    let template = out.join("template.json");
+    let edited = std::fs::read_to_string(&template)
+        .unwrap()
+        .replace("\"VisibilityTimeout\": 180", "\"VisibilityTimeout\": 30");
+    std::fs::write(&template, edited).unwrap();
+    std::fs::create_dir_all(out.join("lambdas/old/src")).unwrap();
+    std::fs::write(out.join("lambdas/old/src/main.rs"), "fn main() {}\n").unwrap();
+    let check = gen_command(&["check", "--dir", out_arg]);
+    assert_eq!(check.status.code(), Some(1));
+    let stderr = text(&check.stderr);
+    assert!(
+        stderr.contains("-        \"VisibilityTimeout\": 30\n"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("+        \"VisibilityTimeout\": 180\n"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("is stale: 2 file(s) differ"), "{stderr}");
+    assert!(
+        stderr.contains("lambdas/old/src/main.rs: no function generates this file any more"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("hint: run `gen synth`"), "{stderr}");
+
+    let again = gen_command(&["synth", "--out-dir", out_arg]);
+    assert!(
+        text(&again.stderr).contains("1 written, 1 removed"),
+        "{}",
+        text(&again.stderr)
+    );
+    assert!(
+        !out.join("lambdas/old").exists(),
+        "the empty folders go too"
+    );
+    assert_eq!(
+        gen_command(&["check", "--dir", out_arg]).status.code(),
+        Some(0)
+    );
+}
+
+#[test]
+fn synth_refuses_an_invalid_pipeline_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("generated");
+    let output = gen_command(&[
+        "synth",
+        "-f",
+        "tests/fixtures/invalid/environment-too-large.yaml",
+        "--out-dir",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        text(&output.stderr).contains("error[environment-size]"),
+        "{}",
+        text(&output.stderr)
+    );
+    assert!(!out.exists(), "a bad config never half-generates");
+}

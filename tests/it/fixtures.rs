@@ -24,7 +24,7 @@ fn shown(path: &Path) -> String {
 fn invalid_fixtures_report_their_exact_diagnostics() {
     insta::glob!("../fixtures/invalid", "*.yaml", |path| {
         let bytes = std::fs::read(path).unwrap();
-        let loaded = config::load(&shown(path), &bytes);
+        let loaded = config::load_with(&shown(path), &bytes, &generator::generate::synth_checks);
         let report = &loaded.report;
         assert!(
             !report.diagnostics.is_empty(),

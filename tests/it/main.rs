@@ -3,4 +3,5 @@
 mod fixtures;
 mod loader_fuzz;
 mod runtime_moto;
+mod stack_moto;
 mod synth;

@@ -67,7 +67,11 @@ pub(crate) fn load_pipeline(
     printer: &crate::printer::Printer,
 ) -> Result<Option<crate::config::Pipeline>, CommandError> {
     let bytes = read_limited(path)?;
-    let loaded = crate::config::load(&path.display().to_string(), &bytes);
+    let loaded = crate::config::load_with(
+        &path.display().to_string(),
+        &bytes,
+        &crate::generate::synth_checks,
+    );
     if !loaded.report.diagnostics.is_empty() {
         printer.note(&loaded.report.render(printer.color));
     }

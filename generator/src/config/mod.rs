@@ -39,11 +39,20 @@ pub struct Loaded {
     pub report: Report,
 }
 
+/// Checks run on a pipeline that passed every rule of its own, with the source map to point
+/// into the file: how later stages (synth's limits) report what only they can see.
+pub type ExtraChecks<'a> = &'a dyn Fn(&Pipeline, &SourceMap) -> Vec<Diagnostic>;
+
 /// Loads and validates pipeline.yaml from its bytes. `file` is how the file is named in messages.
 pub fn load(file: &str, bytes: &[u8]) -> Loaded {
+    load_with(file, bytes, &|_, _| Vec::new())
+}
+
+/// [`load`], plus `extra` checks once the pipeline is otherwise valid.
+pub fn load_with(file: &str, bytes: &[u8], extra: ExtraChecks<'_>) -> Loaded {
     let (source, diagnostics, pipeline) = match std::str::from_utf8(bytes) {
         Ok(text) => {
-            let (diagnostics, pipeline) = check_text(text);
+            let (diagnostics, pipeline) = check_text(text, extra);
             (text.to_owned(), diagnostics, pipeline)
         }
         Err(error) => {
@@ -69,7 +78,7 @@ pub fn load(file: &str, bytes: &[u8]) -> Loaded {
     }
 }
 
-fn check_text(text: &str) -> (Vec<Diagnostic>, Option<Pipeline>) {
+fn check_text(text: &str, extra: ExtraChecks<'_>) -> (Vec<Diagnostic>, Option<Pipeline>) {
     if text.len() > MAX_FILE_BYTES {
         return (
             vec![
@@ -130,6 +139,9 @@ fn check_text(text: &str) -> (Vec<Diagnostic>, Option<Pipeline>) {
     };
     let pipeline = resolve(&config);
     diagnostics.extend(rules::check(&config, &pipeline, &sources));
+    if !diagnostics.iter().any(Diagnostic::is_error) {
+        diagnostics.extend(extra(&pipeline, &sources));
+    }
     let valid = !diagnostics.iter().any(Diagnostic::is_error);
     (diagnostics, valid.then_some(pipeline))
 }
