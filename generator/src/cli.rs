@@ -39,6 +39,28 @@ pub enum Command {
     Synth(SynthArgs),
     /// Fail when `generated/` differs from a fresh `gen synth`.
     Check(CheckArgs),
+    /// Planned changes between pipeline.yaml at a git ref and the working tree.
+    Diff(DiffArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The pipeline file.
+    #[arg(short = 'f', long = "file", default_value = "pipeline.yaml")]
+    pub file: PathBuf,
+    /// The git ref to compare with (a commit, branch or tag).
+    #[arg(long, default_value = "HEAD")]
+    pub against: String,
+    /// `text` for terminals, `markdown` for a PR comment, `json` (versioned shape) for tools.
+    #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+    pub format: DiffFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    Text,
+    Markdown,
+    Json,
 }
 
 #[derive(Debug, Args)]

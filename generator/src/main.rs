@@ -13,12 +13,18 @@ fn main() -> ExitCode {
         Command::Schema(args) => commands::schema::run(args, &printer),
         Command::Synth(args) => commands::synth::run(args, &printer),
         Command::Check(args) => commands::check::run(args, &printer),
+        Command::Diff(args) => commands::diff::run(args, &printer),
     };
     match result {
         Ok(status) => status.into(),
         Err(error) => {
             printer.note(&format!("error: {error}\n"));
-            ExitStatus::Error.into()
+            // `gen diff` keeps 2 and 3 for "changes" and "destructive": its errors exit 1.
+            if matches!(cli.command, Command::Diff(_)) {
+                ExitStatus::Failure.into()
+            } else {
+                ExitStatus::Error.into()
+            }
         }
     }
 }

@@ -1,6 +1,7 @@
 //! One module per verb; each exposes `run(args, &Printer) -> Result<ExitStatus, CommandError>`.
 
 pub mod check;
+pub mod diff;
 pub mod schema;
 pub mod synth;
 pub mod validate;
@@ -16,6 +17,10 @@ pub enum ExitStatus {
     Failure,
     /// 2: bad usage or an I/O error.
     Error,
+    /// 2 (`gen diff`): changes are planned.
+    Changes,
+    /// 3 (`gen diff`): planned changes replace or remove resources that hold data.
+    Destructive,
 }
 
 impl From<ExitStatus> for std::process::ExitCode {
@@ -23,7 +28,8 @@ impl From<ExitStatus> for std::process::ExitCode {
         std::process::ExitCode::from(match status {
             ExitStatus::Success => 0,
             ExitStatus::Failure => 1,
-            ExitStatus::Error => 2,
+            ExitStatus::Error | ExitStatus::Changes => 2,
+            ExitStatus::Destructive => 3,
         })
     }
 }

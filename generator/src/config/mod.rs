@@ -14,7 +14,7 @@ pub mod resolve;
 mod rules;
 mod schema;
 pub mod span;
-mod suggest;
+pub(crate) mod suggest;
 pub mod value;
 pub mod values;
 mod yaml;

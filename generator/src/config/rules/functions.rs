@@ -184,7 +184,7 @@ fn wiring(checker: &mut Checker<'_>) {
                     )
                     .at(span, "never written by this handler")
                     .help(format!(
-                        "remove `{field}`; a {} only {}",
+                        "remove `{field}`; the `{}` handler only {}",
                         kind_name(function.handler),
                         kind_does(function.handler)
                     )),

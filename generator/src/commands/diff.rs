@@ -1,0 +1,123 @@
+//! `gen diff`: planned changes between pipeline.yaml at a git ref and the working tree — no AWS
+//! credentials needed, made for pull-request checks. Exit 0 none, 2 changes, 3 destructive,
+//! 1 error.
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::cli::{DiffArgs, DiffFormat};
+use crate::commands::{CommandError, ExitStatus, load_pipeline};
+use crate::config::{self, Pipeline};
+use crate::diff::{self, Verdict};
+use crate::printer::Printer;
+
+pub fn run(args: &DiffArgs, printer: &Printer) -> Result<ExitStatus, CommandError> {
+    let Some(new) = load_pipeline(&args.file, printer)? else {
+        return Ok(ExitStatus::Failure);
+    };
+    let old = match file_at_ref(&args.file, &args.against) {
+        Ok(Some(bytes)) => {
+            let shown = format!("{}:{}", args.against, args.file.display());
+            let loaded = config::load(&shown, &bytes);
+            let Some(old) = loaded.pipeline else {
+                printer.note(&loaded.report.render(printer.color));
+                printer.note(&format!("error: `{shown}` is not a valid pipeline, so there is nothing to compare with\n"));
+                return Ok(ExitStatus::Failure);
+            };
+            old
+        }
+        // Not in that commit yet: everything is new.
+        Ok(None) => empty_like(&new),
+        Err(message) => {
+            printer.note(&format!("error: {message}\n"));
+            return Ok(ExitStatus::Failure);
+        }
+    };
+    let plan = match diff::plan(&old, &new) {
+        Ok(plan) => plan,
+        Err(error) => {
+            printer.note(&format!("error: {error}\n"));
+            return Ok(ExitStatus::Failure);
+        }
+    };
+    let rendered = match args.format {
+        DiffFormat::Text if !printer.json => diff::text(&plan),
+        DiffFormat::Markdown => diff::markdown(&plan),
+        DiffFormat::Text | DiffFormat::Json => {
+            let mut json = serde_json::to_string_pretty(&plan).expect("a plan is plain data");
+            json.push('\n');
+            json
+        }
+    };
+    printer.data(&rendered);
+    Ok(match plan.verdict {
+        Verdict::None => ExitStatus::Success,
+        Verdict::Changes => ExitStatus::Changes,
+        Verdict::Destructive => ExitStatus::Destructive,
+    })
+}
+
+/// The file's bytes at `reference`, `None` if it did not exist there.
+fn file_at_ref(file: &Path, reference: &str) -> Result<Option<Vec<u8>>, String> {
+    let directory = file
+        .parent()
+        .filter(|parent| !parent.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = file
+        .file_name()
+        .ok_or_else(|| format!("`{}` is not a file", file.display()))?;
+    let prefix = git(directory, &["rev-parse", "--show-prefix"])?;
+    let path = format!(
+        "{}{}",
+        String::from_utf8_lossy(&prefix).trim(),
+        name.to_string_lossy()
+    );
+    git(
+        directory,
+        &[
+            "rev-parse",
+            "--verify",
+            "--quiet",
+            &format!("{reference}^{{commit}}"),
+        ],
+    )
+    .map_err(|_| format!("`{reference}` is not a commit in this repository"))?;
+    match git(
+        directory,
+        &["cat-file", "-e", &format!("{reference}:{path}")],
+    ) {
+        Ok(_) => git(directory, &["show", &format!("{reference}:{path}")]).map(Some),
+        Err(_) => Ok(None),
+    }
+}
+
+fn git(directory: &Path, args: &[&str]) -> Result<Vec<u8>, String> {
+    let output = Command::new("git")
+        .arg("-C")
+        .arg(directory)
+        .args(args)
+        .output()
+        .map_err(|error| format!("cannot run git: {error}"))?;
+    if output.status.success() {
+        Ok(output.stdout)
+    } else {
+        Err(format!(
+            "git {} failed: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&output.stderr).trim()
+        ))
+    }
+}
+
+/// A pipeline with nothing in it, so a first commit diffs as "everything added".
+fn empty_like(pipeline: &Pipeline) -> Pipeline {
+    Pipeline {
+        name: pipeline.name.clone(),
+        region: pipeline.region.clone(),
+        queues: std::collections::BTreeMap::new(),
+        buckets: std::collections::BTreeMap::new(),
+        discounts: None,
+        functions: std::collections::BTreeMap::new(),
+        tags: pipeline.tags.clone(),
+    }
+}

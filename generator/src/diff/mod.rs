@@ -1,0 +1,120 @@
+//! Planned changes between two versions of a pipeline, in two layers: what changed in the
+//! user's own terms (queues, functions, promo codes), and what CloudFormation will do to each
+//! resource — add, modify, remove or REPLACE, with what a replacement or removal loses — plus
+//! IAM changes in plain words. Pure: both sides come in as resolved pipelines.
+
+mod iam;
+mod pipeline;
+mod render;
+mod resources;
+
+use serde::Serialize;
+
+pub use render::{markdown, text};
+
+use crate::config::Pipeline;
+use crate::synth::{SynthError, SynthOptions, synthesize};
+
+/// Version of the JSON shape of a [`Plan`]; bumped on any incompatible change.
+pub const PLAN_SCHEMA_VERSION: u32 = 1;
+
+/// Everything that differs, and how risky it is.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Plan {
+    pub schema_version: u32,
+    /// `none`, `changes` or `destructive`: the same as the exit code says.
+    pub verdict: Verdict,
+    /// In pipeline.yaml's terms: "queue `task`: `max_receive_count` 2 → 3".
+    pub pipeline_changes: Vec<PipelineChange>,
+    /// Per CloudFormation resource.
+    pub resource_changes: Vec<ResourceChange>,
+    /// Permissions gained or lost, per function.
+    pub iam_changes: Vec<IamChange>,
+}
+
+/// How a plan is judged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    None,
+    Changes,
+    Destructive,
+}
+
+/// One change in the user's terms.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PipelineChange {
+    /// `queue`, `bucket`, `function`, `promo`, `bulk tier`, `discounts`, `pipeline`.
+    pub kind: &'static str,
+    /// The name of the queue, function, code…
+    pub name: String,
+    /// `field old → new`, `added`, `removed`.
+    pub description: String,
+}
+
+/// What CloudFormation does to a resource.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Action {
+    Add,
+    Modify,
+    Remove,
+    Replace,
+}
+
+/// One resource's change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ResourceChange {
+    pub action: Action,
+    pub logical_id: String,
+    pub resource_type: String,
+    /// Top-level properties that differ (for modify and replace).
+    pub properties: Vec<String>,
+    /// The properties that force the replacement.
+    pub replaced_by: Vec<String>,
+    /// What is lost: "its messages", "its objects".
+    pub data_loss: Option<String>,
+}
+
+/// One permission gained or lost.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IamChange {
+    pub function: String,
+    /// `granted` or `revoked`.
+    pub change: &'static str,
+    /// The IAM actions, comma-separated.
+    pub action: String,
+    /// The resource in the user's terms: "queue `audit`".
+    pub resource: String,
+    /// The sentence shown: "function `task` may now `sqs:SendMessage` to queue `audit`".
+    pub description: String,
+}
+
+/// The plan from `old` to `new`.
+pub fn plan(old: &Pipeline, new: &Pipeline) -> Result<Plan, SynthError> {
+    let options = SynthOptions::default();
+    let old_template =
+        serde_json::to_value(synthesize(old, &options)?).expect("a template is plain data");
+    let new_template =
+        serde_json::to_value(synthesize(new, &options)?).expect("a template is plain data");
+    let pipeline_changes = pipeline::changes(old, new);
+    let resource_changes = resources::changes(&old_template, &new_template);
+    let iam_changes = iam::changes(old, new);
+    let verdict = if resource_changes
+        .iter()
+        .any(|change| change.data_loss.is_some())
+    {
+        Verdict::Destructive
+    } else if resource_changes.is_empty() && pipeline_changes.is_empty() {
+        Verdict::None
+    } else {
+        Verdict::Changes
+    };
+    Ok(Plan {
+        schema_version: PLAN_SCHEMA_VERSION,
+        verdict,
+        pipeline_changes,
+        resource_changes,
+        iam_changes,
+    })
+}

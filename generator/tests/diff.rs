@@ -1,0 +1,173 @@
+//! `gen diff --against HEAD~1 --format markdown` on a scratch git repository: the PR comments a
+//! reviewer reads, and the exit code CI branches on (0 none, 2 changes, 3 destructive).
+
+use std::path::Path;
+use std::process::Command;
+
+fn git(dir: &Path, args: &[&str]) {
+    let status = Command::new("git")
+        .args([
+            "-c",
+            "user.name=gen",
+            "-c",
+            "user.email=gen@example.com",
+            "-c",
+            "commit.gpgsign=false",
+        ])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("git runs");
+    assert!(
+        status.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+}
+
+/// Commits the seed pipeline, then `edit` of it, and diffs the two commits.
+fn diff_after(edit: impl Fn(String) -> String, format: &str) -> (i32, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let seed =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../pipeline.yaml"))
+            .unwrap();
+    let file = dir.path().join("pipeline.yaml");
+    std::fs::write(&file, &seed).unwrap();
+    git(dir.path(), &["init", "-q"]);
+    git(dir.path(), &["add", "pipeline.yaml"]);
+    git(dir.path(), &["commit", "-q", "-m", "seed"]);
+    let edited = edit(seed.clone());
+    std::fs::write(&file, &edited).unwrap();
+    git(
+        dir.path(),
+        &["commit", "-q", "--allow-empty", "-am", "change"],
+    );
+    let output = Command::new(env!("CARGO_BIN_EXE_gen"))
+        .args(["diff", "--against", "HEAD~1", "--format", format])
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    // Warnings about the new pipeline may appear on stderr; errors may not.
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("error["), "{stderr}");
+    (
+        output.status.code().unwrap(),
+        String::from_utf8(output.stdout).unwrap(),
+    )
+}
+
+#[test]
+fn a_discount_change() {
+    let (code, markdown) = diff_after(
+        |seed| seed.replace("SAVE10: { percent: 10 }", "SAVE10: { percent: 15 }"),
+        "markdown",
+    );
+    assert_eq!(code, 2);
+    insta::assert_snapshot!(markdown);
+}
+
+#[test]
+fn a_batch_size_change() {
+    let (code, markdown) = diff_after(
+        |seed| {
+            seed.replacen(
+                "      queue: task\n      batch_size: 10",
+                "      queue: task\n      batch_size: 5",
+                1,
+            )
+        },
+        "markdown",
+    );
+    assert_eq!(code, 2);
+    insta::assert_snapshot!(markdown);
+}
+
+#[test]
+fn a_queue_rename_is_a_destructive_replacement() {
+    let (code, markdown) = diff_after(
+        |seed| {
+            seed.replace("  notification: {}\n", "  notifications: {}\n")
+                .replace("queue: notification\n", "queue: notifications\n")
+                .replace("notify: notification\n", "notify: notifications\n")
+        },
+        "markdown",
+    );
+    assert_eq!(code, 3);
+    assert!(
+        markdown.contains("renamed to `notifications`: REPLACE"),
+        "{markdown}"
+    );
+    assert!(
+        markdown.contains("⚠️ data loss: the messages waiting in it"),
+        "{markdown}"
+    );
+    insta::assert_snapshot!(markdown);
+}
+
+#[test]
+fn an_iam_widening_is_said_in_plain_words() {
+    let (code, markdown) = diff_after(
+        |seed| {
+            seed.replace("  notification: {}\n", "  notification: {}\n  audit: {}\n")
+                .replace("      requeue: task\n", "      requeue: audit\n")
+        },
+        "markdown",
+    );
+    assert_eq!(code, 2);
+    assert!(
+        markdown.contains("function `dlq-processor` may now `sqs:SendMessage` to queue `audit`"),
+        "{markdown}"
+    );
+    insta::assert_snapshot!(markdown);
+}
+
+#[test]
+fn no_change_exits_0() {
+    let (code, markdown) = diff_after(
+        |seed| seed.replace("# Seed 000", "# Seed 000 (comment only)"),
+        "markdown",
+    );
+    assert_eq!(code, 0);
+    insta::assert_snapshot!(markdown);
+}
+
+#[test]
+fn json_is_versioned() {
+    let (code, json) = diff_after(
+        |seed| seed.replace("max_receive_count: 2", "max_receive_count: 3"),
+        "json",
+    );
+    assert_eq!(code, 2);
+    let plan: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(plan["schema_version"], 1);
+    assert_eq!(plan["verdict"], "changes");
+    assert_eq!(
+        plan["pipeline_changes"][0]["description"],
+        "max_receive_count 2 → 3"
+    );
+    assert_eq!(plan["resource_changes"][0]["logical_id"], "TaskQueue");
+    assert_eq!(plan["resource_changes"][0]["action"], "modify");
+}
+
+#[test]
+fn an_unknown_ref_is_an_error_exit_1() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../pipeline.yaml"),
+        dir.path().join("pipeline.yaml"),
+    )
+    .unwrap();
+    git(dir.path(), &["init", "-q"]);
+    let output = Command::new(env!("CARGO_BIN_EXE_gen"))
+        .args(["diff", "--against", "nope"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("`nope` is not a commit"),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
