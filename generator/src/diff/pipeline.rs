@@ -11,7 +11,10 @@ use crate::config::pipeline::{Function, Queue, Visibility};
 
 struct Changes(Vec<PipelineChange>);
 
-#[expect(clippy::needless_pass_by_value, reason = "flags, durations and formatted strings read best by value at the call sites")]
+#[expect(
+    clippy::needless_pass_by_value,
+    reason = "flags, durations and formatted strings read best by value at the call sites"
+)]
 impl Changes {
     fn push(&mut self, kind: &'static str, name: &str, description: String) {
         self.0.push(PipelineChange {
