@@ -10,6 +10,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod diff;
 pub mod generate;
+pub mod local;
 pub mod printer;
 pub mod scaffold;
 pub mod synth;

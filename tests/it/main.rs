@@ -1,5 +1,6 @@
 //! The workspace's test binary: one module per area.
 
+mod conformance;
 mod fixtures;
 mod loader_fuzz;
 mod runtime_moto;

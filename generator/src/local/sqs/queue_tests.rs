@@ -1,0 +1,242 @@
+//! The queue's semantics on a fake clock.
+
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+use super::*;
+use crate::local::sqs::attributes::RedrivePolicy;
+
+struct Clock {
+    start: Instant,
+    elapsed: Duration,
+}
+
+impl Clock {
+    fn new() -> Self {
+        Self {
+            start: Instant::now(),
+            elapsed: Duration::ZERO,
+        }
+    }
+
+    fn now(&self) -> Now {
+        Now {
+            instant: self.start + self.elapsed,
+            epoch_millis: 1_700_000_000_000 + u64::try_from(self.elapsed.as_millis()).unwrap(),
+        }
+    }
+
+    fn advance(&mut self, seconds: u64) {
+        self.elapsed += Duration::from_secs(seconds);
+    }
+}
+
+fn send(queue: &mut Queue, body: &str, clock: &Clock) -> Sent {
+    queue
+        .send(
+            SendRequest {
+                body: body.into(),
+                ..SendRequest::default()
+            },
+            clock.now(),
+        )
+        .unwrap()
+}
+
+fn send_fifo(queue: &mut Queue, body: &str, group: &str, clock: &Clock) -> Sent {
+    queue
+        .send(
+            SendRequest {
+                body: body.into(),
+                group_id: Some(group.into()),
+                ..SendRequest::default()
+            },
+            clock.now(),
+        )
+        .unwrap()
+}
+
+fn bodies(received: &Received) -> Vec<&str> {
+    received
+        .deliveries
+        .iter()
+        .map(|delivery| delivery.message.body.as_str())
+        .collect()
+}
+
+fn fifo() -> Queue {
+    Queue::new(QueueSettings {
+        fifo: true,
+        content_based_deduplication: true,
+        ..QueueSettings::default()
+    })
+}
+
+#[test]
+fn a_received_message_is_hidden_until_its_visibility_timeout() {
+    let mut clock = Clock::new();
+    let mut queue = Queue::new(QueueSettings::default());
+    send(&mut queue, "a", &clock);
+    let first = queue.receive(10, Some(Duration::from_secs(5)), clock.now());
+    assert_eq!(bodies(&first), ["a"]);
+    assert!(queue.receive(10, None, clock.now()).deliveries.is_empty());
+    assert_eq!(queue.counts().in_flight, 1);
+    clock.advance(5);
+    let second = queue.receive(10, None, clock.now());
+    assert_eq!(second.deliveries[0].message.receive_count, 2);
+    assert_eq!(
+        second.deliveries[0].message.first_receive_timestamp,
+        Some(1_700_000_000_000)
+    );
+}
+
+#[test]
+fn stale_handles_are_rejected_for_visibility_and_ignored_for_delete() {
+    let mut clock = Clock::new();
+    let mut queue = Queue::new(QueueSettings::default());
+    send(&mut queue, "a", &clock);
+    let stale = queue
+        .receive(1, Some(Duration::from_secs(1)), clock.now())
+        .deliveries[0]
+        .receipt_handle
+        .clone();
+    clock.advance(1);
+    assert_eq!(
+        queue.change_visibility(&stale, Duration::from_secs(9), clock.now().instant),
+        Err(SqsError::MessageNotInflight)
+    );
+    let current = queue.receive(1, None, clock.now()).deliveries[0]
+        .receipt_handle
+        .clone();
+    assert!(matches!(
+        queue.change_visibility(&stale, Duration::from_secs(9), clock.now().instant),
+        Err(SqsError::ReceiptHandleIsInvalid(_))
+    ));
+    assert_eq!(queue.delete(&stale, clock.now().instant), Ok(()));
+    assert_eq!(queue.counts().in_flight, 1);
+    assert_eq!(queue.delete(&current, clock.now().instant), Ok(()));
+    assert_eq!(queue.counts(), Counts::default());
+    assert!(matches!(
+        queue.delete("junk", clock.now().instant),
+        Err(SqsError::ReceiptHandleIsInvalid(_))
+    ));
+}
+
+#[test]
+fn exceeding_max_receive_count_hands_the_message_over_for_the_dead_letter_queue() {
+    let mut clock = Clock::new();
+    let mut queue = Queue::new(QueueSettings {
+        redrive: Some(RedrivePolicy {
+            dead_letter_target_arn: "arn:aws:sqs:us-east-1:000000000000:dlq".into(),
+            max_receive_count: 2,
+        }),
+        ..QueueSettings::default()
+    });
+    send(&mut queue, "poison", &clock);
+    for _ in 0..2 {
+        assert_eq!(
+            queue
+                .receive(1, Some(Duration::from_secs(1)), clock.now())
+                .deliveries
+                .len(),
+            1
+        );
+        clock.advance(1);
+    }
+    let third = queue.receive(1, None, clock.now());
+    assert!(third.deliveries.is_empty());
+    assert_eq!(third.dead_letters[0].body, "poison");
+    assert_eq!(queue.counts(), Counts::default());
+}
+
+#[test]
+fn fifo_groups_deliver_in_order_one_batch_at_a_time() {
+    let clock = Clock::new();
+    let mut queue = fifo();
+    send_fifo(&mut queue, "a1", "a", &clock);
+    send_fifo(&mut queue, "b1", "b", &clock);
+    send_fifo(&mut queue, "a2", "a", &clock);
+    let first = queue.receive(1, None, clock.now());
+    assert_eq!(bodies(&first), ["a1"]);
+    let second = queue.receive(10, None, clock.now());
+    assert_eq!(bodies(&second), ["b1"]);
+    assert!(queue.receive(10, None, clock.now()).deliveries.is_empty());
+    queue
+        .delete(&first.deliveries[0].receipt_handle, clock.now().instant)
+        .unwrap();
+    assert_eq!(bodies(&queue.receive(10, None, clock.now())), ["a2"]);
+}
+
+#[test]
+fn fifo_deduplicates_for_five_minutes() {
+    let mut clock = Clock::new();
+    let mut queue = fifo();
+    let first = send_fifo(&mut queue, "same", "g", &clock);
+    assert_eq!(send_fifo(&mut queue, "same", "g", &clock), first);
+    assert_eq!(queue.counts().visible, 1);
+    clock.advance(301);
+    assert_ne!(
+        send_fifo(&mut queue, "same", "g", &clock).message_id,
+        first.message_id
+    );
+    assert_eq!(queue.counts().visible, 2);
+}
+
+#[test]
+fn delayed_and_expired_messages() {
+    let mut clock = Clock::new();
+    let mut queue = Queue::new(QueueSettings {
+        retention: Duration::from_secs(60),
+        ..QueueSettings::default()
+    });
+    queue
+        .send(
+            SendRequest {
+                body: "later".into(),
+                delay: Some(Duration::from_secs(10)),
+                ..SendRequest::default()
+            },
+            clock.now(),
+        )
+        .unwrap();
+    assert_eq!(queue.counts().delayed, 1);
+    assert!(queue.receive(1, None, clock.now()).deliveries.is_empty());
+    clock.advance(10);
+    queue.tick(clock.now().instant);
+    assert_eq!(queue.counts().visible, 1);
+    clock.advance(50);
+    queue.tick(clock.now().instant);
+    assert_eq!(queue.counts(), Counts::default());
+}
+
+#[test]
+fn works_at_depth_two_thousand_without_whole_queue_scans() {
+    let clock = Clock::new();
+    let mut queue = Queue::new(QueueSettings::default());
+    for index in 0..2_000 {
+        send(&mut queue, &format!("m{index}"), &clock);
+    }
+    let started = std::time::Instant::now();
+    let mut received = 0;
+    loop {
+        let batch = queue.receive(10, None, clock.now());
+        if batch.deliveries.is_empty() {
+            break;
+        }
+        for delivery in &batch.deliveries {
+            queue
+                .delete(&delivery.receipt_handle, clock.now().instant)
+                .unwrap();
+        }
+        received += batch.deliveries.len();
+    }
+    assert_eq!(received, 2_000);
+    assert_eq!(queue.counts(), Counts::default());
+    // Thousands per second even in a debug build; moto manages ~27 at this depth.
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "{:?}",
+        started.elapsed()
+    );
+}
