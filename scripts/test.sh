@@ -27,3 +27,6 @@ echo "==> cfn-lint and checkov on generated/template.json"
 
 echo "==> cargo test"
 cargo test --workspace --locked
+
+echo "==> gen dev --demo (the seed pipeline end to end on the local engine)"
+cargo run -q --locked -p generator -- dev --demo

@@ -41,6 +41,35 @@ pub enum Command {
     Check(CheckArgs),
     /// Planned changes between pipeline.yaml at a git ref and the working tree.
     Diff(DiffArgs),
+    /// Run the whole pipeline locally on the embedded engine (no AWS account, no Docker).
+    Dev(DevArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DevArgs {
+    /// The pipeline file.
+    #[arg(short = 'f', long = "file", default_value = "pipeline.yaml")]
+    pub file: PathBuf,
+    /// Where the handler crates are generated (as `gen synth` does).
+    #[arg(long, default_value = "generated")]
+    pub out_dir: PathBuf,
+    /// Engine port on 127.0.0.1 (SQS and S3); 0 picks a free one.
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+    /// Send sample orders (and poison, duplicate and repairable ones), wait for the pipeline to
+    /// drain, print the ledger and exit: 0 only if every order is accounted for.
+    #[arg(long)]
+    pub demo: bool,
+    /// With `--demo`, also stream the functions' logs.
+    #[arg(long)]
+    pub verbose: bool,
+    /// Seconds `--demo` waits for the pipeline to drain.
+    #[arg(long, default_value_t = 120)]
+    pub timeout: u64,
+    /// Keep pipeline.yaml's visibility timeouts and delays (by default they are capped at 2s
+    /// locally, so retries, redrives and requeues happen in seconds).
+    #[arg(long)]
+    pub real_time: bool,
 }
 
 #[derive(Debug, Args)]

@@ -14,6 +14,7 @@ fn main() -> ExitCode {
         Command::Synth(args) => commands::synth::run(args, &printer),
         Command::Check(args) => commands::check::run(args, &printer),
         Command::Diff(args) => commands::diff::run(args, &printer),
+        Command::Dev(args) => commands::dev::run(args, &printer),
     };
     match result {
         Ok(status) => status.into(),

@@ -1,6 +1,7 @@
 //! The workspace's test binary: one module per area.
 
 mod conformance;
+mod conformance_s3;
 mod fixtures;
 mod loader_fuzz;
 mod runtime_moto;

@@ -7,6 +7,7 @@ use crate::cli::SynthArgs;
 use crate::commands::{CommandError, ExitStatus, load_pipeline};
 use crate::generate::{LAMBDAS_DIR, generated_files};
 use crate::printer::Printer;
+use crate::scaffold::GeneratedFile;
 use crate::synth::SynthOptions;
 
 pub fn run(args: &SynthArgs, printer: &Printer) -> Result<ExitStatus, CommandError> {
@@ -59,6 +60,34 @@ pub fn run(args: &SynthArgs, printer: &Printer) -> Result<ExitStatus, CommandErr
         ));
     }
     Ok(ExitStatus::Success)
+}
+
+/// Writes the files that differ from the disk and removes stale ones; returns both lists.
+pub(crate) fn write_files(
+    out_dir: &Path,
+    files: &[GeneratedFile],
+) -> Result<(Vec<String>, Vec<String>), CommandError> {
+    let mut changed = Vec::new();
+    for file in files {
+        let path = out_dir.join(&file.path);
+        if std::fs::read_to_string(&path).ok().as_deref() == Some(file.contents.as_str()) {
+            continue;
+        }
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|source| CommandError::Write {
+                path: parent.to_owned(),
+                source,
+            })?;
+        }
+        std::fs::write(&path, &file.contents).map_err(|source| CommandError::Write {
+            path: path.clone(),
+            source,
+        })?;
+        changed.push(file.path.clone());
+    }
+    let expected: BTreeSet<String> = files.iter().map(|file| file.path.clone()).collect();
+    let removed = remove_stale(out_dir, &expected)?;
+    Ok((changed, removed))
 }
 
 /// Deletes files under `lambdas/` that no function produces any more (a renamed or removed

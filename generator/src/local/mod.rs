@@ -9,6 +9,10 @@
 //! # }
 //! ```
 
+pub mod demo;
+pub mod dev;
+pub mod lambda;
+pub mod s3;
 pub mod sqs;
 
 use std::net::{Ipv4Addr, SocketAddr};
@@ -40,6 +44,7 @@ pub enum EngineError {
 #[derive(Debug)]
 pub struct Engine {
     address: SocketAddr,
+    store: s3::ObjectStore,
     server: JoinHandle<()>,
 }
 
@@ -54,8 +59,13 @@ impl Engine {
             .local_addr()
             .map_err(|source| EngineError::Bind { port, source })?;
         let shared = Arc::new(Mutex::new(Registry::new(address.port())));
-        let server = tokio::spawn(serve(listener, shared));
-        Ok(Self { address, server })
+        let store = s3::ObjectStore::new();
+        let server = tokio::spawn(serve(listener, shared, store.clone()));
+        Ok(Self {
+            address,
+            store,
+            server,
+        })
     }
 
     /// The bound address.
@@ -63,7 +73,12 @@ impl Engine {
         self.address
     }
 
-    /// `http://127.0.0.1:PORT`, the endpoint URL for SDK clients.
+    /// The object store, for inspection and fault injection.
+    pub fn store(&self) -> &s3::ObjectStore {
+        &self.store
+    }
+
+    /// `http://127.0.0.1:PORT`, the endpoint URL for SDK clients (SQS and path-style S3).
     pub fn endpoint(&self) -> String {
         format!("http://{}", self.address)
     }
@@ -76,16 +91,32 @@ impl Drop for Engine {
     }
 }
 
-async fn serve(listener: TcpListener, shared: sqs::operations::Shared) {
+/// One listener for both services, as `AWS_ENDPOINT_URL` points every SDK client at one
+/// endpoint: requests carrying `X-Amz-Target: AmazonSQS.*` are SQS, the rest are S3.
+async fn serve(listener: TcpListener, shared: sqs::operations::Shared, store: s3::ObjectStore) {
     let mut connections = JoinSet::new();
     loop {
         tokio::select! {
             accepted = listener.accept() => {
                 let Ok((stream, _)) = accepted else { continue };
                 let shared = Arc::clone(&shared);
+                let store = store.clone();
                 connections.spawn(async move {
-                    let service = service_fn(move |request| {
-                        sqs::server::handle(Arc::clone(&shared), request)
+                    let service = service_fn(move |request: hyper::Request<hyper::body::Incoming>| {
+                        let shared = Arc::clone(&shared);
+                        let store = store.clone();
+                        async move {
+                            let is_sqs = request
+                                .headers()
+                                .get("x-amz-target")
+                                .and_then(|target| target.to_str().ok())
+                                .is_some_and(|target| target.starts_with("AmazonSQS."));
+                            if is_sqs {
+                                sqs::server::handle(shared, request).await
+                            } else {
+                                Ok(store.handle(request).await)
+                            }
+                        }
                     });
                     // A client that hangs up mid-request is not an engine error.
                     let _ = http1::Builder::new()

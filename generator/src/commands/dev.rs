@@ -1,0 +1,121 @@
+//! `gen dev`: builds the handler crates, starts the embedded engine and every function, and
+//! streams their logs; `--demo` sends sample orders, waits for the pipeline to drain and prints
+//! the ledger (exit 0 only if every order is accounted for).
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+
+use crate::cli::DevArgs;
+use crate::commands::{CommandError, ExitStatus, load_pipeline};
+use crate::generate::generated_files;
+use crate::local::{demo, dev};
+use crate::printer::Printer;
+use crate::synth::{SynthOptions, synthesize};
+
+pub fn run(args: &DevArgs, printer: &Printer) -> Result<ExitStatus, CommandError> {
+    let Some(pipeline) = load_pipeline(&args.file, printer)? else {
+        return Ok(ExitStatus::Failure);
+    };
+    let options = SynthOptions::default();
+    let (template, files) = match (
+        synthesize(&pipeline, &options),
+        generated_files(&pipeline, &options),
+    ) {
+        (Ok(template), Ok(files)) => (template, files),
+        (Err(error), _) => return fail(printer, &error.to_string()),
+        (_, Err(error)) => return fail(printer, &error.to_string()),
+    };
+    // The crates must match pipeline.yaml before they are built: write what synth writes.
+    super::synth::write_files(&args.out_dir, &files)?;
+    let packages: Vec<String> = pipeline
+        .functions
+        .keys()
+        .map(|name| format!("lambda-{name}"))
+        .collect();
+    printer.note(&format!("building {}\n", packages.join(", ")));
+    let mut build = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    build.args(["build", "--quiet"]);
+    for package in &packages {
+        build.args(["-p", package]);
+    }
+    match build.status() {
+        Ok(status) if status.success() => {}
+        Ok(status) => {
+            return fail(
+                printer,
+                &format!("building the handler crates failed ({status})"),
+            );
+        }
+        Err(error) => return fail(printer, &format!("cannot run cargo: {error}")),
+    }
+    let binaries = std::env::var_os("CARGO_TARGET_DIR")
+        .map_or_else(|| PathBuf::from("target"), PathBuf::from)
+        .join("debug");
+    let options = dev::DevOptions {
+        port: args.port,
+        binaries,
+        compress_time: (!args.real_time).then_some(Duration::from_secs(2)),
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|source| CommandError::Write {
+            path: PathBuf::from("<tokio runtime>"),
+            source,
+        })?;
+    runtime.block_on(async {
+        let (logs, mut lines) = mpsc::unbounded_channel::<String>();
+        let quiet = args.demo && !args.verbose;
+        let printer_for_logs = printer.clone();
+        tokio::spawn(async move {
+            while let Some(line) = lines.recv().await {
+                if !quiet {
+                    printer_for_logs.note(&format!("{line}\n"));
+                }
+            }
+        });
+        let running = match dev::start(&pipeline, &template, &options, logs).await {
+            Ok(running) => running,
+            Err(error) => return fail(printer, &error.to_string()),
+        };
+        printer.note(&format!(
+            "engine on {} (SQS and S3); {} functions running\n",
+            running.engine.endpoint(),
+            pipeline.functions.len()
+        ));
+        if args.demo {
+            let ledger = demo::run(&running, &pipeline, Duration::from_secs(args.timeout)).await;
+            if printer.json {
+                printer.data(&format!(
+                    "{:#}\n",
+                    serde_json::to_value(&ledger).unwrap_or_default()
+                ));
+            } else {
+                printer.data(&ledger.to_string());
+            }
+            return Ok(if ledger.complete() {
+                ExitStatus::Success
+            } else {
+                ExitStatus::Failure
+            });
+        }
+        for (name, url) in &running.queue_urls {
+            printer.note(&format!("queue {name}: {url}\n"));
+        }
+        printer.note("press Ctrl-C to stop\n");
+        let _ = tokio::signal::ctrl_c().await;
+        Ok(ExitStatus::Success)
+    })
+}
+
+#[expect(
+    clippy::unnecessary_wraps,
+    reason = "every early return of `run` goes through it"
+)]
+fn fail(printer: &Printer, message: &str) -> Result<ExitStatus, CommandError> {
+    printer.note(&format!("error: {message}\n"));
+    Ok(ExitStatus::Failure)
+}

@@ -1,0 +1,258 @@
+//! `gen dev --demo`: the seed's sample orders plus poison, duplicate and repairable ones,
+//! sent through the running pipeline; then a ledger that accounts for every one.
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use aws_sdk_sqs::types::QueueAttributeName;
+use serde::Serialize;
+use tokio::time::Instant;
+
+use super::dev::Dev;
+use crate::config::Pipeline;
+use crate::config::model::HandlerKind;
+use runtime::handlers::{DEAD_LETTER_PREFIX, INVOICE_PREFIX, invoice_key};
+
+/// What should become of a sample.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Expect {
+    /// An invoice for this order id (directly, or after the DLQ processor repaired it).
+    Invoice(&'static str),
+    /// Parked with its reason.
+    Parked,
+}
+
+struct Sample {
+    label: &'static str,
+    body: String,
+    expect: Expect,
+}
+
+fn samples() -> Vec<Sample> {
+    let order = |id: &str, items: &str, promo: &str| {
+        format!(r#"{{"order_id": "{id}", "items": [{items}], "promo_code": "{promo}"}}"#)
+    };
+    vec![
+        Sample { label: "seed order, SAVE10", body: order("ORD-12345", r#"{"name": "Laptop", "price": 999.99, "quantity": 1}"#, "SAVE10"), expect: Expect::Invoice("ORD-12345") },
+        Sample { label: "fixed-amount promo", body: order("ORD-12346", r#"{"sku": "MOUSE-1", "price": 24.50, "quantity": 3}"#, "FLAT5"), expect: Expect::Invoice("ORD-12346") },
+        Sample { label: "bulk tier", body: order("ORD-12347", r#"{"name": "Monitor", "price": 349.00, "quantity": 4}"#, ""), expect: Expect::Invoice("ORD-12347") },
+        Sample { label: "unknown promo", body: order("ORD-12348", r#"{"name": "Cable", "price": 9.99, "quantity": 2}"#, "BOGUS"), expect: Expect::Invoice("ORD-12348") },
+        Sample { label: "duplicate send", body: order("ORD-12345", r#"{"name": "Laptop", "price": 999.99, "quantity": 1}"#, "SAVE10"), expect: Expect::Invoice("ORD-12345") },
+        Sample { label: "repairable: price as text", body: r#"{"order_id": "ORD-12349", "items": [{"name": "Desk", "price": "199.00", "quantity": "1"}], "promo_code": "save10"}"#.to_owned(), expect: Expect::Invoice("ORD-12349") },
+        Sample { label: "poison: not JSON", body: "this is not an order".to_owned(), expect: Expect::Parked },
+        Sample { label: "poison: negative price", body: order("ORD-BAD-1", r#"{"name": "Refund", "price": -5, "quantity": 1}"#, ""), expect: Expect::Parked },
+        Sample { label: "poison: no items", body: r#"{"order_id": "ORD-BAD-2", "items": []}"#.to_owned(), expect: Expect::Parked },
+    ]
+}
+
+/// The outcome of a demo run.
+#[derive(Debug, Clone, Serialize)]
+pub struct Ledger {
+    pub sent: usize,
+    pub invoiced: usize,
+    pub notified: u64,
+    pub requeued_or_repaired: u64,
+    pub parked: usize,
+    pub in_flight: u64,
+    /// Samples whose expected end was not found.
+    pub unaccounted: Vec<String>,
+    pub drained_in_ms: u128,
+}
+
+impl Ledger {
+    /// Whether every order ended where it should.
+    pub fn complete(&self) -> bool {
+        self.unaccounted.is_empty() && self.in_flight == 0
+    }
+}
+
+impl fmt::Display for Ledger {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "sent        {:>4}", self.sent)?;
+        writeln!(
+            f,
+            "invoiced    {:>4}  (distinct orders with an invoice)",
+            self.invoiced
+        )?;
+        writeln!(f, "notified    {:>4}", self.notified)?;
+        writeln!(
+            f,
+            "requeued    {:>4}  (by the DLQ processor, repaired or still valid)",
+            self.requeued_or_repaired
+        )?;
+        writeln!(
+            f,
+            "parked      {:>4}  (in the bucket under {DEAD_LETTER_PREFIX}, with their reason)",
+            self.parked
+        )?;
+        writeln!(f, "in flight   {:>4}", self.in_flight)?;
+        writeln!(f, "drained in  {:>4} ms", self.drained_in_ms)?;
+        if self.complete() {
+            writeln!(f, "every order is accounted for")
+        } else {
+            writeln!(f, "NOT accounted for: {}", self.unaccounted.join("; "))
+        }
+    }
+}
+
+/// Sends the samples to the order processor's queue and waits until the pipeline is idle.
+pub async fn run(dev: &Dev, pipeline: &Pipeline, timeout: Duration) -> Ledger {
+    let processor = pipeline
+        .functions
+        .values()
+        .find(|f| f.handler == HandlerKind::OrderProcessor);
+    let Some(processor) = processor else {
+        return Ledger {
+            sent: 0,
+            invoiced: 0,
+            notified: 0,
+            requeued_or_repaired: 0,
+            parked: 0,
+            in_flight: 0,
+            unaccounted: vec!["the pipeline has no order processor".into()],
+            drained_in_ms: 0,
+        };
+    };
+    let url = &dev.queue_urls[&processor.trigger.queue];
+    let samples = samples();
+    for sample in &samples {
+        let _ = dev
+            .sqs
+            .send_message()
+            .queue_url(url)
+            .message_body(&sample.body)
+            .send()
+            .await;
+    }
+    let started = Instant::now();
+    let in_flight = wait_until_idle(dev, timeout).await;
+    let drained_in_ms = started.elapsed().as_millis();
+
+    let bucket = processor
+        .writes
+        .bucket
+        .as_ref()
+        .map(|name| dev.buckets[name].clone())
+        .unwrap_or_default();
+    let invoices = keys(dev, &bucket, INVOICE_PREFIX).await;
+    let dlq_bucket = pipeline
+        .functions
+        .values()
+        .find(|f| f.handler == HandlerKind::DlqProcessor)
+        .and_then(|f| f.writes.bucket.as_ref())
+        .map_or_else(|| bucket.clone(), |name| dev.buckets[name].clone());
+    let parked_keys = keys(dev, &dlq_bucket, DEAD_LETTER_PREFIX).await;
+    let mut parked_bodies = BTreeSet::new();
+    for key in &parked_keys {
+        if let Ok(object) = dev
+            .s3
+            .get_object()
+            .bucket(&dlq_bucket)
+            .key(key)
+            .send()
+            .await
+            && let Ok(bytes) = object.body.collect().await
+            && let Ok(parked) =
+                serde_json::from_slice::<runtime::handlers::ParkedMessage>(&bytes.into_bytes())
+        {
+            parked_bodies.insert(parked.body);
+        }
+    }
+    let mut unaccounted = Vec::new();
+    for sample in &samples {
+        let found = match sample.expect {
+            Expect::Invoice(id) => invoices.contains(&invoice_key(id)),
+            Expect::Parked => parked_bodies.contains(&sample.body),
+        };
+        if !found {
+            unaccounted.push(format!("{} ({:?})", sample.label, sample.expect));
+        }
+    }
+    let stat = |handler: HandlerKind| -> u64 {
+        pipeline
+            .functions
+            .values()
+            .filter(|f| f.handler == handler)
+            .map(|f| dev.stats[&f.name].succeeded.load(Ordering::Relaxed))
+            .sum()
+    };
+    Ledger {
+        sent: samples.len(),
+        invoiced: invoices.len(),
+        notified: stat(HandlerKind::NotificationLogger),
+        requeued_or_repaired: stat(HandlerKind::DlqProcessor)
+            .saturating_sub(parked_keys.len() as u64),
+        parked: parked_keys.len(),
+        in_flight,
+        unaccounted,
+        drained_in_ms,
+    }
+}
+
+/// Polls every queue until all are empty (visible, in flight and delayed) three times in a row;
+/// returns what is still in flight at the timeout.
+async fn wait_until_idle(dev: &Dev, timeout: Duration) -> u64 {
+    let deadline = Instant::now() + timeout;
+    let mut quiet = 0;
+    loop {
+        let mut total = 0;
+        for url in dev.queue_urls.values() {
+            let Ok(output) = dev
+                .sqs
+                .get_queue_attributes()
+                .queue_url(url)
+                .attribute_names(QueueAttributeName::All)
+                .send()
+                .await
+            else {
+                continue;
+            };
+            for name in [
+                QueueAttributeName::ApproximateNumberOfMessages,
+                QueueAttributeName::ApproximateNumberOfMessagesNotVisible,
+                QueueAttributeName::ApproximateNumberOfMessagesDelayed,
+            ] {
+                total += output
+                    .attributes()
+                    .and_then(|a| a.get(&name))
+                    .and_then(|v| v.parse::<u64>().ok())
+                    .unwrap_or(0);
+            }
+        }
+        quiet = if total == 0 { quiet + 1 } else { 0 };
+        if quiet >= 3 || Instant::now() >= deadline {
+            return total;
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+}
+
+async fn keys(dev: &Dev, bucket: &str, prefix: &str) -> BTreeSet<String> {
+    let mut keys = BTreeSet::new();
+    let mut token = None;
+    loop {
+        let Ok(page) = dev
+            .s3
+            .list_objects_v2()
+            .bucket(bucket)
+            .prefix(prefix)
+            .set_continuation_token(token)
+            .send()
+            .await
+        else {
+            break;
+        };
+        keys.extend(
+            page.contents()
+                .iter()
+                .filter_map(|object| object.key().map(str::to_owned)),
+        );
+        token = page.next_continuation_token().map(str::to_owned);
+        if token.is_none() {
+            break;
+        }
+    }
+    keys
+}

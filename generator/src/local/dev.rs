@@ -1,0 +1,301 @@
+//! `gen dev`: the whole pipeline on the embedded engine — queues and buckets from the resolved
+//! model, every function's generated binary running unchanged behind the Runtime API, fed by
+//! event source mappings with the configured batch size, window and visibility.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use aws_sdk_sqs::types::QueueAttributeName;
+use serde_json::Value;
+use tokio::sync::{mpsc, watch};
+
+use super::Engine;
+use super::lambda::event_source::{self, MappingSpec, MappingStats};
+use super::lambda::worker::{Worker, WorkerSpec};
+use crate::config::Pipeline;
+use crate::config::naming::logical_id;
+use crate::synth::Template;
+
+/// How `gen dev` runs the pipeline.
+#[derive(Debug, Clone)]
+pub struct DevOptions {
+    /// Port of the engine (SQS and S3 on one endpoint); 0 picks a free one.
+    pub port: u16,
+    /// Folder holding the built handler binaries (`lambda-<fn>`).
+    pub binaries: PathBuf,
+    /// Longest visibility timeout and message delay used locally, so retries and requeues
+    /// happen in seconds; `None` keeps pipeline.yaml's values.
+    pub compress_time: Option<Duration>,
+}
+
+/// The running pipeline; stops everything when dropped.
+#[derive(Debug)]
+pub struct Dev {
+    pub engine: Engine,
+    /// Queue name in pipeline.yaml → its local URL.
+    pub queue_urls: BTreeMap<String, String>,
+    /// Bucket name in pipeline.yaml → its local bucket.
+    pub buckets: BTreeMap<String, String>,
+    /// Function name → its mapping's counters.
+    pub stats: BTreeMap<String, Arc<MappingStats>>,
+    pub sqs: aws_sdk_sqs::Client,
+    pub s3: aws_sdk_s3::Client,
+    stop: watch::Sender<bool>,
+}
+
+impl Drop for Dev {
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
+    }
+}
+
+/// Why the pipeline could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum DevError {
+    #[error(transparent)]
+    Engine(#[from] super::EngineError),
+    #[error("cannot create {what}: {message}")]
+    Create { what: String, message: String },
+    #[error("cannot start function `{function}` from `{binary}`: {source}")]
+    Spawn {
+        function: String,
+        binary: String,
+        source: std::io::Error,
+    },
+}
+
+/// SDK configuration for the local engine: fixed region, dummy credentials.
+pub async fn sdk_config(endpoint: &str) -> aws_config::SdkConfig {
+    aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .endpoint_url(endpoint)
+        .region(aws_config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_s3::config::Credentials::new(
+            "local", "local", None, None, "gen-dev",
+        ))
+        .load()
+        .await
+}
+
+/// Starts the engine, creates the pipeline's queues and buckets, and starts every function.
+pub async fn start(
+    pipeline: &Pipeline,
+    template: &Template,
+    options: &DevOptions,
+    logs: mpsc::UnboundedSender<String>,
+) -> Result<Dev, DevError> {
+    let engine = Engine::start(options.port).await?;
+    let sdk = sdk_config(&engine.endpoint()).await;
+    let sqs = aws_sdk_sqs::Client::new(&sdk);
+    let s3 = aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(&sdk)
+            .force_path_style(true)
+            .build(),
+    );
+
+    let mut buckets = BTreeMap::new();
+    for name in pipeline.buckets.keys() {
+        let local = format!("{}-{name}-local", pipeline.name);
+        s3.create_bucket()
+            .bucket(&local)
+            .send()
+            .await
+            .map_err(|error| DevError::Create {
+                what: format!("bucket `{name}`"),
+                message: aws_sdk_s3::error::DisplayErrorContext(error).to_string(),
+            })?;
+        buckets.insert(name.clone(), local);
+    }
+    let queue_urls = create_queues(pipeline, &sqs, options).await?;
+
+    let (stop, stopped) = watch::channel(false);
+    let mut stats = BTreeMap::new();
+    for function in pipeline.functions.values() {
+        let environment = environment(
+            template,
+            &function.name,
+            &queue_urls,
+            &buckets,
+            &engine.endpoint(),
+            options,
+        );
+        let binary = options.binaries.join(format!("lambda-{}", function.name));
+        let spec = WorkerSpec {
+            function: function.name.clone(),
+            binary: binary.clone(),
+            environment,
+            timeout: Duration::from_secs(function.timeout.as_secs()),
+            memory_mb: function.memory_mb,
+        };
+        let queue = &pipeline.queues[&function.trigger.queue];
+        let url = queue_urls[&queue.name].clone();
+        let mapping = MappingSpec {
+            function: function.name.clone(),
+            queue_arn: format!(
+                "arn:aws:sqs:us-east-1:000000000000:{}",
+                url.rsplit('/').next().unwrap_or_default()
+            ),
+            queue_url: url,
+            batch_size: function.trigger.batch_size,
+            batching_window: compress(
+                Duration::from_secs(function.trigger.batching_window.as_secs()),
+                options,
+            ),
+        };
+        let function_stats = Arc::new(MappingStats::default());
+        let workers = function.reserved_concurrency.unwrap_or(2).clamp(1, 4);
+        for _ in 0..workers {
+            let worker = Worker::start(spec.clone(), logs.clone())
+                .await
+                .map_err(|source| DevError::Spawn {
+                    function: function.name.clone(),
+                    binary: binary.display().to_string(),
+                    source,
+                })?;
+            tokio::spawn(event_source::run(
+                mapping.clone(),
+                worker,
+                sqs.clone(),
+                Arc::clone(&function_stats),
+                stopped.clone(),
+            ));
+        }
+        stats.insert(function.name.clone(), function_stats);
+    }
+    Ok(Dev {
+        engine,
+        queue_urls,
+        buckets,
+        stats,
+        sqs,
+        s3,
+        stop,
+    })
+}
+
+fn compress(duration: Duration, options: &DevOptions) -> Duration {
+    options
+        .compress_time
+        .map_or(duration, |cap| duration.min(cap))
+}
+
+/// Dead-letter queues first, so redrive policies can name them.
+async fn create_queues(
+    pipeline: &Pipeline,
+    sqs: &aws_sdk_sqs::Client,
+    options: &DevOptions,
+) -> Result<BTreeMap<String, String>, DevError> {
+    let mut order: Vec<&crate::config::pipeline::Queue> = pipeline.queues.values().collect();
+    order.sort_by_key(|queue| queue.redrive.is_some());
+    let mut urls = BTreeMap::new();
+    let mut arns = BTreeMap::new();
+    for queue in order {
+        let name = format!(
+            "{}-{}-local{}",
+            pipeline.name,
+            queue.name,
+            if queue.fifo { ".fifo" } else { "" }
+        );
+        let visibility = compress(
+            Duration::from_secs(queue.visibility_timeout.as_secs()),
+            options,
+        );
+        let mut request = sqs
+            .create_queue()
+            .queue_name(&name)
+            .attributes(
+                QueueAttributeName::VisibilityTimeout,
+                visibility.as_secs().max(1).to_string(),
+            )
+            .attributes(
+                QueueAttributeName::MessageRetentionPeriod,
+                queue.retention.as_secs().to_string(),
+            )
+            .attributes(
+                QueueAttributeName::DelaySeconds,
+                compress(Duration::from_secs(queue.delay.as_secs()), options)
+                    .as_secs()
+                    .to_string(),
+            );
+        if queue.fifo {
+            request = request
+                .attributes(QueueAttributeName::FifoQueue, "true")
+                .attributes(
+                    QueueAttributeName::ContentBasedDeduplication,
+                    queue.content_based_deduplication.to_string(),
+                );
+        }
+        if let Some(redrive) = &queue.redrive {
+            let target: &String = &arns[&redrive.dead_letter];
+            let policy = serde_json::json!({ "deadLetterTargetArn": target, "maxReceiveCount": redrive.max_receive_count });
+            request = request.attributes(QueueAttributeName::RedrivePolicy, policy.to_string());
+        }
+        let url = request
+            .send()
+            .await
+            .map_err(|error| DevError::Create {
+                what: format!("queue `{}`", queue.name),
+                message: aws_sdk_sqs::error::DisplayErrorContext(error).to_string(),
+            })?
+            .queue_url
+            .unwrap_or_default();
+        arns.insert(
+            queue.name.clone(),
+            format!("arn:aws:sqs:us-east-1:000000000000:{name}"),
+        );
+        urls.insert(queue.name.clone(), url);
+    }
+    Ok(urls)
+}
+
+/// The function's environment from the template, with resource references resolved to the
+/// local queues and buckets, plus what the SDK needs to reach the engine.
+fn environment(
+    template: &Template,
+    function: &str,
+    queues: &BTreeMap<String, String>,
+    buckets: &BTreeMap<String, String>,
+    endpoint: &str,
+    options: &DevOptions,
+) -> BTreeMap<String, String> {
+    let mut environment = BTreeMap::from([
+        ("AWS_ENDPOINT_URL".to_owned(), endpoint.to_owned()),
+        ("AWS_REGION".to_owned(), "us-east-1".to_owned()),
+        ("AWS_ACCESS_KEY_ID".to_owned(), "local".to_owned()),
+        ("AWS_SECRET_ACCESS_KEY".to_owned(), "local".to_owned()),
+        ("RUST_LOG".to_owned(), "info".to_owned()),
+    ]);
+    let Some(resource) = template.resources.get(&logical_id(function, "Function")) else {
+        return environment;
+    };
+    let variables = serde_json::to_value(&resource.properties["Environment"]).unwrap_or_default();
+    for (name, value) in variables["Variables"].as_object().into_iter().flatten() {
+        let resolved = match value {
+            Value::String(text) => Some(text.clone()),
+            Value::Object(reference) => {
+                reference.get("Ref").and_then(Value::as_str).and_then(|id| {
+                    queues
+                        .iter()
+                        .find(|(queue, _)| logical_id(queue, "Queue") == id)
+                        .map(|(_, url)| url.clone())
+                        .or_else(|| {
+                            buckets
+                                .iter()
+                                .find(|(bucket, _)| logical_id(bucket, "Bucket") == id)
+                                .map(|(_, local)| local.clone())
+                        })
+                })
+            }
+            _ => None,
+        };
+        if let Some(mut resolved) = resolved {
+            if name == runtime::config::vars::REQUEUE_DELAY_SECONDS {
+                let delay = Duration::from_secs(resolved.parse().unwrap_or(0));
+                resolved = compress(delay, options).as_secs().to_string();
+            }
+            environment.insert(name.clone(), resolved);
+        }
+    }
+    environment
+}

@@ -1,0 +1,205 @@
+//! The event source mapping: polls a queue, gathers a batch (batch size, batching window),
+//! invokes the function, and deletes exactly the records it did not report as failed. A failed
+//! invocation (error, crash, timeout) deletes nothing: the batch comes back after its
+//! visibility timeout, as on Lambda.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use aws_sdk_sqs::Client;
+use aws_sdk_sqs::types::{DeleteMessageBatchRequestEntry, Message, MessageSystemAttributeName};
+use hyper::body::Bytes;
+use serde_json::{Value, json};
+use tokio::sync::watch;
+use tokio::time::Instant;
+
+use super::worker::Worker;
+
+/// Where a mapping reads and how it batches.
+#[derive(Debug, Clone)]
+pub struct MappingSpec {
+    pub function: String,
+    pub queue_url: String,
+    pub queue_arn: String,
+    pub batch_size: u32,
+    pub batching_window: Duration,
+}
+
+/// Counters of one mapping, shared with `gen dev`'s summary.
+#[derive(Debug, Default)]
+pub struct MappingStats {
+    pub invocations: AtomicU64,
+    pub records: AtomicU64,
+    pub succeeded: AtomicU64,
+    pub failed: AtomicU64,
+    pub invoke_failures: AtomicU64,
+}
+
+/// Runs until `stop` turns true.
+pub async fn run(
+    spec: MappingSpec,
+    mut worker: Worker,
+    client: Client,
+    stats: Arc<MappingStats>,
+    mut stop: watch::Receiver<bool>,
+) {
+    while !*stop.borrow() {
+        let batch = tokio::select! {
+            batch = gather(&spec, &client) => batch,
+            _ = stop.changed() => break,
+        };
+        if batch.is_empty() {
+            continue;
+        }
+        stats.invocations.fetch_add(1, Ordering::Relaxed);
+        stats
+            .records
+            .fetch_add(batch.len() as u64, Ordering::Relaxed);
+        let event = event(&spec, &batch);
+        let failed: BTreeSet<String> =
+            if let Ok(body) = worker.invoke(Bytes::from(event.to_string())).await {
+                // An unreadable response fails the whole batch, as Lambda does.
+                failures(&body).unwrap_or_else(|| ids(&batch))
+            } else {
+                stats.invoke_failures.fetch_add(1, Ordering::Relaxed);
+                ids(&batch)
+            };
+        let done: Vec<&Message> = batch
+            .iter()
+            .filter(|m| !failed.contains(m.message_id().unwrap_or_default()))
+            .collect();
+        stats
+            .failed
+            .fetch_add((batch.len() - done.len()) as u64, Ordering::Relaxed);
+        stats
+            .succeeded
+            .fetch_add(done.len() as u64, Ordering::Relaxed);
+        delete(&client, &spec.queue_url, &done).await;
+    }
+}
+
+/// Up to `batch_size` messages: waits (long polling) for the first, then keeps gathering for the
+/// batching window or until the batch is full.
+async fn gather(spec: &MappingSpec, client: &Client) -> Vec<Message> {
+    let mut batch = Vec::new();
+    let mut deadline: Option<Instant> = None;
+    let limit = spec.batch_size.max(1) as usize;
+    while batch.len() < limit {
+        let remaining = deadline.map(|deadline| deadline.saturating_duration_since(Instant::now()));
+        if remaining == Some(Duration::ZERO) {
+            break;
+        }
+        let wait = remaining.map_or(2, |remaining| remaining.as_secs().min(20));
+        let wanted = i32::try_from((limit - batch.len()).min(10)).unwrap_or(10);
+        let received = client
+            .receive_message()
+            .queue_url(&spec.queue_url)
+            .max_number_of_messages(wanted)
+            .wait_time_seconds(i32::try_from(wait).unwrap_or(0))
+            .message_system_attribute_names(MessageSystemAttributeName::All)
+            .message_attribute_names("All")
+            .send()
+            .await;
+        let Ok(output) = received else {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            return batch;
+        };
+        let messages = output.messages.unwrap_or_default();
+        if messages.is_empty() {
+            if batch.is_empty() {
+                return batch;
+            }
+            if deadline.is_none() {
+                break;
+            }
+            continue;
+        }
+        batch.extend(messages);
+        if deadline.is_none() {
+            if spec.batching_window.is_zero() {
+                break;
+            }
+            deadline = Some(Instant::now() + spec.batching_window);
+        }
+    }
+    batch
+}
+
+/// The `SqsEvent` Lambda would send.
+fn event(spec: &MappingSpec, batch: &[Message]) -> Value {
+    let records: Vec<Value> = batch
+        .iter()
+        .map(|message| {
+            let attributes: serde_json::Map<String, Value> = message
+                .attributes()
+                .into_iter()
+                .flatten()
+                .map(|(name, value)| (name.as_str().to_owned(), Value::String(value.clone())))
+                .collect();
+            let message_attributes: serde_json::Map<String, Value> = message
+                .message_attributes()
+                .into_iter()
+                .flatten()
+                .map(|(name, value)| {
+                    (name.clone(), json!({ "stringValue": value.string_value(), "dataType": value.data_type(), "stringListValues": [], "binaryListValues": [] }))
+                })
+                .collect();
+            json!({
+                "messageId": message.message_id(),
+                "receiptHandle": message.receipt_handle(),
+                "body": message.body(),
+                "attributes": attributes,
+                "messageAttributes": message_attributes,
+                "md5OfBody": message.md5_of_body(),
+                "eventSource": "aws:sqs",
+                "eventSourceARN": spec.queue_arn,
+                "awsRegion": "us-east-1",
+            })
+        })
+        .collect();
+    json!({ "Records": records })
+}
+
+/// The ids in `batchItemFailures`, or `None` if the response is not a batch response.
+fn failures(body: &[u8]) -> Option<BTreeSet<String>> {
+    let response: Value = serde_json::from_slice(body).ok()?;
+    let failures = response.get("batchItemFailures")?.as_array()?;
+    failures
+        .iter()
+        .map(|failure| failure.get("itemIdentifier")?.as_str().map(str::to_owned))
+        .collect()
+}
+
+fn ids(batch: &[Message]) -> BTreeSet<String> {
+    batch
+        .iter()
+        .filter_map(|message| message.message_id().map(str::to_owned))
+        .collect()
+}
+
+async fn delete(client: &Client, queue_url: &str, done: &[&Message]) {
+    for chunk in done.chunks(10) {
+        let entries: Vec<DeleteMessageBatchRequestEntry> = chunk
+            .iter()
+            .enumerate()
+            .filter_map(|(index, message)| {
+                DeleteMessageBatchRequestEntry::builder()
+                    .id(index.to_string())
+                    .receipt_handle(message.receipt_handle()?)
+                    .build()
+                    .ok()
+            })
+            .collect();
+        if entries.is_empty() {
+            continue;
+        }
+        let _ = client
+            .delete_message_batch()
+            .queue_url(queue_url)
+            .set_entries(Some(entries))
+            .send()
+            .await;
+    }
+}

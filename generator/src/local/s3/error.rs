@@ -1,0 +1,112 @@
+//! S3 errors and how the REST/XML protocol carries them: a status and an
+//! `<Error><Code>..</Code><Message>..</Message></Error>` body, whose `Code` the SDK matches on.
+
+use hyper::StatusCode;
+
+/// An error an S3 operation answers with.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum S3Error {
+    /// The bucket does not exist.
+    #[error("The specified bucket does not exist")]
+    NoSuchBucket(String),
+    /// The key does not exist in the bucket.
+    #[error("The specified key does not exist.")]
+    NoSuchKey(String),
+    /// `CreateBucket` of a bucket that already exists.
+    #[error("Your previous request to create the named bucket succeeded and you already own it.")]
+    BucketAlreadyOwnedByYou(String),
+    /// `DeleteBucket` of a bucket that still holds objects.
+    #[error("The bucket you tried to delete is not empty")]
+    BucketNotEmpty(String),
+    /// A bucket name S3 would refuse.
+    #[error("The specified bucket is not valid.")]
+    InvalidBucketName(String),
+    /// `If-None-Match: *` on a key that exists.
+    #[error("At least one of the pre-conditions you specified did not hold")]
+    PreconditionFailed,
+    /// A malformed request: bad percent-encoding, bad aws-chunked framing, a bad parameter.
+    #[error("{0}")]
+    InvalidRequest(String),
+    /// Fault injection: a random throttling answer.
+    #[error("Please reduce your request rate.")]
+    SlowDown,
+    /// Fault injection: an outage.
+    #[error("Service is unable to handle request.")]
+    ServiceUnavailable,
+    /// An operation this engine does not implement.
+    #[error("{0} is not implemented by the local engine.")]
+    NotImplemented(String),
+}
+
+impl S3Error {
+    /// The `Code` element.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::NoSuchBucket(_) => "NoSuchBucket",
+            Self::NoSuchKey(_) => "NoSuchKey",
+            Self::BucketAlreadyOwnedByYou(_) => "BucketAlreadyOwnedByYou",
+            Self::BucketNotEmpty(_) => "BucketNotEmpty",
+            Self::InvalidBucketName(_) => "InvalidBucketName",
+            Self::PreconditionFailed => "PreconditionFailed",
+            Self::InvalidRequest(_) => "InvalidRequest",
+            Self::SlowDown => "SlowDown",
+            Self::ServiceUnavailable => "ServiceUnavailable",
+            Self::NotImplemented(_) => "NotImplemented",
+        }
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::NoSuchBucket(_) | Self::NoSuchKey(_) => StatusCode::NOT_FOUND,
+            Self::BucketAlreadyOwnedByYou(_) | Self::BucketNotEmpty(_) => StatusCode::CONFLICT,
+            Self::InvalidBucketName(_) | Self::InvalidRequest(_) => StatusCode::BAD_REQUEST,
+            Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+            Self::SlowDown | Self::ServiceUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::NotImplemented(_) => StatusCode::NOT_IMPLEMENTED,
+        }
+    }
+
+    /// The extra element naming what the error is about (`BucketName` or `Key`), if any.
+    fn subject(&self) -> Option<(&'static str, &str)> {
+        match self {
+            Self::NoSuchBucket(name)
+            | Self::BucketAlreadyOwnedByYou(name)
+            | Self::BucketNotEmpty(name)
+            | Self::InvalidBucketName(name) => Some(("BucketName", name)),
+            Self::NoSuchKey(key) => Some(("Key", key)),
+            _ => None,
+        }
+    }
+
+    /// The XML body.
+    pub fn body(&self, request_id: &str) -> String {
+        let mut body = String::from(super::xml::DECLARATION);
+        body.push_str("<Error>");
+        super::xml::element(&mut body, "Code", self.code());
+        super::xml::element(&mut body, "Message", &self.to_string());
+        if let Some((name, value)) = self.subject() {
+            super::xml::element(&mut body, name, value);
+        }
+        super::xml::element(&mut body, "RequestId", request_id);
+        body.push_str("</Error>");
+        body
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_key_is_a_404_naming_the_key() {
+        let error = S3Error::NoSuchKey("a<b".into());
+        assert_eq!(error.status(), StatusCode::NOT_FOUND);
+        assert_eq!(
+            error.body("id"),
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>NoSuchKey</Code>\
+             <Message>The specified key does not exist.</Message><Key>a&lt;b</Key>\
+             <RequestId>id</RequestId></Error>"
+        );
+    }
+}

@@ -1,0 +1,354 @@
+//! HTTP: path-style S3 requests (`/bucket/key`) answered from an [`ObjectStore`], errors as S3
+//! XML; and [`S3Server`], a loopback listener serving only S3.
+
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::net::{Ipv4Addr, SocketAddr};
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use http_body_util::{BodyExt as _, Full};
+use hyper::body::{Bytes, Incoming};
+use hyper::header::{CONTENT_LENGTH, CONTENT_TYPE, ETAG, HeaderMap, HeaderValue, LAST_MODIFIED};
+use hyper::http::request::Parts;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Method, Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpListener;
+use tokio::task::{JoinHandle, JoinSet};
+
+use super::error::S3Error;
+use super::path::{Target, query, target};
+use super::store::{MAX_KEYS, ObjectStore};
+use super::time::http_date;
+use super::{chunked, xml};
+
+const XML: &str = "application/xml";
+
+impl ObjectStore {
+    /// Answers one S3 request.
+    pub async fn handle(&self, request: Request<Incoming>) -> Response<Full<Bytes>> {
+        let (parts, body) = request.into_parts();
+        match body.collect().await {
+            Ok(body) => self.answer(&parts, body.to_bytes()),
+            Err(error) => error_response(
+                &parts.method,
+                &S3Error::InvalidRequest(format!("cannot read the request body: {error}")),
+            ),
+        }
+    }
+
+    /// Answers a request whose body has been read.
+    pub fn answer(&self, parts: &Parts, body: Bytes) -> Response<Full<Bytes>> {
+        self.route(parts, body)
+            .unwrap_or_else(|error| error_response(&parts.method, &error))
+    }
+
+    fn route(&self, parts: &Parts, body: Bytes) -> Result<Response<Full<Bytes>>, S3Error> {
+        let mut parameters = query(parts.uri.query())?;
+        // The SDK names the operation in `x-id`; the method and path already say it.
+        parameters.remove("x-id");
+        let subresource = || {
+            let mut names: Vec<&str> = parameters.keys().map(String::as_str).collect();
+            names.sort_unstable();
+            S3Error::NotImplemented(format!("{} ?{}", parts.method, names.join("&")))
+        };
+        match (target(parts.uri.path())?, &parts.method) {
+            (Target::Service, &Method::GET) => Ok(xml_response(
+                StatusCode::OK,
+                xml::list_all_my_buckets(&self.buckets()),
+            )),
+            (Target::Bucket(bucket), method) if parameters.is_empty() => match *method {
+                Method::PUT => {
+                    self.create_bucket(&bucket)?;
+                    let mut response = empty(StatusCode::OK);
+                    insert(response.headers_mut(), "location", &format!("/{bucket}"));
+                    Ok(response)
+                }
+                Method::HEAD => {
+                    self.head_bucket(&bucket)?;
+                    Ok(empty(StatusCode::OK))
+                }
+                Method::DELETE => {
+                    self.delete_bucket(&bucket)?;
+                    Ok(empty(StatusCode::NO_CONTENT))
+                }
+                Method::GET => Err(S3Error::NotImplemented("ListObjects (v1)".into())),
+                _ => Err(S3Error::NotImplemented(format!("{method} on a bucket"))),
+            },
+            (Target::Bucket(bucket), &Method::GET)
+                if parameters.get("list-type").map(String::as_str) == Some("2") =>
+            {
+                self.fault()?;
+                self.list_objects_v2(&bucket, &parameters)
+            }
+            (Target::Object { bucket, key }, method) if parameters.is_empty() => {
+                self.fault()?;
+                match *method {
+                    Method::PUT => self.put(&bucket, &key, &parts.headers, body),
+                    Method::GET | Method::HEAD => {
+                        if parts.headers.contains_key("range") {
+                            return Err(S3Error::NotImplemented("GetObject with Range".into()));
+                        }
+                        let object = self.get_object(&bucket, &key)?;
+                        let length = object.body.len();
+                        let mut response = if *method == Method::HEAD {
+                            empty(StatusCode::OK)
+                        } else {
+                            Response::new(Full::new(object.body))
+                        };
+                        let headers = response.headers_mut();
+                        insert(headers, CONTENT_TYPE.as_str(), &object.content_type);
+                        insert(headers, CONTENT_LENGTH.as_str(), &length.to_string());
+                        insert(headers, ETAG.as_str(), &object.etag);
+                        insert(
+                            headers,
+                            LAST_MODIFIED.as_str(),
+                            &http_date(object.last_modified),
+                        );
+                        insert(headers, "accept-ranges", "bytes");
+                        Ok(response)
+                    }
+                    Method::DELETE => {
+                        self.delete_object(&bucket, &key)?;
+                        Ok(empty(StatusCode::NO_CONTENT))
+                    }
+                    _ => Err(S3Error::NotImplemented(format!("{method} on an object"))),
+                }
+            }
+            _ => Err(subresource()),
+        }
+    }
+
+    fn fault(&self) -> Result<(), S3Error> {
+        self.injected_fault().map_or(Ok(()), Err)
+    }
+
+    fn put(
+        &self,
+        bucket: &str,
+        key: &str,
+        headers: &HeaderMap,
+        body: Bytes,
+    ) -> Result<Response<Full<Bytes>>, S3Error> {
+        let header = |name: &str| headers.get(name).and_then(|value| value.to_str().ok());
+        if headers.contains_key("x-amz-copy-source") {
+            return Err(S3Error::NotImplemented("CopyObject".into()));
+        }
+        let if_none_match = match header("if-none-match") {
+            None => false,
+            Some("*") => true,
+            Some(other) => {
+                return Err(S3Error::NotImplemented(format!(
+                    "If-None-Match: {other} (only `*` is supported, as in S3)"
+                )));
+            }
+        };
+        let body = request_payload(header, body)?;
+        let etag = self.put_object(
+            bucket,
+            key,
+            body,
+            header(CONTENT_TYPE.as_str()).map(str::to_owned),
+            if_none_match,
+        )?;
+        let mut response = empty(StatusCode::OK);
+        insert(response.headers_mut(), ETAG.as_str(), &etag);
+        Ok(response)
+    }
+
+    fn list_objects_v2(
+        &self,
+        bucket: &str,
+        parameters: &HashMap<String, String>,
+    ) -> Result<Response<Full<Bytes>>, S3Error> {
+        let parameter = |name: &str| parameters.get(name).map(String::as_str);
+        if parameter("delimiter").is_some_and(|delimiter| !delimiter.is_empty()) {
+            return Err(S3Error::NotImplemented(
+                "ListObjectsV2 with a delimiter".into(),
+            ));
+        }
+        if parameter("encoding-type").is_some() {
+            return Err(S3Error::NotImplemented(
+                "ListObjectsV2 with encoding-type".into(),
+            ));
+        }
+        let prefix = parameter("prefix").unwrap_or("");
+        let max_keys = match parameter("max-keys") {
+            None => MAX_KEYS,
+            Some(text) => text.parse::<usize>().map_err(|_| {
+                S3Error::InvalidRequest(format!("max-keys `{text}` is not a non-negative integer"))
+            })?,
+        };
+        let continuation_token = parameter("continuation-token");
+        let after = match continuation_token {
+            Some(token) => Some(decode_token(token)?),
+            None => parameter("start-after").map(str::to_owned),
+        };
+        let page = self.list_objects(bucket, prefix, after.as_deref(), max_keys)?;
+        let next_token = page.next_after.as_deref().map(encode_token);
+        let echo = xml::ListEcho {
+            bucket,
+            prefix,
+            max_keys,
+            continuation_token,
+            start_after: parameter("start-after"),
+        };
+        Ok(xml_response(
+            StatusCode::OK,
+            xml::list_bucket_result(&echo, &page, next_token.as_deref()),
+        ))
+    }
+}
+
+/// The object's bytes: the body as sent, or the payload of an `aws-chunked` body, checked
+/// against `x-amz-decoded-content-length`.
+fn request_payload<'a>(
+    header: impl Fn(&str) -> Option<&'a str>,
+    body: Bytes,
+) -> Result<Bytes, S3Error> {
+    let chunked = header("content-encoding").is_some_and(|encoding| {
+        encoding
+            .split(',')
+            .any(|part| part.trim().eq_ignore_ascii_case("aws-chunked"))
+    }) || header("x-amz-content-sha256")
+        .is_some_and(|hash| hash.starts_with("STREAMING-"));
+    if !chunked {
+        return Ok(body);
+    }
+    let payload = chunked::decode(&body)?;
+    let declared = header("x-amz-decoded-content-length");
+    if let Some(declared) = declared.filter(|text| text.parse().ok() != Some(payload.len())) {
+        return Err(S3Error::InvalidRequest(format!(
+            "x-amz-decoded-content-length {declared} does not match the {} bytes sent",
+            payload.len()
+        )));
+    }
+    Ok(Bytes::from(payload))
+}
+
+/// Continuation tokens are opaque to clients: the last key returned, base64url-encoded.
+fn encode_token(after: &str) -> String {
+    URL_SAFE_NO_PAD.encode(after)
+}
+
+fn decode_token(token: &str) -> Result<String, S3Error> {
+    URL_SAFE_NO_PAD
+        .decode(token)
+        .ok()
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+        .ok_or_else(|| {
+            S3Error::InvalidRequest("The continuation token provided is incorrect".into())
+        })
+}
+
+fn request_id() -> String {
+    format!("{:016X}", fastrand::u64(..))
+}
+
+fn empty(status: StatusCode) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(Bytes::new()));
+    *response.status_mut() = status;
+    insert(response.headers_mut(), "x-amz-request-id", &request_id());
+    response
+}
+
+fn xml_response(status: StatusCode, body: String) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(Bytes::from(body)));
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static(XML));
+    insert(headers, "x-amz-request-id", &request_id());
+    response
+}
+
+/// An error as S3 sends it; a `HEAD` answer carries the status alone.
+fn error_response(method: &Method, error: &S3Error) -> Response<Full<Bytes>> {
+    if *method == Method::HEAD {
+        return empty(error.status());
+    }
+    let id = request_id();
+    let mut response = xml_response(error.status(), error.body(&id));
+    insert(response.headers_mut(), "x-amz-request-id", &id);
+    response
+}
+
+/// Inserts a header; values that are not valid header text are left out.
+fn insert(headers: &mut HeaderMap, name: &'static str, value: &str) {
+    if let Ok(value) = HeaderValue::from_str(value) {
+        headers.insert(name, value);
+    }
+}
+
+/// A loopback listener serving only S3 from one [`ObjectStore`]; it stops when dropped.
+#[derive(Debug)]
+pub struct S3Server {
+    address: SocketAddr,
+    store: ObjectStore,
+    server: JoinHandle<()>,
+}
+
+impl S3Server {
+    /// Listens on `127.0.0.1:port` (0 picks a free port). Must be called inside a tokio
+    /// runtime.
+    pub async fn start(port: u16) -> std::io::Result<Self> {
+        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, port)).await?;
+        let address = listener.local_addr()?;
+        let store = ObjectStore::new();
+        let server = tokio::spawn(serve(listener, store.clone()));
+        Ok(Self {
+            address,
+            store,
+            server,
+        })
+    }
+
+    /// The store served, for inspection and fault injection.
+    pub fn store(&self) -> &ObjectStore {
+        &self.store
+    }
+
+    /// The bound address.
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    /// `http://127.0.0.1:PORT`, the endpoint URL for SDK clients (with path-style addressing).
+    pub fn endpoint(&self) -> String {
+        format!("http://{}", self.address)
+    }
+}
+
+impl Drop for S3Server {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+async fn serve(listener: TcpListener, store: ObjectStore) {
+    let mut connections = JoinSet::new();
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let Ok((stream, _)) = accepted else { continue };
+                let store = store.clone();
+                connections.spawn(async move {
+                    let service = service_fn(move |request| {
+                        let store = store.clone();
+                        async move { Ok::<_, Infallible>(store.handle(request).await) }
+                    });
+                    // A client that hangs up mid-request is not a server error.
+                    let _ = http1::Builder::new()
+                        .serve_connection(TokioIo::new(stream), service)
+                        .await;
+                });
+            }
+            Some(_) = connections.join_next() => {}
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "server_tests.rs"]
+mod tests;

@@ -1,0 +1,316 @@
+//! Buckets and objects in memory, and the rules S3 applies to them, without I/O.
+//!
+//! Every operation takes the one lock for its whole duration, so a conditional write
+//! (`If-None-Match: *`) checks and inserts atomically: of concurrent writers of one key, exactly
+//! one succeeds.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::ops::Bound;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::SystemTime;
+
+use hyper::body::Bytes;
+use md5::{Digest as _, Md5};
+
+use super::error::S3Error;
+use super::time::whole_seconds;
+
+/// The `Content-Type` of objects written without one.
+pub const DEFAULT_CONTENT_TYPE: &str = "binary/octet-stream";
+
+/// The largest page `ListObjectsV2` returns.
+pub const MAX_KEYS: usize = 1000;
+
+/// An in-memory S3: cheap to clone, every clone sees the same buckets.
+#[derive(Debug, Clone, Default)]
+pub struct ObjectStore {
+    state: Arc<Mutex<State>>,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    buckets: BTreeMap<String, Bucket>,
+    failure_rate: f64,
+    outage: bool,
+}
+
+#[derive(Debug)]
+struct Bucket {
+    created: SystemTime,
+    objects: BTreeMap<String, Object>,
+}
+
+/// A stored object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Object {
+    /// The content.
+    pub body: Bytes,
+    /// `Content-Type` as written.
+    pub content_type: String,
+    /// The quoted hex MD5 of the body.
+    pub etag: String,
+    /// When it was written, in whole seconds.
+    pub last_modified: SystemTime,
+}
+
+/// One object in a listing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListedObject {
+    /// The key.
+    pub key: String,
+    /// The body's length in bytes.
+    pub size: u64,
+    /// The quoted hex MD5 of the body.
+    pub etag: String,
+    /// When it was written.
+    pub last_modified: SystemTime,
+}
+
+/// One page of `ListObjectsV2`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListPage {
+    /// The objects, in key order.
+    pub contents: Vec<ListedObject>,
+    /// Whether keys past this page match.
+    pub is_truncated: bool,
+    /// The last key of a truncated page: listing continues after it.
+    pub next_after: Option<String>,
+}
+
+impl ObjectStore {
+    /// An empty store.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // A panic under the lock leaves the maps consistent: every mutation is one insert/remove.
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Creates a bucket; `BucketAlreadyOwnedByYou` if it exists.
+    pub fn create_bucket(&self, name: &str) -> Result<(), S3Error> {
+        validate_bucket_name(name)?;
+        let mut state = self.lock();
+        if state.buckets.contains_key(name) {
+            return Err(S3Error::BucketAlreadyOwnedByYou(name.to_owned()));
+        }
+        state.buckets.insert(
+            name.to_owned(),
+            Bucket {
+                created: whole_seconds(SystemTime::now()),
+                objects: BTreeMap::new(),
+            },
+        );
+        Ok(())
+    }
+
+    /// `Ok` when the bucket exists.
+    pub fn head_bucket(&self, name: &str) -> Result<(), S3Error> {
+        if self.lock().buckets.contains_key(name) {
+            Ok(())
+        } else {
+            Err(S3Error::NoSuchBucket(name.to_owned()))
+        }
+    }
+
+    /// Deletes an empty bucket.
+    pub fn delete_bucket(&self, name: &str) -> Result<(), S3Error> {
+        let mut state = self.lock();
+        let bucket = state
+            .buckets
+            .get(name)
+            .ok_or_else(|| S3Error::NoSuchBucket(name.to_owned()))?;
+        if !bucket.objects.is_empty() {
+            return Err(S3Error::BucketNotEmpty(name.to_owned()));
+        }
+        state.buckets.remove(name);
+        Ok(())
+    }
+
+    /// Every bucket with its creation time, by name.
+    pub fn buckets(&self) -> Vec<(String, SystemTime)> {
+        self.lock()
+            .buckets
+            .iter()
+            .map(|(name, bucket)| (name.clone(), bucket.created))
+            .collect()
+    }
+
+    /// Writes an object and returns its `ETag`. With `if_none_match`, fails with
+    /// `PreconditionFailed` when the key exists, checked and written under one lock.
+    pub fn put_object(
+        &self,
+        bucket: &str,
+        key: &str,
+        body: Bytes,
+        content_type: Option<String>,
+        if_none_match: bool,
+    ) -> Result<String, S3Error> {
+        let etag = etag(&body);
+        let object = Object {
+            body,
+            content_type: content_type.unwrap_or_else(|| DEFAULT_CONTENT_TYPE.to_owned()),
+            etag: etag.clone(),
+            last_modified: whole_seconds(SystemTime::now()),
+        };
+        let mut state = self.lock();
+        let objects = &mut state
+            .buckets
+            .get_mut(bucket)
+            .ok_or_else(|| S3Error::NoSuchBucket(bucket.to_owned()))?
+            .objects;
+        if if_none_match && objects.contains_key(key) {
+            return Err(S3Error::PreconditionFailed);
+        }
+        objects.insert(key.to_owned(), object);
+        Ok(etag)
+    }
+
+    /// Reads an object.
+    pub fn get_object(&self, bucket: &str, key: &str) -> Result<Object, S3Error> {
+        self.lock()
+            .buckets
+            .get(bucket)
+            .ok_or_else(|| S3Error::NoSuchBucket(bucket.to_owned()))?
+            .objects
+            .get(key)
+            .cloned()
+            .ok_or_else(|| S3Error::NoSuchKey(key.to_owned()))
+    }
+
+    /// Deletes an object; deleting a missing key succeeds, as in S3.
+    pub fn delete_object(&self, bucket: &str, key: &str) -> Result<(), S3Error> {
+        self.lock()
+            .buckets
+            .get_mut(bucket)
+            .ok_or_else(|| S3Error::NoSuchBucket(bucket.to_owned()))?
+            .objects
+            .remove(key);
+        Ok(())
+    }
+
+    /// Up to `max_keys` (at most [`MAX_KEYS`]) objects under `prefix` whose keys sort after
+    /// `after`.
+    pub fn list_objects(
+        &self,
+        bucket: &str,
+        prefix: &str,
+        after: Option<&str>,
+        max_keys: usize,
+    ) -> Result<ListPage, S3Error> {
+        let state = self.lock();
+        let objects = &state
+            .buckets
+            .get(bucket)
+            .ok_or_else(|| S3Error::NoSuchBucket(bucket.to_owned()))?
+            .objects;
+        let lower = match after {
+            Some(after) if after >= prefix => Bound::Excluded(after),
+            _ => Bound::Included(prefix),
+        };
+        let mut matching = objects
+            .range::<str, _>((lower, Bound::Unbounded))
+            .take_while(|(key, _)| key.starts_with(prefix));
+        let contents: Vec<ListedObject> = matching
+            .by_ref()
+            .take(max_keys.min(MAX_KEYS))
+            .map(|(key, object)| ListedObject {
+                key: key.clone(),
+                size: object.body.len() as u64,
+                etag: object.etag.clone(),
+                last_modified: object.last_modified,
+            })
+            .collect();
+        let is_truncated = matching.next().is_some();
+        let next_after = contents
+            .last()
+            .filter(|_| is_truncated)
+            .map(|object| object.key.clone());
+        Ok(ListPage {
+            contents,
+            is_truncated,
+            next_after,
+        })
+    }
+
+    /// Every key under `prefix` with its size, in key order; empty when the bucket is missing.
+    pub fn list(&self, bucket: &str, prefix: &str) -> Vec<(String, u64)> {
+        let state = self.lock();
+        let Some(bucket) = state.buckets.get(bucket) else {
+            return Vec::new();
+        };
+        bucket
+            .objects
+            .range::<str, _>((Bound::Included(prefix), Bound::Unbounded))
+            .take_while(|(key, _)| key.starts_with(prefix))
+            .map(|(key, object)| (key.clone(), object.body.len() as u64))
+            .collect()
+    }
+
+    /// An object's body, if both bucket and key exist.
+    pub fn get(&self, bucket: &str, key: &str) -> Option<Vec<u8>> {
+        self.get_object(bucket, key)
+            .ok()
+            .map(|object| object.body.to_vec())
+    }
+
+    /// Fault injection: answer this fraction (0.0–1.0) of object requests with `503 SlowDown`.
+    pub fn set_failure_rate(&self, rate: f64) {
+        self.lock().failure_rate = rate.clamp(0.0, 1.0);
+    }
+
+    /// Fault injection: while on, every object request answers `503 ServiceUnavailable`.
+    pub fn set_outage(&self, outage: bool) {
+        self.lock().outage = outage;
+    }
+
+    /// The injected fault, if any, for the next object request.
+    pub fn injected_fault(&self) -> Option<S3Error> {
+        let state = self.lock();
+        if state.outage {
+            Some(S3Error::ServiceUnavailable)
+        } else if state.failure_rate > 0.0 && fastrand::f64() < state.failure_rate {
+            Some(S3Error::SlowDown)
+        } else {
+            None
+        }
+    }
+}
+
+/// The quoted hex MD5 S3 uses as the `ETag` of a single-part object.
+pub fn etag(body: &[u8]) -> String {
+    let digest = Md5::digest(body);
+    let mut text = String::with_capacity(34);
+    text.push('"');
+    for byte in digest {
+        let _ = write!(text, "{byte:02x}");
+    }
+    text.push('"');
+    text
+}
+
+/// S3's rules: 3–63 characters of lower-case letters, digits, `.` and `-`, starting and ending
+/// with a letter or digit.
+fn validate_bucket_name(name: &str) -> Result<(), S3Error> {
+    let allowed = |byte: u8| byte.is_ascii_lowercase() || byte.is_ascii_digit();
+    let bytes = name.as_bytes();
+    let valid = (3..=63).contains(&bytes.len())
+        && bytes
+            .iter()
+            .all(|&byte| allowed(byte) || byte == b'.' || byte == b'-')
+        && bytes.first().is_some_and(|&byte| allowed(byte))
+        && bytes.last().is_some_and(|&byte| allowed(byte));
+    if valid {
+        Ok(())
+    } else {
+        Err(S3Error::InvalidBucketName(name.to_owned()))
+    }
+}
+
+#[cfg(test)]
+#[path = "store_tests.rs"]
+mod tests;

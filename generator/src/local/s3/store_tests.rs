@@ -1,0 +1,145 @@
+use std::sync::Barrier;
+
+use super::*;
+
+fn store_with_bucket() -> ObjectStore {
+    let store = ObjectStore::new();
+    store.create_bucket("invoices").expect("bucket");
+    store
+}
+
+#[test]
+fn conditional_put_under_concurrency_lets_exactly_one_writer_in() {
+    let store = store_with_bucket();
+    let barrier = Arc::new(Barrier::new(100));
+    let writers: Vec<_> = (0..100)
+        .map(|writer| {
+            let store = store.clone();
+            let barrier = Arc::clone(&barrier);
+            std::thread::spawn(move || {
+                barrier.wait();
+                store.put_object(
+                    "invoices",
+                    "inv-1.json",
+                    Bytes::from(format!("writer {writer}")),
+                    None,
+                    true,
+                )
+            })
+        })
+        .collect();
+    let results: Vec<_> = writers
+        .into_iter()
+        .map(|writer| writer.join().expect("writer thread"))
+        .collect();
+    let winners: Vec<_> = results.iter().filter(|result| result.is_ok()).collect();
+    assert_eq!(winners.len(), 1);
+    assert!(
+        results
+            .iter()
+            .filter(|result| result.is_err())
+            .all(|result| result == &Err(S3Error::PreconditionFailed))
+    );
+    let stored = store.get_object("invoices", "inv-1.json").expect("stored");
+    assert_eq!(winners[0].as_ref().expect("winner"), &stored.etag);
+}
+
+#[test]
+fn unconditional_put_overwrites() {
+    let store = store_with_bucket();
+    store
+        .put_object("invoices", "k", Bytes::from_static(b"one"), None, false)
+        .expect("first");
+    store
+        .put_object("invoices", "k", Bytes::from_static(b"two"), None, false)
+        .expect("second");
+    assert_eq!(store.get("invoices", "k"), Some(b"two".to_vec()));
+    assert_eq!(
+        store
+            .get_object("invoices", "k")
+            .expect("stored")
+            .content_type,
+        DEFAULT_CONTENT_TYPE
+    );
+}
+
+#[test]
+fn etag_is_the_quoted_md5() {
+    assert_eq!(etag(b"hello"), "\"5d41402abc4b2a76b9719d911017c592\"");
+}
+
+#[test]
+fn listing_pages_through_a_prefix() {
+    let store = store_with_bucket();
+    for key in ["a/1", "a/2", "a/3", "b/1", "a0"] {
+        store
+            .put_object("invoices", key, Bytes::from_static(b"x"), None, false)
+            .expect("put");
+    }
+    let first = store
+        .list_objects("invoices", "a/", None, 2)
+        .expect("first page");
+    let keys = |page: &ListPage| -> Vec<String> {
+        page.contents
+            .iter()
+            .map(|object| object.key.clone())
+            .collect()
+    };
+    assert_eq!(keys(&first), ["a/1", "a/2"]);
+    assert!(first.is_truncated);
+    let second = store
+        .list_objects("invoices", "a/", first.next_after.as_deref(), 2)
+        .expect("second page");
+    assert_eq!(keys(&second), ["a/3"]);
+    assert!(!second.is_truncated);
+    assert_eq!(second.next_after, None);
+    assert_eq!(
+        store.list("invoices", "a"),
+        [
+            ("a/1".into(), 1),
+            ("a/2".into(), 1),
+            ("a/3".into(), 1),
+            ("a0".into(), 1)
+        ]
+    );
+    assert!(store.list("missing", "").is_empty());
+}
+
+#[test]
+fn buckets_follow_s3_rules() {
+    let store = store_with_bucket();
+    assert_eq!(
+        store.create_bucket("invoices"),
+        Err(S3Error::BucketAlreadyOwnedByYou("invoices".into()))
+    );
+    for invalid in ["ab", "Upper", "-lead", "trail-", "under_score"] {
+        assert!(store.create_bucket(invalid).is_err(), "{invalid}");
+    }
+    store
+        .put_object("invoices", "k", Bytes::new(), None, false)
+        .expect("put");
+    assert_eq!(
+        store.delete_bucket("invoices"),
+        Err(S3Error::BucketNotEmpty("invoices".into()))
+    );
+    store.delete_object("invoices", "k").expect("delete");
+    store.delete_object("invoices", "k").expect("delete again");
+    store.delete_bucket("invoices").expect("delete bucket");
+    assert_eq!(
+        store.head_bucket("invoices"),
+        Err(S3Error::NoSuchBucket("invoices".into()))
+    );
+}
+
+#[test]
+fn faults_are_injected_on_demand() {
+    let store = ObjectStore::new();
+    assert_eq!(store.injected_fault(), None);
+    store.set_failure_rate(1.0);
+    assert_eq!(store.injected_fault(), Some(S3Error::SlowDown));
+    store.set_outage(true);
+    assert_eq!(store.injected_fault(), Some(S3Error::ServiceUnavailable));
+    store.set_outage(false);
+    store.set_failure_rate(0.0);
+    assert_eq!(store.injected_fault(), None);
+}
