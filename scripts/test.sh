@@ -30,3 +30,7 @@ cargo test --workspace --locked
 
 echo "==> gen dev --demo (the seed pipeline end to end on the local engine)"
 cargo run -q --locked -p generator -- dev --demo
+
+echo "==> fault run: 300 orders, 5% poison, 10% duplicates, a store outage, crashes mid-batch"
+cargo run -q --locked -p generator -- dev --demo --orders 300 --store-outage 2s:3s \
+  --crash-rate 0.05 --store-failure-rate 0.02 --timeout 150

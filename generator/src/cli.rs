@@ -70,6 +70,55 @@ pub struct DevArgs {
     /// locally, so retries, redrives and requeues happen in seconds).
     #[arg(long)]
     pub real_time: bool,
+    /// With `--demo`: send this many generated orders instead of the seed's samples.
+    #[arg(long, value_name = "N")]
+    pub orders: Option<usize>,
+    /// With `--orders`: share of poison orders (0–1).
+    #[arg(long, default_value_t = 0.05, value_parser = rate)]
+    pub poison_rate: f64,
+    /// With `--orders`: share of orders sent twice (0–1).
+    #[arg(long, default_value_t = 0.10, value_parser = rate)]
+    pub duplicate_rate: f64,
+    /// Fault: share of object-store calls that fail with 503 `SlowDown` (0–1).
+    #[arg(long, default_value_t = 0.0, value_parser = rate)]
+    pub store_failure_rate: f64,
+    /// Fault: the object store is down for a window after start-up, e.g. `3s:5s` (from 3s, for 5s).
+    #[arg(long, value_name = "START:LENGTH", value_parser = outage)]
+    pub store_outage: Option<OutageWindow>,
+    /// Fault: share of invocations whose process is killed mid-batch (0–1).
+    #[arg(long, default_value_t = 0.0, value_parser = rate)]
+    pub crash_rate: f64,
+    /// Fault: milliseconds added to every object-store call.
+    #[arg(long, default_value_t = 0)]
+    pub store_latency_ms: u64,
+}
+
+/// When the object store is down, relative to start-up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OutageWindow {
+    pub start: std::time::Duration,
+    pub length: std::time::Duration,
+}
+
+fn rate(text: &str) -> Result<f64, String> {
+    text.parse::<f64>()
+        .ok()
+        .filter(|value| (0.0..=1.0).contains(value))
+        .ok_or_else(|| format!("`{text}` is not a share from 0 to 1, e.g. `0.05`"))
+}
+
+fn outage(text: &str) -> Result<OutageWindow, String> {
+    let parse = |part: &str| {
+        part.parse::<crate::config::values::Duration>()
+            .map(|d| std::time::Duration::from_secs(d.as_secs()))
+    };
+    let (start, length) = text
+        .split_once(':')
+        .ok_or_else(|| format!("`{text}` is not START:LENGTH, e.g. `3s:5s`"))?;
+    Ok(OutageWindow {
+        start: parse(start).map_err(|e| e.to_string())?,
+        length: parse(length).map_err(|e| e.to_string())?,
+    })
 }
 
 #[derive(Debug, Args)]

@@ -43,6 +43,8 @@ pub mod vars {
     pub const REQUEUE_MAX_ATTEMPTS: &str = "REQUEUE_MAX_ATTEMPTS";
     /// Delay of each requeued message in seconds (0–900). Default 60.
     pub const REQUEUE_DELAY_SECONDS: &str = "REQUEUE_DELAY_SECONDS";
+    /// Seconds the store's circuit breaker stays open before a probe. Default 30.
+    pub const BREAKER_COOLDOWN_SECONDS: &str = "BREAKER_COOLDOWN_SECONDS";
     /// Set by Lambda; names the function in logs and metrics.
     pub const FUNCTION_NAME: &str = "AWS_LAMBDA_FUNCTION_NAME";
     /// Metric namespace for the EMF lines. Default `OrderPipeline`.
@@ -74,6 +76,8 @@ pub struct RuntimeConfig {
     pub requeue_delay_seconds: u32,
     /// Namespace of the EMF metrics.
     pub metrics_namespace: String,
+    /// Seconds the store's circuit breaker stays open before a probe.
+    pub breaker_cooldown_seconds: u32,
 }
 
 /// A variable that is missing or cannot be read.
@@ -176,6 +180,7 @@ impl RuntimeConfig {
             fifo,
             requeue_max_attempts: number(vars::REQUEUE_MAX_ATTEMPTS, 3, 1..=10)?,
             requeue_delay_seconds: number(vars::REQUEUE_DELAY_SECONDS, 60, 0..=900)?,
+            breaker_cooldown_seconds: number(vars::BREAKER_COOLDOWN_SECONDS, 30, 1..=3600)?,
             metrics_namespace: get(vars::METRICS_NAMESPACE)
                 .unwrap_or_else(|| "OrderPipeline".to_owned()),
         })

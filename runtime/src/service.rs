@@ -54,11 +54,11 @@ impl<S: ObjectStore, Q: QueueSender> Handler<S, Q> {
     /// Builds the handler `config` names over a store and a queue sender. The store is shared by
     /// every invocation of this process, and so is its circuit breaker.
     pub fn new(config: &RuntimeConfig, store: S, queue: Q) -> Result<Self, ConfigError> {
-        let store = GuardedStore::new(
-            store,
-            CircuitBreaker::new(BreakerConfig::default()),
-            RetryPolicy::default(),
-        );
+        let breaker = BreakerConfig {
+            cooldown: std::time::Duration::from_secs(u64::from(config.breaker_cooldown_seconds)),
+            ..BreakerConfig::default()
+        };
+        let store = GuardedStore::new(store, CircuitBreaker::new(breaker), RetryPolicy::default());
         let missing = |variable: &'static str| ConfigError {
             variable,
             problem: format!("is not set: the {} needs it", config.kind.name()),

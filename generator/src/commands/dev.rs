@@ -30,35 +30,10 @@ pub fn run(args: &DevArgs, printer: &Printer) -> Result<ExitStatus, CommandError
     };
     // The crates must match pipeline.yaml before they are built: write what synth writes.
     super::synth::write_files(&args.out_dir, &files)?;
-    let packages: Vec<String> = pipeline
-        .functions
-        .keys()
-        .map(|name| format!("lambda-{name}"))
-        .collect();
-    printer.note(&format!("building {}\n", packages.join(", ")));
-    let mut build = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
-    build.args(["build", "--quiet"]);
-    for package in &packages {
-        build.args(["-p", package]);
+    if let Err(message) = build_handlers(&pipeline, printer) {
+        return fail(printer, &message);
     }
-    match build.status() {
-        Ok(status) if status.success() => {}
-        Ok(status) => {
-            return fail(
-                printer,
-                &format!("building the handler crates failed ({status})"),
-            );
-        }
-        Err(error) => return fail(printer, &format!("cannot run cargo: {error}")),
-    }
-    let binaries = std::env::var_os("CARGO_TARGET_DIR")
-        .map_or_else(|| PathBuf::from("target"), PathBuf::from)
-        .join("debug");
-    let options = dev::DevOptions {
-        port: args.port,
-        binaries,
-        compress_time: (!args.real_time).then_some(Duration::from_secs(2)),
-    };
+    let options = dev_options(args);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -87,7 +62,21 @@ pub fn run(args: &DevArgs, printer: &Printer) -> Result<ExitStatus, CommandError
             pipeline.functions.len()
         ));
         if args.demo {
-            let ledger = demo::run(&running, &pipeline, Duration::from_secs(args.timeout)).await;
+            let workload = match args.orders {
+                Some(orders) => demo::Workload::Generated {
+                    orders,
+                    poison_rate: args.poison_rate,
+                    duplicate_rate: args.duplicate_rate,
+                },
+                None => demo::Workload::Seed,
+            };
+            let ledger = demo::run(
+                &running,
+                &pipeline,
+                workload,
+                Duration::from_secs(args.timeout),
+            )
+            .await;
             if printer.json {
                 printer.data(&format!(
                     "{:#}\n",
@@ -118,4 +107,45 @@ pub fn run(args: &DevArgs, printer: &Printer) -> Result<ExitStatus, CommandError
 fn fail(printer: &Printer, message: &str) -> Result<ExitStatus, CommandError> {
     printer.note(&format!("error: {message}\n"));
     Ok(ExitStatus::Failure)
+}
+
+/// Builds the handler binaries (debug) the engine will run.
+fn build_handlers(pipeline: &crate::config::Pipeline, printer: &Printer) -> Result<(), String> {
+    let packages: Vec<String> = pipeline
+        .functions
+        .keys()
+        .map(|name| format!("lambda-{name}"))
+        .collect();
+    printer.note(&format!("building {}\n", packages.join(", ")));
+    let mut build = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    build.args(["build", "--quiet"]);
+    for package in &packages {
+        build.args(["-p", package]);
+    }
+    match build.status() {
+        Ok(status) if status.success() => {}
+        Ok(status) => return Err(format!("building the handler crates failed ({status})")),
+        Err(error) => return Err(format!("cannot run cargo: {error}")),
+    }
+    Ok(())
+}
+
+/// The engine's settings from the flags.
+fn dev_options(args: &DevArgs) -> dev::DevOptions {
+    let binaries = std::env::var_os("CARGO_TARGET_DIR")
+        .map_or_else(|| PathBuf::from("target"), PathBuf::from)
+        .join("debug");
+    dev::DevOptions {
+        port: args.port,
+        binaries,
+        compress_time: (!args.real_time).then_some(Duration::from_secs(2)),
+        faults: dev::Faults {
+            store_failure_rate: args.store_failure_rate,
+            store_outage: args
+                .store_outage
+                .map(|window| (window.start, window.length)),
+            crash_rate: args.crash_rate,
+            store_latency: Duration::from_millis(args.store_latency_ms),
+        },
+    }
 }

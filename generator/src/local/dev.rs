@@ -28,6 +28,21 @@ pub struct DevOptions {
     /// Longest visibility timeout and message delay used locally, so retries and requeues
     /// happen in seconds; `None` keeps pipeline.yaml's values.
     pub compress_time: Option<Duration>,
+    /// Faults to inject.
+    pub faults: Faults,
+}
+
+/// Fault injection for `gen dev`: what goes wrong, and how often.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Faults {
+    /// Share of object-store calls answered with a 503 `SlowDown` (0–1).
+    pub store_failure_rate: f64,
+    /// The object store is down (every call 503) from `start` for `length` after start-up.
+    pub store_outage: Option<(Duration, Duration)>,
+    /// Share of invocations whose function process is killed mid-batch (0–1).
+    pub crash_rate: f64,
+    /// Latency added to every object-store call.
+    pub store_latency: Duration,
 }
 
 /// The running pipeline; stops everything when dropped.
@@ -86,6 +101,7 @@ pub async fn start(
     logs: mpsc::UnboundedSender<String>,
 ) -> Result<Dev, DevError> {
     let engine = Engine::start(options.port).await?;
+    inject(&engine, &options.faults);
     let sdk = sdk_config(&engine.endpoint()).await;
     let sqs = aws_sdk_sqs::Client::new(&sdk);
     let s3 = aws_sdk_s3::Client::from_conf(
@@ -159,6 +175,7 @@ pub async fn start(
                 sqs.clone(),
                 Arc::clone(&function_stats),
                 stopped.clone(),
+                options.faults.crash_rate,
             ));
         }
         stats.insert(function.name.clone(), function_stats);
@@ -172,6 +189,21 @@ pub async fn start(
         s3,
         stop,
     })
+}
+
+/// Applies the store faults; an outage window is switched on and off by a timer task.
+fn inject(engine: &Engine, faults: &Faults) {
+    let store = engine.store().clone();
+    store.set_failure_rate(faults.store_failure_rate);
+    engine.set_store_latency(faults.store_latency);
+    if let Some((start, length)) = faults.store_outage {
+        tokio::spawn(async move {
+            tokio::time::sleep(start).await;
+            store.set_outage(true);
+            tokio::time::sleep(length).await;
+            store.set_outage(false);
+        });
+    }
 }
 
 fn compress(duration: Duration, options: &DevOptions) -> Duration {
@@ -266,6 +298,13 @@ fn environment(
         ("AWS_SECRET_ACCESS_KEY".to_owned(), "local".to_owned()),
         ("RUST_LOG".to_owned(), "info".to_owned()),
     ]);
+    if let Some(cap) = options.compress_time {
+        let cooldown = Duration::from_secs(30).min(cap).as_secs().max(1);
+        environment.insert(
+            runtime::config::vars::BREAKER_COOLDOWN_SECONDS.to_owned(),
+            cooldown.to_string(),
+        );
+    }
     let Some(resource) = template.resources.get(&logical_id(function, "Function")) else {
         return environment;
     };

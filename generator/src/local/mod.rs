@@ -16,7 +16,9 @@ pub mod s3;
 pub mod sqs;
 
 use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
@@ -45,6 +47,8 @@ pub enum EngineError {
 pub struct Engine {
     address: SocketAddr,
     store: s3::ObjectStore,
+    /// Milliseconds added to every S3 request (fault injection).
+    store_latency: Arc<AtomicU64>,
     server: JoinHandle<()>,
 }
 
@@ -60,10 +64,17 @@ impl Engine {
             .map_err(|source| EngineError::Bind { port, source })?;
         let shared = Arc::new(Mutex::new(Registry::new(address.port())));
         let store = s3::ObjectStore::new();
-        let server = tokio::spawn(serve(listener, shared, store.clone()));
+        let store_latency = Arc::new(AtomicU64::new(0));
+        let server = tokio::spawn(serve(
+            listener,
+            shared,
+            store.clone(),
+            Arc::clone(&store_latency),
+        ));
         Ok(Self {
             address,
             store,
+            store_latency,
             server,
         })
     }
@@ -71,6 +82,14 @@ impl Engine {
     /// The bound address.
     pub fn address(&self) -> SocketAddr {
         self.address
+    }
+
+    /// Adds `latency` to every S3 request from now on.
+    pub fn set_store_latency(&self, latency: Duration) {
+        self.store_latency.store(
+            u64::try_from(latency.as_millis()).unwrap_or(u64::MAX),
+            Ordering::Relaxed,
+        );
     }
 
     /// The object store, for inspection and fault injection.
@@ -93,7 +112,12 @@ impl Drop for Engine {
 
 /// One listener for both services, as `AWS_ENDPOINT_URL` points every SDK client at one
 /// endpoint: requests carrying `X-Amz-Target: AmazonSQS.*` are SQS, the rest are S3.
-async fn serve(listener: TcpListener, shared: sqs::operations::Shared, store: s3::ObjectStore) {
+async fn serve(
+    listener: TcpListener,
+    shared: sqs::operations::Shared,
+    store: s3::ObjectStore,
+    store_latency: Arc<AtomicU64>,
+) {
     let mut connections = JoinSet::new();
     loop {
         tokio::select! {
@@ -101,10 +125,12 @@ async fn serve(listener: TcpListener, shared: sqs::operations::Shared, store: s3
                 let Ok((stream, _)) = accepted else { continue };
                 let shared = Arc::clone(&shared);
                 let store = store.clone();
+                let store_latency = Arc::clone(&store_latency);
                 connections.spawn(async move {
                     let service = service_fn(move |request: hyper::Request<hyper::body::Incoming>| {
                         let shared = Arc::clone(&shared);
                         let store = store.clone();
+                        let latency = store_latency.load(Ordering::Relaxed);
                         async move {
                             let is_sqs = request
                                 .headers()
@@ -114,6 +140,9 @@ async fn serve(listener: TcpListener, shared: sqs::operations::Shared, store: s3
                             if is_sqs {
                                 sqs::server::handle(shared, request).await
                             } else {
+                                if latency > 0 {
+                                    tokio::time::sleep(Duration::from_millis(latency)).await;
+                                }
                                 Ok(store.handle(request).await)
                             }
                         }

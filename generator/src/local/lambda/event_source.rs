@@ -38,13 +38,17 @@ pub struct MappingStats {
 }
 
 /// Runs until `stop` turns true.
+///
+/// `crash_rate` of the invocations have their process killed mid-batch (fault injection).
 pub async fn run(
     spec: MappingSpec,
     mut worker: Worker,
     client: Client,
     stats: Arc<MappingStats>,
     mut stop: watch::Receiver<bool>,
+    crash_rate: f64,
 ) {
+    let mut rng = fastrand::Rng::new();
     while !*stop.borrow() {
         let batch = tokio::select! {
             batch = gather(&spec, &client) => batch,
@@ -58,14 +62,16 @@ pub async fn run(
             .records
             .fetch_add(batch.len() as u64, Ordering::Relaxed);
         let event = event(&spec, &batch);
-        let failed: BTreeSet<String> =
-            if let Ok(body) = worker.invoke(Bytes::from(event.to_string())).await {
-                // An unreadable response fails the whole batch, as Lambda does.
-                failures(&body).unwrap_or_else(|| ids(&batch))
-            } else {
-                stats.invoke_failures.fetch_add(1, Ordering::Relaxed);
-                ids(&batch)
-            };
+        let failed: BTreeSet<String> = if let Ok(body) = worker
+            .invoke(Bytes::from(event.to_string()), rng.f64() < crash_rate)
+            .await
+        {
+            // An unreadable response fails the whole batch, as Lambda does.
+            failures(&body).unwrap_or_else(|| ids(&batch))
+        } else {
+            stats.invoke_failures.fetch_add(1, Ordering::Relaxed);
+            ids(&batch)
+        };
         let done: Vec<&Message> = batch
             .iter()
             .filter(|m| !failed.contains(m.message_id().unwrap_or_default()))

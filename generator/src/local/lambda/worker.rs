@@ -74,8 +74,9 @@ impl Worker {
         })
     }
 
-    /// Sends one event and waits for the answer, at most the function's timeout.
-    pub async fn invoke(&mut self, event: Bytes) -> Result<Bytes, InvokeFailure> {
+    /// Sends one event and waits for the answer, at most the function's timeout. With `crash`,
+    /// the process is killed a few milliseconds into the batch (fault injection).
+    pub async fn invoke(&mut self, event: Bytes, crash: bool) -> Result<Bytes, InvokeFailure> {
         if let Ok(Some(status)) = self.child.try_wait() {
             self.restart(&format!("exited with {status}")).await;
         }
@@ -104,6 +105,10 @@ impl Worker {
             },
             status = self.child.wait() => Err(InvokeFailure::Crashed(status.map_or_else(|e| e.to_string(), |s| s.to_string()))),
             () = tokio::time::sleep(timeout) => Err(InvokeFailure::Timeout(timeout)),
+            () = tokio::time::sleep(Duration::from_millis(5)), if crash => {
+                let _ = self.child.kill().await;
+                Err(InvokeFailure::Crashed("killed mid-batch (injected crash)".to_owned()))
+            }
         };
         if let Err(failure @ (InvokeFailure::Timeout(_) | InvokeFailure::Crashed(_))) = &outcome {
             self.restart(&failure.to_string()).await;
