@@ -43,6 +43,29 @@ pub enum Command {
     Diff(DiffArgs),
     /// Run the whole pipeline locally on the embedded engine (no AWS account, no Docker).
     Dev(DevArgs),
+    /// Send generated orders to a running `gen dev` (load generator).
+    Send(SendArgs),
+    /// Queue depths, invoices and parked messages of a running `gen dev`.
+    Status,
+}
+
+#[derive(Debug, Args)]
+pub struct SendArgs {
+    /// How many orders.
+    #[arg(long, default_value_t = 100)]
+    pub count: usize,
+    /// Messages per second (default: as fast as possible).
+    #[arg(long)]
+    pub rate: Option<f64>,
+    /// Share of poison orders (0–1).
+    #[arg(long, default_value_t = 0.05, value_parser = rate)]
+    pub poison_rate: f64,
+    /// Share of orders sent twice (0–1).
+    #[arg(long, default_value_t = 0.10, value_parser = rate)]
+    pub duplicate_rate: f64,
+    /// The queue to send to (default: the order processor's trigger queue).
+    #[arg(long)]
+    pub queue: Option<String>,
 }
 
 #[derive(Debug, Args)]

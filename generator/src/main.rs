@@ -15,6 +15,8 @@ fn main() -> ExitCode {
         Command::Check(args) => commands::check::run(args, &printer),
         Command::Diff(args) => commands::diff::run(args, &printer),
         Command::Dev(args) => commands::dev::run(args, &printer),
+        Command::Send(args) => commands::send::run(args, &printer),
+        Command::Status => commands::status::run(&printer),
     };
     match result {
         Ok(status) => status.into(),

@@ -94,8 +94,10 @@ pub fn run(args: &DevArgs, printer: &Printer) -> Result<ExitStatus, CommandError
         for (name, url) in &running.queue_urls {
             printer.note(&format!("queue {name}: {url}\n"));
         }
+        write_state(&running, &pipeline, printer);
         printer.note("press Ctrl-C to stop\n");
         let _ = tokio::signal::ctrl_c().await;
+        let _ = std::fs::remove_file(crate::local::state::STATE_FILE);
         Ok(ExitStatus::Success)
     })
 }
@@ -147,5 +149,30 @@ fn dev_options(args: &DevArgs) -> dev::DevOptions {
             crash_rate: args.crash_rate,
             store_latency: Duration::from_millis(args.store_latency_ms),
         },
+    }
+}
+
+/// Tells `gen send` and `gen status` where the engine is.
+fn write_state(running: &dev::Dev, pipeline: &crate::config::Pipeline, printer: &Printer) {
+    let state = crate::local::state::DevState {
+        endpoint: running.engine.endpoint(),
+        pid: std::process::id(),
+        queues: running.queue_urls.clone(),
+        buckets: running.buckets.clone(),
+        orders_queue: pipeline
+            .functions
+            .values()
+            .find(|f| f.handler == crate::config::model::HandlerKind::OrderProcessor)
+            .map(|f| f.trigger.queue.clone()),
+    };
+    match state.write(std::path::Path::new(".")) {
+        Ok(path) => printer.note(&format!(
+            "`gen send` and `gen status` find the engine through {}\n",
+            path.display()
+        )),
+        Err(error) => printer.note(&format!(
+            "warning: cannot write {}: {error}\n",
+            crate::local::state::STATE_FILE
+        )),
     }
 }

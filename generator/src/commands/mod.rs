@@ -4,6 +4,8 @@ pub mod check;
 pub mod dev;
 pub mod diff;
 pub mod schema;
+pub mod send;
+pub mod status;
 pub mod synth;
 pub mod validate;
 

@@ -56,6 +56,14 @@ fn samples(workload: Workload) -> Vec<Sample> {
 }
 
 /// Deterministic load: the same arguments always give the same orders.
+/// The bodies of a generated load (see [`Workload::Generated`]).
+pub fn generated_bodies(orders: usize, poison_rate: f64, duplicate_rate: f64) -> Vec<String> {
+    generated(orders, poison_rate, duplicate_rate)
+        .into_iter()
+        .map(|sample| sample.body)
+        .collect()
+}
+
 fn generated(orders: usize, poison_rate: f64, duplicate_rate: f64) -> Vec<Sample> {
     let mut rng = fastrand::Rng::with_seed(2026);
     let promos = ["SAVE10", "SAVE20", "FLAT5", "WELCOME15", "", "BOGUS"];

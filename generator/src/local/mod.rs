@@ -14,6 +14,7 @@ pub mod dev;
 pub mod lambda;
 pub mod s3;
 pub mod sqs;
+pub mod state;
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -1,0 +1,121 @@
+//! `gen status`: queue depths and stored objects of a running `gen dev`.
+
+use std::fmt::Write as _;
+
+use aws_sdk_sqs::types::QueueAttributeName;
+
+use crate::commands::{CommandError, ExitStatus};
+use crate::local::dev::sdk_config;
+use crate::local::state::DevState;
+use crate::printer::Printer;
+use runtime::handlers::{DEAD_LETTER_PREFIX, INVOICE_PREFIX};
+
+pub fn run(printer: &Printer) -> Result<ExitStatus, CommandError> {
+    let state = match DevState::read(std::path::Path::new(".")) {
+        Ok(state) => state,
+        Err(message) => {
+            printer.note(&format!("error: {message}\n"));
+            return Ok(ExitStatus::Failure);
+        }
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|source| CommandError::Write {
+            path: "<tokio runtime>".into(),
+            source,
+        })?;
+    let report = runtime.block_on(collect(&state));
+    if printer.json {
+        printer.data(&format!("{report:#}\n"));
+        return Ok(ExitStatus::Success);
+    }
+    let mut text = format!(
+        "engine {}\n",
+        report["endpoint"].as_str().unwrap_or_default()
+    );
+    for (name, depth) in report["queues"].as_object().into_iter().flatten() {
+        let _ = writeln!(
+            text,
+            "queue  {name:<24} visible {:>6}  in flight {:>6}  delayed {:>6}",
+            depth["visible"].as_u64().unwrap_or(0),
+            depth["in_flight"].as_u64().unwrap_or(0),
+            depth["delayed"].as_u64().unwrap_or(0)
+        );
+    }
+    for (name, counts) in report["buckets"].as_object().into_iter().flatten() {
+        let _ = writeln!(
+            text,
+            "bucket {name:<24} invoices {:>6}  parked {:>6}",
+            counts["invoices"].as_u64().unwrap_or(0),
+            counts["dead-letters"].as_u64().unwrap_or(0)
+        );
+    }
+    printer.data(&text);
+    Ok(ExitStatus::Success)
+}
+
+/// Depths of every queue and object counts of every bucket, as JSON.
+async fn collect(state: &DevState) -> serde_json::Value {
+    let sdk = sdk_config(&state.endpoint).await;
+    let sqs = aws_sdk_sqs::Client::new(&sdk);
+    let s3 = aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(&sdk)
+            .force_path_style(true)
+            .build(),
+    );
+    let mut queues = serde_json::Map::new();
+    for (name, url) in &state.queues {
+        let attributes = sqs
+            .get_queue_attributes()
+            .queue_url(url)
+            .attribute_names(QueueAttributeName::All)
+            .send()
+            .await;
+        let get = |attribute: QueueAttributeName| -> u64 {
+            attributes
+                .as_ref()
+                .ok()
+                .and_then(|output| output.attributes())
+                .and_then(|a| a.get(&attribute))
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0)
+        };
+        queues.insert(
+            name.clone(),
+            serde_json::json!({
+                "visible": get(QueueAttributeName::ApproximateNumberOfMessages),
+                "in_flight": get(QueueAttributeName::ApproximateNumberOfMessagesNotVisible),
+                "delayed": get(QueueAttributeName::ApproximateNumberOfMessagesDelayed),
+            }),
+        );
+    }
+    let mut buckets = serde_json::Map::new();
+    for (name, bucket) in &state.buckets {
+        let mut counts = serde_json::Map::new();
+        for prefix in [INVOICE_PREFIX, DEAD_LETTER_PREFIX] {
+            let mut count = 0_usize;
+            let mut token = None;
+            loop {
+                let Ok(page) = s3
+                    .list_objects_v2()
+                    .bucket(bucket)
+                    .prefix(prefix)
+                    .set_continuation_token(token)
+                    .send()
+                    .await
+                else {
+                    break;
+                };
+                count += page.contents().len();
+                token = page.next_continuation_token().map(str::to_owned);
+                if token.is_none() {
+                    break;
+                }
+            }
+            counts.insert(prefix.trim_end_matches('/').to_owned(), count.into());
+        }
+        buckets.insert(name.clone(), counts.into());
+    }
+    serde_json::json!({ "endpoint": state.endpoint, "queues": queues, "buckets": buckets })
+}
