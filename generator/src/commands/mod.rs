@@ -86,3 +86,27 @@ pub(crate) fn load_pipeline(
     }
     Ok(loaded.pipeline)
 }
+
+/// The state of a running `gen dev`, or `None` after telling the user to start one.
+pub(crate) fn running_dev(
+    printer: &crate::printer::Printer,
+) -> Option<crate::local::state::DevState> {
+    match crate::local::state::DevState::read(std::path::Path::new(".")) {
+        Ok(state) => Some(state),
+        Err(message) => {
+            printer.note(&format!("error: {message}\n"));
+            None
+        }
+    }
+}
+
+/// A single-threaded tokio runtime for commands that make a few SDK calls.
+pub(crate) fn small_runtime() -> Result<tokio::runtime::Runtime, CommandError> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|source| CommandError::Write {
+            path: "<tokio runtime>".into(),
+            source,
+        })
+}

@@ -6,16 +6,11 @@ use crate::cli::SendArgs;
 use crate::commands::{CommandError, ExitStatus};
 use crate::local::demo::generated_bodies;
 use crate::local::dev::sdk_config;
-use crate::local::state::DevState;
 use crate::printer::Printer;
 
 pub fn run(args: &SendArgs, printer: &Printer) -> Result<ExitStatus, CommandError> {
-    let state = match DevState::read(std::path::Path::new(".")) {
-        Ok(state) => state,
-        Err(message) => {
-            printer.note(&format!("error: {message}\n"));
-            return Ok(ExitStatus::Failure);
-        }
+    let Some(state) = super::running_dev(printer) else {
+        return Ok(ExitStatus::Failure);
     };
     let queue = args
         .queue
@@ -29,13 +24,7 @@ pub fn run(args: &SendArgs, printer: &Printer) -> Result<ExitStatus, CommandErro
         return Ok(ExitStatus::Failure);
     };
     let bodies = generated_bodies(args.count, args.poison_rate, args.duplicate_rate);
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|source| CommandError::Write {
-            path: "<tokio runtime>".into(),
-            source,
-        })?;
+    let runtime = super::small_runtime()?;
     let sent = runtime.block_on(async {
         let client = aws_sdk_sqs::Client::new(&sdk_config(&state.endpoint).await);
         let started = Instant::now();

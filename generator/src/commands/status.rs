@@ -11,20 +11,10 @@ use crate::printer::Printer;
 use runtime::handlers::{DEAD_LETTER_PREFIX, INVOICE_PREFIX};
 
 pub fn run(printer: &Printer) -> Result<ExitStatus, CommandError> {
-    let state = match DevState::read(std::path::Path::new(".")) {
-        Ok(state) => state,
-        Err(message) => {
-            printer.note(&format!("error: {message}\n"));
-            return Ok(ExitStatus::Failure);
-        }
+    let Some(state) = super::running_dev(printer) else {
+        return Ok(ExitStatus::Failure);
     };
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|source| CommandError::Write {
-            path: "<tokio runtime>".into(),
-            source,
-        })?;
+    let runtime = super::small_runtime()?;
     let report = runtime.block_on(collect(&state));
     if printer.json {
         printer.data(&format!("{report:#}\n"));
@@ -94,25 +84,9 @@ async fn collect(state: &DevState) -> serde_json::Value {
     for (name, bucket) in &state.buckets {
         let mut counts = serde_json::Map::new();
         for prefix in [INVOICE_PREFIX, DEAD_LETTER_PREFIX] {
-            let mut count = 0_usize;
-            let mut token = None;
-            loop {
-                let Ok(page) = s3
-                    .list_objects_v2()
-                    .bucket(bucket)
-                    .prefix(prefix)
-                    .set_continuation_token(token)
-                    .send()
-                    .await
-                else {
-                    break;
-                };
-                count += page.contents().len();
-                token = page.next_continuation_token().map(str::to_owned);
-                if token.is_none() {
-                    break;
-                }
-            }
+            let count = crate::local::dev::list_keys(&s3, bucket, prefix)
+                .await
+                .len();
             counts.insert(prefix.trim_end_matches('/').to_owned(), count.into());
         }
         buckets.insert(name.clone(), counts.into());

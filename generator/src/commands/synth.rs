@@ -26,26 +26,8 @@ pub fn run(args: &SynthArgs, printer: &Printer) -> Result<ExitStatus, CommandErr
             return Ok(ExitStatus::Failure);
         }
     };
-    let mut changed = Vec::new();
-    for file in &files {
-        let path = args.out_dir.join(&file.path);
-        if std::fs::read_to_string(&path).ok().as_deref() == Some(file.contents.as_str()) {
-            continue;
-        }
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|source| CommandError::Write {
-                path: parent.to_owned(),
-                source,
-            })?;
-        }
-        std::fs::write(&path, &file.contents).map_err(|source| CommandError::Write {
-            path: path.clone(),
-            source,
-        })?;
-        changed.push(file.path.clone());
-    }
+    let (changed, removed) = write_files(&args.out_dir, &files)?;
     let expected: BTreeSet<String> = files.iter().map(|file| file.path.clone()).collect();
-    let removed = remove_stale(&args.out_dir, &expected)?;
     if printer.json {
         let report =
             serde_json::json!({ "files": expected, "changed": changed, "removed": removed });

@@ -213,14 +213,14 @@ pub async fn run(dev: &Dev, pipeline: &Pipeline, workload: Workload, timeout: Du
         .as_ref()
         .map(|name| dev.buckets[name].clone())
         .unwrap_or_default();
-    let invoices = keys(dev, &bucket, INVOICE_PREFIX).await;
+    let invoices = super::dev::list_keys(&dev.s3, &bucket, INVOICE_PREFIX).await;
     let dlq_bucket = pipeline
         .functions
         .values()
         .find(|f| f.handler == HandlerKind::DlqProcessor)
         .and_then(|f| f.writes.bucket.as_ref())
         .map_or_else(|| bucket.clone(), |name| dev.buckets[name].clone());
-    let parked_keys = keys(dev, &dlq_bucket, DEAD_LETTER_PREFIX).await;
+    let parked_keys = super::dev::list_keys(&dev.s3, &dlq_bucket, DEAD_LETTER_PREFIX).await;
     let mut parked_bodies = BTreeSet::new();
     let mut valid_parked = 0;
     for key in &parked_keys {
@@ -344,32 +344,4 @@ async fn wait_until_idle(dev: &Dev, timeout: Duration) -> u64 {
         }
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
-}
-
-async fn keys(dev: &Dev, bucket: &str, prefix: &str) -> BTreeSet<String> {
-    let mut keys = BTreeSet::new();
-    let mut token = None;
-    loop {
-        let Ok(page) = dev
-            .s3
-            .list_objects_v2()
-            .bucket(bucket)
-            .prefix(prefix)
-            .set_continuation_token(token)
-            .send()
-            .await
-        else {
-            break;
-        };
-        keys.extend(
-            page.contents()
-                .iter()
-                .filter_map(|object| object.key().map(str::to_owned)),
-        );
-        token = page.next_continuation_token().map(str::to_owned);
-        if token.is_none() {
-            break;
-        }
-    }
-    keys
 }

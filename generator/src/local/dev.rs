@@ -338,3 +338,35 @@ fn environment(
     }
     environment
 }
+
+/// Every key under `prefix` in a bucket (all pages); empty if the bucket cannot be listed.
+pub async fn list_keys(
+    s3: &aws_sdk_s3::Client,
+    bucket: &str,
+    prefix: &str,
+) -> std::collections::BTreeSet<String> {
+    let mut keys = std::collections::BTreeSet::new();
+    let mut token = None;
+    loop {
+        let Ok(page) = s3
+            .list_objects_v2()
+            .bucket(bucket)
+            .prefix(prefix)
+            .set_continuation_token(token)
+            .send()
+            .await
+        else {
+            break;
+        };
+        keys.extend(
+            page.contents()
+                .iter()
+                .filter_map(|object| object.key().map(str::to_owned)),
+        );
+        token = page.next_continuation_token().map(str::to_owned);
+        if token.is_none() {
+            break;
+        }
+    }
+    keys
+}
