@@ -11,6 +11,8 @@ if [ ! -f .venv/.installed ] || ! cmp -s tests/requirements.txt .venv/.installed
   cp tests/requirements.txt .venv/.installed
 fi
 export MOTO_SERVER="$PWD/.venv/bin/moto_server"
+# Tests talk only to moto and the local engine on 127.0.0.1: dummy credentials, no metadata probes.
+export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_EC2_METADATA_DISABLED=true
 
 echo "==> cargo fmt --check"
 cargo fmt --all -- --check

@@ -21,6 +21,15 @@ pub struct GlobalArgs {
     /// Output format: `text` for people, `json` for machines.
     #[arg(long, global = true, value_enum, default_value_t = OutputFormat::Text)]
     pub output: OutputFormat,
+    /// AWS endpoint for every service (moto, LocalStack); also read from `AWS_ENDPOINT_URL`.
+    #[arg(long, global = true, env = "AWS_ENDPOINT_URL")]
+    pub endpoint_url: Option<String>,
+    /// AWS region (default: pipeline.yaml's `region`).
+    #[arg(long, global = true)]
+    pub region: Option<String>,
+    /// AWS profile of the shared config and credentials files.
+    #[arg(long, global = true, env = "AWS_PROFILE")]
+    pub profile: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -47,6 +56,42 @@ pub enum Command {
     Send(SendArgs),
     /// Queue depths, invoices and parked messages of a running `gen dev`.
     Status,
+    /// List the deployed stages of the pipeline: owner, branch, age, expiry, status.
+    Ls(StageFileArgs),
+    /// Delete a stage: empty its buckets (every version), then delete its stack.
+    Destroy(DestroyArgs),
+    /// Destroy the ephemeral stages whose expiry has passed.
+    Gc(GcArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct StageFileArgs {
+    /// The pipeline file.
+    #[arg(short = 'f', long = "file", default_value = "pipeline.yaml")]
+    pub file: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct DestroyArgs {
+    /// The pipeline file.
+    #[arg(short = 'f', long = "file", default_value = "pipeline.yaml")]
+    pub file: PathBuf,
+    /// The stage to destroy.
+    #[arg(long)]
+    pub stage: String,
+    /// Destroy even a stage tagged `protected=true`.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct GcArgs {
+    /// The pipeline file.
+    #[arg(short = 'f', long = "file", default_value = "pipeline.yaml")]
+    pub file: PathBuf,
+    /// List what would be destroyed, destroy nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Args)]

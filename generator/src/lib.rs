@@ -4,6 +4,7 @@
 //! The binary is a thin shell (`main.rs` dispatches `cli.rs` to `commands/`); everything else
 //! is a library so tests and benches call the same code.
 
+pub mod aws;
 pub mod cli;
 pub mod commands;
 pub mod config;

@@ -17,6 +17,9 @@ fn main() -> ExitCode {
         Command::Dev(args) => commands::dev::run(args, &printer),
         Command::Send(args) => commands::send::run(args, &printer),
         Command::Status => commands::status::run(&printer),
+        Command::Ls(args) => commands::stages::ls(args, &cli.global, &printer),
+        Command::Destroy(args) => commands::stages::destroy(args, &cli.global, &printer),
+        Command::Gc(args) => commands::stages::gc(args, &cli.global, &printer),
     };
     match result {
         Ok(status) => status.into(),

@@ -6,4 +6,5 @@ mod fixtures;
 mod loader_fuzz;
 mod runtime_moto;
 mod stack_moto;
+mod stages_moto;
 mod synth;

@@ -5,6 +5,7 @@ pub mod dev;
 pub mod diff;
 pub mod schema;
 pub mod send;
+pub mod stages;
 pub mod status;
 pub mod synth;
 pub mod validate;

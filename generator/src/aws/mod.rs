@@ -1,0 +1,52 @@
+//! The edge where `gen` talks to AWS: SDK configuration from the global flags, and the stage
+//! operations (`ls`, `destroy`, `gc`) on CloudFormation and S3. Nothing else in `gen` calls AWS.
+
+pub mod stages;
+
+use aws_config::{BehaviorVersion, Region};
+
+use crate::cli::GlobalArgs;
+
+/// Where and as whom to call AWS.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AwsTarget {
+    pub endpoint_url: Option<String>,
+    pub region: String,
+    pub profile: Option<String>,
+}
+
+impl AwsTarget {
+    /// From the global flags, with the pipeline's region as the default.
+    pub fn new(global: &GlobalArgs, pipeline_region: &str) -> Self {
+        Self {
+            endpoint_url: global.endpoint_url.clone(),
+            region: global
+                .region
+                .clone()
+                .unwrap_or_else(|| pipeline_region.to_owned()),
+            profile: global.profile.clone(),
+        }
+    }
+
+    /// The SDK configuration for this target.
+    pub async fn sdk_config(&self) -> aws_config::SdkConfig {
+        let mut loader = aws_config::defaults(BehaviorVersion::latest())
+            .region(Region::new(self.region.clone()));
+        if let Some(endpoint) = &self.endpoint_url {
+            loader = loader.endpoint_url(endpoint);
+        }
+        if let Some(profile) = &self.profile {
+            loader = loader.profile_name(profile);
+        }
+        loader.load().await
+    }
+}
+
+/// An S3 client; path-style addressing when a custom endpoint is set (moto, the local engine).
+pub fn s3_client(sdk: &aws_config::SdkConfig) -> aws_sdk_s3::Client {
+    let mut config = aws_sdk_s3::config::Builder::from(sdk);
+    if sdk.endpoint_url().is_some() {
+        config = config.force_path_style(true);
+    }
+    aws_sdk_s3::Client::from_conf(config.build())
+}

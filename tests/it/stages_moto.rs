@@ -1,0 +1,186 @@
+//! `gen ls`, `gen gc` and `gen destroy` against moto through the real SDK: an expired ephemeral
+//! stage is found and destroyed with its non-empty, versioned bucket; a protected stage is
+//! refused without `--force`.
+
+use generator::cli::{DestroyArgs, GcArgs, GlobalArgs, OutputFormat};
+use generator::commands::ExitStatus;
+use generator::commands::stages;
+use generator::printer::Printer;
+use tests::{MotoServer, create_stack, seed_template_for_moto};
+
+fn global(moto: &MotoServer) -> GlobalArgs {
+    GlobalArgs {
+        output: OutputFormat::Text,
+        endpoint_url: Some(moto.endpoint()),
+        region: Some("us-east-1".into()),
+        profile: None,
+    }
+}
+
+fn printer() -> Printer {
+    Printer {
+        color: false,
+        json: false,
+    }
+}
+
+fn pipeline_file() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../pipeline.yaml")
+}
+
+#[test]
+fn gc_destroys_only_expired_stages_with_their_buckets_and_destroy_respects_protection() {
+    // The commands resolve credentials like any AWS tool; scripts/test.sh exports dummy ones.
+    let moto = MotoServer::start();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let sdk = runtime.block_on(moto.sdk_config());
+    let template = seed_template_for_moto();
+    runtime.block_on(async {
+        let tags = |stage: &'static str, expiry: &'static str, protected: &'static str| {
+            vec![
+                ("pipeline", "orders"),
+                ("stage", stage),
+                ("expires-at", expiry),
+                ("protected", protected),
+                ("owner", "dev@example.com"),
+            ]
+        };
+        for (stage, expiry, protected) in [
+            ("feature-old", "2020-01-01T00:00:00Z", "false"),
+            ("feature-new", "2999-01-01T00:00:00Z", "false"),
+            ("prod", "", "true"),
+        ] {
+            let status =
+                create_stack(&sdk, &template, stage, &tags(stage, expiry, protected)).await;
+            assert_eq!(
+                status.map(|s| s.as_str().to_owned()).as_deref(),
+                Some("CREATE_COMPLETE"),
+                "{stage}"
+            );
+        }
+        // A versioned, non-empty bucket in the expired stage.
+        let s3 = aws_sdk_s3::Client::from_conf(
+            aws_sdk_s3::config::Builder::from(&sdk)
+                .force_path_style(true)
+                .build(),
+        );
+        let bucket = "orders-results-feature-old-123456789012";
+        for body in ["one", "two", "three"] {
+            s3.put_object()
+                .bucket(bucket)
+                .key("invoices/ORD-1.json")
+                .body(body.as_bytes().to_vec().into())
+                .send()
+                .await
+                .unwrap();
+        }
+    });
+
+    let global = global(&moto);
+    let listed = runtime.block_on(async {
+        let cloudformation = aws_sdk_cloudformation::Client::new(&sdk);
+        generator::aws::stages::list(&cloudformation, "orders")
+            .await
+            .unwrap()
+    });
+    let names: Vec<&str> = listed.iter().map(|stage| stage.stage.as_str()).collect();
+    assert_eq!(names, ["feature-new", "feature-old", "prod"]);
+    assert!(listed.iter().find(|s| s.stage == "prod").unwrap().protected);
+
+    let dry = stages::gc(
+        &GcArgs {
+            file: pipeline_file(),
+            dry_run: true,
+        },
+        &global,
+        &printer(),
+    )
+    .unwrap();
+    assert_eq!(dry, ExitStatus::Success);
+    let gc = stages::gc(
+        &GcArgs {
+            file: pipeline_file(),
+            dry_run: false,
+        },
+        &global,
+        &printer(),
+    )
+    .unwrap();
+    assert_eq!(gc, ExitStatus::Success);
+
+    let (remaining, bucket_exists) = runtime.block_on(async {
+        let cloudformation = aws_sdk_cloudformation::Client::new(&sdk);
+        let remaining: Vec<String> = generator::aws::stages::list(&cloudformation, "orders")
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|s| s.stage)
+            .collect();
+        let s3 = aws_sdk_s3::Client::from_conf(
+            aws_sdk_s3::config::Builder::from(&sdk)
+                .force_path_style(true)
+                .build(),
+        );
+        let exists = s3
+            .head_bucket()
+            .bucket("orders-results-feature-old-123456789012")
+            .send()
+            .await
+            .is_ok();
+        (remaining, exists)
+    });
+    assert_eq!(
+        remaining,
+        ["feature-new", "prod"],
+        "only the expired stage is gone"
+    );
+    assert!(
+        !bucket_exists,
+        "its retained bucket was emptied of every version and deleted"
+    );
+
+    let refused = stages::destroy(
+        &DestroyArgs {
+            file: pipeline_file(),
+            stage: "prod".into(),
+            force: false,
+        },
+        &global,
+        &printer(),
+    )
+    .unwrap();
+    assert_eq!(
+        refused,
+        ExitStatus::Failure,
+        "a protected stage needs --force"
+    );
+    let forced = stages::destroy(
+        &DestroyArgs {
+            file: pipeline_file(),
+            stage: "prod".into(),
+            force: true,
+        },
+        &global,
+        &printer(),
+    )
+    .unwrap();
+    assert_eq!(forced, ExitStatus::Success);
+    let missing = stages::destroy(
+        &DestroyArgs {
+            file: pipeline_file(),
+            stage: "prod".into(),
+            force: true,
+        },
+        &global,
+        &printer(),
+    )
+    .unwrap();
+    assert_eq!(
+        missing,
+        ExitStatus::Failure,
+        "destroying it again finds nothing"
+    );
+}
