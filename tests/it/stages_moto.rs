@@ -29,6 +29,10 @@ fn pipeline_file() -> std::path::PathBuf {
 }
 
 #[test]
+#[expect(
+    clippy::too_many_lines,
+    reason = "one scenario: three stages created, listed, collected, destroyed"
+)]
 fn gc_destroys_only_expired_stages_with_their_buckets_and_destroy_respects_protection() {
     // The commands resolve credentials like any AWS tool; scripts/test.sh exports dummy ones.
     let moto = MotoServer::start();
