@@ -12,6 +12,7 @@ pub mod diagnostic;
 pub mod diff;
 pub mod generate;
 pub mod local;
+pub mod package;
 pub mod printer;
 pub mod scaffold;
 pub mod synth;

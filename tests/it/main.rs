@@ -4,6 +4,7 @@ mod conformance;
 mod conformance_s3;
 mod fixtures;
 mod loader_fuzz;
+mod package_moto;
 mod runtime_moto;
 mod stack_moto;
 mod stages_moto;

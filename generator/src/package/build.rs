@@ -1,0 +1,194 @@
+//! Building the generated `lambda-<function>` crates with `cargo lambda build`.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use crate::config::model::Architecture;
+
+use super::PackageError;
+
+/// The cargo-lambda release `gen` is tested with (installed by pip, which also brings zig).
+pub const CARGO_LAMBDA_VERSION: &str = "1.9.2";
+
+/// One `cargo lambda build` call: functions of one architecture.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BuildPlan {
+    /// `(function, cargo package)`, the package being `lambda-<function>`.
+    pub packages: Vec<(String, String)>,
+    /// `--arm64` when true, `--x86-64` when false.
+    pub arm64: bool,
+}
+
+/// Name of the generated crate (and of its binary) for `function`.
+pub fn crate_name(function: &str) -> String {
+    format!("lambda-{function}")
+}
+
+/// Groups functions by architecture: one plan per architecture in use, arm64 first, functions
+/// in their given order.
+pub fn plan_builds<'a>(
+    functions: impl IntoIterator<Item = (&'a str, Architecture)>,
+) -> Vec<BuildPlan> {
+    let mut arm64 = BuildPlan {
+        packages: Vec::new(),
+        arm64: true,
+    };
+    let mut x86_64 = BuildPlan {
+        packages: Vec::new(),
+        arm64: false,
+    };
+    for (function, architecture) in functions {
+        let plan = match architecture {
+            Architecture::Arm64 => &mut arm64,
+            Architecture::X86_64 => &mut x86_64,
+        };
+        plan.packages
+            .push((function.to_owned(), crate_name(function)));
+    }
+    [arm64, x86_64]
+        .into_iter()
+        .filter(|plan| !plan.packages.is_empty())
+        .collect()
+}
+
+/// `cargo lambda build --release --arm64|--x86-64 -p lambda-a -p lambda-b`, run from the
+/// workspace holding the generated crates (the caller sets the directory).
+pub fn build_command(plan: &BuildPlan) -> Command {
+    let mut command = Command::new("cargo");
+    command.args(["lambda", "build", "--release"]);
+    command.arg(if plan.arm64 { "--arm64" } else { "--x86-64" });
+    for (_, package) in &plan.packages {
+        command.args(["-p", package]);
+    }
+    command
+}
+
+/// Where `cargo lambda build` leaves the binary of `function`:
+/// `<target_dir>/lambda/lambda-<function>/bootstrap`.
+pub fn built_binary(target_dir: &Path, function: &str) -> PathBuf {
+    target_dir
+        .join("lambda")
+        .join(crate_name(function))
+        .join("bootstrap")
+}
+
+/// Checks that `cargo lambda` runs (`cargo lambda --version`).
+pub fn cargo_lambda_available() -> Result<(), PackageError> {
+    let output = Command::new("cargo")
+        .args(["lambda", "--version"])
+        .stdin(Stdio::null())
+        .output();
+    match output {
+        Ok(output) if output.status.success() => Ok(()),
+        Ok(output) => Err(PackageError::CargoLambdaMissing {
+            detail: String::from_utf8_lossy(&output.stderr)
+                .lines()
+                .find(|line| !line.trim().is_empty())
+                .unwrap_or("`cargo lambda --version` failed")
+                .trim()
+                .to_owned(),
+        }),
+        Err(error) => Err(PackageError::CargoLambdaMissing {
+            detail: format!("cannot run `cargo`: {error}"),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::ffi::OsStr;
+
+    use super::*;
+
+    fn args(command: &Command) -> Vec<&str> {
+        command
+            .get_args()
+            .map(|arg| arg.to_str().unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn command_lines() {
+        #[track_caller]
+        fn case(functions: &[(&str, Architecture)], expected: &[&str]) {
+            let commands: Vec<String> = plan_builds(functions.iter().copied())
+                .iter()
+                .map(|plan| {
+                    let command = build_command(plan);
+                    assert_eq!(command.get_program(), OsStr::new("cargo"));
+                    args(&command).join(" ")
+                })
+                .collect();
+            assert_eq!(commands, expected);
+        }
+        use Architecture::{Arm64, X86_64};
+        case(&[], &[]);
+        case(
+            &[("a", Arm64)],
+            &["lambda build --release --arm64 -p lambda-a"],
+        );
+        case(
+            &[("a", Arm64), ("b", Arm64)],
+            &["lambda build --release --arm64 -p lambda-a -p lambda-b"],
+        );
+        case(
+            &[("a", X86_64)],
+            &["lambda build --release --x86-64 -p lambda-a"],
+        );
+        case(
+            &[("x", X86_64), ("a", Arm64), ("y", X86_64), ("b", Arm64)],
+            &[
+                "lambda build --release --arm64 -p lambda-a -p lambda-b",
+                "lambda build --release --x86-64 -p lambda-x -p lambda-y",
+            ],
+        );
+    }
+
+    #[test]
+    fn plans_keep_function_names() {
+        let plans = plan_builds([("enrich", Architecture::X86_64)]);
+        assert_eq!(
+            plans,
+            [BuildPlan {
+                packages: vec![("enrich".into(), "lambda-enrich".into())],
+                arm64: false,
+            }]
+        );
+    }
+
+    #[test]
+    fn binary_path() {
+        assert_eq!(
+            built_binary(Path::new("/w/target"), "enrich"),
+            Path::new("/w/target/lambda/lambda-enrich/bootstrap")
+        );
+    }
+
+    #[test]
+    fn availability_check_runs_or_says_how_to_install() {
+        // Either outcome depends on the machine; what matters is that a failure explains itself.
+        if let Err(error) = cargo_lambda_available() {
+            assert!(
+                error.to_string().contains("pip install cargo-lambda=="),
+                "{error}"
+            );
+        }
+    }
+
+    #[test]
+    fn missing_cargo_lambda_says_how_to_install_and_why() {
+        let message = PackageError::CargoLambdaMissing {
+            detail: "error: no such command: `lambda`".into(),
+        }
+        .to_string();
+        assert!(message.contains("no such command"), "{message}");
+        assert!(
+            message.contains(&format!(
+                "pip install cargo-lambda=={CARGO_LAMBDA_VERSION} ziglang"
+            )),
+            "{message}"
+        );
+        assert!(message.contains("glibc 2.34"), "{message}");
+        assert!(message.contains("provided.al2023"), "{message}");
+    }
+}

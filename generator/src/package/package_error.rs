@@ -1,0 +1,41 @@
+//! Why a function could not be packaged or uploaded.
+
+use std::path::PathBuf;
+
+/// A failure of building, zipping or uploading a function's code.
+#[derive(Debug, thiserror::Error)]
+pub enum PackageError {
+    /// `cargo lambda` does not run.
+    #[error(
+        "`cargo lambda` is not available ({detail}); `gen deploy` builds with it so that binaries link against the glibc 2.34 of Lambda's `provided.al2023` runtime, whatever this machine's glibc\nhint: run `pip install cargo-lambda=={version} ziglang` (zig is its linker)",
+        version = super::CARGO_LAMBDA_VERSION
+    )]
+    CargoLambdaMissing {
+        /// What running `cargo lambda --version` said.
+        detail: String,
+    },
+    /// The built binary is not where `cargo lambda build` puts it.
+    #[error(
+        "cannot read the binary of function `{function}` at `{}`\nhint: build it with `cargo lambda build --release -p lambda-{function}` and check that it succeeded",
+        path.display()
+    )]
+    ReadBinary {
+        function: String,
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// Writing the zip failed (in memory, so a bug or out of memory).
+    #[error("cannot write the code zip")]
+    Zip(#[from] zip::result::ZipError),
+    /// S3 refused or could not be reached.
+    #[error(
+        "cannot upload the code zip to `s3://{bucket}/{key}`: {message}\nhint: check that the bucket exists in this account and region and that your credentials may `s3:GetObject` and `s3:PutObject` on it"
+    )]
+    Upload {
+        bucket: String,
+        key: String,
+        /// The SDK's error with its causes.
+        message: String,
+    },
+}

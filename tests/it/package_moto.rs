@@ -1,0 +1,98 @@
+//! `generator::package` against moto: code zips are uploaded once per hash.
+
+use aws_sdk_s3::Client;
+use generator::package::{Uploaded, artifact, upload_if_new};
+use tests::MotoServer;
+
+const BUCKET: &str = "artifacts";
+
+async fn client(moto: &MotoServer) -> Client {
+    let shared = moto.sdk_config().await;
+    let config = aws_sdk_s3::config::Builder::from(&shared)
+        .force_path_style(true)
+        .build();
+    Client::from_conf(config)
+}
+
+async fn keys(s3: &Client) -> Vec<String> {
+    let listed = s3
+        .list_objects_v2()
+        .bucket(BUCKET)
+        .send()
+        .await
+        .expect("list objects");
+    listed
+        .contents()
+        .iter()
+        .filter_map(|object| object.key().map(str::to_owned))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn uploads_each_hash_once() {
+    let moto = MotoServer::start();
+    let s3 = client(&moto).await;
+    s3.create_bucket()
+        .bucket(BUCKET)
+        .send()
+        .await
+        .expect("create bucket");
+
+    let first = artifact("orders", "enrich", b"\x7fELF first build").unwrap();
+    assert_eq!(
+        upload_if_new(&s3, BUCKET, &first).await.unwrap(),
+        Uploaded::New
+    );
+    assert_eq!(keys(&s3).await, std::slice::from_ref(&first.key));
+
+    let again = artifact("orders", "enrich", b"\x7fELF first build").unwrap();
+    assert_eq!(again.key, first.key);
+    assert_eq!(
+        upload_if_new(&s3, BUCKET, &again).await.unwrap(),
+        Uploaded::AlreadyThere
+    );
+    assert_eq!(keys(&s3).await.len(), 1);
+
+    let changed = artifact("orders", "enrich", b"\x7fELF second build").unwrap();
+    assert_ne!(changed.key, first.key);
+    assert_eq!(
+        upload_if_new(&s3, BUCKET, &changed).await.unwrap(),
+        Uploaded::New
+    );
+    let mut expected = vec![first.key.clone(), changed.key.clone()];
+    expected.sort();
+    assert_eq!(keys(&s3).await, expected);
+
+    let stored = s3
+        .get_object()
+        .bucket(BUCKET)
+        .key(&first.key)
+        .send()
+        .await
+        .expect("get object");
+    assert_eq!(stored.content_type(), Some("application/zip"));
+    assert_eq!(
+        stored
+            .metadata()
+            .and_then(|metadata| metadata.get("sha256")),
+        Some(&first.sha256)
+    );
+    let bytes = stored.body.collect().await.expect("read body").into_bytes();
+    assert_eq!(bytes.as_ref(), first.zip.as_slice());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn missing_bucket_names_bucket_and_key() {
+    let moto = MotoServer::start();
+    let s3 = client(&moto).await;
+    let artifact = artifact("orders", "enrich", b"binary").unwrap();
+    let error = upload_if_new(&s3, "no-such-bucket", &artifact)
+        .await
+        .expect_err("no bucket, no upload");
+    let message = error.to_string();
+    assert!(
+        message.contains(&format!("s3://no-such-bucket/{}", artifact.key)),
+        "{message}"
+    );
+    assert!(message.contains("hint:"), "{message}");
+}
