@@ -62,6 +62,8 @@ pub enum Command {
     Destroy(DestroyArgs),
     /// Destroy the ephemeral stages whose expiry has passed.
     Gc(GcArgs),
+    /// Build, upload by hash, and apply the pipeline through a CloudFormation change set.
+    Deploy(DeployArgs),
 }
 
 #[derive(Debug, Args)]
@@ -266,4 +268,33 @@ impl SchemaFormat {
             SchemaFormat::Markdown => "generated/pipeline.reference.md",
         }
     }
+}
+
+#[derive(Debug, Args)]
+pub struct DeployArgs {
+    /// The pipeline file.
+    #[arg(short = 'f', long = "file", default_value = "pipeline.yaml")]
+    pub file: PathBuf,
+    /// The stage: a name, or `auto` for the sanitised git branch.
+    #[arg(long, default_value = "dev")]
+    pub stage: String,
+    /// Make the stage ephemeral: it expires after this long (`3d`, `12h`) and `gen gc` removes it.
+    #[arg(long, value_name = "DURATION")]
+    pub ttl: Option<crate::config::values::Duration>,
+    /// Apply without asking.
+    #[arg(long)]
+    pub yes: bool,
+    /// Tag the stage `protected=true`: `gen destroy` then needs `--force`.
+    #[arg(long)]
+    pub protected: bool,
+    /// Use binaries already built into DIR (`lambda-<function>` each) instead of running
+    /// `cargo lambda build`.
+    #[arg(long, value_name = "DIR")]
+    pub binaries: Option<PathBuf>,
+    /// Bucket for the code zips (created when missing).
+    #[arg(long)]
+    pub assets_bucket: Option<String>,
+    /// Deploy the queue triggers disabled (for emulators that cannot invoke functions).
+    #[arg(long)]
+    pub disable_triggers: bool,
 }

@@ -20,6 +20,7 @@ fn main() -> ExitCode {
         Command::Ls(args) => commands::stages::ls(args, &cli.global, &printer),
         Command::Destroy(args) => commands::stages::destroy(args, &cli.global, &printer),
         Command::Gc(args) => commands::stages::gc(args, &cli.global, &printer),
+        Command::Deploy(args) => commands::deploy::run(args, &cli.global, &printer),
     };
     match result {
         Ok(status) => status.into(),

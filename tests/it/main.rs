@@ -2,6 +2,7 @@
 
 mod conformance;
 mod conformance_s3;
+mod deploy_moto;
 mod fixtures;
 mod loader_fuzz;
 mod package_moto;

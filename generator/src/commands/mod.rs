@@ -1,6 +1,7 @@
 //! One module per verb; each exposes `run(args, &Printer) -> Result<ExitStatus, CommandError>`.
 
 pub mod check;
+pub mod deploy;
 pub mod dev;
 pub mod diff;
 pub mod schema;

@@ -1,0 +1,340 @@
+//! `gen deploy`: build, upload by hash, then a change set — shown, confirmed, executed and
+//! followed to the end; outputs at the end, or the first failing resource and its reason.
+
+use std::io::{IsTerminal, Write as _};
+use std::path::Path;
+
+use crate::aws::deploy::{DeployOutcome, DeployRequest, PlannedChange, deploy};
+use crate::aws::{AwsTarget, s3_client};
+use crate::cli::{DeployArgs, GlobalArgs};
+use crate::commands::{CommandError, ExitStatus, load_pipeline, small_runtime};
+use crate::config::Pipeline;
+use crate::config::naming::logical_id;
+use crate::package::{self, Artifact, Uploaded};
+use crate::printer::Printer;
+use crate::synth::{SynthOptions, synthesize, valid_stage};
+
+pub fn run(
+    args: &DeployArgs,
+    global: &GlobalArgs,
+    printer: &Printer,
+) -> Result<ExitStatus, CommandError> {
+    let Some(pipeline) = load_pipeline(&args.file, printer)? else {
+        return Ok(ExitStatus::Failure);
+    };
+    let branch = git_branch();
+    let stage = if args.stage == "auto" {
+        stage_from_branch(branch.as_deref().unwrap_or("dev"))
+    } else {
+        args.stage.clone()
+    };
+    if !valid_stage(&stage) {
+        return fail(
+            printer,
+            &format!(
+                "`{stage}` is not a valid stage name: use up to 16 lowercase letters, digits and hyphens"
+            ),
+        );
+    }
+    let template = match synthesize(
+        &pipeline,
+        &SynthOptions {
+            stage: stage.clone(),
+        },
+    ) {
+        Ok(template) => template,
+        Err(error) => return fail(printer, &error.to_string()),
+    };
+    let artifacts = match artifacts(&pipeline, args, printer) {
+        Ok(artifacts) => artifacts,
+        Err(message) => return fail(printer, &message),
+    };
+    let expires_at = args.ttl.map(|ttl| {
+        let at = std::time::SystemTime::now() + std::time::Duration::from_secs(ttl.as_secs());
+        aws_sdk_s3::primitives::DateTime::from(at)
+            .fmt(aws_sdk_s3::primitives::DateTimeFormat::DateTime)
+            .unwrap_or_default()
+    });
+    let target = AwsTarget::new(global, &pipeline.region);
+    let assets = args
+        .assets_bucket
+        .clone()
+        .unwrap_or_else(|| format!("{}-gen-assets-{}", pipeline.name, target.region));
+    let (parameters, tags) = parameters_and_tags(
+        &pipeline, &stage, args, &assets, branch, expires_at, &artifacts,
+    );
+    let request = DeployRequest {
+        stack: format!("{}-{stage}", pipeline.name),
+        template_body: template.to_json(),
+        parameters,
+        tags,
+        ephemeral: args.ttl.is_some(),
+    };
+    let outcome = small_runtime()?.block_on(async {
+        let sdk = target.sdk_config().await;
+        let s3 = s3_client(&sdk);
+        if s3.head_bucket().bucket(&assets).send().await.is_err() {
+            printer.note(&format!("creating assets bucket `{assets}`\n"));
+            s3.create_bucket()
+                .bucket(&assets)
+                .send()
+                .await
+                .map_err(|error| aws_sdk_s3::error::DisplayErrorContext(error).to_string())?;
+        }
+        for artifact in &artifacts {
+            match package::upload_if_new(&s3, &assets, artifact)
+                .await
+                .map_err(|error| error.to_string())?
+            {
+                Uploaded::New => printer.note(&format!(
+                    "uploaded {} ({} bytes)\n",
+                    artifact.key,
+                    artifact.zip.len()
+                )),
+                Uploaded::AlreadyThere => printer.note(&format!("unchanged {}\n", artifact.key)),
+            }
+        }
+        let client = aws_sdk_cloudformation::Client::new(&sdk);
+        let assume_yes = args.yes || !std::io::stdin().is_terminal();
+        let mut confirm = |question: &str, changes: &[PlannedChange]| {
+            confirm(printer, question, changes, assume_yes)
+        };
+        let mut progress = |line: &str| printer.note(&format!("  {line}\n"));
+        deploy(&client, &request, &mut confirm, &mut progress)
+            .await
+            .map_err(|error| error.to_string())
+    });
+    report(&request.stack, outcome, printer)
+}
+
+/// The code zips: from `--binaries DIR`, or built with cargo lambda.
+fn artifacts(
+    pipeline: &Pipeline,
+    args: &DeployArgs,
+    printer: &Printer,
+) -> Result<Vec<Artifact>, String> {
+    if let Some(directory) = &args.binaries {
+        return pipeline
+            .functions
+            .keys()
+            .map(|function| {
+                let path = directory.join(package::crate_name(function));
+                let binary = std::fs::read(&path)
+                    .map_err(|error| format!("cannot read `{}`: {error}", path.display()))?;
+                package::artifact(&pipeline.name, function, &binary)
+                    .map_err(|error| error.to_string())
+            })
+            .collect();
+    }
+    package::cargo_lambda_available().map_err(|error| error.to_string())?;
+    let plans = package::plan_builds(
+        pipeline
+            .functions
+            .values()
+            .map(|f| (f.name.as_str(), f.architecture)),
+    );
+    for plan in &plans {
+        printer.note(&format!(
+            "building {} for {}\n",
+            plan.packages.len(),
+            if plan.arm64 { "arm64" } else { "x86_64" }
+        ));
+        let status = package::build_command(plan)
+            .status()
+            .map_err(|error| format!("cannot run cargo lambda: {error}"))?;
+        if !status.success() {
+            return Err(format!("cargo lambda build failed ({status})"));
+        }
+    }
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map_or_else(|| Path::new("target").to_path_buf(), Into::into);
+    pipeline
+        .functions
+        .keys()
+        .map(|function| {
+            package::artifact_from_build(&target, &pipeline.name, function)
+                .map_err(|error| error.to_string())
+        })
+        .collect()
+}
+
+fn confirm(printer: &Printer, question: &str, changes: &[PlannedChange], assume_yes: bool) -> bool {
+    for change in changes {
+        let replacement = if change.replacement == "True" {
+            "  REPLACE"
+        } else {
+            ""
+        };
+        printer.note(&format!(
+            "  {:<8} {} ({}){replacement}\n",
+            change.action, change.logical_id, change.resource_type
+        ));
+    }
+    if assume_yes {
+        return true;
+    }
+    printer.note(&format!("{question} [y/N] "));
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    std::io::stdin().read_line(&mut answer).is_ok() && matches!(answer.trim(), "y" | "Y" | "yes")
+}
+
+fn git_branch() -> Option<String> {
+    let output = std::process::Command::new("git")
+        .args(["rev-parse", "--abbrev-ref", "HEAD"])
+        .output()
+        .ok()?;
+    output
+        .status
+        .success()
+        .then(|| String::from_utf8_lossy(&output.stdout).trim().to_owned())
+        .filter(|b| !b.is_empty() && b != "HEAD")
+}
+
+fn owner() -> String {
+    std::process::Command::new("git")
+        .args(["config", "user.email"])
+        .output()
+        .ok()
+        .filter(|output| output.status.success())
+        .map(|output| String::from_utf8_lossy(&output.stdout).trim().to_owned())
+        .filter(|email| !email.is_empty())
+        .or_else(|| std::env::var("USER").ok())
+        .unwrap_or_default()
+}
+
+/// `feature/Add-Promo_Codes` → `feature-add-promo` (lowercase, hyphens, at most 16 characters,
+/// starting with a letter).
+pub fn stage_from_branch(branch: &str) -> String {
+    let mut stage = String::new();
+    for character in branch.chars() {
+        if character.is_ascii_alphanumeric() {
+            stage.push(character.to_ascii_lowercase());
+        } else if !stage.ends_with('-') && !stage.is_empty() {
+            stage.push('-');
+        }
+    }
+    let mut stage: String = stage
+        .trim_start_matches(|c: char| c.is_ascii_digit() || c == '-')
+        .chars()
+        .take(16)
+        .collect();
+    while stage.ends_with('-') {
+        stage.pop();
+    }
+    if stage.is_empty() {
+        "dev".to_owned()
+    } else {
+        stage
+    }
+}
+
+#[expect(
+    clippy::unnecessary_wraps,
+    reason = "every failure of the command returns through it"
+)]
+fn fail(printer: &Printer, message: &str) -> Result<ExitStatus, CommandError> {
+    printer.note(&format!("error: {message}\n"));
+    Ok(ExitStatus::Failure)
+}
+
+/// Prints how the deploy ended and picks the exit status.
+fn report(
+    stack: &str,
+    outcome: Result<DeployOutcome, String>,
+    printer: &Printer,
+) -> Result<ExitStatus, CommandError> {
+    match outcome {
+        Ok(DeployOutcome::NoChanges) => {
+            printer.note(&format!("stack `{stack}`: no changes\n"));
+            Ok(ExitStatus::Success)
+        }
+        Ok(DeployOutcome::Cancelled) => {
+            printer.note("cancelled: the change set was deleted, nothing changed\n");
+            Ok(ExitStatus::Failure)
+        }
+        Ok(DeployOutcome::Deployed { status, outputs }) => {
+            printer.note(&format!("stack `{stack}`: {status}\n"));
+            for (key, value) in outputs {
+                printer.data(&format!("{key} = {value}\n"));
+            }
+            Ok(ExitStatus::Success)
+        }
+        Ok(DeployOutcome::Failed {
+            status,
+            first_failure,
+        }) => {
+            let cause = first_failure.map_or_else(String::new, |(id, reason)| {
+                format!(": first failure `{id}`: {reason}")
+            });
+            fail(
+                printer,
+                &format!("stack `{stack}` ended in {status}{cause}"),
+            )
+        }
+        Err(message) => fail(printer, &message),
+    }
+}
+
+/// Key–value pairs: template parameters or stack tags.
+type KeyValues = Vec<(String, String)>;
+
+/// The template parameters (stage, code locations, switches) and the stack tags of a stage.
+fn parameters_and_tags(
+    pipeline: &Pipeline,
+    stage: &str,
+    args: &DeployArgs,
+    assets: &str,
+    branch: Option<String>,
+    expires_at: Option<String>,
+    artifacts: &[Artifact],
+) -> (KeyValues, KeyValues) {
+    let mut parameters = vec![
+        ("Stage".to_owned(), stage.to_owned()),
+        ("Branch".to_owned(), branch.clone().unwrap_or_default()),
+        (
+            "ExpiresAt".to_owned(),
+            expires_at.clone().unwrap_or_default(),
+        ),
+        ("CodeBucket".to_owned(), assets.to_owned()),
+        (
+            "EventSourcesEnabled".to_owned(),
+            (!args.disable_triggers).to_string(),
+        ),
+    ];
+    parameters.extend(artifacts.iter().map(|artifact| {
+        (
+            logical_id(&artifact.function, "CodeKey"),
+            artifact.key.clone(),
+        )
+    }));
+    let mut tags = vec![
+        ("pipeline".to_owned(), pipeline.name.clone()),
+        ("stage".to_owned(), stage.to_owned()),
+        ("branch".to_owned(), branch.unwrap_or_default()),
+        ("expires-at".to_owned(), expires_at.unwrap_or_default()),
+        ("owner".to_owned(), owner()),
+        ("protected".to_owned(), args.protected.to_string()),
+    ];
+    tags.retain(|(_, value)| !value.is_empty());
+    (parameters, tags)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::stage_from_branch;
+
+    #[test]
+    fn branches_become_valid_stage_names() {
+        assert_eq!(
+            stage_from_branch("feature/Add-Promo_Codes"),
+            "feature-add-prom"
+        );
+        assert_eq!(stage_from_branch("main"), "main");
+        assert_eq!(stage_from_branch("123-fix"), "fix");
+        assert_eq!(stage_from_branch("///"), "dev");
+        assert!(crate::synth::valid_stage(&stage_from_branch(
+            "renovate/aws-sdk-1.x"
+        )));
+    }
+}
