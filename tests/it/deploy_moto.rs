@@ -111,6 +111,26 @@ fn create_then_no_op_then_update() {
     assert_eq!(status, "CREATE_COMPLETE");
     assert_eq!(zips, 3, "one zip per function");
 
+    // A change set left by an interrupted deploy (created, never executed) is cleaned up.
+    runtime.block_on(async {
+        let template = cloudformation
+            .get_template()
+            .stack_name("orders-ci")
+            .send()
+            .await
+            .unwrap();
+        cloudformation
+            .create_change_set()
+            .stack_name("orders-ci")
+            .change_set_name("gen-interrupted")
+            .change_set_type(aws_sdk_cloudformation::types::ChangeSetType::Update)
+            .template_body(template.template_body().unwrap())
+            .capabilities(aws_sdk_cloudformation::types::Capability::CapabilityIam)
+            .send()
+            .await
+            .unwrap();
+    });
+
     // Nothing changed: no new change set, no new upload.
     assert_eq!(
         deploy::run(&args(&file, &binaries), &global, &printer).unwrap(),

@@ -80,6 +80,13 @@ pub async fn deploy(
     confirm: &mut dyn FnMut(&str, &[PlannedChange]) -> bool,
     progress: &mut dyn FnMut(&str),
 ) -> Result<DeployOutcome, DeployError> {
+    // Change sets left by an interrupted run would pile up: remove the unexecuted ones first.
+    let abandoned = abandon_change_sets(client, &request.stack).await?;
+    if abandoned > 0 {
+        progress(&format!(
+            "deleted {abandoned} change set(s) left by an interrupted deploy"
+        ));
+    }
     let Some(change_set_type) = prepare(client, request, confirm, progress).await? else {
         return Ok(DeployOutcome::NoChanges);
     };
@@ -422,4 +429,43 @@ async fn prepare(
         Some(_) if unchanged(client, request).await? => Ok(None),
         Some(_) => Ok(Some(ChangeSetType::Update)),
     }
+}
+
+/// Deletes the change sets `gen deploy` made on `stack` that were never executed (an
+/// interrupted deploy); returns how many. Executed ones are history and stay.
+pub async fn abandon_change_sets(client: &Client, stack: &str) -> Result<usize, DeployError> {
+    let listed = match client.list_change_sets().stack_name(stack).send().await {
+        Ok(listed) => listed,
+        Err(error)
+            if error.as_service_error().is_some_and(|e| {
+                e.meta()
+                    .message()
+                    .is_some_and(|m| m.contains("does not exist"))
+            }) =>
+        {
+            return Ok(0);
+        }
+        Err(error) => return Err(aws("ListChangeSets", error)),
+    };
+    let mut deleted = 0;
+    for summary in listed.summaries() {
+        let ours = summary
+            .change_set_name()
+            .is_some_and(|name| name.starts_with("gen-"));
+        let executed = summary.execution_status().is_some_and(|status| {
+            status.as_str().starts_with("EXECUTE_") || status.as_str() == "OBSOLETE"
+        });
+        if ours && !executed {
+            let name = summary.change_set_name().unwrap_or_default();
+            client
+                .delete_change_set()
+                .stack_name(stack)
+                .change_set_name(name)
+                .send()
+                .await
+                .map_err(|e| aws("DeleteChangeSet", e))?;
+            deleted += 1;
+        }
+    }
+    Ok(deleted)
 }

@@ -100,9 +100,15 @@ pub fn run(
             confirm(printer, question, changes, assume_yes)
         };
         let mut progress = |line: &str| printer.note(&format!("  {line}\n"));
-        deploy(&client, &request, &mut confirm, &mut progress)
-            .await
-            .map_err(|error| error.to_string())
+        // Ctrl-C before execution leaves no change set behind; after it, the stack carries on
+        // and only the following stops.
+        tokio::select! {
+            outcome = deploy(&client, &request, &mut confirm, &mut progress) => outcome.map_err(|error| error.to_string()),
+            _ = tokio::signal::ctrl_c() => {
+                let abandoned = crate::aws::deploy::abandon_change_sets(&client, &request.stack).await.unwrap_or(0);
+                Err(format!("interrupted: {abandoned} unexecuted change set(s) deleted; anything already executing continues in CloudFormation"))
+            }
+        }
     });
     report(&request.stack, outcome, printer)
 }
