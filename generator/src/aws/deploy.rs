@@ -11,6 +11,8 @@ use aws_sdk_cloudformation::types::{
 };
 use serde::Serialize;
 
+use super::call_failed;
+
 /// What to deploy.
 #[derive(Debug, Clone)]
 pub struct DeployRequest {
@@ -53,8 +55,8 @@ pub enum DeployOutcome {
 /// Why a deploy could not run.
 #[derive(Debug, thiserror::Error)]
 pub enum DeployError {
-    #[error("{operation} failed: {message}")]
-    Aws { operation: String, message: String },
+    #[error(transparent)]
+    Aws(#[from] super::CallFailed),
     #[error("stack `{stack}` is busy ({status}); wait for it to finish and deploy again")]
     Busy { stack: String, status: String },
     #[error(
@@ -63,13 +65,6 @@ pub enum DeployError {
     NeedsRecreate(String),
     #[error("change set of stack `{stack}` failed: {reason}")]
     ChangeSet { stack: String, reason: String },
-}
-
-fn aws<E: std::error::Error + 'static>(operation: &str, error: E) -> DeployError {
-    DeployError::Aws {
-        operation: operation.to_owned(),
-        message: aws_sdk_cloudformation::error::DisplayErrorContext(error).to_string(),
-    }
 }
 
 /// Deploys; `confirm` sees the plan and decides (it is asked again before deleting a stack in
@@ -124,7 +119,7 @@ pub async fn deploy(
         .capabilities(Capability::CapabilityIam)
         .send()
         .await
-        .map_err(|e| aws("CreateChangeSet", e))?;
+        .map_err(|e| call_failed("CreateChangeSet", e))?;
     let changes = match wait_change_set(client, &request.stack, &name).await? {
         ChangeSetReady::Ready(changes) => changes,
         ChangeSetReady::Empty => {
@@ -153,7 +148,7 @@ pub async fn deploy(
         .change_set_name(&name)
         .send()
         .await
-        .map_err(|e| aws("ExecuteChangeSet", e))?;
+        .map_err(|e| call_failed("ExecuteChangeSet", e))?;
     follow(client, &request.stack, started, progress).await
 }
 
@@ -165,16 +160,8 @@ async fn stack_status(client: &Client, stack: &str) -> Result<Option<StackStatus
             .and_then(|s| s.stack_status())
             .cloned()
             .filter(|s| *s != StackStatus::DeleteComplete)),
-        Err(error)
-            if error.as_service_error().is_some_and(|e| {
-                e.meta()
-                    .message()
-                    .is_some_and(|m| m.contains("does not exist"))
-            }) =>
-        {
-            Ok(None)
-        }
-        Err(error) => Err(aws("DescribeStacks", error)),
+        Err(error) if super::is_missing_stack(error.as_service_error()) => Ok(None),
+        Err(error) => Err(call_failed("DescribeStacks", error).into()),
     }
 }
 
@@ -185,7 +172,7 @@ async fn unchanged(client: &Client, request: &DeployRequest) -> Result<bool, Dep
         .stack_name(&request.stack)
         .send()
         .await
-        .map_err(|e| aws("GetTemplate", e))?;
+        .map_err(|e| call_failed("GetTemplate", e))?;
     let same_template = deployed
         .template_body()
         .and_then(|body| serde_json::from_str::<serde_json::Value>(body).ok())
@@ -199,7 +186,7 @@ async fn unchanged(client: &Client, request: &DeployRequest) -> Result<bool, Dep
         .stack_name(&request.stack)
         .send()
         .await
-        .map_err(|e| aws("DescribeStacks", e))?;
+        .map_err(|e| call_failed("DescribeStacks", e))?;
     let Some(stack) = stacks.stacks().first() else {
         return Ok(false);
     };
@@ -240,7 +227,7 @@ async fn wait_change_set(
             .change_set_name(name)
             .send()
             .await
-            .map_err(|e| aws("DescribeChangeSet", e))?;
+            .map_err(|e| call_failed("DescribeChangeSet", e))?;
         match described.status() {
             Some(ChangeSetStatus::CreateComplete) => {
                 let changes = described
@@ -357,7 +344,7 @@ async fn follow(
                 .stack_name(stack)
                 .send()
                 .await
-                .map_err(|e| aws("DescribeStacks", e))?;
+                .map_err(|e| call_failed("DescribeStacks", e))?;
             let outputs = stacks
                 .stacks()
                 .first()
@@ -407,7 +394,7 @@ async fn prepare(
                 .stack_name(&request.stack)
                 .send()
                 .await
-                .map_err(|e| aws("DeleteStack", e))?;
+                .map_err(|e| call_failed("DeleteStack", e))?;
             wait_settled(client, &request.stack).await?;
             Ok(Some(ChangeSetType::Create))
         }
@@ -418,7 +405,7 @@ async fn prepare(
                 .stack_name(&request.stack)
                 .send()
                 .await
-                .map_err(|e| aws("ContinueUpdateRollback", e))?;
+                .map_err(|e| call_failed("ContinueUpdateRollback", e))?;
             wait_settled(client, &request.stack).await?;
             Ok(Some(ChangeSetType::Update))
         }
@@ -436,16 +423,10 @@ async fn prepare(
 pub async fn abandon_change_sets(client: &Client, stack: &str) -> Result<usize, DeployError> {
     let listed = match client.list_change_sets().stack_name(stack).send().await {
         Ok(listed) => listed,
-        Err(error)
-            if error.as_service_error().is_some_and(|e| {
-                e.meta()
-                    .message()
-                    .is_some_and(|m| m.contains("does not exist"))
-            }) =>
-        {
+        Err(error) if super::is_missing_stack(error.as_service_error()) => {
             return Ok(0);
         }
-        Err(error) => return Err(aws("ListChangeSets", error)),
+        Err(error) => return Err(call_failed("ListChangeSets", error).into()),
     };
     let mut deleted = 0;
     for summary in listed.summaries() {
@@ -463,7 +444,7 @@ pub async fn abandon_change_sets(client: &Client, stack: &str) -> Result<usize, 
                 .change_set_name(name)
                 .send()
                 .await
-                .map_err(|e| aws("DeleteChangeSet", e))?;
+                .map_err(|e| call_failed("DeleteChangeSet", e))?;
             deleted += 1;
         }
     }

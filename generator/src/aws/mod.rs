@@ -6,6 +6,8 @@ pub mod stages;
 
 use aws_config::{BehaviorVersion, Region};
 
+use aws_sdk_s3::error::ProvideErrorMetadata;
+
 use crate::cli::GlobalArgs;
 
 /// Where and as whom to call AWS.
@@ -50,4 +52,30 @@ pub fn s3_client(sdk: &aws_config::SdkConfig) -> aws_sdk_s3::Client {
         config = config.force_path_style(true);
     }
     aws_sdk_s3::Client::from_conf(config.build())
+}
+
+/// An AWS call that failed: which one, and what the SDK said.
+#[derive(Debug, thiserror::Error)]
+#[error("{operation} failed: {message}")]
+pub struct CallFailed {
+    pub operation: String,
+    pub message: String,
+}
+
+/// Wraps any SDK error with the operation that raised it.
+pub(crate) fn call_failed<E: std::error::Error + 'static>(operation: &str, error: E) -> CallFailed {
+    CallFailed {
+        operation: operation.to_owned(),
+        message: aws_sdk_s3::error::DisplayErrorContext(error).to_string(),
+    }
+}
+
+/// Whether CloudFormation answered that the stack does not exist (it has no error code for it).
+pub(crate) fn is_missing_stack<E: ProvideErrorMetadata>(error: Option<&E>) -> bool {
+    error.is_some_and(|error| {
+        error
+            .meta()
+            .message()
+            .is_some_and(|message| message.contains("does not exist"))
+    })
 }

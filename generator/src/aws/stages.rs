@@ -9,6 +9,8 @@ use aws_sdk_s3::primitives::{DateTime, DateTimeFormat};
 use aws_sdk_s3::types::{Delete, ObjectIdentifier};
 use serde::Serialize;
 
+use super::call_failed;
+
 /// One deployed stage.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Stage {
@@ -37,21 +39,14 @@ impl Stage {
 /// Why a stage operation failed.
 #[derive(Debug, thiserror::Error)]
 pub enum StageError {
-    #[error("{operation} failed: {message}")]
-    Aws { operation: String, message: String },
+    #[error(transparent)]
+    Aws(#[from] super::CallFailed),
     #[error("stage `{0}` is protected (tag `protected=true`): pass `--force` to destroy it anyway")]
     Protected(String),
     #[error("no stage `{stage}` of pipeline `{pipeline}` is deployed")]
     NotFound { pipeline: String, stage: String },
     #[error("stack `{stack}` did not finish deleting: {status}")]
     DeleteFailed { stack: String, status: String },
-}
-
-fn aws<E: std::error::Error + 'static>(operation: &str, error: E) -> StageError {
-    StageError::Aws {
-        operation: operation.to_owned(),
-        message: aws_sdk_s3::error::DisplayErrorContext(error).to_string(),
-    }
 }
 
 /// Every stage of `pipeline` that exists (deleted stacks are not listed).
@@ -67,7 +62,7 @@ pub async fn list(
             .set_next_token(token)
             .send()
             .await
-            .map_err(|error| aws("DescribeStacks", error))?;
+            .map_err(|error| call_failed("DescribeStacks", error))?;
         stages.extend(
             page.stacks()
                 .iter()
@@ -142,7 +137,7 @@ pub async fn destroy(
         .stack_name(&stage.stack)
         .send()
         .await
-        .map_err(|error| aws("DescribeStackResources", error))?;
+        .map_err(|error| call_failed("DescribeStackResources", error))?;
     let buckets: Vec<String> = resources
         .stack_resources()
         .iter()
@@ -154,7 +149,7 @@ pub async fn destroy(
         .stack_name(&stage.stack)
         .send()
         .await
-        .map_err(|error| aws("DeleteStack", error))?;
+        .map_err(|error| call_failed("DeleteStack", error))?;
     wait_deleted(cloudformation, &stage.stack).await?;
     let mut destroyed = Destroyed {
         stack: stage.stack.clone(),
@@ -168,7 +163,7 @@ pub async fn destroy(
                 if error
                     .as_service_error()
                     .is_some_and(|e| e.meta().code() == Some("NoSuchBucket")) => {}
-            Err(error) => return Err(aws(&format!("DeleteBucket {bucket}"), error)),
+            Err(error) => return Err(call_failed(&format!("DeleteBucket {bucket}"), error).into()),
         }
         destroyed.buckets.push((bucket, count));
     }
@@ -227,7 +222,9 @@ async fn empty_bucket(s3: &aws_sdk_s3::Client, bucket: &str) -> Result<usize, St
             {
                 return Ok(deleted);
             }
-            Err(error) => return Err(aws(&format!("ListObjectVersions {bucket}"), error)),
+            Err(error) => {
+                return Err(call_failed(&format!("ListObjectVersions {bucket}"), error).into());
+            }
         };
         let identifiers: Vec<ObjectIdentifier> = listing
             .versions()
@@ -255,13 +252,13 @@ async fn empty_bucket(s3: &aws_sdk_s3::Client, bucket: &str) -> Result<usize, St
                 .set_objects(Some(chunk.to_vec()))
                 .quiet(true)
                 .build()
-                .map_err(|error| aws("DeleteObjects", error))?;
+                .map_err(|error| call_failed("DeleteObjects", error))?;
             s3.delete_objects()
                 .bucket(bucket)
                 .delete(delete)
                 .send()
                 .await
-                .map_err(|error| aws(&format!("DeleteObjects {bucket}"), error))?;
+                .map_err(|error| call_failed(&format!("DeleteObjects {bucket}"), error))?;
             deleted += chunk.len();
         }
     }
