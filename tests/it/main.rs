@@ -3,6 +3,7 @@
 mod conformance;
 mod conformance_s3;
 mod deploy_moto;
+mod deploy_scripted;
 mod fixtures;
 mod loader_fuzz;
 mod package_moto;

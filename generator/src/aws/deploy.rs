@@ -3,15 +3,15 @@
 //! after creating the change set, show the plan, execute, follow the stack events and report
 //! the first failing resource or the outputs.
 
-use std::time::Duration;
-
 use aws_sdk_cloudformation::Client;
+use aws_sdk_cloudformation::primitives::DateTime;
 use aws_sdk_cloudformation::types::{
-    Capability, ChangeSetStatus, ChangeSetType, Parameter, StackStatus, Tag,
+    Capability, ChangeSetStatus, ChangeSetType, Parameter, StackEvent, StackStatus, Tag,
 };
 use serde::Serialize;
 
 use super::call_failed;
+use super::stack::{self, Pace, WaitError, in_progress, patiently};
 
 /// What to deploy.
 #[derive(Debug, Clone)]
@@ -22,6 +22,23 @@ pub struct DeployRequest {
     pub tags: Vec<(String, String)>,
     /// Ephemeral stages are recreated from `ROLLBACK_COMPLETE` without asking.
     pub ephemeral: bool,
+    pub pace: Pace,
+}
+
+/// What a deploy reports while it runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Progress<'a> {
+    /// A step worth a line: "deleting the stack left in `ROLLBACK_COMPLETE`".
+    Note(&'a str),
+    /// The change set is executing and will touch this many resources.
+    Executing { resources: usize },
+    /// One stack event, oldest first.
+    Event {
+        status: &'a str,
+        logical_id: &'a str,
+        resource_type: &'a str,
+        reason: &'a str,
+    },
 }
 
 /// One planned resource change, as CloudFormation reports it.
@@ -57,30 +74,36 @@ pub enum DeployOutcome {
 pub enum DeployError {
     #[error(transparent)]
     Aws(#[from] super::CallFailed),
+    #[error(transparent)]
+    Wait(#[from] WaitError),
     #[error("stack `{stack}` is busy ({status}); wait for it to finish and deploy again")]
     Busy { stack: String, status: String },
     #[error(
         "stack `{0}` is in ROLLBACK_COMPLETE (its first create failed) and must be deleted before it can be created again; rerun and confirm, or run `gen destroy` first"
     )]
     NeedsRecreate(String),
+    #[error(
+        "stack `{stack}` could not be recovered: it ended in {status}; look at its events in the CloudFormation console, fix the resource named there and deploy again"
+    )]
+    NotRecovered { stack: String, status: String },
     #[error("change set of stack `{stack}` failed: {reason}")]
     ChangeSet { stack: String, reason: String },
 }
 
 /// Deploys; `confirm` sees the plan and decides (it is asked again before deleting a stack in
-/// `ROLLBACK_COMPLETE` that is not ephemeral); `progress` receives one line per stack event.
+/// `ROLLBACK_COMPLETE` that is not ephemeral); `progress` hears each step and stack event.
 pub async fn deploy(
     client: &Client,
     request: &DeployRequest,
     confirm: &mut dyn FnMut(&str, &[PlannedChange]) -> bool,
-    progress: &mut dyn FnMut(&str),
+    progress: &mut dyn FnMut(Progress<'_>),
 ) -> Result<DeployOutcome, DeployError> {
     // Change sets left by an interrupted run would pile up: remove the unexecuted ones first.
-    let abandoned = abandon_change_sets(client, &request.stack).await?;
+    let abandoned = abandon_change_sets(client, &request.stack, &request.pace).await?;
     if abandoned > 0 {
-        progress(&format!(
+        progress(Progress::Note(&format!(
             "deleted {abandoned} change set(s) left by an interrupted deploy"
-        ));
+        )));
     }
     let Some(change_set_type) = prepare(client, request, confirm, progress).await? else {
         return Ok(DeployOutcome::NoChanges);
@@ -95,7 +118,7 @@ pub async fn deploy(
         .create_change_set()
         .stack_name(&request.stack)
         .change_set_name(&name)
-        .change_set_type(change_set_type.clone())
+        .change_set_type(change_set_type)
         .template_body(&request.template_body)
         .set_parameters(Some(
             request
@@ -120,28 +143,26 @@ pub async fn deploy(
         .send()
         .await
         .map_err(|e| call_failed("CreateChangeSet", e))?;
-    let changes = match wait_change_set(client, &request.stack, &name).await? {
-        ChangeSetReady::Ready(changes) => changes,
-        ChangeSetReady::Empty => {
-            let _ = client
-                .delete_change_set()
-                .stack_name(&request.stack)
-                .change_set_name(&name)
-                .send()
-                .await;
-            return Ok(DeployOutcome::NoChanges);
-        }
-    };
-    if !confirm("apply these changes?", &changes) {
+    let delete_change_set = async || {
         let _ = client
             .delete_change_set()
             .stack_name(&request.stack)
             .change_set_name(&name)
             .send()
             .await;
+    };
+    let changes = match wait_change_set(client, &request.stack, &name, &request.pace).await? {
+        ChangeSetReady::Ready(changes) => changes,
+        ChangeSetReady::Empty => {
+            delete_change_set().await;
+            return Ok(DeployOutcome::NoChanges);
+        }
+    };
+    if !confirm("apply these changes?", &changes) {
+        delete_change_set().await;
         return Ok(DeployOutcome::Cancelled);
     }
-    let started = aws_sdk_cloudformation::primitives::DateTime::from(std::time::SystemTime::now());
+    let started = DateTime::from(std::time::SystemTime::now());
     client
         .execute_change_set()
         .stack_name(&request.stack)
@@ -149,30 +170,20 @@ pub async fn deploy(
         .send()
         .await
         .map_err(|e| call_failed("ExecuteChangeSet", e))?;
-    follow(client, &request.stack, started, progress).await
-}
-
-async fn stack_status(client: &Client, stack: &str) -> Result<Option<StackStatus>, DeployError> {
-    match client.describe_stacks().stack_name(stack).send().await {
-        Ok(output) => Ok(output
-            .stacks()
-            .first()
-            .and_then(|s| s.stack_status())
-            .cloned()
-            .filter(|s| *s != StackStatus::DeleteComplete)),
-        Err(error) if super::is_missing_stack(error.as_service_error()) => Ok(None),
-        Err(error) => Err(call_failed("DescribeStacks", error).into()),
-    }
+    progress(Progress::Executing {
+        resources: changes.len(),
+    });
+    follow(client, &request.stack, started, &request.pace, progress).await
 }
 
 /// Same template and same parameters as deployed: no change set needed (fast no-op).
 async fn unchanged(client: &Client, request: &DeployRequest) -> Result<bool, DeployError> {
-    let deployed = client
-        .get_template()
-        .stack_name(&request.stack)
-        .send()
-        .await
-        .map_err(|e| call_failed("GetTemplate", e))?;
+    let pace = &request.pace;
+    let deployed = patiently(pace, || {
+        client.get_template().stack_name(&request.stack).send()
+    })
+    .await
+    .map_err(|e| call_failed("GetTemplate", e))?;
     let same_template = deployed
         .template_body()
         .and_then(|body| serde_json::from_str::<serde_json::Value>(body).ok())
@@ -181,12 +192,11 @@ async fn unchanged(client: &Client, request: &DeployRequest) -> Result<bool, Dep
     if !same_template {
         return Ok(false);
     }
-    let stacks = client
-        .describe_stacks()
-        .stack_name(&request.stack)
-        .send()
-        .await
-        .map_err(|e| call_failed("DescribeStacks", e))?;
+    let stacks = patiently(pace, || {
+        client.describe_stacks().stack_name(&request.stack).send()
+    })
+    .await
+    .map_err(|e| call_failed("DescribeStacks", e))?;
     let Some(stack) = stacks.stacks().first() else {
         return Ok(false);
     };
@@ -219,15 +229,18 @@ async fn wait_change_set(
     client: &Client,
     stack: &str,
     name: &str,
+    pace: &Pace,
 ) -> Result<ChangeSetReady, DeployError> {
-    for _ in 0..600 {
-        let described = client
-            .describe_change_set()
-            .stack_name(stack)
-            .change_set_name(name)
-            .send()
-            .await
-            .map_err(|e| call_failed("DescribeChangeSet", e))?;
+    for _ in 0..pace.max_polls {
+        let described = patiently(pace, || {
+            client
+                .describe_change_set()
+                .stack_name(stack)
+                .change_set_name(name)
+                .send()
+        })
+        .await
+        .map_err(|e| call_failed("DescribeChangeSet", e))?;
         match described.status() {
             Some(ChangeSetStatus::CreateComplete) => {
                 let changes = described
@@ -259,70 +272,84 @@ async fn wait_change_set(
                     reason,
                 });
             }
-            _ => tokio::time::sleep(Duration::from_millis(300)).await,
+            _ => tokio::time::sleep(pace.poll).await,
         }
     }
     Err(DeployError::ChangeSet {
         stack: stack.to_owned(),
-        reason: "not ready after 3 minutes".to_owned(),
+        reason: format!("not ready after {:?}", pace.poll * pace.max_polls),
     })
 }
 
-/// Waits until the stack is no longer in progress (or gone).
-async fn wait_settled(client: &Client, stack: &str) -> Result<Option<StackStatus>, DeployError> {
-    for _ in 0..1200 {
-        let status = stack_status(client, stack).await?;
-        if !status
-            .as_ref()
-            .is_some_and(|s| s.as_str().ends_with("_IN_PROGRESS"))
-        {
-            return Ok(status);
+/// The events of `stack` since `started` that are not in `seen`, oldest first. Pages back
+/// until it reaches an event already seen or older than `started`, so a burst of events
+/// between two polls is never skipped.
+async fn new_events(
+    client: &Client,
+    stack: &str,
+    started: DateTime,
+    seen: &mut std::collections::BTreeSet<String>,
+    pace: &Pace,
+) -> Result<Vec<StackEvent>, DeployError> {
+    let mut fresh = Vec::new();
+    let mut token: Option<String> = None;
+    'pages: loop {
+        let listed = patiently(pace, || {
+            client
+                .describe_stack_events()
+                .stack_name(stack)
+                .set_next_token(token.clone())
+                .send()
+        })
+        .await
+        .map_err(|e| call_failed("DescribeStackEvents", e))?;
+        for event in listed.stack_events() {
+            let id = event.event_id().unwrap_or_default();
+            if event.timestamp().is_some_and(|t| *t < started) || seen.contains(id) {
+                break 'pages;
+            }
+            fresh.push(event.clone());
         }
-        tokio::time::sleep(Duration::from_millis(500)).await;
+        token = listed.next_token().map(str::to_owned);
+        if token.is_none() {
+            break;
+        }
     }
-    Err(DeployError::Busy {
-        stack: stack.to_owned(),
-        status: "still in progress after 10 minutes".to_owned(),
-    })
+    fresh.reverse();
+    seen.extend(
+        fresh
+            .iter()
+            .map(|event| event.event_id().unwrap_or_default().to_owned()),
+    );
+    Ok(fresh)
 }
 
 /// Streams the events after `started` until the stack settles; reports outputs or the first
-/// failure (the earliest `*_FAILED` event, not the last one).
+/// failure (the earliest `*_FAILED` event of a resource, not the last one: later failures are
+/// mostly resources cancelled because of it).
 async fn follow(
     client: &Client,
     stack: &str,
-    started: aws_sdk_cloudformation::primitives::DateTime,
-    progress: &mut dyn FnMut(&str),
+    started: DateTime,
+    pace: &Pace,
+    progress: &mut dyn FnMut(Progress<'_>),
 ) -> Result<DeployOutcome, DeployError> {
     let mut seen = std::collections::BTreeSet::new();
     let mut first_failure: Option<(String, String)> = None;
-    loop {
-        let status = stack_status(client, stack).await?;
-        if let Ok(events) = client
-            .describe_stack_events()
-            .stack_name(stack)
-            .send()
-            .await
-        {
-            let mut fresh: Vec<_> = events
-                .stack_events()
-                .iter()
-                .filter(|event| event.timestamp().is_some_and(|t| *t >= started))
-                .filter(|event| event.event_id().is_some_and(|id| !seen.contains(id)))
-                .collect();
-            fresh.reverse(); // oldest first
-            for event in fresh {
-                seen.insert(event.event_id().unwrap_or_default().to_owned());
-                let state = event
-                    .resource_status()
-                    .map(|s| s.as_str().to_owned())
-                    .unwrap_or_default();
-                let id = event.logical_resource_id().unwrap_or_default();
-                let reason = event.resource_status_reason().unwrap_or_default();
-                progress(format!("{state:<22} {id} {reason}").trim_end());
-                if state.ends_with("_FAILED") && first_failure.is_none() && id != stack {
-                    first_failure = Some((id.to_owned(), reason.to_owned()));
-                }
+    for _ in 0..pace.max_polls {
+        let status = stack::status(client, stack, pace).await?;
+        for event in new_events(client, stack, started, &mut seen, pace).await? {
+            let state = event.resource_status().map_or("", |s| s.as_str());
+            let id = event.logical_resource_id().unwrap_or_default();
+            let reason = event.resource_status_reason().unwrap_or_default();
+            progress(Progress::Event {
+                status: state,
+                logical_id: id,
+                resource_type: event.resource_type().unwrap_or_default(),
+                reason,
+            });
+            if state.ends_with("_FAILED") && first_failure.is_none() && id != stack {
+                first_failure = Some((id.to_owned(), reason.to_owned()));
             }
         }
         let Some(status) = status else {
@@ -331,18 +358,15 @@ async fn follow(
                 first_failure,
             });
         };
-        if status.as_str().ends_with("_IN_PROGRESS") {
-            tokio::time::sleep(Duration::from_millis(400)).await;
+        if in_progress(&status) {
+            tokio::time::sleep(pace.poll).await;
             continue;
         }
         if matches!(
             status,
             StackStatus::CreateComplete | StackStatus::UpdateComplete
         ) {
-            let stacks = client
-                .describe_stacks()
-                .stack_name(stack)
-                .send()
+            let stacks = patiently(pace, || client.describe_stacks().stack_name(stack).send())
                 .await
                 .map_err(|e| call_failed("DescribeStacks", e))?;
             let outputs = stacks
@@ -367,6 +391,12 @@ async fn follow(
             first_failure,
         });
     }
+    Err(WaitError::TimedOut {
+        stack: stack.to_owned(),
+        status: "in progress".to_owned(),
+        waited: pace.poll * pace.max_polls,
+    }
+    .into())
 }
 
 /// Decides the change-set type from the stack's state, recovering the states that block a
@@ -375,9 +405,14 @@ async fn prepare(
     client: &Client,
     request: &DeployRequest,
     confirm: &mut dyn FnMut(&str, &[PlannedChange]) -> bool,
-    progress: &mut dyn FnMut(&str),
+    progress: &mut dyn FnMut(Progress<'_>),
 ) -> Result<Option<ChangeSetType>, DeployError> {
-    match stack_status(client, &request.stack).await? {
+    let stack = &request.stack;
+    let not_recovered = |status: Option<StackStatus>| DeployError::NotRecovered {
+        stack: stack.clone(),
+        status: status.map_or_else(|| "DELETED".to_owned(), |s| s.as_str().to_owned()),
+    };
+    match stack::status(client, stack, &request.pace).await? {
         None | Some(StackStatus::ReviewInProgress) => Ok(Some(ChangeSetType::Create)),
         Some(StackStatus::RollbackComplete) => {
             if !request.ephemeral
@@ -386,31 +421,39 @@ async fn prepare(
                     &[],
                 )
             {
-                return Err(DeployError::NeedsRecreate(request.stack.clone()));
+                return Err(DeployError::NeedsRecreate(stack.clone()));
             }
-            progress("deleting the stack left in ROLLBACK_COMPLETE");
+            progress(Progress::Note(
+                "deleting the stack left in ROLLBACK_COMPLETE by its failed first create",
+            ));
             client
                 .delete_stack()
-                .stack_name(&request.stack)
+                .stack_name(stack)
                 .send()
                 .await
                 .map_err(|e| call_failed("DeleteStack", e))?;
-            wait_settled(client, &request.stack).await?;
-            Ok(Some(ChangeSetType::Create))
+            match stack::settled(client, stack, &request.pace).await? {
+                None => Ok(Some(ChangeSetType::Create)),
+                other => Err(not_recovered(other)),
+            }
         }
         Some(StackStatus::UpdateRollbackFailed) => {
-            progress("continuing the rollback left in UPDATE_ROLLBACK_FAILED");
+            progress(Progress::Note(
+                "continuing the rollback left in UPDATE_ROLLBACK_FAILED",
+            ));
             client
                 .continue_update_rollback()
-                .stack_name(&request.stack)
+                .stack_name(stack)
                 .send()
                 .await
                 .map_err(|e| call_failed("ContinueUpdateRollback", e))?;
-            wait_settled(client, &request.stack).await?;
-            Ok(Some(ChangeSetType::Update))
+            match stack::settled(client, stack, &request.pace).await? {
+                Some(StackStatus::UpdateRollbackComplete) => Ok(Some(ChangeSetType::Update)),
+                other => Err(not_recovered(other)),
+            }
         }
-        Some(status) if status.as_str().ends_with("_IN_PROGRESS") => Err(DeployError::Busy {
-            stack: request.stack.clone(),
+        Some(status) if in_progress(&status) => Err(DeployError::Busy {
+            stack: stack.clone(),
             status: status.as_str().to_owned(),
         }),
         Some(_) if unchanged(client, request).await? => Ok(None),
@@ -420,8 +463,13 @@ async fn prepare(
 
 /// Deletes the change sets `gen deploy` made on `stack` that were never executed (an
 /// interrupted deploy); returns how many. Executed ones are history and stay.
-pub async fn abandon_change_sets(client: &Client, stack: &str) -> Result<usize, DeployError> {
-    let listed = match client.list_change_sets().stack_name(stack).send().await {
+pub async fn abandon_change_sets(
+    client: &Client,
+    stack: &str,
+    pace: &Pace,
+) -> Result<usize, DeployError> {
+    let listed = match patiently(pace, || client.list_change_sets().stack_name(stack).send()).await
+    {
         Ok(listed) => listed,
         Err(error) if super::is_missing_stack(error.as_service_error()) => {
             return Ok(0);

@@ -2,6 +2,7 @@
 //! operations (`ls`, `destroy`, `gc`) on CloudFormation and S3. Nothing else in `gen` calls AWS.
 
 pub mod deploy;
+pub mod stack;
 pub mod stages;
 
 use aws_config::{BehaviorVersion, Region};

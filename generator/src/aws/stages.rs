@@ -2,14 +2,13 @@
 //! `stage`, `branch`, `expires-at`, `owner`, `protected`. Listing, destroying (buckets emptied of
 //! every version, then deleted — they are retained by the stack) and finding the expired ones.
 
-use std::time::Duration;
-
 use aws_sdk_cloudformation::types::{Stack, StackStatus};
 use aws_sdk_s3::primitives::{DateTime, DateTimeFormat};
 use aws_sdk_s3::types::{Delete, ObjectIdentifier};
 use serde::Serialize;
 
 use super::call_failed;
+use super::stack::Pace;
 
 /// One deployed stage.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -150,7 +149,21 @@ pub async fn destroy(
         .send()
         .await
         .map_err(|error| call_failed("DeleteStack", error))?;
-    wait_deleted(cloudformation, &stage.stack).await?;
+    match super::stack::settled(cloudformation, &stage.stack, &Pace::default()).await {
+        Ok(None) => {}
+        Ok(Some(status)) => {
+            return Err(StageError::DeleteFailed {
+                stack: stage.stack.clone(),
+                status: status.as_str().to_owned(),
+            });
+        }
+        Err(error) => {
+            return Err(StageError::DeleteFailed {
+                stack: stage.stack.clone(),
+                status: error.to_string(),
+            });
+        }
+    }
     let mut destroyed = Destroyed {
         stack: stage.stack.clone(),
         buckets: Vec::new(),
@@ -168,45 +181,6 @@ pub async fn destroy(
         destroyed.buckets.push((bucket, count));
     }
     Ok(destroyed)
-}
-
-async fn wait_deleted(
-    cloudformation: &aws_sdk_cloudformation::Client,
-    stack: &str,
-) -> Result<(), StageError> {
-    for _ in 0..720 {
-        let Ok(described) = cloudformation
-            .describe_stacks()
-            .stack_name(stack)
-            .send()
-            .await
-        else {
-            // DescribeStacks fails once the stack is gone.
-            return Ok(());
-        };
-        let Some(status) = described
-            .stacks()
-            .first()
-            .and_then(|s| s.stack_status())
-            .cloned()
-        else {
-            return Ok(());
-        };
-        match status {
-            StackStatus::DeleteComplete => return Ok(()),
-            StackStatus::DeleteFailed => {
-                return Err(StageError::DeleteFailed {
-                    stack: stack.to_owned(),
-                    status: status.as_str().to_owned(),
-                });
-            }
-            _ => tokio::time::sleep(Duration::from_millis(500)).await,
-        }
-    }
-    Err(StageError::DeleteFailed {
-        stack: stack.to_owned(),
-        status: "still deleting after 6 minutes".to_owned(),
-    })
 }
 
 /// Deletes every object version and delete marker; returns how many there were.

@@ -4,7 +4,10 @@
 use std::io::{IsTerminal, Write as _};
 use std::path::Path;
 
-use crate::aws::deploy::{DeployOutcome, DeployRequest, PlannedChange, deploy};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::aws::deploy::{DeployOutcome, DeployRequest, PlannedChange, Progress, deploy};
+use crate::aws::stack::Pace;
 use crate::aws::{AwsTarget, s3_client};
 use crate::cli::{DeployArgs, GlobalArgs};
 use crate::commands::{CommandError, ExitStatus, load_pipeline, small_runtime};
@@ -69,6 +72,7 @@ pub fn run(
         parameters,
         tags,
         ephemeral: args.ttl.is_some(),
+        pace: Pace::default(),
     };
     let outcome = small_runtime()?.block_on(async {
         let sdk = target.sdk_config().await;
@@ -99,18 +103,90 @@ pub fn run(
         let mut confirm = |question: &str, changes: &[PlannedChange]| {
             confirm(printer, question, changes, assume_yes)
         };
-        let mut progress = |line: &str| printer.note(&format!("  {line}\n"));
+        let mut view = DeployView::new(printer, &request.stack);
+        let mut progress = |step: Progress<'_>| view.show(step);
         // Ctrl-C before execution leaves no change set behind; after it, the stack carries on
         // and only the following stops.
         tokio::select! {
             outcome = deploy(&client, &request, &mut confirm, &mut progress) => outcome.map_err(|error| error.to_string()),
             _ = tokio::signal::ctrl_c() => {
-                let abandoned = crate::aws::deploy::abandon_change_sets(&client, &request.stack).await.unwrap_or(0);
+                let abandoned = crate::aws::deploy::abandon_change_sets(&client, &request.stack, &request.pace).await.unwrap_or(0);
                 Err(format!("interrupted: {abandoned} unexecuted change set(s) deleted; anything already executing continues in CloudFormation"))
             }
         }
     });
     report(&request.stack, outcome, printer)
+}
+
+/// A deploy's progress: on a terminal, a bar over the resources the change set touches with
+/// the events printed above it; elsewhere (CI logs) plain lines only.
+struct DeployView<'a> {
+    printer: &'a Printer,
+    stack: String,
+    bar: Option<ProgressBar>,
+    done: std::collections::BTreeSet<String>,
+}
+
+impl<'a> DeployView<'a> {
+    fn new(printer: &'a Printer, stack: &str) -> Self {
+        Self {
+            printer,
+            stack: stack.to_owned(),
+            bar: None,
+            done: std::collections::BTreeSet::new(),
+        }
+    }
+
+    fn show(&mut self, step: Progress<'_>) {
+        match step {
+            Progress::Note(text) => self.line(&format!("  {text}")),
+            Progress::Executing { resources } => {
+                if std::io::stderr().is_terminal() {
+                    let bar = ProgressBar::new(resources as u64);
+                    if let Ok(style) = ProgressStyle::with_template(
+                        "{spinner} {elapsed:>4} [{bar:30}] {pos}/{len} resources  {msg}",
+                    ) {
+                        bar.set_style(style.progress_chars("=> "));
+                    }
+                    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+                    self.bar = Some(bar);
+                }
+            }
+            Progress::Event {
+                status,
+                logical_id,
+                resource_type,
+                reason,
+            } => {
+                let line = format!("  {status:<28} {logical_id} ({resource_type}) {reason}");
+                self.line(line.trim_end());
+                if let Some(bar) = &self.bar {
+                    if logical_id != self.stack
+                        && status.ends_with("_COMPLETE")
+                        && self.done.insert(logical_id.to_owned())
+                    {
+                        bar.inc(1);
+                    }
+                    bar.set_message(logical_id.to_owned());
+                }
+            }
+        }
+    }
+
+    fn line(&self, text: &str) {
+        match &self.bar {
+            Some(bar) => bar.println(text),
+            None => self.printer.note(&format!("{text}\n")),
+        }
+    }
+}
+
+impl Drop for DeployView<'_> {
+    fn drop(&mut self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
 }
 
 /// The code zips: from `--binaries DIR`, or built with cargo lambda.
