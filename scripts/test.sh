@@ -23,9 +23,13 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 echo "==> gen check (generated/ matches pipeline.yaml)"
 cargo run -q --locked -p generator -- check
 
-echo "==> cfn-lint and checkov on generated/template.json"
-.venv/bin/cfn-lint generated/template.json
-.venv/bin/checkov -f generated/template.json --skip-download --quiet --compact
+echo "==> cfn-lint and checkov on generated/template.json and the assets stack"
+mkdir -p target
+cargo run -q --locked -p generator -- bootstrap --show-template > target/bootstrap.template.json
+for template in generated/template.json target/bootstrap.template.json; do
+    .venv/bin/cfn-lint "$template"
+    .venv/bin/checkov -f "$template" --skip-download --quiet --compact
+done
 
 echo "==> cargo test"
 cargo test --workspace --locked

@@ -64,6 +64,8 @@ pub enum Command {
     Gc(GcArgs),
     /// Build, upload by hash, and apply the pipeline through a CloudFormation change set.
     Deploy(DeployArgs),
+    /// Create the assets stack (the bucket for code zips) once per account and region.
+    Bootstrap(BootstrapArgs),
 }
 
 #[derive(Debug, Args)]
@@ -71,6 +73,17 @@ pub struct StageFileArgs {
     /// The pipeline file.
     #[arg(short = 'f', long = "file", default_value = "pipeline.yaml")]
     pub file: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct BootstrapArgs {
+    /// The pipeline file (its region is the default).
+    #[arg(short = 'f', long = "file", default_value = "pipeline.yaml")]
+    pub file: PathBuf,
+    /// Print the assets stack's template and deploy nothing (to review it, or deploy it
+    /// through your own tooling).
+    #[arg(long)]
+    pub show_template: bool,
 }
 
 #[derive(Debug, Args)]
@@ -197,8 +210,14 @@ pub struct DiffArgs {
     #[arg(short = 'f', long = "file", default_value = "pipeline.yaml")]
     pub file: PathBuf,
     /// The git ref to compare with (a commit, branch or tag).
-    #[arg(long, default_value = "HEAD")]
+    #[arg(long, default_value = "HEAD", conflicts_with = "deployed")]
     pub against: String,
+    /// Compare with what is deployed to `--stage` instead (needs AWS credentials).
+    #[arg(long)]
+    pub deployed: bool,
+    /// The stage `--deployed` compares with.
+    #[arg(long, default_value = "dev", requires = "deployed")]
+    pub stage: String,
     /// `text` for terminals, `markdown` for a PR comment, `json` (versioned shape) for tools.
     #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
     pub format: DiffFormat,
@@ -291,7 +310,8 @@ pub struct DeployArgs {
     /// `cargo lambda build`.
     #[arg(long, value_name = "DIR")]
     pub binaries: Option<PathBuf>,
-    /// Bucket for the code zips (created when missing).
+    /// Bucket for the code zips (created when missing); by default the bucket of the assets
+    /// stack, which `gen bootstrap` creates (or the first deploy).
     #[arg(long)]
     pub assets_bucket: Option<String>,
     /// Deploy the queue triggers disabled (for emulators that cannot invoke functions).

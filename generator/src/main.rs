@@ -13,7 +13,7 @@ fn main() -> ExitCode {
         Command::Schema(args) => commands::schema::run(args, &printer),
         Command::Synth(args) => commands::synth::run(args, &printer),
         Command::Check(args) => commands::check::run(args, &printer),
-        Command::Diff(args) => commands::diff::run(args, &printer),
+        Command::Diff(args) => commands::diff::run(args, &cli.global, &printer),
         Command::Dev(args) => commands::dev::run(args, &printer),
         Command::Send(args) => commands::send::run(args, &printer),
         Command::Status => commands::status::run(&printer),
@@ -21,6 +21,7 @@ fn main() -> ExitCode {
         Command::Destroy(args) => commands::stages::destroy(args, &cli.global, &printer),
         Command::Gc(args) => commands::stages::gc(args, &cli.global, &printer),
         Command::Deploy(args) => commands::deploy::run(args, &cli.global, &printer),
+        Command::Bootstrap(args) => commands::bootstrap::run(args, &cli.global, &printer),
     };
     match result {
         Ok(status) => status.into(),

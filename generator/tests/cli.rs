@@ -197,3 +197,51 @@ fn synth_refuses_an_invalid_pipeline_and_writes_nothing() {
     );
     assert!(!out.exists(), "a bad config never half-generates");
 }
+
+#[test]
+fn diff_takes_a_git_ref_or_the_deployed_stage_not_both() {
+    let output = gen_command(&["diff", "--deployed", "--against", "HEAD~1"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        text(&output.stderr).contains("cannot be used with"),
+        "{}",
+        text(&output.stderr)
+    );
+    let output = gen_command(&["diff", "--stage", "prod"]);
+    assert_eq!(output.status.code(), Some(2), "--stage needs --deployed");
+}
+
+#[test]
+fn the_assets_stack_template_is_private_encrypted_and_tls_only() {
+    let output = gen_command(&["bootstrap", "--show-template"]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let again = gen_command(&["bootstrap", "--show-template"]);
+    assert_eq!(output.stdout, again.stdout, "deterministic");
+    let template: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let bucket = &template["Resources"]["AssetsBucket"];
+    assert_eq!(bucket["DeletionPolicy"], "Retain");
+    assert_eq!(
+        bucket["Properties"]["BucketName"]["Fn::Sub"],
+        "gen-assets-${AWS::AccountId}-${AWS::Region}"
+    );
+    let block = &bucket["Properties"]["PublicAccessBlockConfiguration"];
+    for setting in [
+        "BlockPublicAcls",
+        "BlockPublicPolicy",
+        "IgnorePublicAcls",
+        "RestrictPublicBuckets",
+    ] {
+        assert_eq!(block[setting], true, "{setting}");
+    }
+    assert!(
+        bucket["Properties"]["BucketEncryption"].is_object(),
+        "encrypted at rest"
+    );
+    let statement = &template["Resources"]["AssetsBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+        [0];
+    assert_eq!(statement["Effect"], "Deny");
+    assert_eq!(
+        statement["Condition"]["Bool"]["aws:SecureTransport"],
+        "false"
+    );
+}

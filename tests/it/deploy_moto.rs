@@ -1,13 +1,17 @@
 //! `gen deploy` against moto through the real SDK: create through a change set, a no-op deploy
-//! that creates no change set, an update after a discount change, and code uploaded only when
-//! its hash is new.
+//! that creates no change set, an update after a discount and a batch-size change, and code
+//! uploaded only when its hash is new. Then the per-branch loop: `gen bootstrap`, an ephemeral
+//! stage with a TTL, `gen diff --deployed`, and `gen gc` removing it with its non-empty bucket.
 
 use std::path::{Path, PathBuf};
 
-use generator::cli::{DeployArgs, GlobalArgs, OutputFormat};
-use generator::commands::ExitStatus;
-use generator::commands::deploy;
+use generator::aws::stages::deployed;
+use generator::cli::{
+    BootstrapArgs, DeployArgs, DiffArgs, DiffFormat, GcArgs, GlobalArgs, OutputFormat,
+};
+use generator::commands::{ExitStatus, bootstrap, deploy, diff, stages};
 use generator::printer::Printer;
+use generator::synth::SynthOptions;
 use tests::MotoServer;
 
 fn args(file: &Path, binaries: &Path) -> DeployArgs {
@@ -96,8 +100,14 @@ fn create_then_no_op_then_update() {
             .send()
             .await
             .unwrap()
-            .key_count()
-            .unwrap_or(0);
+            .contents()
+            .iter()
+            .filter(|object| {
+                object
+                    .key()
+                    .is_some_and(|key| Path::new(key).extension().is_some_and(|e| e == "zip"))
+            })
+            .count();
         (
             stack.stacks()[0]
                 .stack_status()
@@ -149,8 +159,14 @@ fn create_then_no_op_then_update() {
             .send()
             .await
             .unwrap()
-            .key_count()
-            .unwrap_or(0);
+            .contents()
+            .iter()
+            .filter(|object| {
+                object
+                    .key()
+                    .is_some_and(|key| Path::new(key).extension().is_some_and(|e| e == "zip"))
+            })
+            .count();
         (change_sets, zips)
     });
     assert_eq!(
@@ -159,17 +175,18 @@ fn create_then_no_op_then_update() {
     );
     assert_eq!(zips_after, 3);
 
-    // A discount change reaches the function's environment.
+    // A discount change reaches the function's environment, a batch-size change its trigger.
     std::fs::write(
         &file,
-        seed.replace("SAVE10: { percent: 10 }", "SAVE10: { percent: 15 }"),
+        seed.replace("SAVE10: { percent: 10 }", "SAVE10: { percent: 15 }")
+            .replacen("batch_size: 10", "batch_size: 5", 1),
     )
     .unwrap();
     assert_eq!(
         deploy::run(&args(&file, &binaries), &global, &printer).unwrap(),
         ExitStatus::Success
     );
-    let (status, table) = runtime.block_on(async {
+    let (status, table, batch_size) = runtime.block_on(async {
         let stack = cloudformation
             .describe_stacks()
             .stack_name("orders-ci")
@@ -189,6 +206,8 @@ fn create_then_no_op_then_update() {
             .as_str()
             .unwrap()
             .to_owned();
+        let batch_size =
+            template["Resources"]["TaskEventSourceMapping"]["Properties"]["BatchSize"].clone();
         (
             stack.stacks()[0]
                 .stack_status()
@@ -196,8 +215,200 @@ fn create_then_no_op_then_update() {
                 .as_str()
                 .to_owned(),
             table,
+            batch_size,
         )
     });
     assert_eq!(status, "UPDATE_COMPLETE");
     assert!(table.contains(r#""SAVE10":{"percent":"15"}"#), "{table}");
+    assert_eq!(batch_size, 5);
+}
+
+#[test]
+#[expect(
+    clippy::too_many_lines,
+    reason = "one scenario: bootstrap, ephemeral deploy, diff against it, expiry, gc"
+)]
+fn an_ephemeral_stage_is_bootstrapped_diffed_against_and_collected_when_it_expires() {
+    let moto = MotoServer::start();
+    let global = GlobalArgs {
+        output: OutputFormat::Text,
+        endpoint_url: Some(moto.endpoint()),
+        region: Some("us-east-1".into()),
+        profile: None,
+    };
+    let printer = Printer {
+        color: false,
+        json: false,
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let binaries = fake_binaries(dir.path());
+    let file = dir.path().join("pipeline.yaml");
+    let seed =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../pipeline.yaml"))
+            .unwrap();
+    std::fs::write(&file, &seed).unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let sdk = runtime.block_on(moto.sdk_config());
+    let cloudformation = aws_sdk_cloudformation::Client::new(&sdk);
+    let s3 = aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(&sdk)
+            .force_path_style(true)
+            .build(),
+    );
+
+    // Once per account and region; a second run changes nothing.
+    let stage_file = BootstrapArgs {
+        file: file.clone(),
+        show_template: false,
+    };
+    for _ in 0..2 {
+        assert_eq!(
+            bootstrap::run(&stage_file, &global, &printer).unwrap(),
+            ExitStatus::Success
+        );
+    }
+    let assets = "gen-assets-123456789012-us-east-1";
+    runtime.block_on(async { s3.head_bucket().bucket(assets).send().await.unwrap() });
+
+    // An ephemeral stage: code goes to the bootstrapped bucket, with the pipeline it deployed.
+    let mut ephemeral = args(&file, &binaries);
+    ephemeral.stage = "pr-7".into();
+    ephemeral.ttl = Some("2s".parse().unwrap());
+    ephemeral.assets_bucket = None;
+    assert_eq!(
+        deploy::run(&ephemeral, &global, &printer).unwrap(),
+        ExitStatus::Success
+    );
+    let recorded = runtime.block_on(async {
+        let object = s3
+            .get_object()
+            .bucket(assets)
+            .key("orders/stages/pr-7/pipeline.yaml")
+            .send()
+            .await
+            .unwrap();
+        String::from_utf8(object.body.collect().await.unwrap().to_vec()).unwrap()
+    });
+    assert_eq!(recorded, seed);
+
+    // A result lands in the stage's bucket, which is retained by the stack.
+    let results = runtime.block_on(async {
+        let resources = cloudformation
+            .describe_stack_resources()
+            .stack_name("orders-pr-7")
+            .send()
+            .await
+            .unwrap();
+        let bucket = resources
+            .stack_resources()
+            .iter()
+            .find(|r| r.resource_type() == Some("AWS::S3::Bucket"))
+            .and_then(|r| r.physical_resource_id())
+            .unwrap()
+            .to_owned();
+        s3.put_object()
+            .bucket(&bucket)
+            .key("invoices/o-1.json")
+            .body(b"{}".to_vec().into())
+            .send()
+            .await
+            .unwrap();
+        bucket
+    });
+
+    // The PR changes a discount and a batch size: diffed against the deployed stage.
+    std::fs::write(
+        &file,
+        seed.replace("SAVE10: { percent: 10 }", "SAVE10: { percent: 15 }")
+            .replacen("batch_size: 10", "batch_size: 5", 1),
+    )
+    .unwrap();
+    let diff_args = DiffArgs {
+        file: file.clone(),
+        against: "HEAD".into(),
+        deployed: true,
+        stage: "pr-7".into(),
+        format: DiffFormat::Markdown,
+    };
+    assert_eq!(
+        diff::run(&diff_args, &global, &printer).unwrap(),
+        ExitStatus::Changes
+    );
+    let plan = runtime.block_on(async {
+        let stage = deployed(&cloudformation, &s3, "orders", "pr-7")
+            .await
+            .unwrap()
+            .unwrap();
+        let old = generator::config::load("deployed", &stage.pipeline_file.unwrap())
+            .pipeline
+            .unwrap();
+        let new = generator::config::load("new", std::fs::read(&file).unwrap().as_slice())
+            .pipeline
+            .unwrap();
+        generator::diff::plan_against_template(
+            Some(&old),
+            &stage.template,
+            &new,
+            &SynthOptions {
+                stage: "pr-7".into(),
+            },
+        )
+        .unwrap()
+    });
+    let said: Vec<String> = plan
+        .pipeline_changes
+        .iter()
+        .map(|change| format!("{} `{}`: {}", change.kind, change.name, change.description))
+        .collect();
+    assert_eq!(
+        said,
+        [
+            "function `task`: batch_size 10 → 5",
+            "promo `SAVE10`: 10% → 15%"
+        ],
+        "{plan:#?}"
+    );
+    let modified: Vec<&str> = plan
+        .resource_changes
+        .iter()
+        .map(|change| change.logical_id.as_str())
+        .collect();
+    assert_eq!(modified, ["TaskEventSourceMapping", "TaskFunction"]);
+
+    // Not expired yet: gc leaves it. Expired: gc destroys it and empties its bucket.
+    let gc = GcArgs {
+        file: file.clone(),
+        dry_run: false,
+    };
+    let listed = || {
+        runtime.block_on(async {
+            generator::aws::stages::list(&cloudformation, "orders")
+                .await
+                .unwrap()
+                .len()
+        })
+    };
+    assert_eq!(
+        stages::gc(&gc, &global, &printer).unwrap(),
+        ExitStatus::Success
+    );
+    assert_eq!(listed(), 1, "a stage that has not expired stays");
+    std::thread::sleep(std::time::Duration::from_millis(2_100));
+    assert_eq!(
+        stages::gc(&gc, &global, &printer).unwrap(),
+        ExitStatus::Success
+    );
+    assert_eq!(listed(), 0, "the expired stage is gone");
+    let bucket_gone =
+        runtime.block_on(async { s3.head_bucket().bucket(&results).send().await.is_err() });
+    assert!(
+        bucket_gone,
+        "its retained, non-empty bucket was emptied and deleted"
+    );
+    let assets_kept =
+        runtime.block_on(async { s3.head_bucket().bucket(assets).send().await.is_ok() });
+    assert!(assets_kept, "the shared assets bucket stays");
 }

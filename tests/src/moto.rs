@@ -24,6 +24,13 @@ impl MotoServer {
     /// # Panics
     /// When moto cannot be started: the message says how to install it.
     pub fn start() -> Self {
+        // The `gen` commands under test resolve credentials like any AWS tool; without any,
+        // the SDK falls through to the instance metadata service and fails far from here.
+        assert!(
+            std::env::var_os("AWS_ACCESS_KEY_ID").is_some()
+                || std::env::var_os("AWS_PROFILE").is_some(),
+            "no AWS credentials in the environment\nhint: run ./scripts/test.sh, or export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing (moto accepts any)"
+        );
         let program = executable();
         let port = free_port();
         let child = Command::new(&program)

@@ -88,6 +88,8 @@ pub enum DeployError {
     NotRecovered { stack: String, status: String },
     #[error("change set of stack `{stack}` failed: {reason}")]
     ChangeSet { stack: String, reason: String },
+    #[error("stack `{stack}` failed: {reason}")]
+    Failed { stack: String, reason: String },
 }
 
 /// Deploys; `confirm` sees the plan and decides (it is asked again before deleting a stack in

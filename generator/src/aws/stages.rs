@@ -8,7 +8,7 @@ use aws_sdk_s3::types::{Delete, ObjectIdentifier};
 use serde::Serialize;
 
 use super::call_failed;
-use super::stack::Pace;
+use super::stack::{Pace, patiently};
 
 /// One deployed stage.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -236,4 +236,89 @@ async fn empty_bucket(s3: &aws_sdk_s3::Client, bucket: &str) -> Result<usize, St
             deleted += chunk.len();
         }
     }
+}
+
+/// What is deployed to a stage: its template, and the pipeline.yaml its last deploy recorded
+/// in the assets bucket (absent for stacks deployed some other way).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeployedStage {
+    pub template: serde_json::Value,
+    pub pipeline_file: Option<Vec<u8>>,
+}
+
+/// The deployed state of `<pipeline>-<stage>`; `None` when no such stack exists.
+pub async fn deployed(
+    cloudformation: &aws_sdk_cloudformation::Client,
+    s3: &aws_sdk_s3::Client,
+    pipeline: &str,
+    stage: &str,
+) -> Result<Option<DeployedStage>, StageError> {
+    let stack = format!("{pipeline}-{stage}");
+    let pace = Pace::default();
+    let described = match patiently(&pace, || {
+        cloudformation.describe_stacks().stack_name(&stack).send()
+    })
+    .await
+    {
+        Ok(described) => described,
+        Err(error) if super::is_missing_stack(error.as_service_error()) => return Ok(None),
+        Err(error) => return Err(call_failed("DescribeStacks", error).into()),
+    };
+    let Some(found) = described
+        .stacks()
+        .first()
+        .filter(|found| found.stack_status() != Some(&StackStatus::DeleteComplete))
+    else {
+        return Ok(None);
+    };
+    let body = patiently(&pace, || {
+        cloudformation.get_template().stack_name(&stack).send()
+    })
+    .await
+    .map_err(|error| call_failed("GetTemplate", error))?;
+    let template =
+        serde_json::from_str(body.template_body().unwrap_or_default()).map_err(|error| {
+            super::CallFailed {
+                operation: "GetTemplate".to_owned(),
+                message: format!("the deployed template of `{stack}` is not JSON: {error}"),
+            }
+        })?;
+    let bucket = found
+        .parameters()
+        .iter()
+        .find(|parameter| parameter.parameter_key() == Some("CodeBucket"))
+        .and_then(|parameter| parameter.parameter_value());
+    let pipeline_file = match bucket {
+        Some(bucket) => {
+            match s3
+                .get_object()
+                .bucket(bucket)
+                .key(crate::package::deployed_pipeline_key(pipeline, stage))
+                .send()
+                .await
+            {
+                Ok(object) => Some(
+                    object
+                        .body
+                        .collect()
+                        .await
+                        .map_err(|error| call_failed("GetObject", error))?
+                        .to_vec(),
+                ),
+                Err(error)
+                    if error.as_service_error().is_some_and(|e| {
+                        matches!(e.meta().code(), Some("NoSuchKey" | "NoSuchBucket"))
+                    }) =>
+                {
+                    None
+                }
+                Err(error) => return Err(call_failed("GetObject", error).into()),
+            }
+        }
+        None => None,
+    };
+    Ok(Some(DeployedStage {
+        template,
+        pipeline_file,
+    }))
 }

@@ -6,11 +6,12 @@ use std::path::Path;
 
 use indicatif::{ProgressBar, ProgressStyle};
 
+use crate::aws::bootstrap;
 use crate::aws::deploy::{DeployOutcome, DeployRequest, PlannedChange, Progress, deploy};
 use crate::aws::stack::Pace;
 use crate::aws::{AwsTarget, s3_client};
 use crate::cli::{DeployArgs, GlobalArgs};
-use crate::commands::{CommandError, ExitStatus, load_pipeline, small_runtime};
+use crate::commands::{CommandError, ExitStatus, load_pipeline, read_limited, small_runtime};
 use crate::config::Pipeline;
 use crate::config::naming::logical_id;
 use crate::package::{self, Artifact, Uploaded};
@@ -59,68 +60,127 @@ pub fn run(
             .unwrap_or_default()
     });
     let target = AwsTarget::new(global, &pipeline.region);
-    let assets = args
-        .assets_bucket
-        .clone()
-        .unwrap_or_else(|| format!("{}-gen-assets-{}", pipeline.name, target.region));
-    let (parameters, tags) = parameters_and_tags(
-        &pipeline, &stage, args, &assets, branch, expires_at, &artifacts,
-    );
-    let request = DeployRequest {
-        stack: format!("{}-{stage}", pipeline.name),
-        template_body: template.to_json(),
-        parameters,
-        tags,
-        ephemeral: args.ttl.is_some(),
-        pace: Pace::default(),
-    };
+    let source = read_limited(&args.file)?;
+    let stack = format!("{}-{stage}", pipeline.name);
+    let pace = Pace::default();
     let outcome = small_runtime()?.block_on(async {
         let sdk = target.sdk_config().await;
         let s3 = s3_client(&sdk);
-        if s3.head_bucket().bucket(&assets).send().await.is_err() {
-            printer.note(&format!("creating assets bucket `{assets}`\n"));
-            s3.create_bucket()
-                .bucket(&assets)
-                .send()
-                .await
-                .map_err(|error| aws_sdk_s3::error::DisplayErrorContext(error).to_string())?;
-        }
-        for artifact in &artifacts {
-            match package::upload_if_new(&s3, &assets, artifact)
-                .await
-                .map_err(|error| error.to_string())?
-            {
-                Uploaded::New => printer.note(&format!(
-                    "uploaded {} ({} bytes)\n",
-                    artifact.key,
-                    artifact.zip.len()
-                )),
-                Uploaded::AlreadyThere => printer.note(&format!("unchanged {}\n", artifact.key)),
-            }
-        }
         let client = aws_sdk_cloudformation::Client::new(&sdk);
+        let mut view = DeployView::new(printer, &stack);
+        let assets = assets_bucket(&client, &s3, args, &pace, &mut view).await?;
+        upload(&s3, &assets, &artifacts, printer).await?;
+        let (parameters, tags) = parameters_and_tags(
+            &pipeline, &stage, args, &assets, branch, expires_at, &artifacts,
+        );
+        let request = DeployRequest {
+            stack: stack.clone(),
+            template_body: template.to_json(),
+            parameters,
+            tags,
+            ephemeral: args.ttl.is_some(),
+            pace,
+        };
         let assume_yes = args.yes || !std::io::stdin().is_terminal();
         let mut confirm = |question: &str, changes: &[PlannedChange]| {
             confirm(printer, question, changes, assume_yes)
         };
-        let mut view = DeployView::new(printer, &request.stack);
         let mut progress = |step: Progress<'_>| view.show(step);
         // Ctrl-C before execution leaves no change set behind; after it, the stack carries on
         // and only the following stops.
-        tokio::select! {
+        let outcome = tokio::select! {
             outcome = deploy(&client, &request, &mut confirm, &mut progress) => outcome.map_err(|error| error.to_string()),
             _ = tokio::signal::ctrl_c() => {
-                let abandoned = crate::aws::deploy::abandon_change_sets(&client, &request.stack, &request.pace).await.unwrap_or(0);
+                let abandoned = crate::aws::deploy::abandon_change_sets(&client, &stack, &pace).await.unwrap_or(0);
                 Err(format!("interrupted: {abandoned} unexecuted change set(s) deleted; anything already executing continues in CloudFormation"))
             }
+        }?;
+        if matches!(
+            outcome,
+            DeployOutcome::NoChanges | DeployOutcome::Deployed { .. }
+        ) {
+            // What is deployed now, for `gen diff --deployed` to compare with.
+            s3.put_object()
+                .bucket(&assets)
+                .key(package::deployed_pipeline_key(&pipeline.name, &stage))
+                .content_type("application/yaml")
+                .body(source.into())
+                .send()
+                .await
+                .map_err(|error| {
+                    format!(
+                        "deployed, but recording pipeline.yaml in `{assets}` failed: {}",
+                        aws_sdk_s3::error::DisplayErrorContext(error)
+                    )
+                })?;
         }
+        Ok(outcome)
     });
-    report(&request.stack, outcome, printer)
+    report(&stack, outcome, printer)
+}
+
+/// Uploads each code zip whose hash is not in the bucket yet.
+async fn upload(
+    s3: &aws_sdk_s3::Client,
+    assets: &str,
+    artifacts: &[Artifact],
+    printer: &Printer,
+) -> Result<(), String> {
+    for artifact in artifacts {
+        match package::upload_if_new(s3, assets, artifact)
+            .await
+            .map_err(|error| error.to_string())?
+        {
+            Uploaded::New => printer.note(&format!(
+                "uploaded {} ({} bytes)\n",
+                artifact.key,
+                artifact.zip.len()
+            )),
+            Uploaded::AlreadyThere => printer.note(&format!("unchanged {}\n", artifact.key)),
+        }
+    }
+    Ok(())
+}
+
+/// The bucket for code zips: `--assets-bucket` (created when missing), or the assets stack's,
+/// bootstrapped on first use in the account and region.
+async fn assets_bucket(
+    client: &aws_sdk_cloudformation::Client,
+    s3: &aws_sdk_s3::Client,
+    args: &DeployArgs,
+    pace: &Pace,
+    view: &mut DeployView<'_>,
+) -> Result<String, String> {
+    if let Some(bucket) = &args.assets_bucket {
+        if s3.head_bucket().bucket(bucket).send().await.is_err() {
+            view.printer
+                .note(&format!("creating assets bucket `{bucket}`\n"));
+            s3.create_bucket()
+                .bucket(bucket)
+                .send()
+                .await
+                .map_err(|error| aws_sdk_s3::error::DisplayErrorContext(error).to_string())?;
+        }
+        return Ok(bucket.clone());
+    }
+    if let Some(bucket) = bootstrap::assets_bucket(client, pace)
+        .await
+        .map_err(|error| error.to_string())?
+    {
+        return Ok(bucket);
+    }
+    view.printer.note(&format!(
+        "bootstrapping: creating stack `{}` with the assets bucket (once per account and region)\n",
+        bootstrap::STACK
+    ));
+    bootstrap::bootstrap(client, pace, &mut |step| view.show(step))
+        .await
+        .map_err(|error| error.to_string())
 }
 
 /// A deploy's progress: on a terminal, a bar over the resources the change set touches with
 /// the events printed above it; elsewhere (CI logs) plain lines only.
-struct DeployView<'a> {
+pub(crate) struct DeployView<'a> {
     printer: &'a Printer,
     stack: String,
     bar: Option<ProgressBar>,
@@ -128,7 +188,7 @@ struct DeployView<'a> {
 }
 
 impl<'a> DeployView<'a> {
-    fn new(printer: &'a Printer, stack: &str) -> Self {
+    pub(crate) fn new(printer: &'a Printer, stack: &str) -> Self {
         Self {
             printer,
             stack: stack.to_owned(),
@@ -137,7 +197,7 @@ impl<'a> DeployView<'a> {
         }
     }
 
-    fn show(&mut self, step: Progress<'_>) {
+    pub(crate) fn show(&mut self, step: Progress<'_>) {
         match step {
             Progress::Note(text) => self.line(&format!("  {text}")),
             Progress::Executing { resources } => {

@@ -1,42 +1,35 @@
 //! `gen diff`: planned changes between pipeline.yaml at a git ref and the working tree — no AWS
-//! credentials needed, made for pull-request checks. Exit 0 none, 2 changes, 3 destructive,
-//! 1 error.
+//! credentials needed, made for pull-request checks — or, with `--deployed`, between what is
+//! deployed to a stage and the working tree. Exit 0 none, 2 changes, 3 destructive, 1 error.
 
 use std::path::Path;
 use std::process::Command;
 
-use crate::cli::{DiffArgs, DiffFormat};
-use crate::commands::{CommandError, ExitStatus, load_pipeline};
+use crate::aws::{AwsTarget, s3_client, stages};
+use crate::cli::{DiffArgs, DiffFormat, GlobalArgs};
+use crate::commands::{CommandError, ExitStatus, load_pipeline, small_runtime};
 use crate::config::{self, Pipeline};
-use crate::diff::{self, Verdict};
+use crate::diff::{self, Plan, Verdict};
 use crate::printer::Printer;
+use crate::synth::SynthOptions;
 
-pub fn run(args: &DiffArgs, printer: &Printer) -> Result<ExitStatus, CommandError> {
+pub fn run(
+    args: &DiffArgs,
+    global: &GlobalArgs,
+    printer: &Printer,
+) -> Result<ExitStatus, CommandError> {
     let Some(new) = load_pipeline(&args.file, printer)? else {
         return Ok(ExitStatus::Failure);
     };
-    let old = match file_at_ref(&args.file, &args.against) {
-        Ok(Some(bytes)) => {
-            let shown = format!("{}:{}", args.against, args.file.display());
-            let loaded = config::load(&shown, &bytes);
-            let Some(old) = loaded.pipeline else {
-                printer.note(&loaded.report.render(printer.color));
-                printer.note(&format!("error: `{shown}` is not a valid pipeline, so there is nothing to compare with\n"));
-                return Ok(ExitStatus::Failure);
-            };
-            old
-        }
-        // Not in that commit yet: everything is new.
-        Ok(None) => empty_like(&new),
+    let planned = if args.deployed {
+        against_deployed(&new, args, global, printer)?
+    } else {
+        against_ref(&new, args, printer)
+    };
+    let plan = match planned {
+        Ok(plan) => plan,
         Err(message) => {
             printer.note(&format!("error: {message}\n"));
-            return Ok(ExitStatus::Failure);
-        }
-    };
-    let plan = match diff::plan(&old, &new) {
-        Ok(plan) => plan,
-        Err(error) => {
-            printer.note(&format!("error: {error}\n"));
             return Ok(ExitStatus::Failure);
         }
     };
@@ -55,6 +48,74 @@ pub fn run(args: &DiffArgs, printer: &Printer) -> Result<ExitStatus, CommandErro
         Verdict::Changes => ExitStatus::Changes,
         Verdict::Destructive => ExitStatus::Destructive,
     })
+}
+
+/// The plan from pipeline.yaml at `--against` to the working tree.
+fn against_ref(new: &Pipeline, args: &DiffArgs, printer: &Printer) -> Result<Plan, String> {
+    let old = match file_at_ref(&args.file, &args.against)? {
+        Some(bytes) => {
+            let shown = format!("{}:{}", args.against, args.file.display());
+            let loaded = config::load(&shown, &bytes);
+            let Some(old) = loaded.pipeline else {
+                printer.note(&loaded.report.render(printer.color));
+                return Err(format!(
+                    "`{shown}` is not a valid pipeline, so there is nothing to compare with"
+                ));
+            };
+            old
+        }
+        // Not in that commit yet: everything is new.
+        None => empty_like(new),
+    };
+    diff::plan(&old, new).map_err(|error| error.to_string())
+}
+
+/// The plan from what is deployed to `--stage` to the working tree.
+fn against_deployed(
+    new: &Pipeline,
+    args: &DiffArgs,
+    global: &GlobalArgs,
+    printer: &Printer,
+) -> Result<Result<Plan, String>, CommandError> {
+    let target = AwsTarget::new(global, &new.region);
+    let deployed = small_runtime()?.block_on(async {
+        let sdk = target.sdk_config().await;
+        stages::deployed(
+            &aws_sdk_cloudformation::Client::new(&sdk),
+            &s3_client(&sdk),
+            &new.name,
+            &args.stage,
+        )
+        .await
+    });
+    let options = SynthOptions {
+        stage: args.stage.clone(),
+    };
+    let planned = match deployed {
+        Err(error) => Err(error.to_string()),
+        Ok(None) => {
+            printer.note(&format!(
+                "stage `{}` is not deployed (no stack `{}-{}`): everything is new\n",
+                args.stage, new.name, args.stage
+            ));
+            diff::plan(&empty_like(new), new).map_err(|error| error.to_string())
+        }
+        Ok(Some(deployed)) => {
+            let shown = format!("deployed:{}", args.stage);
+            let old = deployed
+                .pipeline_file
+                .and_then(|bytes| config::load(&shown, &bytes).pipeline);
+            if old.is_none() {
+                printer.note(&format!(
+                    "the pipeline.yaml deployed to `{}` is not recorded in its assets bucket: showing resource changes only\n",
+                    args.stage
+                ));
+            }
+            diff::plan_against_template(old.as_ref(), &deployed.template, new, &options)
+                .map_err(|error| error.to_string())
+        }
+    };
+    Ok(planned)
 }
 
 /// The file's bytes at `reference`, `None` if it did not exist there.

@@ -1,5 +1,6 @@
 //! One module per verb; each exposes `run(args, &Printer) -> Result<ExitStatus, CommandError>`.
 
+pub mod bootstrap;
 pub mod check;
 pub mod deploy;
 pub mod dev;

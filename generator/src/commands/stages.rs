@@ -155,9 +155,10 @@ pub fn gc(
 fn report(printer: &Printer, destroyed: &stages::Destroyed) {
     let mut text = format!("destroyed stack `{}`", destroyed.stack);
     for (bucket, versions) in &destroyed.buckets {
+        let plural = if *versions == 1 { "" } else { "s" };
         let _ = write!(
             text,
-            "; bucket `{bucket}` emptied ({versions} object versions) and deleted"
+            "; bucket `{bucket}` emptied ({versions} object version{plural}) and deleted"
         );
     }
     printer.data(&format!("{text}\n"));

@@ -95,11 +95,25 @@ pub fn plan(old: &Pipeline, new: &Pipeline) -> Result<Plan, SynthError> {
     let options = SynthOptions::default();
     let old_template =
         serde_json::to_value(synthesize(old, &options)?).expect("a template is plain data");
+    plan_against_template(Some(old), &old_template, new, &options)
+}
+
+/// The plan from a deployed template to `new`, synthesised for the same stage. Resource
+/// changes come from the templates; changes in the user's terms and IAM changes need the
+/// pipeline that was deployed, and are left out when it is not known.
+pub fn plan_against_template(
+    old: Option<&Pipeline>,
+    old_template: &serde_json::Value,
+    new: &Pipeline,
+    options: &SynthOptions,
+) -> Result<Plan, SynthError> {
     let new_template =
-        serde_json::to_value(synthesize(new, &options)?).expect("a template is plain data");
-    let pipeline_changes = pipeline::changes(old, new);
-    let resource_changes = resources::changes(&old_template, &new_template);
-    let iam_changes = iam::changes(old, new);
+        serde_json::to_value(synthesize(new, options)?).expect("a template is plain data");
+    let resource_changes = resources::changes(old_template, &new_template);
+    let (pipeline_changes, iam_changes) = old.map_or_else(
+        || (Vec::new(), Vec::new()),
+        |old| (pipeline::changes(old, new), iam::changes(old, new)),
+    );
     let verdict = if resource_changes
         .iter()
         .any(|change| change.data_loss.is_some())

@@ -51,6 +51,11 @@ impl std::fmt::Debug for Artifact {
     }
 }
 
+/// Where a deploy records the pipeline.yaml it deployed to a stage, in the assets bucket.
+pub fn deployed_pipeline_key(pipeline: &str, stage: &str) -> String {
+    format!("{pipeline}/stages/{stage}/pipeline.yaml")
+}
+
 /// Zips `binary` as `bootstrap` and names the zip by its hash.
 pub fn artifact(pipeline: &str, function: &str, binary: &[u8]) -> Result<Artifact, PackageError> {
     let zip = zip_bootstrap(binary)?;
