@@ -14,7 +14,7 @@ use crate::cli::{DeployArgs, GlobalArgs};
 use crate::commands::{CommandError, ExitStatus, load_pipeline, read_limited, small_runtime};
 use crate::config::Pipeline;
 use crate::config::naming::logical_id;
-use crate::package::{self, Artifact, Uploaded};
+use crate::package::{self, Artifact, Uploaded, ZipCache};
 use crate::printer::Printer;
 use crate::synth::{SynthOptions, synthesize, valid_stage};
 
@@ -249,25 +249,36 @@ impl Drop for DeployView<'_> {
     }
 }
 
-/// The code zips: from `--binaries DIR`, or built with cargo lambda.
+/// The code zips: from `--binaries DIR`, or built with cargo lambda. Zips of binaries seen
+/// before come from the cache under the target directory.
 fn artifacts(
     pipeline: &Pipeline,
     args: &DeployArgs,
     printer: &Printer,
 ) -> Result<Vec<Artifact>, String> {
-    if let Some(directory) = &args.binaries {
-        return pipeline
-            .functions
-            .keys()
-            .map(|function| {
-                let path = directory.join(package::crate_name(function));
-                let binary = std::fs::read(&path)
-                    .map_err(|error| format!("cannot read `{}`: {error}", path.display()))?;
-                package::artifact(&pipeline.name, function, &binary)
-                    .map_err(|error| error.to_string())
-            })
-            .collect();
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map_or_else(|| Path::new("target").to_path_buf(), Into::into);
+    let cache = ZipCache::new(target.join("gen").join("zips"));
+    let binary_path = |function: &str| match &args.binaries {
+        Some(directory) => directory.join(package::crate_name(function)),
+        None => package::built_binary(&target, function),
+    };
+    if args.binaries.is_none() {
+        build(pipeline, printer)?;
     }
+    pipeline
+        .functions
+        .keys()
+        .map(|function| {
+            let binary = package::read_binary(&binary_path(function), function)?;
+            cache.artifact(&pipeline.name, function, &binary)
+        })
+        .collect::<Result<_, _>>()
+        .map_err(|error: package::PackageError| error.to_string())
+}
+
+/// Builds every function with cargo lambda, one run per architecture.
+fn build(pipeline: &Pipeline, printer: &Printer) -> Result<(), String> {
     package::cargo_lambda_available().map_err(|error| error.to_string())?;
     let plans = package::plan_builds(
         pipeline
@@ -288,16 +299,7 @@ fn artifacts(
             return Err(format!("cargo lambda build failed ({status})"));
         }
     }
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map_or_else(|| Path::new("target").to_path_buf(), Into::into);
-    pipeline
-        .functions
-        .keys()
-        .map(|function| {
-            package::artifact_from_build(&target, &pipeline.name, function)
-                .map_err(|error| error.to_string())
-        })
-        .collect()
+    Ok(())
 }
 
 fn confirm(printer: &Printer, question: &str, changes: &[PlannedChange], assume_yes: bool) -> bool {

@@ -11,6 +11,7 @@
 
 mod archive;
 mod build;
+mod cache;
 mod package_error;
 mod upload;
 
@@ -19,6 +20,7 @@ pub use build::{
     BuildPlan, CARGO_LAMBDA_VERSION, build_command, built_binary, cargo_lambda_available,
     crate_name, plan_builds,
 };
+pub use cache::ZipCache;
 pub use package_error::PackageError;
 pub use upload::{Uploaded, upload_if_new};
 
@@ -58,15 +60,22 @@ pub fn deployed_pipeline_key(pipeline: &str, stage: &str) -> String {
 
 /// Zips `binary` as `bootstrap` and names the zip by its hash.
 pub fn artifact(pipeline: &str, function: &str, binary: &[u8]) -> Result<Artifact, PackageError> {
-    let zip = zip_bootstrap(binary)?;
+    Ok(artifact_from_zip(
+        pipeline,
+        function,
+        zip_bootstrap(binary)?,
+    ))
+}
+
+fn artifact_from_zip(pipeline: &str, function: &str, zip: Vec<u8>) -> Artifact {
     let sha256 = hex_sha256(&zip);
     let key = format!("{pipeline}/{function}/{sha256}.zip");
-    Ok(Artifact {
+    Artifact {
         function: function.to_owned(),
         zip,
         sha256,
         key,
-    })
+    }
 }
 
 /// Reads the binary `cargo lambda build` left for `function` under `target_dir` and packages it.
@@ -75,13 +84,17 @@ pub fn artifact_from_build(
     pipeline: &str,
     function: &str,
 ) -> Result<Artifact, PackageError> {
-    let path = built_binary(target_dir, function);
-    let binary = std::fs::read(&path).map_err(|source| PackageError::ReadBinary {
-        function: function.to_owned(),
-        path: path.clone(),
-        source,
-    })?;
+    let binary = read_binary(&built_binary(target_dir, function), function)?;
     artifact(pipeline, function, &binary)
+}
+
+/// Reads a function's built binary.
+pub fn read_binary(path: &Path, function: &str) -> Result<Vec<u8>, PackageError> {
+    std::fs::read(path).map_err(|source| PackageError::ReadBinary {
+        function: function.to_owned(),
+        path: path.to_owned(),
+        source,
+    })
 }
 
 fn hex_sha256(bytes: &[u8]) -> String {

@@ -1,0 +1,152 @@
+//! Zips already made, found by the sha256 of the binary they hold: a redeploy of unchanged code
+//! hashes each binary instead of compressing it again (≈0.3 s per 16 MB binary saved).
+//!
+//! One entry per function (`<dir>/<pipeline>/<function>/<binary sha256>.zip`): writing a new one
+//! removes the old. Entries are written to a temporary file and renamed, and an entry is used
+//! only when its single `bootstrap` entry has the binary's size and CRC-32, so a damaged cache
+//! can cost time but never ships the wrong code.
+
+use std::io::Cursor;
+use std::path::{Path, PathBuf};
+
+use super::{Artifact, BOOTSTRAP, PackageError, artifact_from_zip, hex_sha256, zip_bootstrap};
+
+#[derive(Debug, Clone)]
+pub struct ZipCache {
+    dir: PathBuf,
+}
+
+impl ZipCache {
+    pub fn new(dir: impl Into<PathBuf>) -> Self {
+        Self { dir: dir.into() }
+    }
+
+    /// The artifact for `binary`: from the cache when this binary was zipped before, else
+    /// zipped now and remembered.
+    pub fn artifact(
+        &self,
+        pipeline: &str,
+        function: &str,
+        binary: &[u8],
+    ) -> Result<Artifact, PackageError> {
+        let directory = self.dir.join(pipeline).join(function);
+        let path = directory.join(format!("{}.zip", hex_sha256(binary)));
+        if let Some(zip) = std::fs::read(&path).ok().filter(|zip| holds(zip, binary)) {
+            return Ok(artifact_from_zip(pipeline, function, zip));
+        }
+        let zip = zip_bootstrap(binary)?;
+        // A cache that cannot be written only makes the next deploy slower.
+        let _ = remember(&directory, &path, &zip);
+        Ok(artifact_from_zip(pipeline, function, zip))
+    }
+}
+
+/// Whether `zip` is a bootstrap zip of exactly `binary` (size and CRC-32 of its one entry).
+fn holds(zip: &[u8], binary: &[u8]) -> bool {
+    let Ok(mut archive) = zip::ZipArchive::new(Cursor::new(zip)) else {
+        return false;
+    };
+    if archive.len() != 1 {
+        return false;
+    }
+    archive.by_index_raw(0).is_ok_and(|entry| {
+        entry.name().is_ok_and(|name| name == BOOTSTRAP)
+            && entry.size() == binary.len() as u64
+            && entry.crc32() == crc32fast::hash(binary)
+    })
+}
+
+fn remember(directory: &Path, path: &Path, zip: &[u8]) -> std::io::Result<()> {
+    std::fs::create_dir_all(directory)?;
+    for entry in std::fs::read_dir(directory)? {
+        let _ = std::fs::remove_file(entry?.path());
+    }
+    let partial = path.with_extension("partial");
+    std::fs::write(&partial, zip)?;
+    std::fs::rename(&partial, path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cached_zip_is_the_same_artifact_as_a_fresh_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = ZipCache::new(dir.path());
+        let fresh = super::super::artifact("orders", "task", b"binary one").unwrap();
+        assert_eq!(
+            cache.artifact("orders", "task", b"binary one").unwrap(),
+            fresh
+        );
+        assert_eq!(
+            cache.artifact("orders", "task", b"binary one").unwrap(),
+            fresh
+        );
+        let entries = std::fs::read_dir(dir.path().join("orders/task"))
+            .unwrap()
+            .count();
+        assert_eq!(entries, 1);
+    }
+
+    #[test]
+    fn a_new_binary_replaces_the_function_entry() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = ZipCache::new(dir.path());
+        cache.artifact("orders", "task", b"one").unwrap();
+        cache
+            .artifact("orders", "task-dlq", b"other function")
+            .unwrap();
+        let second = cache.artifact("orders", "task", b"two").unwrap();
+        assert_eq!(
+            second,
+            super::super::artifact("orders", "task", b"two").unwrap()
+        );
+        let names: Vec<_> = std::fs::read_dir(dir.path().join("orders/task"))
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name())
+            .collect();
+        assert_eq!(
+            names,
+            [std::ffi::OsString::from(format!(
+                "{}.zip",
+                hex_sha256(b"two")
+            ))]
+        );
+        assert_eq!(
+            std::fs::read_dir(dir.path().join("orders/task-dlq"))
+                .unwrap()
+                .count(),
+            1,
+            "other functions keep theirs"
+        );
+    }
+
+    #[test]
+    fn a_damaged_entry_is_never_used() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = ZipCache::new(dir.path());
+        let good = cache
+            .artifact("orders", "task", b"the real binary")
+            .unwrap();
+        let path = dir
+            .path()
+            .join("orders/task")
+            .join(format!("{}.zip", hex_sha256(b"the real binary")));
+        // Another binary's zip under this binary's name, then a truncated one.
+        std::fs::write(&path, zip_bootstrap(b"the wrong binary!").unwrap()).unwrap();
+        assert_eq!(
+            cache
+                .artifact("orders", "task", b"the real binary")
+                .unwrap(),
+            good
+        );
+        std::fs::write(&path, &good.zip[..good.zip.len() / 2]).unwrap();
+        assert_eq!(
+            cache
+                .artifact("orders", "task", b"the real binary")
+                .unwrap(),
+            good
+        );
+    }
+}
