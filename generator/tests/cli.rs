@@ -245,3 +245,19 @@ fn the_assets_stack_template_is_private_encrypted_and_tls_only() {
         "false"
     );
 }
+
+/// `gen diff --format json` is for tools: its shape is published as a JSON Schema and versioned
+/// by `schema_version`. Regenerate with `GEN_BLESS=1 cargo test -p generator --test cli`.
+#[test]
+fn the_published_diff_json_schema_is_current() {
+    let path = workspace_root().join("docs/diff-plan.schema.json");
+    let current = generator::diff::plan_schema();
+    if std::env::var_os("GEN_BLESS").is_some() {
+        std::fs::write(&path, &current).unwrap();
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == current,
+        "docs/diff-plan.schema.json is stale: if the change is compatible, rerun with GEN_BLESS=1; if not, bump PLAN_SCHEMA_VERSION first"
+    );
+}

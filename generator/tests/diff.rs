@@ -151,6 +151,32 @@ fn json_is_versioned() {
 }
 
 #[test]
+fn json_matches_the_published_schema() {
+    let schema: serde_json::Value = serde_json::from_str(&generator::diff::plan_schema()).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    // A rename: every part of the shape is filled (replacement, data loss, IAM sentences).
+    let (code, json) = diff_after(
+        |seed| {
+            seed.replace("  notification: {}\n", "  alerts: {}\n")
+                .replace("queue: notification\n", "queue: alerts\n")
+                .replace("notify: notification\n", "notify: alerts\n")
+        },
+        "json",
+    );
+    assert_eq!(code, 3, "{json}");
+    let plan: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&plan)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    assert!(
+        !plan["iam_changes"].as_array().unwrap().is_empty(),
+        "{json}"
+    );
+}
+
+#[test]
 fn an_unknown_ref_is_an_error_exit_1() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::copy(

@@ -8,6 +8,7 @@ mod pipeline;
 mod render;
 mod resources;
 
+use schemars::JsonSchema;
 use serde::Serialize;
 
 pub use render::{markdown, text};
@@ -18,9 +19,11 @@ use crate::synth::{SynthError, SynthOptions, synthesize};
 /// Version of the JSON shape of a [`Plan`]; bumped on any incompatible change.
 pub const PLAN_SCHEMA_VERSION: u32 = 1;
 
-/// Everything that differs, and how risky it is.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// Everything that differs, and how risky it is: the output of `gen diff --format json`.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[schemars(title = "gen diff plan")]
 pub struct Plan {
+    /// The version of this shape: bumped on any incompatible change, so tools should check it.
     pub schema_version: u32,
     /// `none`, `changes` or `destructive`: the same as the exit code says.
     pub verdict: Verdict,
@@ -33,7 +36,7 @@ pub struct Plan {
 }
 
 /// How a plan is judged.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Verdict {
     None,
@@ -42,7 +45,7 @@ pub enum Verdict {
 }
 
 /// One change in the user's terms.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct PipelineChange {
     /// `queue`, `bucket`, `function`, `promo`, `bulk tier`, `discounts`, `pipeline`.
     pub kind: &'static str,
@@ -53,7 +56,7 @@ pub struct PipelineChange {
 }
 
 /// What CloudFormation does to a resource.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Action {
     Add,
@@ -63,7 +66,7 @@ pub enum Action {
 }
 
 /// One resource's change.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct ResourceChange {
     pub action: Action,
     pub logical_id: String,
@@ -77,7 +80,7 @@ pub struct ResourceChange {
 }
 
 /// One permission gained or lost.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct IamChange {
     pub function: String,
     /// `granted` or `revoked`.
@@ -88,6 +91,19 @@ pub struct IamChange {
     pub resource: String,
     /// The sentence shown: "function `task` may now `sqs:SendMessage` to queue `audit`".
     pub description: String,
+}
+
+/// The JSON Schema of [`Plan`], the shape of `gen diff --format json`; committed as
+/// `docs/diff-plan.schema.json`.
+pub fn plan_schema() -> String {
+    let mut schema = schemars::schema_for!(Plan);
+    schema.insert(
+        "$id".to_owned(),
+        format!("gen-diff-plan-v{PLAN_SCHEMA_VERSION}").into(),
+    );
+    let mut text = serde_json::to_string_pretty(&schema).expect("a schema is plain data");
+    text.push('\n');
+    text
 }
 
 /// The plan from `old` to `new`.
