@@ -219,7 +219,7 @@ fn the_assets_stack_template_is_private_encrypted_and_tls_only() {
     assert_eq!(output.stdout, again.stdout, "deterministic");
     let template: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     let bucket = &template["Resources"]["AssetsBucket"];
-    assert_eq!(bucket["DeletionPolicy"], "Retain");
+    assert_eq!(bucket["DeletionPolicy"], "RetainExceptOnCreate");
     assert_eq!(
         bucket["Properties"]["BucketName"]["Fn::Sub"],
         "gen-assets-${AWS::AccountId}-${AWS::Region}"

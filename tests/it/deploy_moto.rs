@@ -5,13 +5,11 @@
 
 use std::path::{Path, PathBuf};
 
-use generator::aws::stages::deployed;
 use generator::cli::{
     BootstrapArgs, DeployArgs, DiffArgs, DiffFormat, GcArgs, GlobalArgs, OutputFormat,
 };
 use generator::commands::{ExitStatus, bootstrap, deploy, diff, stages};
 use generator::printer::Printer;
-use generator::synth::SynthOptions;
 use tests::MotoServer;
 
 fn args(file: &Path, binaries: &Path) -> DeployArgs {
@@ -25,6 +23,23 @@ fn args(file: &Path, binaries: &Path) -> DeployArgs {
         assets_bucket: Some("orders-assets".into()),
         disable_triggers: true,
     }
+}
+
+/// How many code zips the assets bucket holds.
+async fn count_zips(s3: &aws_sdk_s3::Client) -> usize {
+    s3.list_objects_v2()
+        .bucket("orders-assets")
+        .send()
+        .await
+        .unwrap()
+        .contents()
+        .iter()
+        .filter(|object| {
+            object
+                .key()
+                .is_some_and(|key| Path::new(key).extension().is_some_and(|e| e == "zip"))
+        })
+        .count()
 }
 
 /// Small stand-ins for the built handlers: moto stores code, it does not run it.
@@ -94,20 +109,7 @@ fn create_then_no_op_then_update() {
             .send()
             .await
             .map_or(0, |o| o.summaries().len());
-        let zips = s3
-            .list_objects_v2()
-            .bucket("orders-assets")
-            .send()
-            .await
-            .unwrap()
-            .contents()
-            .iter()
-            .filter(|object| {
-                object
-                    .key()
-                    .is_some_and(|key| Path::new(key).extension().is_some_and(|e| e == "zip"))
-            })
-            .count();
+        let zips = count_zips(&s3).await;
         (
             stack.stacks()[0]
                 .stack_status()
@@ -121,7 +123,8 @@ fn create_then_no_op_then_update() {
     assert_eq!(status, "CREATE_COMPLETE");
     assert_eq!(zips, 3, "one zip per function");
 
-    // A change set left by an interrupted deploy (created, never executed) is cleaned up.
+    // A change set another deploy is reviewing right now (made moments ago, not executed) is
+    // left alone; only old ones count as abandoned.
     runtime.block_on(async {
         let template = cloudformation
             .get_template()
@@ -153,25 +156,13 @@ fn create_then_no_op_then_update() {
             .send()
             .await
             .map_or(0, |o| o.summaries().len());
-        let zips = s3
-            .list_objects_v2()
-            .bucket("orders-assets")
-            .send()
-            .await
-            .unwrap()
-            .contents()
-            .iter()
-            .filter(|object| {
-                object
-                    .key()
-                    .is_some_and(|key| Path::new(key).extension().is_some_and(|e| e == "zip"))
-            })
-            .count();
+        let zips = count_zips(&s3).await;
         (change_sets, zips)
     });
     assert_eq!(
-        after_no_op, change_sets,
-        "a no-op deploy creates no change set"
+        after_no_op,
+        change_sets + 1,
+        "a no-op deploy creates no change set and keeps the one under review"
     );
     assert_eq!(zips_after, 3);
 
@@ -271,7 +262,18 @@ fn an_ephemeral_stage_is_bootstrapped_diffed_against_and_collected_when_it_expir
         );
     }
     let assets = "gen-assets-123456789012-us-east-1";
-    runtime.block_on(async { s3.head_bucket().bucket(assets).send().await.unwrap() });
+    let change_sets = runtime.block_on(async {
+        s3.head_bucket().bucket(assets).send().await.unwrap();
+        cloudformation
+            .list_change_sets()
+            .stack_name("gen-bootstrap")
+            .send()
+            .await
+            .unwrap()
+            .summaries()
+            .len()
+    });
+    assert_eq!(change_sets, 1, "the second run found nothing to change");
 
     // An ephemeral stage: code goes to the bootstrapped bucket, with the pipeline it deployed.
     let mut ephemeral = args(&file, &binaries);
@@ -319,6 +321,16 @@ fn an_ephemeral_stage_is_bootstrapped_diffed_against_and_collected_when_it_expir
         bucket
     });
 
+    // Another branch's stage, with a day to live.
+    let mut other = args(&file, &binaries);
+    other.stage = "pr-8".into();
+    other.ttl = Some("1d".parse().unwrap());
+    other.assets_bucket = None;
+    assert_eq!(
+        deploy::run(&other, &global, &printer).unwrap(),
+        ExitStatus::Success
+    );
+
     // The PR changes a discount and a batch size: diffed against the deployed stage.
     std::fs::write(
         &file,
@@ -337,27 +349,7 @@ fn an_ephemeral_stage_is_bootstrapped_diffed_against_and_collected_when_it_expir
         diff::run(&diff_args, &global, &printer).unwrap(),
         ExitStatus::Changes
     );
-    let plan = runtime.block_on(async {
-        let stage = deployed(&cloudformation, &s3, "orders", "pr-7")
-            .await
-            .unwrap()
-            .unwrap();
-        let old = generator::config::load("deployed", &stage.pipeline_file.unwrap())
-            .pipeline
-            .unwrap();
-        let new = generator::config::load("new", std::fs::read(&file).unwrap().as_slice())
-            .pipeline
-            .unwrap();
-        generator::diff::plan_against_template(
-            Some(&old),
-            &stage.template,
-            &new,
-            &SynthOptions {
-                stage: "pr-7".into(),
-            },
-        )
-        .unwrap()
-    });
+    let plan = diff::plan(&diff_args, &global, &printer).unwrap().unwrap();
     let said: Vec<String> = plan
         .pipeline_changes
         .iter()
@@ -378,30 +370,39 @@ fn an_ephemeral_stage_is_bootstrapped_diffed_against_and_collected_when_it_expir
         .collect();
     assert_eq!(modified, ["TaskEventSourceMapping", "TaskFunction"]);
 
-    // Not expired yet: gc leaves it. Expired: gc destroys it and empties its bucket.
-    let gc = GcArgs {
-        file: file.clone(),
-        dry_run: false,
-    };
+    // Once `pr-7` has expired, gc destroys it and empties its bucket; `pr-8` stays.
     let listed = || {
         runtime.block_on(async {
             generator::aws::stages::list(&cloudformation, "orders")
                 .await
                 .unwrap()
-                .len()
         })
+    };
+    let expiry = listed()
+        .iter()
+        .find(|stage| stage.stage == "pr-7")
+        .and_then(|stage| stage.expires_at.clone())
+        .unwrap();
+    let expiry = aws_sdk_s3::primitives::DateTime::from_str(
+        &expiry,
+        aws_sdk_s3::primitives::DateTimeFormat::DateTime,
+    )
+    .unwrap();
+    let left = std::time::SystemTime::try_from(expiry)
+        .unwrap()
+        .duration_since(std::time::SystemTime::now())
+        .unwrap_or_default();
+    std::thread::sleep(left + std::time::Duration::from_millis(50));
+    let gc = GcArgs {
+        file: file.clone(),
+        dry_run: false,
     };
     assert_eq!(
         stages::gc(&gc, &global, &printer).unwrap(),
         ExitStatus::Success
     );
-    assert_eq!(listed(), 1, "a stage that has not expired stays");
-    std::thread::sleep(std::time::Duration::from_millis(2_100));
-    assert_eq!(
-        stages::gc(&gc, &global, &printer).unwrap(),
-        ExitStatus::Success
-    );
-    assert_eq!(listed(), 0, "the expired stage is gone");
+    let left: Vec<String> = listed().into_iter().map(|stage| stage.stage).collect();
+    assert_eq!(left, ["pr-8"], "only the expired stage is gone");
     let bucket_gone =
         runtime.block_on(async { s3.head_bucket().bucket(&results).send().await.is_err() });
     assert!(

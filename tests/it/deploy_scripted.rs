@@ -1,15 +1,17 @@
 //! `gen deploy` against scripted CloudFormation answers (aws-smithy-mocks), for what moto cannot
 //! produce: a first create that failed (`ROLLBACK_COMPLETE`), a rollback that failed
-//! (`UPDATE_ROLLBACK_FAILED`), a failure whose cause is not the last event, and throttled
-//! describe calls. The rules are sequential: a call out of the expected order fails the test.
+//! (`UPDATE_ROLLBACK_FAILED`), states only a person can resolve, a failure whose cause is not
+//! the last event, throttled describe calls, and the clean-up of change sets that are not
+//! executed. The rules are sequential: a call out of the expected order fails the test.
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
 
 use aws_sdk_cloudformation::Client;
 use aws_sdk_cloudformation::config::retry::RetryConfig;
 use aws_sdk_cloudformation::error::ErrorMetadata;
 use aws_sdk_cloudformation::operation::continue_update_rollback::ContinueUpdateRollbackOutput;
 use aws_sdk_cloudformation::operation::create_change_set::CreateChangeSetOutput;
+use aws_sdk_cloudformation::operation::delete_change_set::DeleteChangeSetOutput;
 use aws_sdk_cloudformation::operation::delete_stack::DeleteStackOutput;
 use aws_sdk_cloudformation::operation::describe_change_set::DescribeChangeSetOutput;
 use aws_sdk_cloudformation::operation::describe_stack_events::DescribeStackEventsOutput;
@@ -17,17 +19,23 @@ use aws_sdk_cloudformation::operation::describe_stacks::{
     DescribeStacksError, DescribeStacksOutput,
 };
 use aws_sdk_cloudformation::operation::execute_change_set::ExecuteChangeSetOutput;
-use aws_sdk_cloudformation::operation::list_change_sets::ListChangeSetsOutput;
+use aws_sdk_cloudformation::operation::list_change_sets::{
+    ListChangeSetsError, ListChangeSetsOutput,
+};
 use aws_sdk_cloudformation::primitives::DateTime;
 use aws_sdk_cloudformation::types::{
-    Change, ChangeAction, ChangeSetStatus, ChangeSetType, Output, ResourceChange, ResourceStatus,
-    Stack, StackEvent, StackStatus,
+    Change, ChangeAction, ChangeSetStatus, ChangeSetSummary, ChangeSetType, ExecutionStatus,
+    Output, ResourceChange, ResourceStatus, Stack, StackEvent, StackStatus,
 };
 use aws_smithy_mocks::{Rule, RuleMode, mock, mock_client};
-use generator::aws::deploy::{DeployError, DeployOutcome, DeployRequest, Progress, deploy};
+use futures_util::FutureExt as _;
+use generator::aws::deploy::{
+    DeployError, DeployOutcome, DeployRequest, PlannedChange, Progress, abandon_change_sets, deploy,
+};
 use generator::aws::stack::Pace;
 
 const STACK: &str = "orders-ci";
+const CHANGE_SET: &str = "gen-1";
 
 /// A client that answers from `rules` in order. The SDK's own retries are off so that the
 /// script is exact: what is retried here is `gen`'s doing.
@@ -41,7 +49,7 @@ fn client(rules: &[Rule]) -> Client {
 }
 
 /// Whether every scripted rule answered (in sequential mode a rule is reached only after the
-/// ones before it are used up).
+/// ones before it are used up, and a call no rule expects fails the test).
 fn all_called(rules: &[Rule]) -> bool {
     rules.iter().all(|rule| rule.num_calls() > 0)
 }
@@ -53,6 +61,7 @@ fn request(ephemeral: bool) -> DeployRequest {
         parameters: vec![("Stage".to_owned(), "ci".to_owned())],
         tags: vec![("stage".to_owned(), "ci".to_owned())],
         ephemeral,
+        change_set: CHANGE_SET.to_owned(),
         pace: Pace::instant(),
     }
 }
@@ -92,9 +101,7 @@ fn throttled() -> DescribeStacksError {
     )
 }
 
-/// A stack event `seconds` after now (events must follow the change set's execution).
-fn event(seconds: i64, id: &str, status: ResourceStatus, reason: &str) -> StackEvent {
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap();
+fn event(id: &str, status: ResourceStatus, reason: &str) -> StackEvent {
     StackEvent::builder()
         .event_id(format!("{id}-{}", status.as_str()))
         .stack_name(STACK)
@@ -106,10 +113,16 @@ fn event(seconds: i64, id: &str, status: ResourceStatus, reason: &str) -> StackE
         })
         .resource_status(status)
         .resource_status_reason(reason)
-        .timestamp(DateTime::from_secs(
-            i64::try_from(now.as_secs()).unwrap() + seconds,
-        ))
         .build()
+}
+
+/// The event before execution that marks where the new ones begin.
+fn earlier() -> StackEvent {
+    event(
+        STACK,
+        ResourceStatus::from("REVIEW_IN_PROGRESS"),
+        "User Initiated",
+    )
 }
 
 /// Newest first, as CloudFormation lists them.
@@ -124,6 +137,10 @@ fn events(
         .build()
 }
 
+fn events_are(oldest_first: Vec<StackEvent>) -> Rule {
+    mock!(Client::describe_stack_events).then_output(move || events(oldest_first.clone(), None))
+}
+
 fn no_change_sets() -> Rule {
     mock!(Client::list_change_sets).then_output(|| ListChangeSetsOutput::builder().build())
 }
@@ -134,7 +151,10 @@ fn status_is(status: StackStatus) -> Rule {
 
 fn create_change_set(expected: ChangeSetType) -> Rule {
     mock!(Client::create_change_set)
-        .match_requests(move |request| request.change_set_type() == Some(&expected))
+        .match_requests(move |request| {
+            request.change_set_type() == Some(&expected)
+                && request.change_set_name() == Some(CHANGE_SET)
+        })
         .then_output(|| CreateChangeSetOutput::builder().id("cs-1").build())
 }
 
@@ -149,6 +169,7 @@ fn change_set_ready() -> Rule {
         .output(|| {
             DescribeChangeSetOutput::builder()
                 .status(ChangeSetStatus::CreateComplete)
+                .execution_status(ExecutionStatus::Available)
                 .changes(
                     Change::builder()
                         .resource_change(
@@ -165,8 +186,14 @@ fn change_set_ready() -> Rule {
         .build()
 }
 
-fn execute() -> Rule {
-    mock!(Client::execute_change_set).then_output(|| ExecuteChangeSetOutput::builder().build())
+/// The boundary read, then the execution.
+fn execute() -> [Rule; 2] {
+    [
+        events_are(vec![earlier()]),
+        mock!(Client::execute_change_set)
+            .match_requests(|request| request.change_set_name() == Some(CHANGE_SET))
+            .then_output(|| ExecuteChangeSetOutput::builder().build()),
+    ]
 }
 
 async fn run(
@@ -175,11 +202,11 @@ async fn run(
     answer: bool,
 ) -> (Result<DeployOutcome, DeployError>, Vec<String>) {
     let mut lines = Vec::new();
-    let mut confirm = |_: &str, _: &[generator::aws::deploy::PlannedChange]| answer;
+    let mut confirm = |_: &str, _: &[PlannedChange]| futures_util::future::ready(answer).boxed();
     let outcome = deploy(client, request, &mut confirm, &mut |step| {
         lines.push(match step {
             Progress::Note(text) => text.to_owned(),
-            Progress::Executing { resources } => format!("executing {resources}"),
+            Progress::Executing { stack, resources } => format!("executing {stack} {resources}"),
             Progress::Event {
                 status,
                 logical_id,
@@ -188,6 +215,7 @@ async fn run(
             } => format!("{status} {logical_id} {reason}")
                 .trim_end()
                 .to_owned(),
+            Progress::Settled => "settled".to_owned(),
         });
     })
     .await;
@@ -196,6 +224,7 @@ async fn run(
 
 #[tokio::test]
 async fn an_ephemeral_stage_left_in_rollback_complete_is_deleted_and_created_again() {
+    let [boundary, execute] = execute();
     let rules = [
         no_change_sets(),
         status_is(StackStatus::RollbackComplete),
@@ -209,29 +238,22 @@ async fn an_ephemeral_stage_left_in_rollback_complete_is_deleted_and_created_aga
             .build(),
         create_change_set(ChangeSetType::Create),
         change_set_ready(),
-        execute(),
+        boundary,
+        execute,
         status_is(StackStatus::CreateInProgress),
-        mock!(Client::describe_stack_events).then_output(|| {
-            events(
-                vec![
-                    event(1, STACK, ResourceStatus::CreateInProgress, "User Initiated"),
-                    event(2, "TaskQueue", ResourceStatus::CreateInProgress, ""),
-                ],
-                None,
-            )
-        }),
+        events_are(vec![
+            earlier(),
+            event(STACK, ResourceStatus::CreateInProgress, "User Initiated"),
+            event("TaskQueue", ResourceStatus::CreateInProgress, ""),
+        ]),
         status_is(StackStatus::CreateComplete),
-        mock!(Client::describe_stack_events).then_output(|| {
-            events(
-                vec![
-                    event(1, STACK, ResourceStatus::CreateInProgress, "User Initiated"),
-                    event(2, "TaskQueue", ResourceStatus::CreateInProgress, ""),
-                    event(3, "TaskQueue", ResourceStatus::CreateComplete, ""),
-                    event(4, STACK, ResourceStatus::CreateComplete, ""),
-                ],
-                None,
-            )
-        }),
+        events_are(vec![
+            earlier(),
+            event(STACK, ResourceStatus::CreateInProgress, "User Initiated"),
+            event("TaskQueue", ResourceStatus::CreateInProgress, ""),
+            event("TaskQueue", ResourceStatus::CreateComplete, ""),
+            event(STACK, ResourceStatus::CreateComplete, ""),
+        ]),
         status_is(StackStatus::CreateComplete),
     ];
     let client = client(&rules);
@@ -247,13 +269,14 @@ async fn an_ephemeral_stage_left_in_rollback_complete_is_deleted_and_created_aga
         lines,
         [
             "deleting the stack left in ROLLBACK_COMPLETE by its failed first create",
-            "executing 1",
+            "executing orders-ci 1",
             "CREATE_IN_PROGRESS orders-ci User Initiated",
             "CREATE_IN_PROGRESS TaskQueue",
             "CREATE_COMPLETE TaskQueue",
             "CREATE_COMPLETE orders-ci",
+            "settled",
         ],
-        "each event is shown once, oldest first"
+        "each event after the boundary is shown once, oldest first"
     );
     assert!(all_called(&rules), "every scripted call was made");
 }
@@ -276,9 +299,11 @@ async fn a_kept_stage_in_rollback_complete_is_deleted_only_when_confirmed() {
 
 #[tokio::test]
 async fn update_rollback_failed_is_continued_then_the_update_is_applied() {
+    let [boundary, execute] = execute();
     let rules = [
         no_change_sets(),
         status_is(StackStatus::UpdateRollbackFailed),
+        events_are(vec![earlier()]),
         mock!(Client::continue_update_rollback)
             .match_requests(|request| request.stack_name() == Some(STACK))
             .then_output(|| ContinueUpdateRollbackOutput::builder().build()),
@@ -290,17 +315,14 @@ async fn update_rollback_failed_is_continued_then_the_update_is_applied() {
             .build(),
         create_change_set(ChangeSetType::Update),
         change_set_ready(),
-        execute(),
+        boundary,
+        execute,
         status_is(StackStatus::UpdateComplete),
-        mock!(Client::describe_stack_events).then_output(|| {
-            events(
-                vec![
-                    event(1, "TaskQueue", ResourceStatus::UpdateComplete, ""),
-                    event(2, STACK, ResourceStatus::UpdateComplete, ""),
-                ],
-                None,
-            )
-        }),
+        events_are(vec![
+            earlier(),
+            event("TaskQueue", ResourceStatus::UpdateComplete, ""),
+            event(STACK, ResourceStatus::UpdateComplete, ""),
+        ]),
         status_is(StackStatus::UpdateComplete),
     ];
     let client = client(&rules);
@@ -317,10 +339,11 @@ async fn update_rollback_failed_is_continued_then_the_update_is_applied() {
 }
 
 #[tokio::test]
-async fn a_rollback_that_fails_again_is_reported_not_retried() {
+async fn a_rollback_that_fails_again_names_the_resource_and_how_to_skip_it() {
     let rules = [
         no_change_sets(),
         status_is(StackStatus::UpdateRollbackFailed),
+        events_are(vec![earlier()]),
         mock!(Client::continue_update_rollback)
             .then_output(|| ContinueUpdateRollbackOutput::builder().build()),
         mock!(Client::describe_stacks)
@@ -328,6 +351,16 @@ async fn a_rollback_that_fails_again_is_reported_not_retried() {
             .output(|| stacks(StackStatus::UpdateRollbackInProgress))
             .output(|| stacks(StackStatus::UpdateRollbackFailed))
             .build(),
+        events_are(vec![
+            earlier(),
+            event(STACK, ResourceStatus::UpdateRollbackInProgress, ""),
+            event(
+                "TaskFunction",
+                ResourceStatus::UpdateFailed,
+                "Resource handler returned message: code bucket not found",
+            ),
+            event(STACK, ResourceStatus::UpdateRollbackFailed, ""),
+        ]),
     ];
     let client = client(&rules);
     let (outcome, _) = run(&client, &request(false), true).await;
@@ -336,35 +369,69 @@ async fn a_rollback_that_fails_again_is_reported_not_retried() {
         matches!(&error, DeployError::NotRecovered { status, .. } if status == "UPDATE_ROLLBACK_FAILED"),
         "{error}"
     );
+    let message = error.to_string();
+    assert!(
+        message.contains("because `TaskFunction` failed: Resource handler returned message: code bucket not found"),
+        "{message}"
+    );
+    assert!(
+        message.contains("--resources-to-skip TaskFunction"),
+        "{message}"
+    );
     assert!(all_called(&rules), "no change set was made");
+}
+
+#[tokio::test]
+async fn states_only_a_person_can_resolve_are_refused_with_what_to_do() {
+    for (status, hint) in [
+        (
+            StackStatus::DeleteFailed,
+            "run `gen destroy` for this stage again",
+        ),
+        (
+            StackStatus::RollbackFailed,
+            "aws cloudformation delete-stack --stack-name orders-ci",
+        ),
+        (StackStatus::UpdateFailed, "CloudFormation console"),
+    ] {
+        let rules = [no_change_sets(), status_is(status.clone())];
+        let client = client(&rules);
+        let (outcome, _) = run(&client, &request(false), true).await;
+        let error = outcome.unwrap_err().to_string();
+        assert!(
+            error.contains(status.as_str()) && error.contains(hint),
+            "{status:?}: {error}"
+        );
+        assert!(all_called(&rules), "{status:?}: nothing was changed");
+    }
 }
 
 #[tokio::test]
 async fn the_first_failure_is_reported_even_when_later_events_fail_too() {
     // The bucket fails first; the queue is then cancelled and the rollback runs. The events
-    // arrive in two polls, the second over two pages.
+    // arrive in two polls, the second over two pages; paging stops at the boundary.
+    let [boundary, execute] = execute();
     let rules = [
         no_change_sets(),
         mock!(Client::describe_stacks).then_error(missing),
         create_change_set(ChangeSetType::Create),
         change_set_ready(),
-        execute(),
+        boundary,
+        execute,
         status_is(StackStatus::CreateInProgress),
-        mock!(Client::describe_stack_events).then_output(|| {
-            events(
-                vec![event(1, STACK, ResourceStatus::CreateInProgress, "User Initiated")],
-                None,
-            )
-        }),
+        events_are(vec![
+            earlier(),
+            event(STACK, ResourceStatus::CreateInProgress, "User Initiated"),
+        ]),
         status_is(StackStatus::RollbackComplete),
         mock!(Client::describe_stack_events)
             .sequence()
             .output(|| {
                 events(
                     vec![
-                        event(5, "TaskQueue", ResourceStatus::DeleteComplete, ""),
-                        event(6, "InvoicesBucket", ResourceStatus::DeleteComplete, ""),
-                        event(7, STACK, ResourceStatus::RollbackComplete, ""),
+                        event("TaskQueue", ResourceStatus::DeleteComplete, ""),
+                        event("InvoicesBucket", ResourceStatus::DeleteComplete, ""),
+                        event(STACK, ResourceStatus::RollbackComplete, ""),
                     ],
                     Some("page-2"),
                 )
@@ -372,21 +439,19 @@ async fn the_first_failure_is_reported_even_when_later_events_fail_too() {
             .output(|| {
                 events(
                     vec![
-                        event(1, STACK, ResourceStatus::CreateInProgress, "User Initiated"),
+                        earlier(),
+                        event(STACK, ResourceStatus::CreateInProgress, "User Initiated"),
                         event(
-                            2,
                             "InvoicesBucket",
                             ResourceStatus::CreateFailed,
                             "orders-invoices-ci-123456789012 already exists",
                         ),
                         event(
-                            3,
                             "TaskQueue",
                             ResourceStatus::CreateFailed,
                             "Resource creation cancelled",
                         ),
                         event(
-                            4,
                             STACK,
                             ResourceStatus::RollbackInProgress,
                             "The following resource(s) failed to create: [InvoicesBucket, TaskQueue].",
@@ -419,6 +484,7 @@ async fn the_first_failure_is_reported_even_when_later_events_fail_too() {
             "DELETE_COMPLETE TaskQueue",
             "DELETE_COMPLETE InvoicesBucket",
             "ROLLBACK_COMPLETE orders-ci",
+            "settled",
         ],
         "every event shown once, oldest first, across polls and pages"
     );
@@ -426,7 +492,175 @@ async fn the_first_failure_is_reported_even_when_later_events_fail_too() {
 }
 
 #[tokio::test]
+async fn without_a_failing_resource_the_stack_s_own_reason_is_the_cause() {
+    let [boundary, execute] = execute();
+    let rules = [
+        no_change_sets(),
+        status_is(StackStatus::UpdateComplete),
+        mock!(Client::get_template).then_output(|| {
+            aws_sdk_cloudformation::operation::get_template::GetTemplateOutput::builder()
+                .template_body("{}")
+                .build()
+        }),
+        create_change_set(ChangeSetType::Update),
+        change_set_ready(),
+        boundary,
+        execute,
+        status_is(StackStatus::UpdateRollbackComplete),
+        events_are(vec![
+            earlier(),
+            event(STACK, ResourceStatus::UpdateInProgress, "User Initiated"),
+            event(
+                STACK,
+                ResourceStatus::UpdateRollbackInProgress,
+                "Parameter validation failed: parameter value ci- for parameter name Stage does not match pattern",
+            ),
+            event(STACK, ResourceStatus::UpdateRollbackComplete, ""),
+        ]),
+    ];
+    let client = client(&rules);
+    let (outcome, _) = run(&client, &request(false), true).await;
+    let outcome = outcome.unwrap();
+    assert_eq!(
+        outcome.cause().unwrap(),
+        "UPDATE_ROLLBACK_COMPLETE: first failure `orders-ci`: Parameter validation failed: parameter value ci- for parameter name Stage does not match pattern"
+    );
+    assert!(all_called(&rules));
+}
+
+#[tokio::test]
+async fn a_cancelled_first_deploy_leaves_neither_change_set_nor_empty_stack() {
+    let rules = [
+        no_change_sets(),
+        mock!(Client::describe_stacks).then_error(missing),
+        create_change_set(ChangeSetType::Create),
+        change_set_ready(),
+        // Declined: the change set was not executed, and the stack is the empty shell.
+        mock!(Client::describe_change_set).then_output(|| {
+            DescribeChangeSetOutput::builder()
+                .status(ChangeSetStatus::CreateComplete)
+                .execution_status(ExecutionStatus::Available)
+                .build()
+        }),
+        status_is(StackStatus::ReviewInProgress),
+        mock!(Client::delete_stack)
+            .match_requests(|request| request.stack_name() == Some(STACK))
+            .then_output(|| DeleteStackOutput::builder().build()),
+    ];
+    let client = client(&rules);
+    let (outcome, _) = run(&client, &request(false), false).await;
+    assert_eq!(outcome.unwrap(), DeployOutcome::Cancelled);
+    assert!(all_called(&rules), "the empty stack was deleted");
+}
+
+#[tokio::test]
+async fn a_failed_change_set_is_deleted_and_its_reason_reported() {
+    let rules = [
+        no_change_sets(),
+        status_is(StackStatus::UpdateComplete),
+        mock!(Client::get_template).then_output(|| {
+            aws_sdk_cloudformation::operation::get_template::GetTemplateOutput::builder()
+                .template_body("{}")
+                .build()
+        }),
+        create_change_set(ChangeSetType::Update),
+        mock!(Client::describe_change_set).then_output(|| {
+            DescribeChangeSetOutput::builder()
+                .status(ChangeSetStatus::Failed)
+                .status_reason(
+                    "Template error: instance of Fn::GetAtt references undefined resource Nope",
+                )
+                .execution_status(ExecutionStatus::Unavailable)
+                .build()
+        }),
+        mock!(Client::describe_change_set).then_output(|| {
+            DescribeChangeSetOutput::builder()
+                .status(ChangeSetStatus::Failed)
+                .execution_status(ExecutionStatus::Unavailable)
+                .build()
+        }),
+        status_is(StackStatus::UpdateComplete),
+        mock!(Client::delete_change_set)
+            .match_requests(|request| request.change_set_name() == Some(CHANGE_SET))
+            .then_output(|| DeleteChangeSetOutput::builder().build()),
+    ];
+    let client = client(&rules);
+    let (outcome, _) = run(&client, &request(false), true).await;
+    let error = outcome.unwrap_err().to_string();
+    assert!(error.contains("undefined resource Nope"), "{error}");
+    assert!(all_called(&rules), "the failed change set was deleted");
+}
+
+#[tokio::test]
+async fn only_old_unexecuted_change_sets_of_gen_are_abandoned() {
+    let now = SystemTime::now();
+    let summary = move |name: &str, hours_ago: u64, status: ExecutionStatus| {
+        ChangeSetSummary::builder()
+            .change_set_name(name)
+            .execution_status(status)
+            .creation_time(DateTime::from(
+                now - std::time::Duration::from_secs(hours_ago * 3_600),
+            ))
+            .build()
+    };
+    let rules = [
+        mock!(Client::list_change_sets)
+            .sequence()
+            .output(move || {
+                ListChangeSetsOutput::builder()
+                    .summaries(summary("gen-interrupted", 5, ExecutionStatus::Available))
+                    .summaries(summary(
+                        "gen-running-elsewhere",
+                        0,
+                        ExecutionStatus::Available,
+                    ))
+                    .next_token("more")
+                    .build()
+            })
+            .output(move || {
+                ListChangeSetsOutput::builder()
+                    .summaries(summary("gen-done", 9, ExecutionStatus::ExecuteComplete))
+                    .summaries(summary("someone-else", 9, ExecutionStatus::Available))
+                    .summaries(summary("gen-failed", 2, ExecutionStatus::Unavailable))
+                    .build()
+            })
+            .build(),
+        mock!(Client::delete_change_set)
+            .match_requests(|request| request.change_set_name() == Some("gen-interrupted"))
+            .then_output(|| DeleteChangeSetOutput::builder().build()),
+        mock!(Client::delete_change_set)
+            .match_requests(|request| request.change_set_name() == Some("gen-failed"))
+            .then_output(|| DeleteChangeSetOutput::builder().build()),
+    ];
+    let with_change_sets = client(&rules);
+    assert_eq!(
+        abandon_change_sets(&with_change_sets, STACK, &Pace::instant())
+            .await
+            .unwrap(),
+        2
+    );
+    assert!(all_called(&rules));
+    // A stack that does not exist has none.
+    let rules = [mock!(Client::list_change_sets).then_error(|| {
+        ListChangeSetsError::generic(
+            ErrorMetadata::builder()
+                .code("ValidationError")
+                .message("Stack [orders-ci] does not exist")
+                .build(),
+        )
+    })];
+    let no_stack = client(&rules);
+    assert_eq!(
+        abandon_change_sets(&no_stack, STACK, &Pace::instant())
+            .await
+            .unwrap(),
+        0
+    );
+}
+
+#[tokio::test]
 async fn throttled_describe_calls_are_waited_out() {
+    let [boundary, execute] = execute();
     let rules = [
         no_change_sets(),
         mock!(Client::describe_stacks)
@@ -437,7 +671,8 @@ async fn throttled_describe_calls_are_waited_out() {
             .build(),
         create_change_set(ChangeSetType::Create),
         change_set_ready(),
-        execute(),
+        boundary,
+        execute,
         mock!(Client::describe_stacks)
             .sequence()
             .error(throttled)
@@ -449,7 +684,7 @@ async fn throttled_describe_calls_are_waited_out() {
             .http_status(400, Some(throttling_body()))
             .output(|| {
                 events(
-                    vec![event(1, STACK, ResourceStatus::CreateComplete, "")],
+                    vec![earlier(), event(STACK, ResourceStatus::CreateComplete, "")],
                     None,
                 )
             })
@@ -467,6 +702,8 @@ async fn throttled_describe_calls_are_waited_out() {
         "{outcome:?}"
     );
     assert!(all_called(&rules));
+    assert_eq!(rules[1].num_calls(), 4, "three throttled answers, then one");
+    assert_eq!(rules[8].num_calls(), 2, "a throttled XML answer, then one");
 }
 
 #[tokio::test]
@@ -488,6 +725,7 @@ async fn throttling_that_never_ends_is_an_error_naming_the_call() {
         error.contains("DescribeStacks") && error.contains("Rate exceeded"),
         "{error}"
     );
+    assert_eq!(rules[1].num_calls(), 3, "the first call and two retries");
 }
 
 /// CloudFormation's own answer to too many calls, as raw XML (query protocol).

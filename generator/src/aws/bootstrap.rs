@@ -5,8 +5,10 @@
 use aws_sdk_cloudformation::Client;
 use serde_json::json;
 
-use super::call_failed;
-use super::deploy::{DeployError, DeployOutcome, DeployRequest, Progress, deploy};
+use super::unless_missing;
+use futures_util::FutureExt as _;
+
+use super::deploy::{DeployError, DeployRequest, Progress, change_set_name, deploy};
 use super::stack::{Pace, patiently};
 
 /// The assets stack's name, the same in every account and region.
@@ -24,7 +26,7 @@ pub fn template() -> String {
         "Resources": {
             "AssetsBucket": {
                 "Type": "AWS::S3::Bucket",
-                "DeletionPolicy": "Retain",
+                "DeletionPolicy": "RetainExceptOnCreate",
                 "UpdateReplacePolicy": "Retain",
                 "Metadata": {"checkov": {"skip": [{
                     "id": "CKV_AWS_18",
@@ -86,18 +88,19 @@ pub fn template() -> String {
 /// The assets bucket, when the assets stack is deployed. Read from the stack's resource rather
 /// than its output, which emulators do not always fill in after a change set.
 pub async fn assets_bucket(client: &Client, pace: &Pace) -> Result<Option<String>, DeployError> {
-    let described = match patiently(pace, || {
-        client
-            .describe_stack_resource()
-            .stack_name(STACK)
-            .logical_resource_id(BUCKET)
-            .send()
-    })
-    .await
-    {
-        Ok(described) => described,
-        Err(error) if super::is_missing_stack(error.as_service_error()) => return Ok(None),
-        Err(error) => return Err(call_failed("DescribeStackResource", error).into()),
+    let Some(described) = unless_missing(
+        "DescribeStackResource",
+        patiently(pace, || {
+            client
+                .describe_stack_resource()
+                .stack_name(STACK)
+                .logical_resource_id(BUCKET)
+                .send()
+        })
+        .await,
+    )?
+    else {
+        return Ok(None);
     };
     Ok(described
         .stack_resource_detail()
@@ -123,17 +126,21 @@ pub async fn bootstrap(
         tags: vec![("managed-by".to_owned(), "gen".to_owned())],
         // Holds nothing that a failed first create could have filled.
         ephemeral: true,
+        change_set: change_set_name(),
         pace: *pace,
     };
     // The only question asked is answered yes, so the outcome is a success or a failure.
-    if let DeployOutcome::Failed {
-        status,
-        first_failure,
-    } = deploy(client, &request, &mut |_, _| true, progress).await?
-    {
+    let outcome = deploy(
+        client,
+        &request,
+        &mut |_, _| futures_util::future::ready(true).boxed(),
+        progress,
+    )
+    .await?;
+    if let Some(cause) = outcome.cause() {
         return Err(DeployError::Failed {
             stack: STACK.to_owned(),
-            reason: first_failure.map_or(status, |(id, reason)| format!("`{id}`: {reason}")),
+            reason: cause,
         });
     }
     assets_bucket(client, pace)
@@ -142,4 +149,27 @@ pub async fn bootstrap(
             stack: STACK.to_owned(),
             reason: format!("its `{BUCKET}` resource is not there"),
         })
+}
+
+/// The assets bucket, bootstrapping the assets stack first when it is missing. When another
+/// deploy is bootstrapping at the same moment (parallel CI jobs in a fresh account) and wins,
+/// its bucket is used.
+pub async fn ensure(
+    client: &Client,
+    pace: &Pace,
+    progress: &mut dyn FnMut(Progress<'_>),
+) -> Result<String, DeployError> {
+    if let Some(bucket) = assets_bucket(client, pace).await? {
+        return Ok(bucket);
+    }
+    progress(Progress::Note(&format!(
+        "bootstrapping: creating stack `{STACK}` with the assets bucket (once per account and region)"
+    )));
+    match bootstrap(client, pace, progress).await {
+        Ok(bucket) => Ok(bucket),
+        Err(error) => {
+            super::stack::settled(client, STACK, pace).await?;
+            assets_bucket(client, pace).await?.ok_or(error)
+        }
+    }
 }

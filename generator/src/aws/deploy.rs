@@ -1,17 +1,24 @@
 //! Deploying a stage through a change set: pick `CREATE` or `UPDATE` from the stack's state
-//! (recovering `ROLLBACK_COMPLETE` and `UPDATE_ROLLBACK_FAILED`), detect "no changes" before and
-//! after creating the change set, show the plan, execute, follow the stack events and report
-//! the first failing resource or the outputs.
+//! (recovering `ROLLBACK_COMPLETE` and `UPDATE_ROLLBACK_FAILED`, refusing the states that need a
+//! person), detect "no changes" before and after creating the change set, show the plan,
+//! execute, follow the stack events and report the first failing resource or the outputs.
+//!
+//! A change set that is not executed — cancelled, failed, or interrupted — is deleted, and so
+//! is the empty stack a cancelled first deploy would leave in `REVIEW_IN_PROGRESS`.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use aws_sdk_cloudformation::Client;
 use aws_sdk_cloudformation::primitives::DateTime;
 use aws_sdk_cloudformation::types::{
     Capability, ChangeSetStatus, ChangeSetType, Parameter, StackEvent, StackStatus, Tag,
 };
+use futures_util::future::BoxFuture;
 use serde::Serialize;
 
-use super::call_failed;
 use super::stack::{self, Pace, WaitError, in_progress, patiently};
+use super::{call_failed, unless_missing};
 
 /// What to deploy.
 #[derive(Debug, Clone)]
@@ -22,7 +29,20 @@ pub struct DeployRequest {
     pub tags: Vec<(String, String)>,
     /// Ephemeral stages are recreated from `ROLLBACK_COMPLETE` without asking.
     pub ephemeral: bool,
+    /// The change set this deploy makes (see [`change_set_name`]); known up front so that an
+    /// interrupted deploy can delete exactly its own.
+    pub change_set: String,
     pub pace: Pace,
+}
+
+/// A fresh change-set name: `gen-<milliseconds since 1970>`.
+pub fn change_set_name() -> String {
+    format!(
+        "gen-{}",
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis())
+    )
 }
 
 /// What a deploy reports while it runs.
@@ -30,8 +50,8 @@ pub struct DeployRequest {
 pub enum Progress<'a> {
     /// A step worth a line: "deleting the stack left in `ROLLBACK_COMPLETE`".
     Note(&'a str),
-    /// The change set is executing and will touch this many resources.
-    Executing { resources: usize },
+    /// A change set of `stack` is executing and will touch this many resources.
+    Executing { stack: &'a str, resources: usize },
     /// One stack event, oldest first.
     Event {
         status: &'a str,
@@ -39,6 +59,8 @@ pub enum Progress<'a> {
         resource_type: &'a str,
         reason: &'a str,
     },
+    /// The stack settled: no more events will come for this execution.
+    Settled,
 }
 
 /// One planned resource change, as CloudFormation reports it.
@@ -49,6 +71,10 @@ pub struct PlannedChange {
     pub resource_type: String,
     pub replacement: String,
 }
+
+/// Asks a yes/no question about a plan; the answer may take a while (a person at a terminal),
+/// so it is a future, which lets Ctrl-C interrupt it.
+pub type Confirm<'a> = dyn FnMut(&str, &[PlannedChange]) -> BoxFuture<'static, bool> + 'a;
 
 /// How a deploy ended.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -62,11 +88,29 @@ pub enum DeployOutcome {
         status: String,
         outputs: Vec<(String, String)>,
     },
-    /// Executed and failed: the first resource that failed and why.
+    /// Executed and failed: the first resource that failed and why (or the stack's own reason
+    /// when no resource failed, e.g. a parameter CloudFormation refused).
     Failed {
         status: String,
         first_failure: Option<(String, String)>,
     },
+}
+
+impl DeployOutcome {
+    /// For a failure: "`ROLLBACK_COMPLETE`: first failure `Bucket`: already exists".
+    pub fn cause(&self) -> Option<String> {
+        let DeployOutcome::Failed {
+            status,
+            first_failure,
+        } = self
+        else {
+            return None;
+        };
+        Some(match first_failure {
+            Some((id, reason)) => format!("{status}: first failure `{id}`: {reason}"),
+            None => status.clone(),
+        })
+    }
 }
 
 /// Why a deploy could not run.
@@ -82,14 +126,45 @@ pub enum DeployError {
         "stack `{0}` is in ROLLBACK_COMPLETE (its first create failed) and must be deleted before it can be created again; rerun and confirm, or run `gen destroy` first"
     )]
     NeedsRecreate(String),
-    #[error(
-        "stack `{stack}` could not be recovered: it ended in {status}; look at its events in the CloudFormation console, fix the resource named there and deploy again"
-    )]
-    NotRecovered { stack: String, status: String },
+    #[error("stack `{stack}` is in {status}: {hint}")]
+    Stuck {
+        stack: String,
+        status: String,
+        hint: String,
+    },
+    #[error("{}", not_recovered(.stack, .status, .failure.as_ref()))]
+    NotRecovered {
+        stack: String,
+        status: String,
+        /// The first resource that failed during the recovery, and why.
+        failure: Option<(String, String)>,
+    },
     #[error("change set of stack `{stack}` failed: {reason}")]
     ChangeSet { stack: String, reason: String },
     #[error("stack `{stack}` failed: {reason}")]
     Failed { stack: String, reason: String },
+}
+
+fn not_recovered(stack: &str, status: &str, failure: Option<&(String, String)>) -> String {
+    match failure {
+        Some((id, reason)) => format!(
+            "stack `{stack}` could not be recovered: it ended in {status} because `{id}` failed: {reason}\nhint: fix `{id}` and deploy again, or skip it with `aws cloudformation continue-update-rollback --stack-name {stack} --resources-to-skip {id}`"
+        ),
+        None => format!(
+            "stack `{stack}` could not be recovered: it ended in {status}; look at its events in the CloudFormation console, fix the resource named there and deploy again"
+        ),
+    }
+}
+
+/// What to do about a stack in a state that only a person can resolve.
+fn stuck_hint(stack: &str, status: &StackStatus) -> String {
+    match status {
+        StackStatus::DeleteFailed => "a delete failed, usually on a resource that is not empty or still in use; run `gen destroy` for this stage again (it empties buckets first), then deploy".to_owned(),
+        StackStatus::RollbackFailed => format!(
+            "the rollback of its first create failed; delete it with `aws cloudformation delete-stack --stack-name {stack}` (add `--retain-resources` for what blocks it), then deploy again"
+        ),
+        _ => "look at its events in the CloudFormation console, resolve it there, then deploy again".to_owned(),
+    }
 }
 
 /// Deploys; `confirm` sees the plan and decides (it is asked again before deleting a stack in
@@ -97,10 +172,11 @@ pub enum DeployError {
 pub async fn deploy(
     client: &Client,
     request: &DeployRequest,
-    confirm: &mut dyn FnMut(&str, &[PlannedChange]) -> bool,
+    confirm: &mut Confirm<'_>,
     progress: &mut dyn FnMut(Progress<'_>),
 ) -> Result<DeployOutcome, DeployError> {
-    // Change sets left by an interrupted run would pile up: remove the unexecuted ones first.
+    // Change sets left by an interrupted run would pile up: remove the old unexecuted ones
+    // (recent ones may belong to a deploy still running elsewhere).
     let abandoned = abandon_change_sets(client, &request.stack, &request.pace).await?;
     if abandoned > 0 {
         progress(Progress::Note(&format!(
@@ -110,16 +186,49 @@ pub async fn deploy(
     let Some(change_set_type) = prepare(client, request, confirm, progress).await? else {
         return Ok(DeployOutcome::NoChanges);
     };
-    let name = format!(
-        "gen-{}",
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_millis())
-    );
+    create_change_set(client, request, change_set_type).await?;
+    let reviewed = review(client, request, confirm).await;
+    let changes = match reviewed {
+        Ok(Reviewed::Approved(changes)) => changes,
+        other => {
+            // Not executed: the change set goes, whatever stopped it; the first error wins.
+            let discarded = discard(client, request).await;
+            let outcome = match other? {
+                Reviewed::Empty => DeployOutcome::NoChanges,
+                Reviewed::Cancelled | Reviewed::Approved(_) => DeployOutcome::Cancelled,
+            };
+            discarded?;
+            return Ok(outcome);
+        }
+    };
+    // The newest event before execution marks where this execution's events begin (the local
+    // clock may disagree with CloudFormation's).
+    let boundary = newest_event(client, &request.stack, &request.pace).await?;
+    client
+        .execute_change_set()
+        .stack_name(&request.stack)
+        .change_set_name(&request.change_set)
+        .send()
+        .await
+        .map_err(|e| call_failed("ExecuteChangeSet", e))?;
+    progress(Progress::Executing {
+        stack: &request.stack,
+        resources: changes.len(),
+    });
+    let outcome = follow(client, &request.stack, boundary, &request.pace, progress).await;
+    progress(Progress::Settled);
+    outcome
+}
+
+async fn create_change_set(
+    client: &Client,
+    request: &DeployRequest,
+    change_set_type: ChangeSetType,
+) -> Result<(), DeployError> {
     client
         .create_change_set()
         .stack_name(&request.stack)
-        .change_set_name(&name)
+        .change_set_name(&request.change_set)
         .change_set_type(change_set_type)
         .template_body(&request.template_body)
         .set_parameters(Some(
@@ -145,37 +254,72 @@ pub async fn deploy(
         .send()
         .await
         .map_err(|e| call_failed("CreateChangeSet", e))?;
-    let delete_change_set = async || {
-        let _ = client
-            .delete_change_set()
-            .stack_name(&request.stack)
-            .change_set_name(&name)
-            .send()
-            .await;
-    };
-    let changes = match wait_change_set(client, &request.stack, &name, &request.pace).await? {
-        ChangeSetReady::Ready(changes) => changes,
-        ChangeSetReady::Empty => {
-            delete_change_set().await;
-            return Ok(DeployOutcome::NoChanges);
+    Ok(())
+}
+
+enum Reviewed {
+    Approved(Vec<PlannedChange>),
+    Empty,
+    Cancelled,
+}
+
+/// Waits for the change set and asks about it.
+async fn review(
+    client: &Client,
+    request: &DeployRequest,
+    confirm: &mut Confirm<'_>,
+) -> Result<Reviewed, DeployError> {
+    match wait_change_set(client, &request.stack, &request.change_set, &request.pace).await? {
+        None => Ok(Reviewed::Empty),
+        Some(changes) if confirm("apply these changes?", &changes).await => {
+            Ok(Reviewed::Approved(changes))
         }
-    };
-    if !confirm("apply these changes?", &changes) {
-        delete_change_set().await;
-        return Ok(DeployOutcome::Cancelled);
+        Some(_) => Ok(Reviewed::Cancelled),
     }
-    let started = DateTime::from(std::time::SystemTime::now());
+}
+
+/// Deletes this deploy's change set if it was not executed, and the stack too when it is the
+/// empty `REVIEW_IN_PROGRESS` shell a first change set creates. Returns whether anything was
+/// deleted. Safe to call at any point, including after Ctrl-C.
+pub async fn discard(client: &Client, request: &DeployRequest) -> Result<bool, DeployError> {
+    let pace = &request.pace;
+    let described = unless_missing(
+        "DescribeChangeSet",
+        patiently(pace, || {
+            client
+                .describe_change_set()
+                .stack_name(&request.stack)
+                .change_set_name(&request.change_set)
+                .send()
+        })
+        .await,
+    )?;
+    let executed = described.as_ref().is_some_and(|described| {
+        described
+            .execution_status()
+            .is_some_and(|status| status.as_str().starts_with("EXECUTE_"))
+    });
+    if described.is_none() || executed {
+        return Ok(false);
+    }
+    if stack::status(client, &request.stack, pace).await? == Some(StackStatus::ReviewInProgress) {
+        // Deleting the shell deletes its change sets with it.
+        client
+            .delete_stack()
+            .stack_name(&request.stack)
+            .send()
+            .await
+            .map_err(|e| call_failed("DeleteStack", e))?;
+        return Ok(true);
+    }
     client
-        .execute_change_set()
+        .delete_change_set()
         .stack_name(&request.stack)
-        .change_set_name(&name)
+        .change_set_name(&request.change_set)
         .send()
         .await
-        .map_err(|e| call_failed("ExecuteChangeSet", e))?;
-    progress(Progress::Executing {
-        resources: changes.len(),
-    });
-    follow(client, &request.stack, started, &request.pace, progress).await
+        .map_err(|e| call_failed("DeleteChangeSet", e))?;
+    Ok(true)
 }
 
 /// Same template and same parameters as deployed: no change set needed (fast no-op).
@@ -202,37 +346,31 @@ async fn unchanged(client: &Client, request: &DeployRequest) -> Result<bool, Dep
     let Some(stack) = stacks.stacks().first() else {
         return Ok(false);
     };
-    let deployed: std::collections::BTreeMap<&str, &str> = stack
+    let deployed: BTreeMap<&str, &str> = stack
         .parameters()
         .iter()
         .filter_map(|p| Some((p.parameter_key()?, p.parameter_value()?)))
         .collect();
-    let tags: std::collections::BTreeMap<&str, &str> = stack
+    let tags: BTreeMap<&str, &str> = stack
         .tags()
         .iter()
         .filter_map(|t| Some((t.key()?, t.value()?)))
         .collect();
-    Ok(request
-        .parameters
-        .iter()
-        .all(|(k, v)| deployed.get(k.as_str()) == Some(&v.as_str()))
-        && request
-            .tags
+    let all_in = |wanted: &[(String, String)], have: &BTreeMap<&str, &str>| {
+        wanted
             .iter()
-            .all(|(k, v)| tags.get(k.as_str()) == Some(&v.as_str())))
+            .all(|(k, v)| have.get(k.as_str()) == Some(&v.as_str()))
+    };
+    Ok(all_in(&request.parameters, &deployed) && all_in(&request.tags, &tags))
 }
 
-enum ChangeSetReady {
-    Ready(Vec<PlannedChange>),
-    Empty,
-}
-
+/// Polls the change set until it is ready: its changes, or `None` when it holds none.
 async fn wait_change_set(
     client: &Client,
     stack: &str,
     name: &str,
     pace: &Pace,
-) -> Result<ChangeSetReady, DeployError> {
+) -> Result<Option<Vec<PlannedChange>>, DeployError> {
     for _ in 0..pace.max_polls {
         let described = patiently(pace, || {
             client
@@ -262,12 +400,12 @@ async fn wait_change_set(
                             .unwrap_or_default(),
                     })
                     .collect();
-                return Ok(ChangeSetReady::Ready(changes));
+                return Ok(Some(changes));
             }
             Some(ChangeSetStatus::Failed) => {
                 let reason = described.status_reason().unwrap_or_default().to_owned();
                 if reason.contains("didn't contain changes") || reason.contains("No updates") {
-                    return Ok(ChangeSetReady::Empty);
+                    return Ok(None);
                 }
                 return Err(DeployError::ChangeSet {
                     stack: stack.to_owned(),
@@ -283,31 +421,56 @@ async fn wait_change_set(
     })
 }
 
-/// The events of `stack` since `started` that are not in `seen`, oldest first. Pages back
-/// until it reaches an event already seen or older than `started`, so a burst of events
-/// between two polls is never skipped.
+/// The id of the stack's newest event, if it has any.
+async fn newest_event(
+    client: &Client,
+    stack: &str,
+    pace: &Pace,
+) -> Result<Option<String>, DeployError> {
+    let listed = unless_missing(
+        "DescribeStackEvents",
+        patiently(pace, || {
+            client.describe_stack_events().stack_name(stack).send()
+        })
+        .await,
+    )?;
+    Ok(listed
+        .as_ref()
+        .and_then(|listed| listed.stack_events().first())
+        .and_then(StackEvent::event_id)
+        .map(str::to_owned))
+}
+
+/// The events of `stack` newer than `boundary` that are not in `seen`, oldest first. Pages
+/// back until it reaches an event already seen or the boundary, so a burst of events between
+/// two polls is never skipped.
 async fn new_events(
     client: &Client,
     stack: &str,
-    started: DateTime,
-    seen: &mut std::collections::BTreeSet<String>,
+    boundary: Option<&str>,
+    seen: &mut BTreeSet<String>,
     pace: &Pace,
 ) -> Result<Vec<StackEvent>, DeployError> {
     let mut fresh = Vec::new();
     let mut token: Option<String> = None;
     'pages: loop {
-        let listed = patiently(pace, || {
-            client
-                .describe_stack_events()
-                .stack_name(stack)
-                .set_next_token(token.clone())
-                .send()
-        })
-        .await
-        .map_err(|e| call_failed("DescribeStackEvents", e))?;
+        let Some(listed) = unless_missing(
+            "DescribeStackEvents",
+            patiently(pace, || {
+                client
+                    .describe_stack_events()
+                    .stack_name(stack)
+                    .set_next_token(token.clone())
+                    .send()
+            })
+            .await,
+        )?
+        else {
+            break;
+        };
         for event in listed.stack_events() {
             let id = event.event_id().unwrap_or_default();
-            if event.timestamp().is_some_and(|t| *t < started) || seen.contains(id) {
+            if Some(id) == boundary || seen.contains(id) {
                 break 'pages;
             }
             fresh.push(event.clone());
@@ -326,38 +489,61 @@ async fn new_events(
     Ok(fresh)
 }
 
-/// Streams the events after `started` until the stack settles; reports outputs or the first
+/// The first failure among events, oldest first: a resource's `*_FAILED` event; failing that,
+/// the first reason the stack itself gave for failing or rolling back.
+#[derive(Debug, Default)]
+struct FirstFailure {
+    resource: Option<(String, String)>,
+    stack: Option<(String, String)>,
+}
+
+impl FirstFailure {
+    fn see(&mut self, stack: &str, event: &StackEvent) {
+        let status = event.resource_status().map_or("", |s| s.as_str());
+        let id = event.logical_resource_id().unwrap_or_default();
+        let reason = event.resource_status_reason().unwrap_or_default();
+        if id == stack {
+            let failing = status.ends_with("_FAILED") || status.contains("ROLLBACK_IN_PROGRESS");
+            if failing && !reason.is_empty() && self.stack.is_none() {
+                self.stack = Some((id.to_owned(), reason.to_owned()));
+            }
+        } else if status.ends_with("_FAILED") && self.resource.is_none() {
+            self.resource = Some((id.to_owned(), reason.to_owned()));
+        }
+    }
+
+    fn into_first(self) -> Option<(String, String)> {
+        self.resource.or(self.stack)
+    }
+}
+
+/// Streams the events after `boundary` until the stack settles; reports outputs or the first
 /// failure (the earliest `*_FAILED` event of a resource, not the last one: later failures are
 /// mostly resources cancelled because of it).
 async fn follow(
     client: &Client,
     stack: &str,
-    started: DateTime,
+    boundary: Option<String>,
     pace: &Pace,
     progress: &mut dyn FnMut(Progress<'_>),
 ) -> Result<DeployOutcome, DeployError> {
-    let mut seen = std::collections::BTreeSet::new();
-    let mut first_failure: Option<(String, String)> = None;
+    let mut seen = BTreeSet::new();
+    let mut failure = FirstFailure::default();
     for _ in 0..pace.max_polls {
         let status = stack::status(client, stack, pace).await?;
-        for event in new_events(client, stack, started, &mut seen, pace).await? {
-            let state = event.resource_status().map_or("", |s| s.as_str());
-            let id = event.logical_resource_id().unwrap_or_default();
-            let reason = event.resource_status_reason().unwrap_or_default();
+        for event in new_events(client, stack, boundary.as_deref(), &mut seen, pace).await? {
             progress(Progress::Event {
-                status: state,
-                logical_id: id,
+                status: event.resource_status().map_or("", |s| s.as_str()),
+                logical_id: event.logical_resource_id().unwrap_or_default(),
                 resource_type: event.resource_type().unwrap_or_default(),
-                reason,
+                reason: event.resource_status_reason().unwrap_or_default(),
             });
-            if state.ends_with("_FAILED") && first_failure.is_none() && id != stack {
-                first_failure = Some((id.to_owned(), reason.to_owned()));
-            }
+            failure.see(stack, &event);
         }
         let Some(status) = status else {
             return Ok(DeployOutcome::Failed {
                 status: "DELETED".to_owned(),
-                first_failure,
+                first_failure: failure.into_first(),
             });
         };
         if in_progress(&status) {
@@ -390,7 +576,7 @@ async fn follow(
         }
         return Ok(DeployOutcome::Failed {
             status: status.as_str().to_owned(),
-            first_failure,
+            first_failure: failure.into_first(),
         });
     }
     Err(WaitError::TimedOut {
@@ -406,15 +592,12 @@ async fn follow(
 async fn prepare(
     client: &Client,
     request: &DeployRequest,
-    confirm: &mut dyn FnMut(&str, &[PlannedChange]) -> bool,
+    confirm: &mut Confirm<'_>,
     progress: &mut dyn FnMut(Progress<'_>),
 ) -> Result<Option<ChangeSetType>, DeployError> {
     let stack = &request.stack;
-    let not_recovered = |status: Option<StackStatus>| DeployError::NotRecovered {
-        stack: stack.clone(),
-        status: status.map_or_else(|| "DELETED".to_owned(), |s| s.as_str().to_owned()),
-    };
-    match stack::status(client, stack, &request.pace).await? {
+    let pace = &request.pace;
+    match stack::status(client, stack, pace).await? {
         None | Some(StackStatus::ReviewInProgress) => Ok(Some(ChangeSetType::Create)),
         Some(StackStatus::RollbackComplete) => {
             if !request.ephemeral
@@ -422,6 +605,7 @@ async fn prepare(
                     "the stack is in ROLLBACK_COMPLETE: delete it and create it again?",
                     &[],
                 )
+                .await
             {
                 return Err(DeployError::NeedsRecreate(stack.clone()));
             }
@@ -434,69 +618,127 @@ async fn prepare(
                 .send()
                 .await
                 .map_err(|e| call_failed("DeleteStack", e))?;
-            match stack::settled(client, stack, &request.pace).await? {
+            match stack::settled(client, stack, pace).await? {
                 None => Ok(Some(ChangeSetType::Create)),
-                other => Err(not_recovered(other)),
+                Some(status) => Err(DeployError::NotRecovered {
+                    stack: stack.clone(),
+                    status: status.as_str().to_owned(),
+                    failure: None,
+                }),
             }
         }
         Some(StackStatus::UpdateRollbackFailed) => {
             progress(Progress::Note(
                 "continuing the rollback left in UPDATE_ROLLBACK_FAILED",
             ));
+            let boundary = newest_event(client, stack, pace).await?;
             client
                 .continue_update_rollback()
                 .stack_name(stack)
                 .send()
                 .await
                 .map_err(|e| call_failed("ContinueUpdateRollback", e))?;
-            match stack::settled(client, stack, &request.pace).await? {
+            match stack::settled(client, stack, pace).await? {
                 Some(StackStatus::UpdateRollbackComplete) => Ok(Some(ChangeSetType::Update)),
-                other => Err(not_recovered(other)),
+                status => {
+                    let mut failure = FirstFailure::default();
+                    let mut seen = BTreeSet::new();
+                    for event in
+                        new_events(client, stack, boundary.as_deref(), &mut seen, pace).await?
+                    {
+                        failure.see(stack, &event);
+                    }
+                    Err(DeployError::NotRecovered {
+                        stack: stack.clone(),
+                        status: status
+                            .map_or_else(|| "DELETED".to_owned(), |s| s.as_str().to_owned()),
+                        failure: failure.resource,
+                    })
+                }
             }
         }
         Some(status) if in_progress(&status) => Err(DeployError::Busy {
             stack: stack.clone(),
             status: status.as_str().to_owned(),
         }),
-        Some(_) if unchanged(client, request).await? => Ok(None),
-        Some(_) => Ok(Some(ChangeSetType::Update)),
+        Some(
+            StackStatus::CreateComplete
+            | StackStatus::UpdateComplete
+            | StackStatus::UpdateRollbackComplete
+            | StackStatus::ImportComplete
+            | StackStatus::ImportRollbackComplete,
+        ) => {
+            if unchanged(client, request).await? {
+                Ok(None)
+            } else {
+                Ok(Some(ChangeSetType::Update))
+            }
+        }
+        Some(status) => Err(DeployError::Stuck {
+            stack: stack.clone(),
+            hint: stuck_hint(stack, &status),
+            status: status.as_str().to_owned(),
+        }),
     }
 }
 
-/// Deletes the change sets `gen deploy` made on `stack` that were never executed (an
-/// interrupted deploy); returns how many. Executed ones are history and stay.
+/// Unexecuted change sets younger than this may belong to a deploy still running elsewhere.
+const ABANDONED_AFTER: Duration = Duration::from_secs(3_600);
+
+/// Deletes the change sets `gen deploy` made on `stack` that were never executed and are over
+/// an hour old (an interrupted deploy); returns how many. Executed ones are history and stay.
 pub async fn abandon_change_sets(
     client: &Client,
     stack: &str,
     pace: &Pace,
 ) -> Result<usize, DeployError> {
-    let listed = match patiently(pace, || client.list_change_sets().stack_name(stack).send()).await
-    {
-        Ok(listed) => listed,
-        Err(error) if super::is_missing_stack(error.as_service_error()) => {
+    let cutoff = DateTime::from(SystemTime::now() - ABANDONED_AFTER);
+    let mut abandoned = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let Some(listed) = unless_missing(
+            "ListChangeSets",
+            patiently(pace, || {
+                client
+                    .list_change_sets()
+                    .stack_name(stack)
+                    .set_next_token(token.clone())
+                    .send()
+            })
+            .await,
+        )?
+        else {
             return Ok(0);
-        }
-        Err(error) => return Err(call_failed("ListChangeSets", error).into()),
-    };
-    let mut deleted = 0;
-    for summary in listed.summaries() {
-        let ours = summary
-            .change_set_name()
-            .is_some_and(|name| name.starts_with("gen-"));
-        let executed = summary.execution_status().is_some_and(|status| {
-            status.as_str().starts_with("EXECUTE_") || status.as_str() == "OBSOLETE"
-        });
-        if ours && !executed {
-            let name = summary.change_set_name().unwrap_or_default();
-            client
-                .delete_change_set()
-                .stack_name(stack)
-                .change_set_name(name)
-                .send()
-                .await
-                .map_err(|e| call_failed("DeleteChangeSet", e))?;
-            deleted += 1;
+        };
+        abandoned.extend(
+            listed
+                .summaries()
+                .iter()
+                .filter(|summary| {
+                    let ours = summary
+                        .change_set_name()
+                        .is_some_and(|name| name.starts_with("gen-"));
+                    let executed = summary.execution_status().is_some_and(|status| {
+                        status.as_str().starts_with("EXECUTE_") || status.as_str() == "OBSOLETE"
+                    });
+                    let old = summary.creation_time().is_some_and(|t| *t < cutoff);
+                    ours && !executed && old
+                })
+                .filter_map(|summary| summary.change_set_name().map(str::to_owned)),
+        );
+        token = listed.next_token().map(str::to_owned);
+        if token.is_none() {
+            break;
         }
     }
-    Ok(deleted)
+    for name in &abandoned {
+        client
+            .delete_change_set()
+            .stack_name(stack)
+            .change_set_name(name)
+            .send()
+            .await
+            .map_err(|e| call_failed("DeleteChangeSet", e))?;
+    }
+    Ok(abandoned.len())
 }

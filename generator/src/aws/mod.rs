@@ -65,19 +65,47 @@ pub struct CallFailed {
 }
 
 /// Wraps any SDK error with the operation that raised it.
-pub(crate) fn call_failed<E: std::error::Error + 'static>(operation: &str, error: E) -> CallFailed {
+pub fn call_failed<E: std::error::Error + 'static>(operation: &str, error: E) -> CallFailed {
     CallFailed {
         operation: operation.to_owned(),
         message: aws_sdk_s3::error::DisplayErrorContext(error).to_string(),
     }
 }
 
-/// Whether CloudFormation answered that the stack does not exist (it has no error code for it).
-pub(crate) fn is_missing_stack<E: ProvideErrorMetadata>(error: Option<&E>) -> bool {
+/// Whether CloudFormation answered that the stack does not exist (it has no error code of its
+/// own for that: a `ValidationError` whose message says so).
+fn is_missing_stack<E: ProvideErrorMetadata>(error: Option<&E>) -> bool {
     error.is_some_and(|error| {
-        error
-            .meta()
-            .message()
-            .is_some_and(|message| message.contains("does not exist"))
+        error.code() == Some("ValidationError")
+            && error
+                .message()
+                .is_some_and(|message| message.contains("does not exist"))
     })
+}
+
+/// A CloudFormation answer about a stack, `None` when the stack does not exist.
+pub(crate) fn unless_missing<T, E, R>(
+    operation: &str,
+    result: Result<T, aws_sdk_cloudformation::error::SdkError<E, R>>,
+) -> Result<Option<T>, CallFailed>
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
+{
+    match result {
+        Ok(answer) => Ok(Some(answer)),
+        Err(error) if is_missing_stack(error.as_service_error()) => Ok(None),
+        Err(error) => Err(call_failed(operation, error)),
+    }
+}
+
+/// Whether S3 answered with one of these error codes (`NoSuchBucket`, `NoSuchKey`…).
+pub(crate) fn is_s3_code<E: ProvideErrorMetadata, R>(
+    error: &aws_sdk_s3::error::SdkError<E, R>,
+    codes: &[&str],
+) -> bool {
+    error
+        .as_service_error()
+        .and_then(ProvideErrorMetadata::code)
+        .is_some_and(|code| codes.contains(&code))
 }

@@ -9,7 +9,7 @@ use aws_sdk_cloudformation::Client;
 use aws_sdk_cloudformation::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_cloudformation::types::StackStatus;
 
-use super::{CallFailed, call_failed, is_missing_stack};
+use super::{CallFailed, unless_missing};
 
 /// How often to poll and how to back off when throttled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,12 +28,14 @@ pub struct Pace {
 impl Default for Pace {
     fn default() -> Self {
         Self {
-            poll: Duration::from_millis(500),
-            backoff: Duration::from_millis(500),
-            max_backoff: Duration::from_secs(10),
+            // Each poll is one or two Describe calls: often enough to feel live, rarely enough
+            // not to be the cause of the throttling it has to survive.
+            poll: Duration::from_secs(1),
+            backoff: Duration::from_secs(1),
+            max_backoff: Duration::from_secs(20),
             throttle_retries: 10,
-            // 500 ms × 7,200 = one hour, CloudFormation's own limit for most resources.
-            max_polls: 7_200,
+            // 1 s × 3,600 = one hour, CloudFormation's own limit for most resources.
+            max_polls: 3_600,
         }
     }
 }
@@ -61,7 +63,8 @@ pub fn is_throttling<E: ProvideErrorMetadata, R>(error: &SdkError<E, R>) -> bool
     })
 }
 
-/// Runs `call` again after a growing pause while it is throttled.
+/// Runs `call` again while it is throttled, after a pause that doubles each time (between half
+/// and all of it, at random, so parallel deploys do not retry in step).
 pub async fn patiently<T, E, R, F, Fut>(pace: &Pace, mut call: F) -> Result<T, SdkError<E, R>>
 where
     E: ProvideErrorMetadata,
@@ -74,7 +77,7 @@ where
         match call().await {
             Err(error) if retries < pace.throttle_retries && is_throttling(&error) => {
                 retries += 1;
-                tokio::time::sleep(pause).await;
+                tokio::time::sleep(pause.mul_f64(0.5 + fastrand::f64() / 2.0)).await;
                 pause = (pause * 2).min(pace.max_backoff);
             }
             other => return other,
@@ -88,16 +91,16 @@ pub async fn status(
     stack: &str,
     pace: &Pace,
 ) -> Result<Option<StackStatus>, CallFailed> {
-    match patiently(pace, || client.describe_stacks().stack_name(stack).send()).await {
-        Ok(output) => Ok(output
-            .stacks()
-            .first()
-            .and_then(|s| s.stack_status())
-            .cloned()
-            .filter(|s| *s != StackStatus::DeleteComplete)),
-        Err(error) if is_missing_stack(error.as_service_error()) => Ok(None),
-        Err(error) => Err(call_failed("DescribeStacks", error)),
-    }
+    let described = unless_missing(
+        "DescribeStacks",
+        patiently(pace, || client.describe_stacks().stack_name(stack).send()).await,
+    )?;
+    Ok(described
+        .as_ref()
+        .and_then(|output| output.stacks().first())
+        .and_then(|s| s.stack_status())
+        .cloned()
+        .filter(|s| *s != StackStatus::DeleteComplete))
 }
 
 /// Whether a status is still moving (`*_IN_PROGRESS`).

@@ -7,8 +7,8 @@ use aws_sdk_s3::primitives::{DateTime, DateTimeFormat};
 use aws_sdk_s3::types::{Delete, ObjectIdentifier};
 use serde::Serialize;
 
-use super::call_failed;
 use super::stack::{Pace, patiently};
+use super::{call_failed, unless_missing};
 
 /// One deployed stage.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -172,10 +172,7 @@ pub async fn destroy(
         let count = empty_bucket(s3, &bucket).await?;
         match s3.delete_bucket().bucket(&bucket).send().await {
             Ok(_) => {}
-            Err(error)
-                if error
-                    .as_service_error()
-                    .is_some_and(|e| e.meta().code() == Some("NoSuchBucket")) => {}
+            Err(error) if super::is_s3_code(&error, &["NoSuchBucket"]) => {}
             Err(error) => return Err(call_failed(&format!("DeleteBucket {bucket}"), error).into()),
         }
         destroyed.buckets.push((bucket, count));
@@ -189,13 +186,7 @@ async fn empty_bucket(s3: &aws_sdk_s3::Client, bucket: &str) -> Result<usize, St
     loop {
         let listing = match s3.list_object_versions().bucket(bucket).send().await {
             Ok(listing) => listing,
-            Err(error)
-                if error
-                    .as_service_error()
-                    .is_some_and(|e| e.meta().code() == Some("NoSuchBucket")) =>
-            {
-                return Ok(deleted);
-            }
+            Err(error) if super::is_s3_code(&error, &["NoSuchBucket"]) => return Ok(deleted),
             Err(error) => {
                 return Err(call_failed(&format!("ListObjectVersions {bucket}"), error).into());
             }
@@ -255,20 +246,27 @@ pub async fn deployed(
 ) -> Result<Option<DeployedStage>, StageError> {
     let stack = format!("{pipeline}-{stage}");
     let pace = Pace::default();
-    let described = match patiently(&pace, || {
-        cloudformation.describe_stacks().stack_name(&stack).send()
-    })
-    .await
-    {
-        Ok(described) => described,
-        Err(error) if super::is_missing_stack(error.as_service_error()) => return Ok(None),
-        Err(error) => return Err(call_failed("DescribeStacks", error).into()),
-    };
-    let Some(found) = described
-        .stacks()
-        .first()
-        .filter(|found| found.stack_status() != Some(&StackStatus::DeleteComplete))
+    let Some(described) = unless_missing(
+        "DescribeStacks",
+        patiently(&pace, || {
+            cloudformation.describe_stacks().stack_name(&stack).send()
+        })
+        .await,
+    )?
     else {
+        return Ok(None);
+    };
+    // A stack still in review or rolled back from its first create holds nothing deployed.
+    let Some(found) = described.stacks().first().filter(|found| {
+        !matches!(
+            found.stack_status(),
+            None | Some(
+                StackStatus::DeleteComplete
+                    | StackStatus::ReviewInProgress
+                    | StackStatus::RollbackComplete
+            )
+        )
+    }) else {
         return Ok(None);
     };
     let body = patiently(&pace, || {
@@ -305,13 +303,7 @@ pub async fn deployed(
                         .map_err(|error| call_failed("GetObject", error))?
                         .to_vec(),
                 ),
-                Err(error)
-                    if error.as_service_error().is_some_and(|e| {
-                        matches!(e.meta().code(), Some("NoSuchKey" | "NoSuchBucket"))
-                    }) =>
-                {
-                    None
-                }
+                Err(error) if super::is_s3_code(&error, &["NoSuchKey", "NoSuchBucket"]) => None,
                 Err(error) => return Err(call_failed("GetObject", error).into()),
             }
         }

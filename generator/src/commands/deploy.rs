@@ -7,23 +7,31 @@ use std::path::Path;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::aws::bootstrap;
-use crate::aws::deploy::{DeployOutcome, DeployRequest, PlannedChange, Progress, deploy};
+use futures_util::FutureExt as _;
+use futures_util::future::BoxFuture;
+
+use crate::aws::deploy::{
+    DeployOutcome, DeployRequest, PlannedChange, Progress, change_set_name, deploy, discard,
+};
 use crate::aws::stack::Pace;
-use crate::aws::{AwsTarget, s3_client};
+use crate::aws::{AwsTarget, call_failed, s3_client};
 use crate::cli::{DeployArgs, GlobalArgs};
-use crate::commands::{CommandError, ExitStatus, load_pipeline, read_limited, small_runtime};
+use crate::commands::{CommandError, ExitStatus, parse_pipeline, read_limited, small_runtime};
 use crate::config::Pipeline;
 use crate::config::naming::logical_id;
 use crate::package::{self, Artifact, Uploaded, ZipCache};
 use crate::printer::Printer;
 use crate::synth::{SynthOptions, synthesize, valid_stage};
+use aws_sdk_s3::types::{BucketLocationConstraint, CreateBucketConfiguration};
 
 pub fn run(
     args: &DeployArgs,
     global: &GlobalArgs,
     printer: &Printer,
 ) -> Result<ExitStatus, CommandError> {
-    let Some(pipeline) = load_pipeline(&args.file, printer)? else {
+    // Read once: what is recorded as deployed is exactly what was synthesised.
+    let source = read_limited(&args.file)?;
+    let Some(pipeline) = parse_pipeline(&args.file, &source, printer) else {
         return Ok(ExitStatus::Failure);
     };
     let branch = git_branch();
@@ -60,7 +68,6 @@ pub fn run(
             .unwrap_or_default()
     });
     let target = AwsTarget::new(global, &pipeline.region);
-    let source = read_limited(&args.file)?;
     let stack = format!("{}-{stage}", pipeline.name);
     let pace = Pace::default();
     let outcome = small_runtime()?.block_on(async {
@@ -68,7 +75,8 @@ pub fn run(
         let s3 = s3_client(&sdk);
         let client = aws_sdk_cloudformation::Client::new(&sdk);
         let mut view = DeployView::new(printer, &stack);
-        let assets = assets_bucket(&client, &s3, args, &pace, &mut view).await?;
+        let assets =
+            assets_bucket(&client, &s3, args, &target.region, &pace, &mut view).await?;
         upload(&s3, &assets, &artifacts, printer).await?;
         let (parameters, tags) = parameters_and_tags(
             &pipeline, &stage, args, &assets, branch, expires_at, &artifacts,
@@ -79,6 +87,7 @@ pub fn run(
             parameters,
             tags,
             ephemeral: args.ttl.is_some(),
+            change_set: change_set_name(),
             pace,
         };
         let assume_yes = args.yes || !std::io::stdin().is_terminal();
@@ -86,33 +95,39 @@ pub fn run(
             confirm(printer, question, changes, assume_yes)
         };
         let mut progress = |step: Progress<'_>| view.show(step);
-        // Ctrl-C before execution leaves no change set behind; after it, the stack carries on
-        // and only the following stops.
+        // Ctrl-C — at the prompt too — deletes this deploy's change set if it was not
+        // executed; once executing, the stack carries on and only the following stops.
         let outcome = tokio::select! {
             outcome = deploy(&client, &request, &mut confirm, &mut progress) => outcome.map_err(|error| error.to_string()),
             _ = tokio::signal::ctrl_c() => {
-                let abandoned = crate::aws::deploy::abandon_change_sets(&client, &stack, &pace).await.unwrap_or(0);
-                Err(format!("interrupted: {abandoned} unexecuted change set(s) deleted; anything already executing continues in CloudFormation"))
+                let cleaned = match discard(&client, &request).await {
+                    Ok(true) => "its unexecuted change set was deleted".to_owned(),
+                    Ok(false) => "no change set was left behind; anything already executing continues in CloudFormation".to_owned(),
+                    Err(error) => format!("deleting its change set `{}` failed ({error}); delete it in the CloudFormation console", request.change_set),
+                };
+                Err(format!("interrupted: {cleaned}"))
             }
         }?;
         if matches!(
             outcome,
             DeployOutcome::NoChanges | DeployOutcome::Deployed { .. }
         ) {
-            // What is deployed now, for `gen diff --deployed` to compare with.
-            s3.put_object()
+            // What is deployed now, for `gen diff --deployed` to compare with. Failing to
+            // record it does not undo the deploy: warn and go on.
+            let recorded = s3
+                .put_object()
                 .bucket(&assets)
                 .key(package::deployed_pipeline_key(&pipeline.name, &stage))
                 .content_type("application/yaml")
                 .body(source.into())
                 .send()
-                .await
-                .map_err(|error| {
-                    format!(
-                        "deployed, but recording pipeline.yaml in `{assets}` failed: {}",
-                        aws_sdk_s3::error::DisplayErrorContext(error)
-                    )
-                })?;
+                .await;
+            if let Err(error) = recorded {
+                printer.note(&format!(
+                    "warning: recording pipeline.yaml in `{assets}` failed, so `gen diff --deployed` will show resource changes only: {}\n",
+                    aws_sdk_s3::error::DisplayErrorContext(error)
+                ));
+            }
         }
         Ok(outcome)
     });
@@ -148,34 +163,39 @@ async fn assets_bucket(
     client: &aws_sdk_cloudformation::Client,
     s3: &aws_sdk_s3::Client,
     args: &DeployArgs,
+    region: &str,
     pace: &Pace,
     view: &mut DeployView<'_>,
 ) -> Result<String, String> {
-    if let Some(bucket) = &args.assets_bucket {
-        if s3.head_bucket().bucket(bucket).send().await.is_err() {
-            view.printer
-                .note(&format!("creating assets bucket `{bucket}`\n"));
-            s3.create_bucket()
-                .bucket(bucket)
-                .send()
-                .await
-                .map_err(|error| aws_sdk_s3::error::DisplayErrorContext(error).to_string())?;
-        }
-        return Ok(bucket.clone());
+    let Some(bucket) = &args.assets_bucket else {
+        return bootstrap::ensure(client, pace, &mut |step| view.show(step))
+            .await
+            .map_err(|error| error.to_string());
+    };
+    match s3.head_bucket().bucket(bucket).send().await {
+        Ok(_) => return Ok(bucket.clone()),
+        Err(error)
+            if error
+                .raw_response()
+                .is_some_and(|r| r.status().as_u16() == 404) => {}
+        Err(error) => return Err(call_failed(&format!("HeadBucket {bucket}"), error).to_string()),
     }
-    if let Some(bucket) = bootstrap::assets_bucket(client, pace)
-        .await
-        .map_err(|error| error.to_string())?
-    {
-        return Ok(bucket);
+    view.printer
+        .note(&format!("creating assets bucket `{bucket}`\n"));
+    let mut create = s3.create_bucket().bucket(bucket);
+    // us-east-1 is the one region that refuses to be named as a location.
+    if region != "us-east-1" {
+        create = create.create_bucket_configuration(
+            CreateBucketConfiguration::builder()
+                .location_constraint(BucketLocationConstraint::from(region))
+                .build(),
+        );
     }
-    view.printer.note(&format!(
-        "bootstrapping: creating stack `{}` with the assets bucket (once per account and region)\n",
-        bootstrap::STACK
-    ));
-    bootstrap::bootstrap(client, pace, &mut |step| view.show(step))
+    create
+        .send()
         .await
-        .map_err(|error| error.to_string())
+        .map_err(|error| call_failed(&format!("CreateBucket {bucket}"), error).to_string())?;
+    Ok(bucket.clone())
 }
 
 /// A deploy's progress: on a terminal, a bar over the resources the change set touches with
@@ -200,7 +220,9 @@ impl<'a> DeployView<'a> {
     pub(crate) fn show(&mut self, step: Progress<'_>) {
         match step {
             Progress::Note(text) => self.line(&format!("  {text}")),
-            Progress::Executing { resources } => {
+            Progress::Executing { stack, resources } => {
+                self.finish();
+                stack.clone_into(&mut self.stack);
                 if std::io::stderr().is_terminal() {
                     let bar = ProgressBar::new(resources as u64);
                     if let Ok(style) = ProgressStyle::with_template(
@@ -230,7 +252,16 @@ impl<'a> DeployView<'a> {
                     bar.set_message(logical_id.to_owned());
                 }
             }
+            Progress::Settled => self.finish(),
         }
+    }
+
+    /// Clears the bar of the execution that settled.
+    fn finish(&mut self) {
+        if let Some(bar) = self.bar.take() {
+            bar.finish_and_clear();
+        }
+        self.done.clear();
     }
 
     fn line(&self, text: &str) {
@@ -243,9 +274,7 @@ impl<'a> DeployView<'a> {
 
 impl Drop for DeployView<'_> {
     fn drop(&mut self) {
-        if let Some(bar) = &self.bar {
-            bar.finish_and_clear();
-        }
+        self.finish();
     }
 }
 
@@ -302,7 +331,14 @@ fn build(pipeline: &Pipeline, printer: &Printer) -> Result<(), String> {
     Ok(())
 }
 
-fn confirm(printer: &Printer, question: &str, changes: &[PlannedChange], assume_yes: bool) -> bool {
+/// Shows the plan and asks; the answer is read on a blocking thread so that Ctrl-C at the
+/// prompt still reaches the deploy (and deletes its change set).
+fn confirm(
+    printer: &Printer,
+    question: &str,
+    changes: &[PlannedChange],
+    assume_yes: bool,
+) -> BoxFuture<'static, bool> {
     for change in changes {
         let replacement = if change.replacement == "True" {
             "  REPLACE"
@@ -315,12 +351,20 @@ fn confirm(printer: &Printer, question: &str, changes: &[PlannedChange], assume_
         ));
     }
     if assume_yes {
-        return true;
+        return futures_util::future::ready(true).boxed();
     }
     printer.note(&format!("{question} [y/N] "));
     let _ = std::io::stderr().flush();
-    let mut answer = String::new();
-    std::io::stdin().read_line(&mut answer).is_ok() && matches!(answer.trim(), "y" | "Y" | "yes")
+    async {
+        tokio::task::spawn_blocking(|| {
+            let mut answer = String::new();
+            std::io::stdin().read_line(&mut answer).is_ok()
+                && matches!(answer.trim(), "y" | "Y" | "yes")
+        })
+        .await
+        .unwrap_or(false)
+    }
+    .boxed()
 }
 
 fn git_branch() -> Option<String> {
@@ -404,18 +448,13 @@ fn report(
             }
             Ok(ExitStatus::Success)
         }
-        Ok(DeployOutcome::Failed {
-            status,
-            first_failure,
-        }) => {
-            let cause = first_failure.map_or_else(String::new, |(id, reason)| {
-                format!(": first failure `{id}`: {reason}")
-            });
-            fail(
-                printer,
-                &format!("stack `{stack}` ended in {status}{cause}"),
-            )
-        }
+        Ok(failed @ DeployOutcome::Failed { .. }) => fail(
+            printer,
+            &format!(
+                "stack `{stack}` ended in {}",
+                failed.cause().unwrap_or_default()
+            ),
+        ),
         Err(message) => fail(printer, &message),
     }
 }

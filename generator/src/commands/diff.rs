@@ -18,20 +18,8 @@ pub fn run(
     global: &GlobalArgs,
     printer: &Printer,
 ) -> Result<ExitStatus, CommandError> {
-    let Some(new) = load_pipeline(&args.file, printer)? else {
+    let Some(plan) = plan(args, global, printer)? else {
         return Ok(ExitStatus::Failure);
-    };
-    let planned = if args.deployed {
-        against_deployed(&new, args, global, printer)?
-    } else {
-        against_ref(&new, args, printer)
-    };
-    let plan = match planned {
-        Ok(plan) => plan,
-        Err(message) => {
-            printer.note(&format!("error: {message}\n"));
-            return Ok(ExitStatus::Failure);
-        }
     };
     let rendered = match args.format {
         DiffFormat::Text if !printer.json => diff::text(&plan),
@@ -48,6 +36,25 @@ pub fn run(
         Verdict::Changes => ExitStatus::Changes,
         Verdict::Destructive => ExitStatus::Destructive,
     })
+}
+
+/// The plan `gen diff` shows; `None` after printing why there is none.
+pub fn plan(
+    args: &DiffArgs,
+    global: &GlobalArgs,
+    printer: &Printer,
+) -> Result<Option<Plan>, CommandError> {
+    let Some(new) = load_pipeline(&args.file, printer)? else {
+        return Ok(None);
+    };
+    let planned = if args.deployed {
+        against_deployed(&new, args, global, printer)?
+    } else {
+        against_ref(&new, args, printer)
+    };
+    Ok(planned
+        .inspect_err(|message| printer.note(&format!("error: {message}\n")))
+        .ok())
 }
 
 /// The plan from pipeline.yaml at `--against` to the working tree.
@@ -102,15 +109,20 @@ fn against_deployed(
         }
         Ok(Some(deployed)) => {
             let shown = format!("deployed:{}", args.stage);
-            let old = deployed
-                .pipeline_file
-                .and_then(|bytes| config::load(&shown, &bytes).pipeline);
-            if old.is_none() {
+            let old = if let Some(bytes) = deployed.pipeline_file {
+                let loaded = config::load(&shown, &bytes);
+                if loaded.pipeline.is_none() {
+                    printer.note(&loaded.report.render(printer.color));
+                    printer.note("the recorded pipeline.yaml no longer loads (written by another version of gen?): showing resource changes only\n");
+                }
+                loaded.pipeline
+            } else {
                 printer.note(&format!(
                     "the pipeline.yaml deployed to `{}` is not recorded in its assets bucket: showing resource changes only\n",
                     args.stage
                 ));
-            }
+                None
+            };
             diff::plan_against_template(old.as_ref(), &deployed.template, new, &options)
                 .map_err(|error| error.to_string())
         }

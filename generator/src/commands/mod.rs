@@ -79,15 +79,24 @@ pub(crate) fn load_pipeline(
     printer: &crate::printer::Printer,
 ) -> Result<Option<crate::config::Pipeline>, CommandError> {
     let bytes = read_limited(path)?;
+    Ok(parse_pipeline(path, &bytes, printer))
+}
+
+/// Validates the bytes of a pipeline file read from `path`, printing its diagnostics.
+pub(crate) fn parse_pipeline(
+    path: &std::path::Path,
+    bytes: &[u8],
+    printer: &crate::printer::Printer,
+) -> Option<crate::config::Pipeline> {
     let loaded = crate::config::load_with(
         &path.display().to_string(),
-        &bytes,
+        bytes,
         &crate::generate::synth_checks,
     );
     if !loaded.report.diagnostics.is_empty() {
         printer.note(&loaded.report.render(printer.color));
     }
-    Ok(loaded.pipeline)
+    loaded.pipeline
 }
 
 /// The state of a running `gen dev`, or `None` after telling the user to start one.

@@ -28,7 +28,12 @@ fn loses(resource: &Value) -> Option<String> {
         "AWS::SQS::Queue" => Some("the messages waiting in it".to_owned()),
         "AWS::Logs::LogGroup" => Some("its logs".to_owned()),
         // Buckets are retained on delete: the old bucket and its objects stay, orphaned.
-        "AWS::S3::Bucket" if resource["DeletionPolicy"] == "Retain" => {
+        "AWS::S3::Bucket"
+            if matches!(
+                resource["DeletionPolicy"].as_str(),
+                Some("Retain" | "RetainExceptOnCreate")
+            ) =>
+        {
             Some("nothing is deleted, but the old bucket is orphaned (retained) with its objects and the new one starts empty".to_owned())
         }
         "AWS::S3::Bucket" => Some("its objects".to_owned()),

@@ -103,7 +103,10 @@ pub(super) fn add(
         resources.insert(
             id.clone(),
             Resource {
-                deletion_policy: Some("Retain"),
+                // Kept when the stack is deleted (`gen destroy` empties and deletes it), but not
+                // when the first create rolls back: an orphan with a fixed name would make
+                // every later create fail with "already exists".
+                deletion_policy: Some("RetainExceptOnCreate"),
                 update_replace_policy: Some("Retain"),
                 ..Resource::new("AWS::S3::Bucket", properties)
             }
