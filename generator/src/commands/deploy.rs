@@ -70,7 +70,8 @@ pub fn run(
     let target = AwsTarget::new(global, &pipeline.region);
     let stack = format!("{}-{stage}", pipeline.name);
     let pace = Pace::default();
-    let outcome = small_runtime()?.block_on(async {
+    let runtime = small_runtime()?;
+    let outcome = runtime.block_on(async {
         let sdk = target.sdk_config().await;
         let s3 = s3_client(&sdk);
         let client = aws_sdk_cloudformation::Client::new(&sdk);
@@ -131,6 +132,8 @@ pub fn run(
         }
         Ok(outcome)
     });
+    // A prompt interrupted by Ctrl-C leaves its thread blocked on stdin: do not wait for it.
+    runtime.shutdown_background();
     report(&stack, outcome, printer)
 }
 
