@@ -1,0 +1,131 @@
+//! The code zips of a deploy: built or read, cached, and uploaded to the assets bucket.
+
+use std::path::Path;
+
+use aws_sdk_s3::types::{BucketLocationConstraint, CreateBucketConfiguration};
+
+use super::DeployView;
+use crate::aws::bootstrap;
+use crate::aws::call_failed;
+use crate::aws::stack::Pace;
+use crate::cli::DeployArgs;
+use crate::config::Pipeline;
+use crate::package::{self, Artifact, Uploaded, ZipCache};
+use crate::printer::Printer;
+
+/// The code zips: from `--binaries DIR`, or built with cargo lambda. Zips of binaries seen
+/// before come from the cache under the target directory.
+pub(super) fn artifacts(
+    pipeline: &Pipeline,
+    args: &DeployArgs,
+    printer: &Printer,
+) -> Result<Vec<Artifact>, String> {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map_or_else(|| Path::new("target").to_path_buf(), Into::into);
+    let cache = ZipCache::new(target.join("gen").join("zips"));
+    let binary_path = |function: &str| match &args.binaries {
+        Some(directory) => directory.join(package::crate_name(function)),
+        None => package::built_binary(&target, function),
+    };
+    if args.binaries.is_none() {
+        build(pipeline, printer)?;
+    }
+    pipeline
+        .functions
+        .keys()
+        .map(|function| {
+            let binary = package::read_binary(&binary_path(function), function)?;
+            cache.artifact(&pipeline.name, function, &binary)
+        })
+        .collect::<Result<_, _>>()
+        .map_err(|error: package::PackageError| error.to_string())
+}
+
+/// Builds every function with cargo lambda, one run per architecture.
+fn build(pipeline: &Pipeline, printer: &Printer) -> Result<(), String> {
+    package::cargo_lambda_available().map_err(|error| error.to_string())?;
+    let plans = package::plan_builds(
+        pipeline
+            .functions
+            .values()
+            .map(|f| (f.name.as_str(), f.architecture)),
+    );
+    for plan in &plans {
+        printer.note(&format!(
+            "building {} for {}\n",
+            plan.packages.len(),
+            if plan.arm64 { "arm64" } else { "x86_64" }
+        ));
+        let status = package::build_command(plan)
+            .status()
+            .map_err(|error| format!("cannot run cargo lambda: {error}"))?;
+        if !status.success() {
+            return Err(format!("cargo lambda build failed ({status})"));
+        }
+    }
+    Ok(())
+}
+
+/// Uploads each code zip whose hash is not in the bucket yet.
+pub(super) async fn upload(
+    s3: &aws_sdk_s3::Client,
+    assets: &str,
+    artifacts: &[Artifact],
+    printer: &Printer,
+) -> Result<(), String> {
+    for artifact in artifacts {
+        match package::upload_if_new(s3, assets, artifact)
+            .await
+            .map_err(|error| error.to_string())?
+        {
+            Uploaded::New => printer.note(&format!(
+                "uploaded {} ({} bytes)\n",
+                artifact.key,
+                artifact.zip.len()
+            )),
+            Uploaded::AlreadyThere => printer.note(&format!("unchanged {}\n", artifact.key)),
+        }
+    }
+    Ok(())
+}
+
+/// The bucket for code zips: `--assets-bucket` (created when missing), or the assets stack's,
+/// bootstrapped on first use in the account and region.
+pub(super) async fn assets_bucket(
+    client: &aws_sdk_cloudformation::Client,
+    s3: &aws_sdk_s3::Client,
+    args: &DeployArgs,
+    region: &str,
+    pace: &Pace,
+    view: &mut DeployView<'_>,
+) -> Result<String, String> {
+    let Some(bucket) = &args.assets_bucket else {
+        return bootstrap::ensure(client, pace, &mut |step| view.show(step))
+            .await
+            .map_err(|error| error.to_string());
+    };
+    match s3.head_bucket().bucket(bucket).send().await {
+        Ok(_) => return Ok(bucket.clone()),
+        Err(error)
+            if error
+                .raw_response()
+                .is_some_and(|r| r.status().as_u16() == 404) => {}
+        Err(error) => return Err(call_failed(&format!("HeadBucket {bucket}"), error).to_string()),
+    }
+    view.printer
+        .note(&format!("creating assets bucket `{bucket}`\n"));
+    let mut create = s3.create_bucket().bucket(bucket);
+    // us-east-1 is the one region that refuses to be named as a location.
+    if region != "us-east-1" {
+        create = create.create_bucket_configuration(
+            CreateBucketConfiguration::builder()
+                .location_constraint(BucketLocationConstraint::from(region))
+                .build(),
+        );
+    }
+    create
+        .send()
+        .await
+        .map_err(|error| call_failed(&format!("CreateBucket {bucket}"), error).to_string())?;
+    Ok(bucket.clone())
+}
