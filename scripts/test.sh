@@ -34,6 +34,10 @@ done
 echo "==> cargo test"
 cargo test --workspace --locked
 
+echo "==> gen deploy at a terminal: Ctrl-C, n and y at the question (moto)"
+cargo build -q --locked -p generator
+.venv/bin/python scripts/deploy-prompt.py "${CARGO_TARGET_DIR:-target}/debug/gen"
+
 echo "==> gen dev --demo (the seed pipeline end to end on the local engine)"
 cargo run -q --locked -p generator -- dev --demo
 
