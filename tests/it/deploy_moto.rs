@@ -5,12 +5,58 @@
 
 use std::path::{Path, PathBuf};
 
-use generator::cli::{
-    BootstrapArgs, DeployArgs, DiffArgs, DiffFormat, GcArgs, GlobalArgs, OutputFormat,
-};
+use generator::aws::s3_client;
+use generator::cli::{BootstrapArgs, DeployArgs, DiffArgs, DiffFormat, GcArgs, GlobalArgs};
 use generator::commands::{ExitStatus, bootstrap, deploy, diff, stages};
 use generator::printer::Printer;
 use tests::MotoServer;
+
+use crate::gen_moto::{global, printer};
+
+/// A moto server, the `gen` flags that point at it, SDK clients for checking what happened,
+/// and a copy of the seed pipeline with stand-in binaries in a temporary directory.
+struct Scene {
+    _moto: MotoServer,
+    _dir: tempfile::TempDir,
+    global: GlobalArgs,
+    printer: Printer,
+    binaries: PathBuf,
+    file: PathBuf,
+    seed: String,
+    runtime: tokio::runtime::Runtime,
+    cloudformation: aws_sdk_cloudformation::Client,
+    s3: aws_sdk_s3::Client,
+}
+
+impl Scene {
+    fn new() -> Self {
+        let moto = MotoServer::start();
+        let dir = tempfile::tempdir().unwrap();
+        let binaries = fake_binaries(dir.path());
+        let file = dir.path().join("pipeline.yaml");
+        let seed =
+            std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../pipeline.yaml"))
+                .unwrap();
+        std::fs::write(&file, &seed).unwrap();
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let sdk = runtime.block_on(moto.sdk_config());
+        Self {
+            global: global(&moto),
+            printer: printer(),
+            binaries,
+            file,
+            seed,
+            cloudformation: aws_sdk_cloudformation::Client::new(&sdk),
+            s3: s3_client(&sdk),
+            runtime,
+            _moto: moto,
+            _dir: dir,
+        }
+    }
+}
 
 fn args(file: &Path, binaries: &Path) -> DeployArgs {
     DeployArgs {
@@ -62,39 +108,22 @@ fn fake_binaries(dir: &Path) -> PathBuf {
     reason = "one scenario: create, no-op, update, each checked through the SDK"
 )]
 fn create_then_no_op_then_update() {
-    let moto = MotoServer::start();
-    let global = GlobalArgs {
-        output: OutputFormat::Text,
-        endpoint_url: Some(moto.endpoint()),
-        region: Some("us-east-1".into()),
-        profile: None,
-    };
-    let printer = Printer {
-        color: false,
-        json: false,
-    };
-    let dir = tempfile::tempdir().unwrap();
-    let binaries = fake_binaries(dir.path());
-    let file = dir.path().join("pipeline.yaml");
-    let seed =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../pipeline.yaml"))
-            .unwrap();
-    std::fs::write(&file, &seed).unwrap();
+    let Scene {
+        _moto,
+        _dir,
+        global,
+        printer,
+        binaries,
+        file,
+        seed,
+        runtime,
+        cloudformation,
+        s3,
+    } = Scene::new();
 
     assert_eq!(
         deploy::run(&args(&file, &binaries), &global, &printer).unwrap(),
         ExitStatus::Success
-    );
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let sdk = runtime.block_on(moto.sdk_config());
-    let cloudformation = aws_sdk_cloudformation::Client::new(&sdk);
-    let s3 = aws_sdk_s3::Client::from_conf(
-        aws_sdk_s3::config::Builder::from(&sdk)
-            .force_path_style(true)
-            .build(),
     );
     let (status, change_sets, zips) = runtime.block_on(async {
         let stack = cloudformation
@@ -220,35 +249,18 @@ fn create_then_no_op_then_update() {
     reason = "one scenario: bootstrap, ephemeral deploy, diff against it, expiry, gc"
 )]
 fn an_ephemeral_stage_is_bootstrapped_diffed_against_and_collected_when_it_expires() {
-    let moto = MotoServer::start();
-    let global = GlobalArgs {
-        output: OutputFormat::Text,
-        endpoint_url: Some(moto.endpoint()),
-        region: Some("us-east-1".into()),
-        profile: None,
-    };
-    let printer = Printer {
-        color: false,
-        json: false,
-    };
-    let dir = tempfile::tempdir().unwrap();
-    let binaries = fake_binaries(dir.path());
-    let file = dir.path().join("pipeline.yaml");
-    let seed =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../pipeline.yaml"))
-            .unwrap();
-    std::fs::write(&file, &seed).unwrap();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let sdk = runtime.block_on(moto.sdk_config());
-    let cloudformation = aws_sdk_cloudformation::Client::new(&sdk);
-    let s3 = aws_sdk_s3::Client::from_conf(
-        aws_sdk_s3::config::Builder::from(&sdk)
-            .force_path_style(true)
-            .build(),
-    );
+    let Scene {
+        _moto,
+        _dir,
+        global,
+        printer,
+        binaries,
+        file,
+        seed,
+        runtime,
+        cloudformation,
+        s3,
+    } = Scene::new();
 
     // Once per account and region; a second run changes nothing.
     let stage_file = BootstrapArgs {

@@ -19,6 +19,7 @@ use aws_sdk_cloudformation::operation::describe_stacks::{
     DescribeStacksError, DescribeStacksOutput,
 };
 use aws_sdk_cloudformation::operation::execute_change_set::ExecuteChangeSetOutput;
+use aws_sdk_cloudformation::operation::get_template::GetTemplateOutput;
 use aws_sdk_cloudformation::operation::list_change_sets::{
     ListChangeSetsError, ListChangeSetsOutput,
 };
@@ -149,6 +150,18 @@ fn status_is(status: StackStatus) -> Rule {
     mock!(Client::describe_stacks).then_output(move || stacks(status.clone()))
 }
 
+/// The deployed template is not the one being deployed: an update is due.
+fn deployed_template_differs() -> Rule {
+    mock!(Client::get_template)
+        .then_output(|| GetTemplateOutput::builder().template_body("{}").build())
+}
+
+fn deletes_stack() -> Rule {
+    mock!(Client::delete_stack)
+        .match_requests(|request| request.stack_name() == Some(STACK))
+        .then_output(|| DeleteStackOutput::builder().build())
+}
+
 fn create_change_set(expected: ChangeSetType) -> Rule {
     mock!(Client::create_change_set)
         .match_requests(move |request| {
@@ -228,9 +241,7 @@ async fn an_ephemeral_stage_left_in_rollback_complete_is_deleted_and_created_aga
     let rules = [
         no_change_sets(),
         status_is(StackStatus::RollbackComplete),
-        mock!(Client::delete_stack)
-            .match_requests(|request| request.stack_name() == Some(STACK))
-            .then_output(|| DeleteStackOutput::builder().build()),
+        deletes_stack(),
         mock!(Client::describe_stacks)
             .sequence()
             .output(|| stacks(StackStatus::DeleteInProgress))
@@ -497,11 +508,7 @@ async fn without_a_failing_resource_the_stack_s_own_reason_is_the_cause() {
     let rules = [
         no_change_sets(),
         status_is(StackStatus::UpdateComplete),
-        mock!(Client::get_template).then_output(|| {
-            aws_sdk_cloudformation::operation::get_template::GetTemplateOutput::builder()
-                .template_body("{}")
-                .build()
-        }),
+        deployed_template_differs(),
         create_change_set(ChangeSetType::Update),
         change_set_ready(),
         boundary,
@@ -543,9 +550,7 @@ async fn a_cancelled_first_deploy_leaves_neither_change_set_nor_empty_stack() {
                 .build()
         }),
         status_is(StackStatus::ReviewInProgress),
-        mock!(Client::delete_stack)
-            .match_requests(|request| request.stack_name() == Some(STACK))
-            .then_output(|| DeleteStackOutput::builder().build()),
+        deletes_stack(),
     ];
     let client = client(&rules);
     let (outcome, _) = run(&client, &request(false), false).await;
@@ -558,11 +563,7 @@ async fn a_failed_change_set_is_deleted_and_its_reason_reported() {
     let rules = [
         no_change_sets(),
         status_is(StackStatus::UpdateComplete),
-        mock!(Client::get_template).then_output(|| {
-            aws_sdk_cloudformation::operation::get_template::GetTemplateOutput::builder()
-                .template_body("{}")
-                .build()
-        }),
+        deployed_template_differs(),
         create_change_set(ChangeSetType::Update),
         mock!(Client::describe_change_set).then_output(|| {
             DescribeChangeSetOutput::builder()

@@ -5,6 +5,7 @@ mod conformance_s3;
 mod deploy_moto;
 mod deploy_scripted;
 mod fixtures;
+mod gen_moto;
 mod loader_fuzz;
 mod package_moto;
 mod runtime_moto;

@@ -2,27 +2,13 @@
 //! stage is found and destroyed with its non-empty, versioned bucket; a protected stage is
 //! refused without `--force`.
 
-use generator::cli::{DestroyArgs, GcArgs, GlobalArgs, OutputFormat};
+use generator::aws::s3_client;
+use generator::cli::{DestroyArgs, GcArgs};
 use generator::commands::ExitStatus;
 use generator::commands::stages;
-use generator::printer::Printer;
 use tests::{MotoServer, create_stack, seed_template_for_moto};
 
-fn global(moto: &MotoServer) -> GlobalArgs {
-    GlobalArgs {
-        output: OutputFormat::Text,
-        endpoint_url: Some(moto.endpoint()),
-        region: Some("us-east-1".into()),
-        profile: None,
-    }
-}
-
-fn printer() -> Printer {
-    Printer {
-        color: false,
-        json: false,
-    }
-}
+use crate::gen_moto::{global, printer};
 
 fn pipeline_file() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../pipeline.yaml")
@@ -66,11 +52,7 @@ fn gc_destroys_only_expired_stages_with_their_buckets_and_destroy_respects_prote
             );
         }
         // A versioned, non-empty bucket in the expired stage.
-        let s3 = aws_sdk_s3::Client::from_conf(
-            aws_sdk_s3::config::Builder::from(&sdk)
-                .force_path_style(true)
-                .build(),
-        );
+        let s3 = s3_client(&sdk);
         let bucket = "orders-results-feature-old-123456789012";
         for body in ["one", "two", "three"] {
             s3.put_object()
@@ -123,11 +105,7 @@ fn gc_destroys_only_expired_stages_with_their_buckets_and_destroy_respects_prote
             .into_iter()
             .map(|s| s.stage)
             .collect();
-        let s3 = aws_sdk_s3::Client::from_conf(
-            aws_sdk_s3::config::Builder::from(&sdk)
-                .force_path_style(true)
-                .build(),
-        );
+        let s3 = s3_client(&sdk);
         let exists = s3
             .head_bucket()
             .bucket("orders-results-feature-old-123456789012")
