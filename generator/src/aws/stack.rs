@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use aws_sdk_cloudformation::Client;
 use aws_sdk_cloudformation::error::{ProvideErrorMetadata, SdkError};
-use aws_sdk_cloudformation::types::StackStatus;
+use aws_sdk_cloudformation::types::{Stack, StackStatus};
 
 use super::{CallFailed, unless_missing};
 
@@ -85,22 +85,31 @@ where
     }
 }
 
+/// The stack as `DescribeStacks` reports it (status, parameters, tags, outputs); `None` when it
+/// does not exist or is deleted.
+pub async fn describe(
+    client: &Client,
+    stack: &str,
+    pace: &Pace,
+) -> Result<Option<Stack>, CallFailed> {
+    let described = unless_missing(
+        "DescribeStacks",
+        patiently(pace, || client.describe_stacks().stack_name(stack).send()).await,
+    )?;
+    Ok(described
+        .and_then(|output| output.stacks.unwrap_or_default().into_iter().next())
+        .filter(|found| found.stack_status() != Some(&StackStatus::DeleteComplete)))
+}
+
 /// The stack's status; `None` when it does not exist or is deleted.
 pub async fn status(
     client: &Client,
     stack: &str,
     pace: &Pace,
 ) -> Result<Option<StackStatus>, CallFailed> {
-    let described = unless_missing(
-        "DescribeStacks",
-        patiently(pace, || client.describe_stacks().stack_name(stack).send()).await,
-    )?;
-    Ok(described
-        .as_ref()
-        .and_then(|output| output.stacks().first())
-        .and_then(|s| s.stack_status())
-        .cloned()
-        .filter(|s| *s != StackStatus::DeleteComplete))
+    Ok(describe(client, stack, pace)
+        .await?
+        .and_then(|found| found.stack_status().cloned()))
 }
 
 /// Whether a status is still moving (`*_IN_PROGRESS`).

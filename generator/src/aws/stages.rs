@@ -7,8 +7,8 @@ use aws_sdk_s3::primitives::{DateTime, DateTimeFormat};
 use aws_sdk_s3::types::{Delete, ObjectIdentifier};
 use serde::Serialize;
 
+use super::call_failed;
 use super::stack::{Pace, patiently};
-use super::{call_failed, unless_missing};
 
 /// One deployed stage.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -246,27 +246,16 @@ pub async fn deployed(
 ) -> Result<Option<DeployedStage>, StageError> {
     let stack = format!("{pipeline}-{stage}");
     let pace = Pace::default();
-    let Some(described) = unless_missing(
-        "DescribeStacks",
-        patiently(&pace, || {
-            cloudformation.describe_stacks().stack_name(&stack).send()
-        })
-        .await,
-    )?
-    else {
-        return Ok(None);
-    };
     // A stack still in review or rolled back from its first create holds nothing deployed.
-    let Some(found) = described.stacks().first().filter(|found| {
-        !matches!(
-            found.stack_status(),
-            None | Some(
-                StackStatus::DeleteComplete
-                    | StackStatus::ReviewInProgress
-                    | StackStatus::RollbackComplete
+    let Some(found) = super::stack::describe(cloudformation, &stack, &pace)
+        .await?
+        .filter(|found| {
+            !matches!(
+                found.stack_status(),
+                None | Some(StackStatus::ReviewInProgress | StackStatus::RollbackComplete)
             )
-        )
-    }) else {
+        })
+    else {
         return Ok(None);
     };
     let body = patiently(&pace, || {

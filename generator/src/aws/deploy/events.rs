@@ -7,7 +7,7 @@ use aws_sdk_cloudformation::types::{StackEvent, StackStatus};
 
 use super::{DeployError, DeployOutcome, Progress};
 use crate::aws::stack::{self, Pace, WaitError, in_progress, patiently};
-use crate::aws::{call_failed, unless_missing};
+use crate::aws::unless_missing;
 
 /// The id of the stack's newest event, if it has any.
 pub(super) async fn newest_event(
@@ -118,7 +118,7 @@ pub(super) async fn follow(
     let mut seen = BTreeSet::new();
     let mut failure = FirstFailure::default();
     for _ in 0..pace.max_polls {
-        let status = stack::status(client, stack, pace).await?;
+        let described = stack::describe(client, stack, pace).await?;
         for event in new_events(client, stack, boundary.as_deref(), &mut seen, pace).await? {
             progress(Progress::Event {
                 status: event.resource_status().map_or("", |s| s.as_str()),
@@ -128,7 +128,9 @@ pub(super) async fn follow(
             });
             failure.see(stack, &event);
         }
-        let Some(status) = status else {
+        let Some((status, described)) =
+            described.and_then(|found| Some((found.stack_status()?.clone(), found)))
+        else {
             return Ok(DeployOutcome::Failed {
                 status: "DELETED".to_owned(),
                 first_failure: failure.into_first(),
@@ -142,21 +144,11 @@ pub(super) async fn follow(
             status,
             StackStatus::CreateComplete | StackStatus::UpdateComplete
         ) {
-            let stacks = patiently(pace, || client.describe_stacks().stack_name(stack).send())
-                .await
-                .map_err(|e| call_failed("DescribeStacks", e))?;
-            let outputs = stacks
-                .stacks()
-                .first()
-                .map(|s| {
-                    s.outputs()
-                        .iter()
-                        .filter_map(|o| {
-                            Some((o.output_key()?.to_owned(), o.output_value()?.to_owned()))
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
+            let outputs = described
+                .outputs()
+                .iter()
+                .filter_map(|o| Some((o.output_key()?.to_owned(), o.output_value()?.to_owned())))
+                .collect();
             return Ok(DeployOutcome::Deployed {
                 status: status.as_str().to_owned(),
                 outputs,

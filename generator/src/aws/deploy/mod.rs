@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use aws_sdk_cloudformation::Client;
-use aws_sdk_cloudformation::types::{ChangeSetType, StackStatus};
+use aws_sdk_cloudformation::types::{ChangeSetType, Stack, StackStatus};
 use futures_util::future::BoxFuture;
 use serde::Serialize;
 
@@ -224,15 +224,20 @@ pub async fn deploy(
     outcome
 }
 
-/// Same template and same parameters as deployed: no change set needed (fast no-op).
-async fn unchanged(client: &Client, request: &DeployRequest) -> Result<bool, DeployError> {
+/// Same template, parameters and tags as the `deployed` stack: no change set needed (fast
+/// no-op).
+async fn unchanged(
+    client: &Client,
+    request: &DeployRequest,
+    deployed: &Stack,
+) -> Result<bool, DeployError> {
     let pace = &request.pace;
-    let deployed = patiently(pace, || {
+    let template = patiently(pace, || {
         client.get_template().stack_name(&request.stack).send()
     })
     .await
     .map_err(|e| call_failed("GetTemplate", e))?;
-    let same_template = deployed
+    let same_template = template
         .template_body()
         .and_then(|body| serde_json::from_str::<serde_json::Value>(body).ok())
         .zip(serde_json::from_str::<serde_json::Value>(&request.template_body).ok())
@@ -240,20 +245,12 @@ async fn unchanged(client: &Client, request: &DeployRequest) -> Result<bool, Dep
     if !same_template {
         return Ok(false);
     }
-    let stacks = patiently(pace, || {
-        client.describe_stacks().stack_name(&request.stack).send()
-    })
-    .await
-    .map_err(|e| call_failed("DescribeStacks", e))?;
-    let Some(stack) = stacks.stacks().first() else {
-        return Ok(false);
-    };
-    let deployed: BTreeMap<&str, &str> = stack
+    let parameters: BTreeMap<&str, &str> = deployed
         .parameters()
         .iter()
         .filter_map(|p| Some((p.parameter_key()?, p.parameter_value()?)))
         .collect();
-    let tags: BTreeMap<&str, &str> = stack
+    let tags: BTreeMap<&str, &str> = deployed
         .tags()
         .iter()
         .filter_map(|t| Some((t.key()?, t.value()?)))
@@ -263,7 +260,7 @@ async fn unchanged(client: &Client, request: &DeployRequest) -> Result<bool, Dep
             .iter()
             .all(|(k, v)| have.get(k.as_str()) == Some(&v.as_str()))
     };
-    Ok(all_in(&request.parameters, &deployed) && all_in(&request.tags, &tags))
+    Ok(all_in(&request.parameters, &parameters) && all_in(&request.tags, &tags))
 }
 
 /// Decides the change-set type from the stack's state, recovering the states that block a
@@ -276,7 +273,11 @@ async fn prepare(
 ) -> Result<Option<ChangeSetType>, DeployError> {
     let stack = &request.stack;
     let pace = &request.pace;
-    match stack::status(client, stack, pace).await? {
+    let described = stack::describe(client, stack, pace).await?;
+    let Some(deployed) = described else {
+        return Ok(Some(ChangeSetType::Create));
+    };
+    match deployed.stack_status() {
         None | Some(StackStatus::ReviewInProgress) => Ok(Some(ChangeSetType::Create)),
         Some(StackStatus::RollbackComplete) => {
             if !request.ephemeral
@@ -336,7 +337,7 @@ async fn prepare(
                 }
             }
         }
-        Some(status) if in_progress(&status) => Err(DeployError::Busy {
+        Some(status) if in_progress(status) => Err(DeployError::Busy {
             stack: stack.clone(),
             status: status.as_str().to_owned(),
         }),
@@ -347,7 +348,7 @@ async fn prepare(
             | StackStatus::ImportComplete
             | StackStatus::ImportRollbackComplete,
         ) => {
-            if unchanged(client, request).await? {
+            if unchanged(client, request, &deployed).await? {
                 Ok(None)
             } else {
                 Ok(Some(ChangeSetType::Update))
@@ -355,7 +356,7 @@ async fn prepare(
         }
         Some(status) => Err(DeployError::Stuck {
             stack: stack.clone(),
-            hint: stuck_hint(stack, &status),
+            hint: stuck_hint(stack, status),
             status: status.as_str().to_owned(),
         }),
     }
