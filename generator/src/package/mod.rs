@@ -6,7 +6,8 @@
 //! template's `S3Key` unchanged.
 //!
 //! ```text
-//! plan_builds ─▶ build_command (cargo lambda build) ─▶ built_binary ─▶ artifact ─▶ upload_if_new
+//! plan_builds ─▶ build_command (cargo lambda build) ─▶ built_binary ─▶ read_binary
+//!   ─▶ ZipCache::artifact (zips only binaries not seen before) ─▶ upload_if_new
 //! ```
 
 mod archive;
@@ -78,16 +79,6 @@ fn artifact_from_zip(pipeline: &str, function: &str, zip: Vec<u8>) -> Artifact {
     }
 }
 
-/// Reads the binary `cargo lambda build` left for `function` under `target_dir` and packages it.
-pub fn artifact_from_build(
-    target_dir: &Path,
-    pipeline: &str,
-    function: &str,
-) -> Result<Artifact, PackageError> {
-    let binary = read_binary(&built_binary(target_dir, function), function)?;
-    artifact(pipeline, function, &binary)
-}
-
 /// Reads a function's built binary.
 pub fn read_binary(path: &Path, function: &str) -> Result<Vec<u8>, PackageError> {
     std::fs::read(path).map_err(|source| PackageError::ReadBinary {
@@ -147,21 +138,18 @@ mod tests {
     #[test]
     fn missing_build_output_says_to_build() {
         let dir = tempfile::tempdir().unwrap();
-        let error = artifact_from_build(dir.path(), "p", "enrich").unwrap_err();
+        let error = read_binary(&built_binary(dir.path(), "enrich"), "enrich").unwrap_err();
         let message = error.to_string();
         assert!(message.contains("lambda-enrich/bootstrap"), "{message}");
         assert!(message.contains("cargo lambda build"), "{message}");
     }
 
     #[test]
-    fn packages_the_built_binary() {
+    fn reads_the_built_binary() {
         let dir = tempfile::tempdir().unwrap();
         let path = built_binary(dir.path(), "enrich");
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(&path, b"built").unwrap();
-        assert_eq!(
-            artifact_from_build(dir.path(), "p", "enrich").unwrap(),
-            artifact("p", "enrich", b"built").unwrap()
-        );
+        assert_eq!(read_binary(&path, "enrich").unwrap(), b"built");
     }
 }
