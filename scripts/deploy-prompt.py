@@ -103,7 +103,7 @@ def main():
         shutil.copy(os.path.join(ROOT, "pipeline.yaml"), workdir)
         os.mkdir(os.path.join(workdir, "bin"))
         for function in ["task", "notification", "dlq-processor"]:
-            with open(os.path.join(workdir, "bin", f"lambda-{function}"), "w") as f:
+            with open(os.path.join(workdir, "bin", f"lambda-orders-{function}"), "w") as f:
                 f.write(f"#!/bin/sh\n# {function}\n")
         cloudformation = boto3.client("cloudformation", endpoint_url=endpoint, region_name="us-east-1")
 

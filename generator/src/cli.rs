@@ -55,7 +55,7 @@ pub enum Command {
     /// Send generated orders to a running `gen dev` (load generator).
     Send(SendArgs),
     /// Queue depths, invoices and parked messages of a running `gen dev`.
-    Status,
+    Status(StatusArgs),
     /// List the deployed stages of the pipeline: owner, branch, age, expiry, status.
     Ls(StageFileArgs),
     /// Delete a stage: empty its buckets (every version), then delete its stack.
@@ -110,7 +110,17 @@ pub struct GcArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// The pipeline file whose running `gen dev` to ask (its `.gen/dev.json`).
+    #[arg(short = 'f', long = "file", default_value = "pipeline.yaml")]
+    pub file: PathBuf,
+}
+
+#[derive(Debug, Args)]
 pub struct SendArgs {
+    /// The pipeline file whose running `gen dev` to send to (its `.gen/dev.json`).
+    #[arg(short = 'f', long = "file", default_value = "pipeline.yaml")]
+    pub file: PathBuf,
     /// How many orders.
     #[arg(long, default_value_t = 100)]
     pub count: usize,
@@ -129,13 +139,18 @@ pub struct SendArgs {
 }
 
 #[derive(Debug, Args)]
+#[expect(
+    clippy::struct_excessive_bools,
+    reason = "clap flags: each is a switch of its own"
+)]
 pub struct DevArgs {
     /// The pipeline file.
     #[arg(short = 'f', long = "file", default_value = "pipeline.yaml")]
     pub file: PathBuf,
-    /// Where the handler crates are generated (as `gen synth` does).
-    #[arg(long, default_value = "generated")]
-    pub out_dir: PathBuf,
+    /// Where the handler crates are generated, as `gen synth` does [default: `generated/`
+    /// beside the pipeline file].
+    #[arg(long)]
+    pub out_dir: Option<PathBuf>,
     /// Engine port on 127.0.0.1 (SQS and S3); 0 picks a free one.
     #[arg(long, default_value_t = 0)]
     pub port: u16,
@@ -149,10 +164,17 @@ pub struct DevArgs {
     /// Seconds `--demo` waits for the pipeline to drain.
     #[arg(long, default_value_t = 120)]
     pub timeout: u64,
-    /// Keep pipeline.yaml's visibility timeouts and delays (by default they are capped at 2s
-    /// locally, so retries, redrives and requeues happen in seconds).
-    #[arg(long)]
+    /// Keep pipeline.yaml's durations. By default one factor divides every timeout, window and
+    /// delay (the longest visibility timeout becomes about 5s), so retries, redrives and requeues
+    /// happen in seconds and every inequality between them still holds.
+    #[arg(long, conflicts_with = "time_scale")]
     pub real_time: bool,
+    /// Divide every duration of the pipeline by N instead of the derived factor.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub time_scale: Option<u32>,
+    /// Build and run release builds of the handlers (for load tests).
+    #[arg(long)]
+    pub release: bool,
     /// With `--demo`: send this many generated orders instead of the seed's samples.
     #[arg(long, value_name = "N")]
     pub orders: Option<usize>,
@@ -238,9 +260,9 @@ pub struct SynthArgs {
     /// Default of the template's `Stage` parameter (physical names get `-<stage>`).
     #[arg(long, default_value = "dev")]
     pub stage: String,
-    /// Where to write.
-    #[arg(long, default_value = "generated")]
-    pub out_dir: PathBuf,
+    /// Where to write [default: `generated/` beside the pipeline file].
+    #[arg(long)]
+    pub out_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -248,9 +270,9 @@ pub struct CheckArgs {
     /// The pipeline file.
     #[arg(short = 'f', long = "file", default_value = "pipeline.yaml")]
     pub file: PathBuf,
-    /// The generated folder to check.
-    #[arg(long, default_value = "generated")]
-    pub dir: PathBuf,
+    /// The generated folder to check [default: `generated/` beside the pipeline file].
+    #[arg(long)]
+    pub dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

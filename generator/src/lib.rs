@@ -16,3 +16,4 @@ pub mod package;
 pub mod printer;
 pub mod scaffold;
 pub mod synth;
+pub mod workspace;

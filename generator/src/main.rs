@@ -16,7 +16,7 @@ fn main() -> ExitCode {
         Command::Diff(args) => commands::diff::run(args, &cli.global, &printer),
         Command::Dev(args) => commands::dev::run(args, &printer),
         Command::Send(args) => commands::send::run(args, &printer),
-        Command::Status => commands::status::run(&printer),
+        Command::Status(args) => commands::status::run(args, &printer),
         Command::Ls(args) => commands::stages::ls(args, &cli.global, &printer),
         Command::Destroy(args) => commands::stages::destroy(args, &cli.global, &printer),
         Command::Gc(args) => commands::stages::gc(args, &cli.global, &printer),

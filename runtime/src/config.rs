@@ -51,6 +51,9 @@ pub mod vars {
     pub const METRICS_NAMESPACE: &str = "METRICS_NAMESPACE";
 }
 
+/// Seconds the store's circuit breaker stays open when `BREAKER_COOLDOWN_SECONDS` is not set.
+pub const DEFAULT_BREAKER_COOLDOWN_SECONDS: u32 = 30;
+
 /// Settings of one handler.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RuntimeConfig {
@@ -180,7 +183,11 @@ impl RuntimeConfig {
             fifo,
             requeue_max_attempts: number(vars::REQUEUE_MAX_ATTEMPTS, 3, 1..=10)?,
             requeue_delay_seconds: number(vars::REQUEUE_DELAY_SECONDS, 60, 0..=900)?,
-            breaker_cooldown_seconds: number(vars::BREAKER_COOLDOWN_SECONDS, 30, 1..=3600)?,
+            breaker_cooldown_seconds: number(
+                vars::BREAKER_COOLDOWN_SECONDS,
+                DEFAULT_BREAKER_COOLDOWN_SECONDS,
+                1..=3600,
+            )?,
             metrics_namespace: get(vars::METRICS_NAMESPACE)
                 .unwrap_or_else(|| "OrderPipeline".to_owned()),
         })

@@ -253,11 +253,12 @@ async fn send_receive_delete(client: &Client) {
 async fn visibility_timeout_returns_the_message(client: &Client) {
     let url = create(client, "visibility", &[]).await;
     let id = send(client, &url, "again").await;
-    let first = receive(client, &url, 1, Some(1)).await;
+    // 3 s: room for the next call to see it hidden even on a loaded machine.
+    let first = receive(client, &url, 1, Some(3)).await;
     assert_eq!(receive_count(&first[0]), "1");
     assert!(receive(client, &url, 1, None).await.is_empty());
-    tokio::time::sleep(Duration::from_millis(1_100)).await;
-    let second = receive(client, &url, 1, None).await;
+    // Polled, not slept: the message is back once its 3 s are over, whenever that is observed.
+    let second = eventually(|| receive(client, &url, 1, None)).await;
     assert_eq!(second[0].message_id(), Some(id.as_str()));
     assert_eq!(receive_count(&second[0]), "2");
     assert_ne!(second[0].receipt_handle(), first[0].receipt_handle());
@@ -445,49 +446,55 @@ async fn long_poll_returns_when_a_message_arrives(client: &Client) {
     let url = create(client, "polled", &[]).await;
     let sender = client.clone();
     let sender_url = url.clone();
-    let started = Instant::now();
     let send_later = tokio::spawn(async move {
         tokio::time::sleep(Duration::from_millis(300)).await;
         send(&sender, &sender_url, "late").await;
     });
-    let received = client
-        .receive_message()
-        .queue_url(&url)
-        .wait_time_seconds(10)
-        .send()
-        .await
-        .expect("ReceiveMessage")
-        .messages
-        .unwrap_or_default();
+    let received = answered_before_the_wait_ends(client, &url).await;
     send_later.await.expect("the delayed send");
     assert_eq!(bodies(&received), ["late"]);
-    assert!(
-        started.elapsed() < Duration::from_secs(5),
-        "{:?}",
-        started.elapsed()
-    );
 }
 
 async fn long_poll_returns_when_a_message_becomes_visible(client: &Client) {
     let url = create(client, "reappearing", &[]).await;
     send(client, &url, "retry").await;
     assert_eq!(receive(client, &url, 1, Some(1)).await.len(), 1);
-    let started = Instant::now();
-    let received = client
+    let received = answered_before_the_wait_ends(client, &url).await;
+    assert_eq!(bodies(&received), ["retry"]);
+}
+
+/// A 20 s long poll that must be answered by a message, not by the end of its wait: the poll
+/// is abandoned (and the test fails) at 15 s, a margin no loaded machine needs for an answer
+/// due within a second.
+async fn answered_before_the_wait_ends(client: &Client, url: &str) -> Vec<Message> {
+    let poll = client
         .receive_message()
-        .queue_url(&url)
-        .wait_time_seconds(10)
-        .send()
+        .queue_url(url)
+        .wait_time_seconds(20)
+        .send();
+    tokio::time::timeout(Duration::from_secs(15), poll)
         .await
+        .expect("the long poll returns with the message, before its 20 s wait ends")
         .expect("ReceiveMessage")
         .messages
-        .unwrap_or_default();
-    assert_eq!(bodies(&received), ["retry"]);
-    assert!(
-        started.elapsed() < Duration::from_secs(5),
-        "{:?}",
-        started.elapsed()
-    );
+        .unwrap_or_default()
+}
+
+/// Polls `receive` until it returns messages, for at most 10 s.
+async fn eventually<F, Fut>(mut receive: F) -> Vec<Message>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Vec<Message>>,
+{
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let messages = receive().await;
+        if !messages.is_empty() {
+            return messages;
+        }
+        assert!(Instant::now() < deadline, "no message within 10 s");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 async fn missing_queue_is_queue_does_not_exist(client: &Client) {
@@ -534,7 +541,8 @@ async fn missing_queue_is_queue_does_not_exist(client: &Client) {
     );
 }
 
-/// Engine only (moto slows to ~27 messages/s at this depth): 2,000 messages in, all out.
+/// Engine only (moto slows to ~27 messages/s at this depth): 2,000 messages in, all out. The
+/// rate is measured by `cargo bench -p tests --bench engine`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn engine_drains_two_thousand_messages() {
     let backend = Backend::Engine(Engine::start(0).await.expect("engine starts"));
@@ -559,7 +567,6 @@ async fn engine_drains_two_thousand_messages() {
             .expect("SendMessageBatch");
     }
     assert_eq!(counts(&client, &url).await.0, "2000");
-    let started = Instant::now();
     let mut drained = 0;
     loop {
         let messages = receive(&client, &url, 10, None).await;
@@ -588,9 +595,4 @@ async fn engine_drains_two_thousand_messages() {
     }
     assert_eq!(drained, 2_000);
     assert_eq!(counts(&client, &url).await, ("0".into(), "0".into()));
-    assert!(
-        started.elapsed() < Duration::from_secs(10),
-        "{:?}",
-        started.elapsed()
-    );
 }

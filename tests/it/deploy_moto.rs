@@ -94,7 +94,7 @@ fn fake_binaries(dir: &Path) -> PathBuf {
     std::fs::create_dir_all(&binaries).unwrap();
     for function in ["task", "notification", "dlq-processor"] {
         std::fs::write(
-            binaries.join(format!("lambda-{function}")),
+            binaries.join(generator::config::naming::crate_name("orders", function)),
             format!("#!/bin/sh\n# {function}\n"),
         )
         .unwrap();

@@ -11,6 +11,7 @@ use crate::commands::{CommandError, ExitStatus, load_pipeline};
 use crate::generate::{LAMBDAS_DIR, generated_files};
 use crate::printer::Printer;
 use crate::synth::SynthOptions;
+use crate::workspace::PipelineDirs;
 
 /// Diff lines shown per stale file.
 const MAX_DIFF_LINES: usize = 40;
@@ -26,16 +27,17 @@ pub fn run(args: &CheckArgs, printer: &Printer) -> Result<ExitStatus, CommandErr
             return Ok(ExitStatus::Failure);
         }
     };
+    let dir = PipelineDirs::of(&args.file, args.dir.as_deref()).generated;
     let mut report = String::new();
     let mut stale = 0;
     for file in &files {
-        let path = args.dir.join(&file.path);
+        let path = dir.join(&file.path);
         let on_disk = std::fs::read_to_string(&path).unwrap_or_default();
         if on_disk == file.contents {
             continue;
         }
         stale += 1;
-        let shown = format!("{}/{}", args.dir.display(), file.path);
+        let shown = format!("{}/{}", dir.display(), file.path);
         let diff = TextDiff::from_lines(&on_disk, &file.contents);
         let unified = diff
             .unified_diff()
@@ -51,7 +53,7 @@ pub fn run(args: &CheckArgs, printer: &Printer) -> Result<ExitStatus, CommandErr
         }
     }
     let expected: BTreeSet<String> = files.iter().map(|file| file.path.clone()).collect();
-    for extra in owned_files(&args.dir)
+    for extra in owned_files(&dir)
         .into_iter()
         .filter(|path| !expected.contains(path))
     {
@@ -59,16 +61,17 @@ pub fn run(args: &CheckArgs, printer: &Printer) -> Result<ExitStatus, CommandErr
         let _ = writeln!(
             report,
             "{}/{extra}: no function generates this file any more",
-            args.dir.display()
+            dir.display()
         );
     }
     if stale == 0 {
         return Ok(ExitStatus::Success);
     }
     printer.note(&format!(
-        "{report}error: `{}` is stale: {stale} file(s) differ from a fresh `gen synth` of `{}`\nhint: run `gen synth` and commit the result\n",
-        args.dir.display(),
-        args.file.display()
+        "{report}error: `{}` is stale: {stale} file(s) differ from a fresh `gen synth` of `{}`\nhint: run `gen synth{}` and commit the result\n",
+        dir.display(),
+        args.file.display(),
+        super::file_flag(&args.file)
     ));
     Ok(ExitStatus::Failure)
 }

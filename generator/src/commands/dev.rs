@@ -10,10 +10,14 @@ use tokio::sync::mpsc;
 
 use crate::cli::DevArgs;
 use crate::commands::{CommandError, ExitStatus, load_pipeline};
+use crate::config::naming::crate_name;
 use crate::generate::generated_files;
+use crate::local::state::DevState;
+use crate::local::time_scale::TimeScale;
 use crate::local::{demo, dev};
 use crate::printer::Printer;
 use crate::synth::{SynthOptions, synthesize};
+use crate::workspace::{PipelineDirs, Workspace};
 
 pub fn run(args: &DevArgs, printer: &Printer) -> Result<ExitStatus, CommandError> {
     let Some(pipeline) = load_pipeline(&args.file, printer)? else {
@@ -28,12 +32,16 @@ pub fn run(args: &DevArgs, printer: &Printer) -> Result<ExitStatus, CommandError
         (Err(error), _) => return fail(printer, &error.to_string()),
         (_, Err(error)) => return fail(printer, &error.to_string()),
     };
-    // The crates must match pipeline.yaml before they are built: write what synth writes.
-    super::synth::write_files(&args.out_dir, &files)?;
-    if let Err(message) = build_handlers(&pipeline, printer) {
-        return fail(printer, &message);
-    }
-    let options = dev_options(args);
+    // The crates must match pipeline.yaml before they are built: write what synth writes,
+    // beside this pipeline file (never into another pipeline's folder).
+    let dirs = PipelineDirs::of(&args.file, args.out_dir.as_deref());
+    super::synth::write_files(&dirs.generated, &files)?;
+    let binaries = match build_handlers(&pipeline, &dirs, args.release, printer) {
+        Ok(binaries) => binaries,
+        Err(message) => return fail(printer, &message),
+    };
+    let options = dev_options(args, &pipeline, binaries);
+    printer.note(&format!("{}\n", options.time));
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -70,13 +78,19 @@ pub fn run(args: &DevArgs, printer: &Printer) -> Result<ExitStatus, CommandError
                 },
                 None => demo::Workload::Seed,
             };
-            let ledger = demo::run(
+            let faults = options.faults != dev::Faults::default();
+            let ledger = match demo::run(
                 &running,
                 &pipeline,
                 workload,
                 Duration::from_secs(args.timeout),
+                faults,
             )
-            .await;
+            .await
+            {
+                Ok(ledger) => ledger,
+                Err(message) => return fail(printer, &message),
+            };
             if printer.json {
                 printer.data(&format!(
                     "{:#}\n",
@@ -94,10 +108,10 @@ pub fn run(args: &DevArgs, printer: &Printer) -> Result<ExitStatus, CommandError
         for (name, url) in &running.queue_urls {
             printer.note(&format!("queue {name}: {url}\n"));
         }
-        write_state(&running, &pipeline, printer);
+        write_state(&running, &pipeline, &dirs, printer);
         printer.note("press Ctrl-C to stop\n");
         let _ = tokio::signal::ctrl_c().await;
-        let _ = std::fs::remove_file(crate::local::state::STATE_FILE);
+        let _ = std::fs::remove_file(DevState::path(&dirs));
         Ok(ExitStatus::Success)
     })
 }
@@ -111,36 +125,64 @@ fn fail(printer: &Printer, message: &str) -> Result<ExitStatus, CommandError> {
     Ok(ExitStatus::Failure)
 }
 
-/// Builds the handler binaries (debug) the engine will run.
-fn build_handlers(pipeline: &crate::config::Pipeline, printer: &Printer) -> Result<(), String> {
+/// Builds the handler binaries the engine will run, in the workspace that holds this pipeline's
+/// crates; returns the folder they are in.
+fn build_handlers(
+    pipeline: &crate::config::Pipeline,
+    dirs: &PipelineDirs,
+    release: bool,
+    printer: &Printer,
+) -> Result<PathBuf, String> {
+    let workspace = Workspace::locate(&dirs.root).map_err(|error| error.to_string())?;
+    let lambdas = dirs.lambdas();
+    let crates: Vec<PathBuf> = pipeline
+        .functions
+        .keys()
+        .map(|name| lambdas.join(name))
+        .collect();
+    workspace
+        .require_members(&lambdas, &crates)
+        .map_err(|error| error.to_string())?;
     let packages: Vec<String> = pipeline
         .functions
         .keys()
-        .map(|name| format!("lambda-{name}"))
+        .map(|name| crate_name(&pipeline.name, name))
         .collect();
-    printer.note(&format!("building {}\n", packages.join(", ")));
-    let mut build = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
-    build.args(["build", "--quiet"]);
+    printer.note(&format!(
+        "building {}{}\n",
+        packages.join(", "),
+        if release { " (release)" } else { "" }
+    ));
+    let mut build = Command::new(crate::workspace::cargo());
+    build.current_dir(&dirs.root).args(["build", "--quiet"]);
+    if release {
+        build.arg("--release");
+    }
     for package in &packages {
         build.args(["-p", package]);
     }
     match build.status() {
-        Ok(status) if status.success() => {}
-        Ok(status) => return Err(format!("building the handler crates failed ({status})")),
-        Err(error) => return Err(format!("cannot run cargo: {error}")),
+        Ok(status) if status.success() => Ok(workspace.binaries(release)),
+        Ok(status) => Err(format!("building the handler crates failed ({status})")),
+        Err(error) => Err(format!("cannot run cargo: {error}")),
     }
-    Ok(())
 }
 
 /// The engine's settings from the flags.
-fn dev_options(args: &DevArgs) -> dev::DevOptions {
-    let binaries = std::env::var_os("CARGO_TARGET_DIR")
-        .map_or_else(|| PathBuf::from("target"), PathBuf::from)
-        .join("debug");
+fn dev_options(
+    args: &DevArgs,
+    pipeline: &crate::config::Pipeline,
+    binaries: PathBuf,
+) -> dev::DevOptions {
+    let time = match (args.real_time, args.time_scale) {
+        (true, _) => TimeScale::REAL,
+        (false, Some(factor)) => TimeScale::new(factor),
+        (false, None) => TimeScale::for_pipeline(pipeline),
+    };
     dev::DevOptions {
         port: args.port,
         binaries,
-        compress_time: (!args.real_time).then_some(Duration::from_secs(2)),
+        time,
         faults: dev::Faults {
             store_failure_rate: args.store_failure_rate,
             store_outage: args
@@ -153,8 +195,13 @@ fn dev_options(args: &DevArgs) -> dev::DevOptions {
 }
 
 /// Tells `gen send` and `gen status` where the engine is.
-fn write_state(running: &dev::Dev, pipeline: &crate::config::Pipeline, printer: &Printer) {
-    let state = crate::local::state::DevState {
+fn write_state(
+    running: &dev::Dev,
+    pipeline: &crate::config::Pipeline,
+    dirs: &PipelineDirs,
+    printer: &Printer,
+) {
+    let state = DevState {
         endpoint: running.engine.endpoint(),
         pid: std::process::id(),
         queues: running.queue_urls.clone(),
@@ -165,14 +212,14 @@ fn write_state(running: &dev::Dev, pipeline: &crate::config::Pipeline, printer: 
             .find(|f| f.handler == crate::config::model::HandlerKind::OrderProcessor)
             .map(|f| f.trigger.queue.clone()),
     };
-    match state.write(std::path::Path::new(".")) {
+    match state.write(dirs) {
         Ok(path) => printer.note(&format!(
             "`gen send` and `gen status` find the engine through {}\n",
             path.display()
         )),
         Err(error) => printer.note(&format!(
             "warning: cannot write {}: {error}\n",
-            crate::local::state::STATE_FILE
+            DevState::path(dirs).display()
         )),
     }
 }

@@ -99,11 +99,22 @@ pub(crate) fn parse_pipeline(
     loaded.pipeline
 }
 
-/// The state of a running `gen dev`, or `None` after telling the user to start one.
+/// ` -f FILE` when `file` is not the default `pipeline.yaml`, for hints that repeat a command.
+pub(crate) fn file_flag(file: &std::path::Path) -> String {
+    if file == std::path::Path::new("pipeline.yaml") {
+        String::new()
+    } else {
+        format!(" -f {}", file.display())
+    }
+}
+
+/// The state of the `gen dev` running `file`, or `None` after telling the user to start one.
 pub(crate) fn running_dev(
+    file: &std::path::Path,
     printer: &crate::printer::Printer,
 ) -> Option<crate::local::state::DevState> {
-    match crate::local::state::DevState::read(std::path::Path::new(".")) {
+    let dirs = crate::workspace::PipelineDirs::of(file, None);
+    match crate::local::state::DevState::read(&dirs) {
         Ok(state) => Some(state),
         Err(message) => {
             printer.note(&format!("error: {message}\n"));

@@ -9,7 +9,7 @@ use crate::local::dev::sdk_config;
 use crate::printer::Printer;
 
 pub fn run(args: &SendArgs, printer: &Printer) -> Result<ExitStatus, CommandError> {
-    let Some(state) = super::running_dev(printer) else {
+    let Some(state) = super::running_dev(&args.file, printer) else {
         return Ok(ExitStatus::Failure);
     };
     let queue = args

@@ -4,14 +4,15 @@ use std::fmt::Write as _;
 
 use aws_sdk_sqs::types::QueueAttributeName;
 
+use crate::cli::StatusArgs;
 use crate::commands::{CommandError, ExitStatus};
 use crate::local::dev::sdk_config;
 use crate::local::state::DevState;
 use crate::printer::Printer;
 use runtime::handlers::{DEAD_LETTER_PREFIX, INVOICE_PREFIX};
 
-pub fn run(printer: &Printer) -> Result<ExitStatus, CommandError> {
-    let Some(state) = super::running_dev(printer) else {
+pub fn run(args: &StatusArgs, printer: &Printer) -> Result<ExitStatus, CommandError> {
+    let Some(state) = super::running_dev(&args.file, printer) else {
         return Ok(ExitStatus::Failure);
     };
     let runtime = super::small_runtime()?;

@@ -9,6 +9,7 @@ use crate::generate::{LAMBDAS_DIR, generated_files};
 use crate::printer::Printer;
 use crate::scaffold::GeneratedFile;
 use crate::synth::SynthOptions;
+use crate::workspace::PipelineDirs;
 
 pub fn run(args: &SynthArgs, printer: &Printer) -> Result<ExitStatus, CommandError> {
     let Some(pipeline) = load_pipeline(&args.file, printer)? else {
@@ -26,7 +27,8 @@ pub fn run(args: &SynthArgs, printer: &Printer) -> Result<ExitStatus, CommandErr
             return Ok(ExitStatus::Failure);
         }
     };
-    let (changed, removed) = write_files(&args.out_dir, &files)?;
+    let out_dir = PipelineDirs::of(&args.file, args.out_dir.as_deref()).generated;
+    let (changed, removed) = write_files(&out_dir, &files)?;
     let expected: BTreeSet<String> = files.iter().map(|file| file.path.clone()).collect();
     if printer.json {
         let report =
@@ -35,7 +37,7 @@ pub fn run(args: &SynthArgs, printer: &Printer) -> Result<ExitStatus, CommandErr
     } else {
         printer.note(&format!(
             "{}: {} files, {} written, {} removed\n",
-            args.out_dir.display(),
+            out_dir.display(),
             files.len(),
             changed.len(),
             removed.len()

@@ -76,6 +76,13 @@ pub fn longest_physical_name(pipeline: &str, name: &str, service: Service) -> St
     )
 }
 
+/// The Cargo package of a function's handler crate, and the name of its binary:
+/// `lambda-<pipeline>-<function>`, so the crates of several pipelines in one workspace never
+/// collide.
+pub fn crate_name(pipeline: &str, function: &str) -> String {
+    format!("lambda-{pipeline}-{function}")
+}
+
 /// The stable CloudFormation logical ID of a resource: `task-dlq` + `Queue` → `TaskDlqQueue`.
 pub fn logical_id(name: &str, kind: &str) -> String {
     let mut id = String::with_capacity(name.len() + kind.len());

@@ -14,8 +14,9 @@ use tokio::sync::{mpsc, watch};
 use super::Engine;
 use super::lambda::event_source::{self, MappingSpec, MappingStats};
 use super::lambda::worker::{Worker, WorkerSpec};
+use super::time_scale::TimeScale;
 use crate::config::Pipeline;
-use crate::config::naming::logical_id;
+use crate::config::naming::{crate_name, logical_id};
 use crate::synth::Template;
 
 /// How `gen dev` runs the pipeline.
@@ -23,11 +24,10 @@ use crate::synth::Template;
 pub struct DevOptions {
     /// Port of the engine (SQS and S3 on one endpoint); 0 picks a free one.
     pub port: u16,
-    /// Folder holding the built handler binaries (`lambda-<fn>`).
+    /// Folder holding the built handler binaries (`lambda-<pipeline>-<fn>`).
     pub binaries: PathBuf,
-    /// Longest visibility timeout and message delay used locally, so retries and requeues
-    /// happen in seconds; `None` keeps pipeline.yaml's values.
-    pub compress_time: Option<Duration>,
+    /// How much faster than on AWS the pipeline's durations run.
+    pub time: TimeScale,
     /// Faults to inject.
     pub faults: Faults,
 }
@@ -136,12 +136,16 @@ pub async fn start(
             &engine.endpoint(),
             options,
         );
-        let binary = options.binaries.join(format!("lambda-{}", function.name));
+        let binary = options
+            .binaries
+            .join(crate_name(&pipeline.name, &function.name));
         let spec = WorkerSpec {
             function: function.name.clone(),
             binary: binary.clone(),
             environment,
-            timeout: Duration::from_secs(function.timeout.as_secs()),
+            timeout: options
+                .time
+                .scale(Duration::from_secs(function.timeout.as_secs())),
             memory_mb: function.memory_mb,
         };
         let queue = &pipeline.queues[&function.trigger.queue];
@@ -154,10 +158,9 @@ pub async fn start(
             ),
             queue_url: url,
             batch_size: function.trigger.batch_size,
-            batching_window: compress(
-                Duration::from_secs(function.trigger.batching_window.as_secs()),
-                options,
-            ),
+            batching_window: options.time.scale(Duration::from_secs(
+                function.trigger.batching_window.as_secs(),
+            )),
         };
         let function_stats = Arc::new(MappingStats::default());
         let workers = function.reserved_concurrency.unwrap_or(2).clamp(1, 4);
@@ -206,12 +209,6 @@ fn inject(engine: &Engine, faults: &Faults) {
     }
 }
 
-fn compress(duration: Duration, options: &DevOptions) -> Duration {
-    options
-        .compress_time
-        .map_or(duration, |cap| duration.min(cap))
-}
-
 /// Dead-letter queues first, so redrive policies can name them.
 async fn create_queues(
     pipeline: &Pipeline,
@@ -229,16 +226,15 @@ async fn create_queues(
             queue.name,
             if queue.fifo { ".fifo" } else { "" }
         );
-        let visibility = compress(
-            Duration::from_secs(queue.visibility_timeout.as_secs()),
-            options,
-        );
         let mut request = sqs
             .create_queue()
             .queue_name(&name)
             .attributes(
                 QueueAttributeName::VisibilityTimeout,
-                visibility.as_secs().max(1).to_string(),
+                options
+                    .time
+                    .scale_seconds(queue.visibility_timeout.as_secs())
+                    .to_string(),
             )
             .attributes(
                 QueueAttributeName::MessageRetentionPeriod,
@@ -246,8 +242,9 @@ async fn create_queues(
             )
             .attributes(
                 QueueAttributeName::DelaySeconds,
-                compress(Duration::from_secs(queue.delay.as_secs()), options)
-                    .as_secs()
+                options
+                    .time
+                    .scale_seconds(queue.delay.as_secs())
                     .to_string(),
             );
         if queue.fifo {
@@ -298,8 +295,11 @@ fn environment(
         ("AWS_SECRET_ACCESS_KEY".to_owned(), "local".to_owned()),
         ("RUST_LOG".to_owned(), "info".to_owned()),
     ]);
-    if let Some(cap) = options.compress_time {
-        let cooldown = Duration::from_secs(30).min(cap).as_secs().max(1);
+    if options.time != TimeScale::REAL {
+        let cooldown = options
+            .time
+            .scale_seconds(u64::from(runtime::config::DEFAULT_BREAKER_COOLDOWN_SECONDS))
+            .max(1);
         environment.insert(
             runtime::config::vars::BREAKER_COOLDOWN_SECONDS.to_owned(),
             cooldown.to_string(),
@@ -330,8 +330,8 @@ fn environment(
         };
         if let Some(mut resolved) = resolved {
             if name == runtime::config::vars::REQUEUE_DELAY_SECONDS {
-                let delay = Duration::from_secs(resolved.parse().unwrap_or(0));
-                resolved = compress(delay, options).as_secs().to_string();
+                let delay = resolved.parse().unwrap_or(0);
+                resolved = options.time.scale_seconds(delay).to_string();
             }
             environment.insert(name.clone(), resolved);
         }

@@ -15,6 +15,7 @@ pub mod lambda;
 pub mod s3;
 pub mod sqs;
 pub mod state;
+pub mod time_scale;
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::atomic::{AtomicU64, Ordering};

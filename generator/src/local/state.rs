@@ -2,12 +2,15 @@
 //! endpoint and the local names of the pipeline's queues and buckets, in `.gen/dev.json`.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-/// Where the state file lives, relative to the working directory.
-pub const STATE_FILE: &str = ".gen/dev.json";
+use crate::workspace::PipelineDirs;
+
+/// The state file's name in the pipeline's `.gen/` folder (one per pipeline, so `gen dev` runs
+/// of different pipelines can run side by side).
+pub const STATE_FILE: &str = "dev.json";
 
 /// A running engine, as seen from outside.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -25,9 +28,14 @@ pub struct DevState {
 }
 
 impl DevState {
-    /// Writes the state file; returns its path.
-    pub fn write(&self, directory: &Path) -> std::io::Result<PathBuf> {
-        let path = directory.join(STATE_FILE);
+    /// Where the state of `dirs`' pipeline is kept.
+    pub fn path(dirs: &PipelineDirs) -> PathBuf {
+        dirs.state.join(STATE_FILE)
+    }
+
+    /// Writes the state file of `dirs`' pipeline; returns its path.
+    pub fn write(&self, dirs: &PipelineDirs) -> std::io::Result<PathBuf> {
+        let path = Self::path(dirs);
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)?;
         }
@@ -37,10 +45,10 @@ impl DevState {
     }
 
     /// Reads the state file, with an error that says to start `gen dev` first.
-    pub fn read(directory: &Path) -> Result<Self, String> {
-        let path = directory.join(STATE_FILE);
+    pub fn read(dirs: &PipelineDirs) -> Result<Self, String> {
+        let path = Self::path(dirs);
         let text = std::fs::read_to_string(&path)
-            .map_err(|_| format!("no running `gen dev` found (`{}` is missing): start `gen dev` in another terminal first", path.display()))?;
+            .map_err(|_| format!("no running `gen dev` found (`{}` is missing): start `gen dev` for this pipeline in another terminal first", path.display()))?;
         serde_json::from_str(&text)
             .map_err(|error| format!("`{}` is unreadable: {error}", path.display()))
     }

@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use crate::config::model::Architecture;
+use crate::config::naming::crate_name;
 
 use super::PackageError;
 
@@ -13,20 +14,16 @@ pub const CARGO_LAMBDA_VERSION: &str = "1.9.2";
 /// One `cargo lambda build` call: functions of one architecture.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BuildPlan {
-    /// `(function, cargo package)`, the package being `lambda-<function>`.
+    /// `(function, cargo package)`, the package being `lambda-<pipeline>-<function>`.
     pub packages: Vec<(String, String)>,
     /// `--arm64` when true, `--x86-64` when false.
     pub arm64: bool,
 }
 
-/// Name of the generated crate (and of its binary) for `function`.
-pub fn crate_name(function: &str) -> String {
-    format!("lambda-{function}")
-}
-
 /// Groups functions by architecture: one plan per architecture in use, arm64 first, functions
 /// in their given order.
 pub fn plan_builds<'a>(
+    pipeline: &str,
     functions: impl IntoIterator<Item = (&'a str, Architecture)>,
 ) -> Vec<BuildPlan> {
     let mut arm64 = BuildPlan {
@@ -43,7 +40,7 @@ pub fn plan_builds<'a>(
             Architecture::X86_64 => &mut x86_64,
         };
         plan.packages
-            .push((function.to_owned(), crate_name(function)));
+            .push((function.to_owned(), crate_name(pipeline, function)));
     }
     [arm64, x86_64]
         .into_iter()
@@ -51,7 +48,7 @@ pub fn plan_builds<'a>(
         .collect()
 }
 
-/// `cargo lambda build --release --arm64|--x86-64 -p lambda-a -p lambda-b`, run from the
+/// `cargo lambda build --release --arm64|--x86-64 -p lambda-p-a -p lambda-p-b`, run from the
 /// workspace holding the generated crates (the caller sets the directory).
 pub fn build_command(plan: &BuildPlan) -> Command {
     let mut command = Command::new("cargo");
@@ -64,11 +61,11 @@ pub fn build_command(plan: &BuildPlan) -> Command {
 }
 
 /// Where `cargo lambda build` leaves the binary of `function`:
-/// `<target_dir>/lambda/lambda-<function>/bootstrap`.
-pub fn built_binary(target_dir: &Path, function: &str) -> PathBuf {
+/// `<target_dir>/lambda/lambda-<pipeline>-<function>/bootstrap`.
+pub fn built_binary(target_dir: &Path, pipeline: &str, function: &str) -> PathBuf {
     target_dir
         .join("lambda")
-        .join(crate_name(function))
+        .join(crate_name(pipeline, function))
         .join("bootstrap")
 }
 
@@ -111,7 +108,7 @@ mod tests {
     fn command_lines() {
         #[track_caller]
         fn case(functions: &[(&str, Architecture)], expected: &[&str]) {
-            let commands: Vec<String> = plan_builds(functions.iter().copied())
+            let commands: Vec<String> = plan_builds("p", functions.iter().copied())
                 .iter()
                 .map(|plan| {
                     let command = build_command(plan);
@@ -125,32 +122,32 @@ mod tests {
         case(&[], &[]);
         case(
             &[("a", Arm64)],
-            &["lambda build --release --arm64 -p lambda-a"],
+            &["lambda build --release --arm64 -p lambda-p-a"],
         );
         case(
             &[("a", Arm64), ("b", Arm64)],
-            &["lambda build --release --arm64 -p lambda-a -p lambda-b"],
+            &["lambda build --release --arm64 -p lambda-p-a -p lambda-p-b"],
         );
         case(
             &[("a", X86_64)],
-            &["lambda build --release --x86-64 -p lambda-a"],
+            &["lambda build --release --x86-64 -p lambda-p-a"],
         );
         case(
             &[("x", X86_64), ("a", Arm64), ("y", X86_64), ("b", Arm64)],
             &[
-                "lambda build --release --arm64 -p lambda-a -p lambda-b",
-                "lambda build --release --x86-64 -p lambda-x -p lambda-y",
+                "lambda build --release --arm64 -p lambda-p-a -p lambda-p-b",
+                "lambda build --release --x86-64 -p lambda-p-x -p lambda-p-y",
             ],
         );
     }
 
     #[test]
     fn plans_keep_function_names() {
-        let plans = plan_builds([("enrich", Architecture::X86_64)]);
+        let plans = plan_builds("shop", [("enrich", Architecture::X86_64)]);
         assert_eq!(
             plans,
             [BuildPlan {
-                packages: vec![("enrich".into(), "lambda-enrich".into())],
+                packages: vec![("enrich".into(), "lambda-shop-enrich".into())],
                 arm64: false,
             }]
         );
@@ -159,8 +156,8 @@ mod tests {
     #[test]
     fn binary_path() {
         assert_eq!(
-            built_binary(Path::new("/w/target"), "enrich"),
-            Path::new("/w/target/lambda/lambda-enrich/bootstrap")
+            built_binary(Path::new("/w/target"), "shop", "enrich"),
+            Path::new("/w/target/lambda/lambda-shop-enrich/bootstrap")
         );
     }
 

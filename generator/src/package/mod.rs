@@ -19,7 +19,7 @@ mod upload;
 pub use archive::{BOOTSTRAP, BOOTSTRAP_MODE, zip_bootstrap};
 pub use build::{
     BuildPlan, CARGO_LAMBDA_VERSION, build_command, built_binary, cargo_lambda_available,
-    crate_name, plan_builds,
+    plan_builds,
 };
 pub use cache::ZipCache;
 pub use package_error::PackageError;
@@ -79,10 +79,11 @@ fn artifact_from_zip(pipeline: &str, function: &str, zip: Vec<u8>) -> Artifact {
     }
 }
 
-/// Reads a function's built binary.
-pub fn read_binary(path: &Path, function: &str) -> Result<Vec<u8>, PackageError> {
+/// Reads the built binary of `function`, whose crate is `package`.
+pub fn read_binary(path: &Path, function: &str, package: &str) -> Result<Vec<u8>, PackageError> {
     std::fs::read(path).map_err(|source| PackageError::ReadBinary {
         function: function.to_owned(),
+        package: package.to_owned(),
         path: path.to_owned(),
         source,
     })
@@ -138,18 +139,29 @@ mod tests {
     #[test]
     fn missing_build_output_says_to_build() {
         let dir = tempfile::tempdir().unwrap();
-        let error = read_binary(&built_binary(dir.path(), "enrich"), "enrich").unwrap_err();
+        let error = read_binary(
+            &built_binary(dir.path(), "shop", "enrich"),
+            "enrich",
+            "lambda-shop-enrich",
+        )
+        .unwrap_err();
         let message = error.to_string();
-        assert!(message.contains("lambda-enrich/bootstrap"), "{message}");
+        assert!(
+            message.contains("lambda-shop-enrich/bootstrap"),
+            "{message}"
+        );
         assert!(message.contains("cargo lambda build"), "{message}");
     }
 
     #[test]
     fn reads_the_built_binary() {
         let dir = tempfile::tempdir().unwrap();
-        let path = built_binary(dir.path(), "enrich");
+        let path = built_binary(dir.path(), "shop", "enrich");
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(&path, b"built").unwrap();
-        assert_eq!(read_binary(&path, "enrich").unwrap(), b"built");
+        assert_eq!(
+            read_binary(&path, "enrich", "lambda-shop-enrich").unwrap(),
+            b"built"
+        );
     }
 }

@@ -16,11 +16,12 @@ pub enum PackageError {
     },
     /// The built binary is not where `cargo lambda build` puts it.
     #[error(
-        "cannot read the binary of function `{function}` at `{}`\nhint: build it with `cargo lambda build --release -p lambda-{function}` and check that it succeeded",
+        "cannot read the binary of function `{function}` at `{}`\nhint: build it with `cargo lambda build --release -p {package}` and check that it succeeded",
         path.display()
     )]
     ReadBinary {
         function: String,
+        package: String,
         path: PathBuf,
         #[source]
         source: std::io::Error,

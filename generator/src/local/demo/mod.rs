@@ -1,0 +1,207 @@
+//! `gen dev --demo`: the seed's sample orders plus poison, duplicate and repairable ones (or a
+//! generated load), sent through the running pipeline; then a ledger that accounts for every
+//! message, checked exactly (see [`ledger`]).
+
+mod ledger;
+mod samples;
+
+use std::collections::BTreeMap;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use aws_sdk_sqs::types::{QueueAttributeName, SendMessageBatchRequestEntry};
+use futures_util::stream::{self, StreamExt};
+use runtime::handlers::{DEAD_LETTER_PREFIX, INVOICE_PREFIX, ParkedMessage};
+use runtime::order::Invoice;
+use tokio::time::Instant;
+
+use super::dev::Dev;
+use crate::config::Pipeline;
+use crate::config::model::HandlerKind;
+use ledger::{Notifications, Observed};
+use samples::Sample;
+
+pub use ledger::Ledger;
+pub use samples::{Workload, generated_bodies};
+
+/// How many S3 reads the ledger has in flight while it collects invoices.
+const READS_AT_ONCE: usize = 16;
+
+/// Sends the workload to the order processor's queue, waits until the pipeline is idle, and
+/// accounts for every message. `faults` says whether faults were injected (they loosen what a
+/// valid order may end as, never whether it is accounted for).
+pub async fn run(
+    dev: &Dev,
+    pipeline: &Pipeline,
+    workload: Workload,
+    timeout: Duration,
+    faults: bool,
+) -> Result<Ledger, String> {
+    let processor = function_of(pipeline, HandlerKind::OrderProcessor)
+        .ok_or("the pipeline has no `order_processor` function to send orders to")?;
+    let table = crate::synth::environment::discount_table(pipeline.discounts.as_ref())?;
+    let url = &dev.queue_urls[&processor.trigger.queue];
+    let samples = workload.samples();
+    let started = Instant::now();
+    let send_failures = send_all(dev, url, &samples).await;
+    let in_flight = wait_until_idle(dev, timeout).await;
+    let drained_in = started.elapsed();
+
+    let bucket_of = |function: Option<&crate::config::pipeline::Function>| {
+        function
+            .and_then(|f| f.writes.bucket.as_ref())
+            .map(|name| dev.buckets[name].clone())
+    };
+    let invoice_bucket = bucket_of(Some(processor)).unwrap_or_default();
+    let dlq = function_of(pipeline, HandlerKind::DlqProcessor);
+    let dlq_bucket = bucket_of(dlq).unwrap_or_else(|| invoice_bucket.clone());
+    let invoices: Vec<Invoice> = read_all(dev, &invoice_bucket, INVOICE_PREFIX).await;
+    let parked: Vec<ParkedMessage> = read_all(dev, &dlq_bucket, DEAD_LETTER_PREFIX).await;
+
+    let stats = |kind: HandlerKind| {
+        pipeline
+            .functions
+            .values()
+            .filter(move |f| f.handler == kind)
+            .map(|f| &dev.stats[&f.name])
+    };
+    let succeeded = |kind| -> u64 {
+        stats(kind)
+            .map(|s| s.succeeded.load(Ordering::Relaxed))
+            .sum()
+    };
+    let notifications =
+        function_of(pipeline, HandlerKind::NotificationLogger).map(|_| Notifications {
+            distinct: stats(HandlerKind::NotificationLogger)
+                .map(|s| s.distinct())
+                .sum(),
+            repeats: stats(HandlerKind::NotificationLogger)
+                .map(|s| s.repeats())
+                .sum(),
+        });
+    let observed = Observed {
+        samples,
+        send_failures,
+        invoices: invoices
+            .into_iter()
+            .map(|invoice| (invoice.order_id.clone(), invoice))
+            .collect::<BTreeMap<_, _>>(),
+        requeued: succeeded(HandlerKind::DlqProcessor).saturating_sub(parked.len() as u64),
+        parked,
+        notifications,
+        processor_redeliveries: stats(HandlerKind::OrderProcessor)
+            .map(|s| s.redelivered.load(Ordering::Relaxed))
+            .sum(),
+        faults,
+        in_flight,
+        drained_in,
+    };
+    Ok(Ledger::account(&observed, &table))
+}
+
+fn function_of(
+    pipeline: &Pipeline,
+    kind: HandlerKind,
+) -> Option<&crate::config::pipeline::Function> {
+    pipeline.functions.values().find(|f| f.handler == kind)
+}
+
+/// Every object under `prefix` read as JSON (several at once); unreadable ones are skipped, so
+/// the ledger reports what is missing rather than failing on it.
+async fn read_all<T: serde::de::DeserializeOwned>(dev: &Dev, bucket: &str, prefix: &str) -> Vec<T> {
+    let keys = super::dev::list_keys(&dev.s3, bucket, prefix).await;
+    stream::iter(keys)
+        .map(|key| async move {
+            let object = dev
+                .s3
+                .get_object()
+                .bucket(bucket)
+                .key(&key)
+                .send()
+                .await
+                .ok()?;
+            let bytes = object.body.collect().await.ok()?.into_bytes();
+            serde_json::from_slice::<T>(&bytes).ok()
+        })
+        .buffer_unordered(READS_AT_ONCE)
+        .filter_map(std::future::ready)
+        .collect()
+        .await
+}
+
+/// Sends with `SendMessageBatch`, several batches at once; returns how many messages were not
+/// accepted (a batch that failed whole counts every entry).
+async fn send_all(dev: &Dev, url: &str, samples: &[Sample]) -> usize {
+    let batches: Vec<Vec<SendMessageBatchRequestEntry>> = samples
+        .chunks(10)
+        .map(|chunk| {
+            chunk
+                .iter()
+                .enumerate()
+                .filter_map(|(index, sample)| {
+                    SendMessageBatchRequestEntry::builder()
+                        .id(index.to_string())
+                        .message_body(&sample.body)
+                        .build()
+                        .ok()
+                })
+                .collect()
+        })
+        .collect();
+    stream::iter(batches)
+        .map(|entries| async move {
+            let count = entries.len();
+            match dev
+                .sqs
+                .send_message_batch()
+                .queue_url(url)
+                .set_entries(Some(entries))
+                .send()
+                .await
+            {
+                Ok(output) => output.failed().len(),
+                Err(_) => count,
+            }
+        })
+        .buffer_unordered(8)
+        .fold(0, |total, failed| async move { total + failed })
+        .await
+}
+
+/// Polls every queue until all are empty (visible, in flight and delayed) three times in a row;
+/// returns what is still in flight at the timeout.
+async fn wait_until_idle(dev: &Dev, timeout: Duration) -> u64 {
+    let deadline = Instant::now() + timeout;
+    let mut quiet = 0;
+    loop {
+        let mut total = 0;
+        for url in dev.queue_urls.values() {
+            let Ok(output) = dev
+                .sqs
+                .get_queue_attributes()
+                .queue_url(url)
+                .attribute_names(QueueAttributeName::All)
+                .send()
+                .await
+            else {
+                continue;
+            };
+            for name in [
+                QueueAttributeName::ApproximateNumberOfMessages,
+                QueueAttributeName::ApproximateNumberOfMessagesNotVisible,
+                QueueAttributeName::ApproximateNumberOfMessagesDelayed,
+            ] {
+                total += output
+                    .attributes()
+                    .and_then(|a| a.get(&name))
+                    .and_then(|v| v.parse::<u64>().ok())
+                    .unwrap_or(0);
+            }
+        }
+        quiet = if total == 0 { quiet + 1 } else { 0 };
+        if quiet >= 3 || Instant::now() >= deadline {
+            return total;
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+}

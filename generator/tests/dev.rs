@@ -1,0 +1,203 @@
+//! `gen synth` and `gen dev` on a second pipeline in a folder of its own: everything it writes
+//! stays beside it, the root pipeline's `generated/`, `Cargo.lock` and `gen check` are untouched,
+//! and a windowed trigger whose visibility is far above its window delivers nothing twice —
+//! with time compressed and in real time.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// Seed 004's queue as its Terraform writes it, scaled down so a real-time run takes seconds:
+/// a 5 s batching window under a visibility timeout of 6 × 4 s + 5 s = 29 s.
+const WINDOWED: &str = "\
+pipeline: second
+region: us-east-1
+defaults:
+  function: { timeout: 4s }
+queues:
+  jobs: { max_receive_count: 3, dead_letter: jobs-dlq }
+  jobs-dlq: { alarm: { above: 0 } }
+  notify: {}
+buckets:
+  results: {}
+functions:
+  processor:
+    handler: order_processor
+    trigger: { queue: jobs, batch_size: 10, batching_window: 5s }
+    writes: { bucket: results, notify: notify }
+  notifier:
+    handler: notification_logger
+    trigger: { queue: notify, batch_size: 10 }
+  dlq:
+    handler: dlq_processor
+    trigger: { queue: jobs-dlq }
+    writes: { bucket: results, requeue: jobs }
+";
+
+fn workspace_root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("generator/ sits in the workspace")
+}
+
+/// The target directory the test binaries were built in, so the second workspace reuses the
+/// compiled dependencies.
+fn target_dir() -> PathBuf {
+    Path::new(env!("CARGO_BIN_EXE_gen"))
+        .ancestors()
+        .nth(2)
+        .expect("target/<profile>/gen")
+        .to_path_buf()
+}
+
+fn gen_command(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_gen"))
+        .args(args)
+        .current_dir(workspace_root())
+        .env("NO_COLOR", "1")
+        .env("CARGO_TARGET_DIR", target_dir())
+        .output()
+        .expect("gen runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// A folder with the pipeline and a Cargo workspace of its own (the root's settings, its
+/// crates beside the pipeline, `runtime` from this repository).
+fn second_pipeline() -> PathBuf {
+    let folder = Path::new(env!("CARGO_TARGET_TMPDIR")).join("second-pipeline");
+    let _ = std::fs::remove_dir_all(&folder);
+    std::fs::create_dir_all(&folder).unwrap();
+    let root = workspace_root();
+    let manifest = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
+    let members_line = manifest
+        .lines()
+        .find(|line| line.starts_with("members = "))
+        .expect("the root manifest lists its members");
+    let manifest = manifest
+        .replace(members_line, r#"members = ["generated/lambdas/*"]"#)
+        .replace(
+            r#"runtime = { path = "runtime" }"#,
+            &format!(
+                "runtime = {{ path = \"{}\" }}",
+                root.join("runtime").display()
+            ),
+        )
+        .replace(
+            r#"generator = { path = "generator" }"#,
+            &format!(
+                "generator = {{ path = \"{}\" }}",
+                root.join("generator").display()
+            ),
+        );
+    std::fs::write(folder.join("Cargo.toml"), manifest).unwrap();
+    std::fs::copy(root.join("Cargo.lock"), folder.join("Cargo.lock")).unwrap();
+    std::fs::write(folder.join("pipeline.yaml"), WINDOWED).unwrap();
+    folder
+}
+
+/// Every file of the root pipeline that a second pipeline must never touch, with its contents.
+fn root_files() -> BTreeMap<PathBuf, Vec<u8>> {
+    let root = workspace_root();
+    let mut files = BTreeMap::new();
+    let mut stack = vec![root.join("generated")];
+    while let Some(path) = stack.pop() {
+        if path.is_dir() {
+            stack.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+        } else {
+            files.insert(path.clone(), std::fs::read(&path).unwrap());
+        }
+    }
+    files.insert(
+        root.join("Cargo.lock"),
+        std::fs::read(root.join("Cargo.lock")).unwrap(),
+    );
+    files
+}
+
+/// Runs the demo; returns the ledger and what `gen dev` said on stderr.
+fn demo(file: &str, extra: &[&str]) -> (serde_json::Value, String) {
+    let mut args = vec![
+        "--output",
+        "json",
+        "dev",
+        "--demo",
+        "-f",
+        file,
+        "--orders",
+        "40",
+        "--poison-rate",
+        "0",
+        "--duplicate-rate",
+        "0.2",
+        "--timeout",
+        "120",
+    ];
+    args.extend_from_slice(extra);
+    let output = gen_command(&args);
+    let ledger: serde_json::Value = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|_| panic!("a JSON ledger\n{}", text(&output.stderr)));
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{ledger:#}\n{}",
+        text(&output.stderr)
+    );
+    (ledger, text(&output.stderr))
+}
+
+#[test]
+fn a_second_pipeline_runs_beside_the_root_and_delivers_nothing_twice() {
+    let before = root_files();
+    let folder = second_pipeline();
+    let file = folder.join("pipeline.yaml");
+    let file = file.to_str().unwrap();
+
+    let synth = gen_command(&["synth", "-f", file]);
+    assert_eq!(synth.status.code(), Some(0), "{}", text(&synth.stderr));
+    assert!(folder.join("generated/template.json").is_file());
+    assert!(
+        folder
+            .join("generated/lambdas/processor/Cargo.toml")
+            .is_file()
+    );
+
+    for (extra, announced) in [
+        // 29 s of visibility become 5 s: the factor is 29 s / 5 s, rounded down.
+        (&[][..], "time runs 5× faster than on AWS"),
+        (&["--real-time"][..], "real time (AWS's durations)"),
+    ] {
+        let (ledger, said) = demo(file, extra);
+        assert!(said.contains(announced), "{said}");
+        assert_eq!(ledger["invoiced"], ledger["orders"], "{ledger:#}");
+        assert_eq!(
+            ledger["redelivered"], 0,
+            "a batch held for its window came back before its visibility timeout ({extra:?}): {ledger:#}"
+        );
+        assert_eq!(
+            ledger["notification_repeats"], ledger["deliberate_duplicates"],
+            "{ledger:#}"
+        );
+        assert_ne!(ledger["deliberate_duplicates"], 0);
+    }
+
+    assert!(
+        root_files() == before,
+        "the root pipeline's generated/ or Cargo.lock changed"
+    );
+    let check = gen_command(&["check"]);
+    assert_eq!(check.status.code(), Some(0), "{}", text(&check.stderr));
+    // The second pipeline's own state and output stayed in its folder.
+    assert!(
+        folder
+            .join("generated/lambdas/notifier/src/main.rs")
+            .is_file()
+    );
+    assert!(
+        !workspace_root()
+            .join("generated/lambdas/processor")
+            .exists()
+    );
+}
