@@ -23,10 +23,29 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 echo "==> gen check (generated/ matches pipeline.yaml)"
 cargo run -q --locked -p generator -- check
 
-echo "==> cfn-lint and checkov on generated/template.json and the assets stack"
-mkdir -p target
-cargo run -q --locked -p generator -- bootstrap --show-template > target/bootstrap.template.json
-for template in generated/template.json target/bootstrap.template.json; do
+echo "==> no build output in git (a tracked file under any target/ folder)"
+tracked=$(git ls-files | grep -E '(^|/)target/' || true)
+if [ -n "$tracked" ]; then
+    printf 'build output is tracked; remove it with `git rm -r --cached`:\n%s\n' "$tracked" >&2
+    exit 1
+fi
+
+echo "==> cfn-lint and checkov on every template: root, examples, fixture pipelines, assets stack"
+mkdir -p target/lint
+cargo run -q --locked -p generator -- bootstrap --show-template > target/lint/bootstrap.template.json
+templates=(generated/template.json target/lint/bootstrap.template.json)
+for example in examples/*/pipeline.yaml; do
+    [ -f "$example" ] || continue
+    cargo run -q --locked -p generator -- check -f "$example"
+    templates+=("$(dirname "$example")/generated/template.json")
+done
+for fixture in tests/fixtures/pipelines/*/pipeline.yaml; do
+    name=$(basename "$(dirname "$fixture")")
+    cargo run -q --locked -p generator -- synth -f "$fixture" --out-dir "target/lint/$name" 2>/dev/null
+    templates+=("target/lint/$name/template.json")
+done
+for template in "${templates[@]}"; do
+    echo "    $template"
     .venv/bin/cfn-lint "$template"
     .venv/bin/checkov -f "$template" --skip-download --quiet --compact
 done
@@ -40,6 +59,12 @@ cargo build -q --locked -p generator
 
 echo "==> gen dev --demo (the seed pipeline end to end on the local engine)"
 cargo run -q --locked -p generator -- dev --demo
+
+for example in examples/*/pipeline.yaml; do
+    [ -f "$example" ] || continue
+    echo "==> gen dev --demo -f $example"
+    cargo run -q --locked -p generator -- dev --demo -f "$example"
+done
 
 echo "==> fault run: 300 orders, 5% poison, 10% duplicates, a store outage, crashes mid-batch"
 cargo run -q --locked -p generator -- dev --demo --orders 300 --store-outage 2s:3s \

@@ -105,6 +105,37 @@ fn a_queue_rename_is_a_destructive_replacement() {
     insta::assert_snapshot!(markdown);
 }
 
+/// The text renderer (what a person sees at a terminal) on the most dangerous change there is:
+/// the invoices' bucket replaced by another, which starts empty.
+#[test]
+fn a_bucket_rename_in_text_is_destructive() {
+    let (code, text) = diff_after(
+        |seed| {
+            seed.replace("  results:\n    versioning", "  invoices:\n    versioning")
+                .replace("bucket: results\n", "bucket: invoices\n")
+        },
+        "text",
+    );
+    assert_eq!(code, 3, "{text}");
+    assert!(
+        text.contains("- remove  ResultsBucket (AWS::S3::Bucket)"),
+        "{text}"
+    );
+    assert!(text.contains("warning: data loss"), "{text}");
+    assert!(text.contains("— DESTRUCTIVE"), "{text}");
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn a_discount_change_in_text() {
+    let (code, text) = diff_after(
+        |seed| seed.replace("SAVE10: { percent: 10 }", "SAVE10: { percent: 15 }"),
+        "text",
+    );
+    assert_eq!(code, 2);
+    insta::assert_snapshot!(text);
+}
+
 #[test]
 fn an_iam_widening_is_said_in_plain_words() {
     let (code, markdown) = diff_after(

@@ -6,6 +6,7 @@ mod deploy_moto;
 mod deploy_scripted;
 mod fixtures;
 mod gen_moto;
+mod lambda_plumbing;
 mod loader_fuzz;
 mod package_moto;
 mod runtime_moto;

@@ -97,8 +97,11 @@ impl Worker {
             return Err(InvokeFailure::Crashed("the runtime API stopped".to_owned()));
         }
         let timeout = self.spec.timeout;
+        // An injected crash kills the process a few milliseconds into the batch whatever the
+        // handler has done by then: an answer it already gave is lost with it, as when a
+        // sandbox dies before Lambda has read the response.
         let outcome = tokio::select! {
-            answer = receiver => match answer {
+            answer = receiver, if !crash => match answer {
                 Ok(Answer::Response(body)) => Ok(body),
                 Ok(Answer::Error(body)) => Err(InvokeFailure::Handler(String::from_utf8_lossy(&body).into_owned())),
                 Err(_) => Err(InvokeFailure::Crashed("no answer".to_owned())),
