@@ -4,6 +4,7 @@
 
 use generator::local::logs::{LogFilter, MetricTally, Rendered, Style, render};
 use runtime::batch::FailureKind;
+use runtime::handlers::DlqOutcome;
 use runtime::telemetry::{BatchMetrics, LogCapture, Outcome, RecordLine, subscriber};
 
 const RECEIVED_AT: &str = "12:00:00.000";
@@ -87,25 +88,30 @@ fn order_processor_lines() -> Vec<String> {
 
 fn dlq_processor_lines() -> Vec<String> {
     let mut lines = logged("dlq-processor", || {
-        record(6, Some("ORD-2"), Outcome::Requeued { attempt: 1 }).log();
+        record(
+            6,
+            Some("ORD-2"),
+            Outcome::DeadLetter(DlqOutcome::Requeued { attempt: 1 }),
+        )
+        .log();
         record(
             7,
             Some("ORD-R"),
-            Outcome::Repaired {
+            Outcome::DeadLetter(DlqOutcome::Repaired {
                 repairs: vec![
                     "order_id: trimmed whitespace".to_owned(),
                     r#"items[0].price: string "12.50" → 12.50"#.to_owned(),
                 ],
-            },
+            }),
         )
         .log();
         record(
             8,
             Some("ORD-P"),
-            Outcome::Parked {
+            Outcome::DeadLetter(DlqOutcome::Parked {
                 key: "dead-letters/0f6a7c52-6b1e-4c2f-9a51-000000000008.json".to_owned(),
                 reason: "invalid order: items must have 1 to 1000 entries, got 0".to_owned(),
-            },
+            }),
         )
         .log();
         tracing::debug!(attempt = 2_u64, "retrying the object store");

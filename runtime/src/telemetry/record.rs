@@ -47,23 +47,6 @@ pub enum Outcome {
         /// Same for every delivery of the same order.
         idempotency_key: String,
     },
-    /// The DLQ processor sent a valid dead letter back for another try.
-    Requeued {
-        /// Requeues of this message so far, this one included.
-        attempt: u32,
-    },
-    /// The DLQ processor repaired a dead letter and sent it back, once.
-    Repaired {
-        /// What was changed, one entry per repair.
-        repairs: Vec<String>,
-    },
-    /// The DLQ processor parked a dead letter in the bucket; nothing more will happen to it.
-    Parked {
-        /// The parked message's object key.
-        key: String,
-        /// Why it was parked.
-        reason: String,
-    },
     /// The record failed; SQS delivers it again (and, after `maxReceiveCount`, to the DLQ).
     Failed {
         /// `invalid` (the message is bad), `transient` (a dependency failed) or `blocked` (an
@@ -72,6 +55,10 @@ pub enum Outcome {
         /// Why.
         reason: String,
     },
+    /// The DLQ processor's outcome: `requeued` (with `attempt`), `repaired` (with `repairs`, a
+    /// list of what was changed) or `parked` (with `key` and `reason`).
+    #[serde(untagged)]
+    DeadLetter(DlqOutcome),
 }
 
 impl Outcome {
@@ -91,16 +78,7 @@ impl Outcome {
                 key: invoice_key(order_id),
             },
             Ok(Terminal::Notified(notification)) => Outcome::notified(notification),
-            Ok(Terminal::DeadLetter(DlqOutcome::Requeued { attempt })) => {
-                Outcome::Requeued { attempt: *attempt }
-            }
-            Ok(Terminal::DeadLetter(DlqOutcome::Repaired { repairs })) => Outcome::Repaired {
-                repairs: repairs.clone(),
-            },
-            Ok(Terminal::DeadLetter(DlqOutcome::Parked { key, reason })) => Outcome::Parked {
-                key: key.clone(),
-                reason: reason.clone(),
-            },
+            Ok(Terminal::DeadLetter(outcome)) => Outcome::DeadLetter(outcome.clone()),
             Err(failure) => Outcome::Failed {
                 kind: failure.kind,
                 reason: failure.reason.clone(),
@@ -117,23 +95,10 @@ impl Outcome {
         }
     }
 
-    /// The word in `outcome`.
-    pub fn word(&self) -> &'static str {
-        match self {
-            Outcome::Invoiced { .. } => "invoiced",
-            Outcome::Duplicate { .. } => "duplicate",
-            Outcome::Notified { .. } => "notified",
-            Outcome::Requeued { .. } => "requeued",
-            Outcome::Repaired { .. } => "repaired",
-            Outcome::Parked { .. } => "parked",
-            Outcome::Failed { .. } => "failed",
-        }
-    }
-
     /// `WARN` for records that failed or were parked, `INFO` otherwise.
     pub fn level(&self) -> Level {
         match self {
-            Outcome::Parked { .. } | Outcome::Failed { .. } => Level::WARN,
+            Outcome::DeadLetter(DlqOutcome::Parked { .. }) | Outcome::Failed { .. } => Level::WARN,
             _ => Level::INFO,
         }
     }
@@ -144,9 +109,11 @@ impl Outcome {
             Outcome::Invoiced { .. } => "invoice written",
             Outcome::Duplicate { .. } => "already invoiced; notification sent again",
             Outcome::Notified { .. } => "invoice notification received",
-            Outcome::Requeued { .. } => "dead letter requeued for another try",
-            Outcome::Repaired { .. } => "dead letter repaired and requeued",
-            Outcome::Parked { .. } => "dead letter parked with its reason",
+            Outcome::DeadLetter(DlqOutcome::Requeued { .. }) => {
+                "dead letter requeued for another try"
+            }
+            Outcome::DeadLetter(DlqOutcome::Repaired { .. }) => "dead letter repaired and requeued",
+            Outcome::DeadLetter(DlqOutcome::Parked { .. }) => "dead letter parked with its reason",
             Outcome::Failed { .. } => "record failed; SQS will deliver it again",
         }
     }
@@ -215,10 +182,27 @@ mod tests {
                 "reason": "invalid order: no items",
             })
         );
-        let parsed: RecordLine =
+        let read_back: RecordLine =
             serde_json::from_value(serde_json::to_value(&line).unwrap()).unwrap();
-        assert_eq!(parsed, line);
-        assert_eq!(line.outcome.word(), "failed");
+        assert_eq!(read_back, line);
+        let parked = RecordLine {
+            order_id: Some("ORD-P".to_owned()),
+            outcome: Outcome::DeadLetter(DlqOutcome::Parked {
+                key: "dead-letters/m-1.json".to_owned(),
+                reason: "invalid order: no items".to_owned(),
+            }),
+            ..line
+        };
+        let value = serde_json::to_value(&parked).unwrap();
+        assert_eq!(
+            (&value["outcome"], &value["key"], &value["order_id"]),
+            (
+                &json!("parked"),
+                &json!("dead-letters/m-1.json"),
+                &json!("ORD-P")
+            )
+        );
+        assert_eq!(serde_json::from_value::<RecordLine>(value).unwrap(), parked);
     }
 
     #[test]
