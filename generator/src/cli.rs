@@ -196,6 +196,20 @@ pub struct DevArgs {
     /// Fault: milliseconds added to every object-store call.
     #[arg(long, default_value_t = 0)]
     pub store_latency_ms: u64,
+    /// Function logs: `pretty` (time, function, level, message, key fields; EMF metric lines
+    /// folded away) or `json` (the lines as the functions write them).
+    #[arg(long, value_enum, default_value_t = LogFormat::Pretty)]
+    pub log_format: LogFormat,
+    /// Show only some function log lines: `function=NAME`, `level=LEVEL` (that level and above),
+    /// `order=ORDER_ID`, comma-separated; e.g. `function=task,level=warn`.
+    #[arg(long, value_name = "FILTER")]
+    pub log_filter: Option<crate::local::logs::LogFilter>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Pretty,
+    Json,
 }
 
 /// When the object store is down, relative to start-up.

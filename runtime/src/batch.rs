@@ -22,8 +22,9 @@ pub struct RecordFailure {
     pub reason: String,
 }
 
-/// The kinds of failure a record can end in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// The kinds of failure a record can end in; logged as `invalid`, `transient` or `blocked`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum FailureKind {
     /// The message itself is bad; retries will fail the same way (the DLQ processor decides).
     Invalid,

@@ -1,6 +1,7 @@
 //! The Lambda entry point: [`serve`] reads the configuration, builds the handler over the AWS
 //! adapters, and answers each SQS event with its batch item failures.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
@@ -10,19 +11,21 @@ use crate::aws::{S3Store, SqsSender, sdk_config};
 use crate::batch::{BatchOptions, BatchReport, FailureKind, RecordFailure, process_batch};
 use crate::config::{ConfigError, HandlerKind, RuntimeConfig, vars};
 use crate::handlers::{
-    DlqOutcome, DlqProcessor, GuardedStore, NotificationLogger, OrderOutcome, OrderProcessor,
+    DlqOutcome, DlqProcessor, GuardedStore, Notification, NotificationLogger, OrderOutcome,
+    OrderProcessor,
 };
 use crate::ports::{ObjectStore, QueueSender};
 use crate::resilience::{BreakerConfig, CircuitBreaker, RetryPolicy};
-use crate::telemetry::{self, BatchMetrics, now_rfc3339};
+use crate::telemetry::record::order_id_of;
+use crate::telemetry::{self, BatchMetrics, Outcome, RecordLine, now_rfc3339};
 
 /// The terminal state of one record.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Terminal {
     /// The order processor wrote the invoice.
     Invoiced(OrderOutcome),
-    /// The notification logger logged it.
-    Logged,
+    /// The notification logger received it.
+    Notified(Notification),
     /// The DLQ processor requeued, repaired or parked it.
     DeadLetter(DlqOutcome),
 }
@@ -34,7 +37,8 @@ impl Terminal {
             Terminal::Invoiced(
                 OrderOutcome::Invoiced { order_id, .. } | OrderOutcome::Duplicate { order_id },
             ) => Some(order_id),
-            Terminal::Logged | Terminal::DeadLetter(_) => None,
+            Terminal::Notified(notification) => Some(&notification.order_id),
+            Terminal::DeadLetter(_) => None,
         }
     }
 }
@@ -94,7 +98,7 @@ impl<S: ObjectStore, Q: QueueSender> Handler<S, Q> {
             Handler::Order(processor) => {
                 processor.handle(record, &now).await.map(Terminal::Invoiced)
             }
-            Handler::Notification(logger) => logger.handle(record).map(|_| Terminal::Logged),
+            Handler::Notification(logger) => logger.handle(record).map(Terminal::Notified),
             Handler::Dlq(processor) => processor
                 .handle(record, &now)
                 .await
@@ -102,28 +106,38 @@ impl<S: ObjectStore, Q: QueueSender> Handler<S, Q> {
         }
     }
 
-    /// Processes a batch, logs every record's end and the batch summary, and returns the report
-    /// with its metrics.
+    /// Processes a batch, logs one [`RecordLine`] per record and the batch summary, and returns
+    /// the report with its metrics.
     pub async fn process(
         &self,
         records: Vec<SqsMessage>,
         options: BatchOptions,
         request_id: &str,
     ) -> (BatchReport<Terminal>, BatchMetrics) {
+        // Bodies that fail to parse still name their order, when they do, on the record line.
+        let order_ids: HashMap<String, String> = records
+            .iter()
+            .filter_map(|record| {
+                let order_id = order_id_of(record.body.as_deref()?)?;
+                Some((record.message_id.clone().unwrap_or_default(), order_id))
+            })
+            .collect();
         let report = process_batch(records, options, |record| async move {
             self.handle(&record).await
         })
         .await;
         let metrics = summarize(&report);
         for result in &report.results {
-            match &result.outcome {
-                Ok(terminal) => {
-                    tracing::info!(request_id, message_id = %result.message_id, outcome = ?terminal, "record done");
-                }
-                Err(failure) => {
-                    tracing::warn!(request_id, message_id = %result.message_id, kind = ?failure.kind, reason = %failure.reason, "record failed");
-                }
+            let order_id = result.outcome.as_ref().ok().and_then(Terminal::order_id);
+            RecordLine {
+                request_id: request_id.to_owned(),
+                message_id: result.message_id.clone(),
+                order_id: order_id
+                    .or_else(|| order_ids.get(&result.message_id).map(String::as_str))
+                    .map(str::to_owned),
+                outcome: Outcome::of(&result.outcome),
             }
+            .log();
         }
         tracing::info!(
             request_id,
@@ -157,7 +171,7 @@ pub fn summarize(report: &BatchReport<Terminal>) -> BatchMetrics {
                         metrics.invoice_total += total.as_decimal();
                     }
                     Terminal::Invoiced(OrderOutcome::Duplicate { .. }) => metrics.duplicates += 1,
-                    Terminal::Logged => {}
+                    Terminal::Notified(_) => {}
                     Terminal::DeadLetter(outcome) => {
                         metrics.written += 1;
                         match outcome {

@@ -13,19 +13,19 @@ use runtime::handlers::{DlqOutcome, OrderOutcome, ParkedMessage};
 use runtime::{Handler, HandlerKind, Terminal};
 use tests::{MotoServer, free_port, receive_all, sdk_config_for, to_event_record};
 
-const TABLE: &str =
+pub(crate) const TABLE: &str =
     r#"{"currency": "USD", "promo_codes": {"SAVE10": {"percent": "10"}}, "bulk_tiers": []}"#;
-const BUCKET: &str = "orders-results";
+pub(crate) const BUCKET: &str = "orders-results";
 
-struct Fixture {
+pub(crate) struct Fixture {
     _moto: MotoServer,
     sdk: aws_config::SdkConfig,
     s3: aws_sdk_s3::Client,
-    sqs: aws_sdk_sqs::Client,
+    pub(crate) sqs: aws_sdk_sqs::Client,
 }
 
 impl Fixture {
-    async fn start() -> Self {
+    pub(crate) async fn start() -> Self {
         let moto = MotoServer::start();
         let sdk = moto.sdk_config().await;
         let s3 = aws_sdk_s3::Client::from_conf(
@@ -47,7 +47,7 @@ impl Fixture {
         }
     }
 
-    async fn queue(&self, name: &str) -> String {
+    pub(crate) async fn queue(&self, name: &str) -> String {
         self.sqs
             .create_queue()
             .queue_name(name)
@@ -59,7 +59,7 @@ impl Fixture {
     }
 
     /// Sends `bodies` to a fresh queue and receives them back as Lambda event records.
-    async fn records(&self, queue: &str, bodies: &[String]) -> Vec<SqsMessage> {
+    pub(crate) async fn records(&self, queue: &str, bodies: &[String]) -> Vec<SqsMessage> {
         let url = self.queue(queue).await;
         for body in bodies {
             self.sqs
@@ -73,7 +73,7 @@ impl Fixture {
         self.receive(&url, bodies.len()).await
     }
 
-    async fn receive(&self, url: &str, expected: usize) -> Vec<SqsMessage> {
+    pub(crate) async fn receive(&self, url: &str, expected: usize) -> Vec<SqsMessage> {
         let arn = format!(
             "arn:aws:sqs:us-east-1:123456789012:{}",
             url.rsplit('/').next().unwrap()
@@ -85,7 +85,11 @@ impl Fixture {
             .collect()
     }
 
-    fn handler(&self, kind: HandlerKind, vars: &[(&str, &str)]) -> Handler<S3Store, SqsSender> {
+    pub(crate) fn handler(
+        &self,
+        kind: HandlerKind,
+        vars: &[(&str, &str)],
+    ) -> Handler<S3Store, SqsSender> {
         self.handler_with_store(kind, vars, S3Store::new(&self.sdk, BUCKET))
     }
 
@@ -104,7 +108,7 @@ impl Fixture {
         Handler::new(&config, store, SqsSender::new(&self.sdk)).expect("handler")
     }
 
-    async fn object(&self, key: &str) -> Option<Vec<u8>> {
+    pub(crate) async fn object(&self, key: &str) -> Option<Vec<u8>> {
         let output = self
             .s3
             .get_object()
@@ -133,7 +137,7 @@ impl Fixture {
     }
 }
 
-fn order(id: &str, price: &str) -> String {
+pub(crate) fn order(id: &str, price: &str) -> String {
     format!(
         r#"{{"order_id": "{id}", "items": [{{"name": "Laptop", "price": {price}, "quantity": 1}}], "promo_code": "SAVE10"}}"#
     )

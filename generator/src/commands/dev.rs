@@ -4,14 +4,16 @@
 
 use std::path::PathBuf;
 use std::process::Command;
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::mpsc;
 
-use crate::cli::DevArgs;
+use crate::cli::{DevArgs, LogFormat};
 use crate::commands::{CommandError, ExitStatus, load_pipeline};
 use crate::config::naming::crate_name;
 use crate::generate::generated_files;
+use crate::local::logs::{LogSink, Style};
 use crate::local::state::DevState;
 use crate::local::time_scale::TimeScale;
 use crate::local::{demo, dev};
@@ -50,16 +52,10 @@ pub fn run(args: &DevArgs, printer: &Printer) -> Result<ExitStatus, CommandError
             source,
         })?;
     runtime.block_on(async {
-        let (logs, mut lines) = mpsc::unbounded_channel::<String>();
-        let quiet = args.demo && !args.verbose;
-        let printer_for_logs = printer.clone();
-        tokio::spawn(async move {
-            while let Some(line) = lines.recv().await {
-                if !quiet {
-                    printer_for_logs.note(&format!("{line}\n"));
-                }
-            }
-        });
+        let (logs, lines) = mpsc::unbounded_channel::<String>();
+        let sink = log_sink(args, &pipeline, printer);
+        let tally = Arc::clone(&sink.tally);
+        tokio::spawn(sink.forward(lines, printer.clone()));
         let running = match dev::start(&pipeline, &template, &options, logs).await {
             Ok(running) => running,
             Err(error) => return fail(printer, &error.to_string()),
@@ -111,6 +107,11 @@ pub fn run(args: &DevArgs, printer: &Printer) -> Result<ExitStatus, CommandError
         write_state(&running, &pipeline, &dirs, printer);
         printer.note("press Ctrl-C to stop\n");
         let _ = tokio::signal::ctrl_c().await;
+        if let Ok(tally) = tally.lock()
+            && tally.lines > 0
+        {
+            printer.note(&format!("{tally}\n"));
+        }
         let _ = std::fs::remove_file(DevState::path(&dirs));
         Ok(ExitStatus::Success)
     })
@@ -165,6 +166,27 @@ fn build_handlers(
         Ok(status) if status.success() => Ok(workspace.binaries(release)),
         Ok(status) => Err(format!("building the handler crates failed ({status})")),
         Err(error) => Err(format!("cannot run cargo: {error}")),
+    }
+}
+
+/// How function logs are shown, from the flags.
+fn log_sink(args: &DevArgs, pipeline: &crate::config::Pipeline, printer: &Printer) -> LogSink {
+    LogSink {
+        style: match args.log_format {
+            LogFormat::Json => Style::Raw,
+            LogFormat::Pretty => Style::Pretty {
+                color: printer.color,
+                function_width: pipeline
+                    .functions
+                    .keys()
+                    .map(String::len)
+                    .max()
+                    .unwrap_or(0),
+            },
+        },
+        filter: args.log_filter.clone().unwrap_or_default(),
+        quiet: args.demo && !args.verbose,
+        tally: Arc::default(),
     }
 }
 

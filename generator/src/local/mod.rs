@@ -12,6 +12,7 @@
 pub mod demo;
 pub mod dev;
 pub mod lambda;
+pub mod logs;
 pub mod s3;
 pub mod sqs;
 pub mod state;

@@ -19,8 +19,10 @@ use crate::order::{Repaired, parse, repair};
 use crate::ports::{ObjectStore, OutgoingMessage, QueueSender, is_fifo_url};
 use crate::resilience::{RetryPolicy, retry};
 
-/// How a dead letter ended.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// How a dead letter ended; on its record line, `outcome` is `requeued`, `repaired` or `parked`
+/// and the fields are the line's detail fields.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum DlqOutcome {
     /// Valid as it was: sent back for another try.
     Requeued {

@@ -18,6 +18,8 @@ pub enum OrderOutcome {
         order_id: String,
         /// The invoice total.
         total: Money,
+        /// ISO 4217 currency of the total.
+        currency: String,
     },
     /// An earlier delivery already wrote the invoice; the notification was sent again.
     Duplicate {
@@ -109,6 +111,7 @@ impl<S: ObjectStore, Q: QueueSender> OrderProcessor<S, Q> {
             PutOutcome::Created => OrderOutcome::Invoiced {
                 order_id: invoice.order_id,
                 total: invoice.total,
+                currency: invoice.currency,
             },
             PutOutcome::AlreadyExists => OrderOutcome::Duplicate {
                 order_id: invoice.order_id,

@@ -1,5 +1,4 @@
-//! Logs and metrics: JSON log lines (tracing) carrying `order_id`, `message_id` and the Lambda
-//! request id, and one CloudWatch Embedded Metric Format line per batch.
+//! Metrics: one CloudWatch Embedded Metric Format line per batch.
 
 use std::collections::BTreeMap;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -7,22 +6,6 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use serde_json::{Value, json};
-
-/// Installs the JSON log subscriber; `RUST_LOG` (or `AWS_LAMBDA_LOG_LEVEL`) picks the level,
-/// `info` by default. Safe to call twice.
-pub fn init() {
-    let level = std::env::var("RUST_LOG")
-        .or_else(|_| std::env::var("AWS_LAMBDA_LOG_LEVEL").map(|level| level.to_lowercase()))
-        .unwrap_or_else(|_| "info".to_owned());
-    let _ = tracing_subscriber::fmt()
-        .json()
-        .flatten_event(true)
-        .with_current_span(false)
-        .with_span_list(false)
-        .with_target(false)
-        .with_env_filter(tracing_subscriber::EnvFilter::new(level))
-        .try_init();
-}
 
 /// Counters of one batch. The seed-001 trio — received, validated, written — is among them.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -95,16 +78,6 @@ impl BatchMetrics {
     }
 }
 
-/// The current time as RFC 3339 with milliseconds, e.g. `2026-11-22T21:00:00.123Z`.
-pub fn now_rfc3339() -> String {
-    let millis = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |elapsed| elapsed.as_millis());
-    aws_sdk_s3::primitives::DateTime::from_millis(i64::try_from(millis).unwrap_or(i64::MAX))
-        .fmt(aws_sdk_s3::primitives::DateTimeFormat::DateTime)
-        .unwrap_or_default()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -138,16 +111,5 @@ mod tests {
         );
         assert_eq!(document["InvoiceTotal"].as_f64(), Some(123.45));
         assert!(document["_aws"]["Timestamp"].as_u64().unwrap() > 1_700_000_000_000);
-    }
-
-    #[test]
-    fn timestamps_are_rfc3339() {
-        let now = now_rfc3339();
-        // `2026-11-22T21:00:00.123Z`; trailing zeros of the fraction are dropped (`.12Z`, none).
-        assert!((20..=24).contains(&now.len()), "{now}");
-        assert!(
-            now.ends_with('Z') && now.as_bytes()[10] == b'T' && now.as_bytes()[4] == b'-',
-            "{now}"
-        );
     }
 }
