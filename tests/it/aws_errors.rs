@@ -13,6 +13,20 @@ fn no_credentials_say_where_gen_looked_and_how_to_get_some() {
 }
 
 #[test]
+fn a_deploy_without_credentials_stops_at_the_first_call_with_the_same_message() {
+    let env = CliEnv::without_credentials();
+    let binaries = env.dir.path().join("binaries");
+    std::fs::create_dir(&binaries).expect("binaries folder");
+    for function in ["task", "notification", "dlq-processor"] {
+        std::fs::write(binaries.join(format!("lambda-{function}")), b"#!/bin/sh\n")
+            .expect("a binary");
+    }
+    let output = env.run(&["deploy", "--binaries", "binaries", "--yes"]);
+    assert_eq!(output.status.code(), Some(1));
+    insta::assert_snapshot!(readable(&env.shown(&output.stderr)));
+}
+
+#[test]
 fn an_unknown_profile_is_named_with_the_ones_that_exist() {
     let env = CliEnv::without_credentials();
     env.config_file("[profile dev]\nregion = eu-west-1\n\n[profile prod]\nregion = eu-west-1\n");
