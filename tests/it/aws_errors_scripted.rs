@@ -3,23 +3,14 @@
 //! `gen deploy` and `gen diff --deployed` print after `error: `.
 
 use aws_sdk_cloudformation::Client;
-use aws_sdk_cloudformation::config::retry::RetryConfig;
 use aws_sdk_cloudformation::error::ErrorMetadata;
 use aws_sdk_cloudformation::operation::describe_stacks::DescribeStacksError;
-use aws_smithy_mocks::{Rule, RuleMode, mock, mock_client};
+use aws_smithy_mocks::mock;
 use generator::aws::stack::{self, Pace};
 use generator::aws::stages;
 
 use super::cli_env::readable;
-
-fn client(rules: &[Rule]) -> Client {
-    mock_client!(
-        aws_sdk_cloudformation,
-        RuleMode::Sequential,
-        rules,
-        |config| { config.retry_config(RetryConfig::disabled()) }
-    )
-}
+use super::deploy_scripted::client;
 
 fn answer(code: &'static str, message: &'static str) -> impl Fn() -> DescribeStacksError {
     move || {

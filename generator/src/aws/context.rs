@@ -68,5 +68,7 @@ pub async fn defined_profiles() -> Option<Vec<String>> {
     )
     .await
     .ok()?;
-    Some(set.profiles().map(str::to_owned).collect())
+    let mut profiles: Vec<String> = set.profiles().map(str::to_owned).collect();
+    profiles.sort();
+    Some(profiles)
 }
