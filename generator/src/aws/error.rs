@@ -213,11 +213,17 @@ impl CallFailed {
             AwsProblem::InvalidCredentials { .. } => vec![
                 "the access key id or secret is wrong, deactivated, or for another partition; `aws sts get-caller-identity` with the same settings shows which, and `gen doctor` checks the rest".to_owned(),
             ],
-            AwsProblem::AccessDenied { action, .. } => vec![format!(
-                "allow {} for this identity in IAM (an SCP or permission boundary may also deny it), or use a profile that has it (`--profile`); `gen doctor` shows who you are",
+            AwsProblem::AccessDenied {
+                action, principal, ..
+            } => vec![format!(
+                "allow {} to {} in IAM (an SCP or permission boundary may also deny it), or use a profile that has it (`--profile`); `gen doctor` shows who you are",
                 action
                     .as_deref()
-                    .map_or_else(|| format!("`{}`", self.operation), |a| format!("`{a}`"))
+                    .map_or_else(|| format!("`{}`", self.operation), |a| format!("`{a}`")),
+                principal
+                    .as_deref()
+                    .and_then(assumed_role)
+                    .map_or_else(|| "this identity".to_owned(), |role| format!("role `{role}`"))
             )],
             AwsProblem::Throttled { .. } => vec![
                 "too many calls at once in this account and region (parallel deploys?): wait a minute and run again".to_owned(),
@@ -260,6 +266,13 @@ impl std::ops::Deref for CallFailed {
     fn deref(&self) -> &Failure {
         &self.0
     }
+}
+
+/// The role of an assumed-role session ARN (`arn:aws:sts::1:assumed-role/ROLE/SESSION`): the
+/// place to grant a permission.
+fn assumed_role(principal: &str) -> Option<&str> {
+    let (_, path) = principal.split_once(":assumed-role/")?;
+    path.split('/').next().filter(|role| !role.is_empty())
 }
 
 /// The shared config files, as the SDK finds them.
