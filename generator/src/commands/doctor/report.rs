@@ -127,3 +127,38 @@ impl fmt::Display for DoctorReport {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{Check, DoctorReport, Status};
+    use crate::aws::{AwsProblem, CallFailed};
+
+    fn report() -> DoctorReport {
+        DoctorReport::new(vec![
+            Check::pass("region", "`eu-west-1` (from pipeline.yaml)"),
+            Check::failed_call(
+                "credentials",
+                &CallFailed::new("GetCallerIdentity", AwsProblem::ExpiredToken),
+            ),
+            Check::skipped("assets stack", "no credentials"),
+            Check::new(
+                "target arm64",
+                Status::Warn,
+                "`aarch64-unknown-linux-gnu` is not installed",
+                vec!["rustup target add aarch64-unknown-linux-gnu".to_owned()],
+            ),
+        ])
+    }
+
+    #[test]
+    fn text_aligns_the_checks_and_puts_each_fix_under_its_check() {
+        insta::assert_snapshot!(report().to_string());
+    }
+
+    #[test]
+    fn json_has_a_status_per_check_and_fixes_only_where_needed() {
+        let report = report();
+        assert!(!report.ok, "a failed check makes the report not ok");
+        insta::assert_json_snapshot!(report);
+    }
+}
