@@ -119,10 +119,14 @@ impl fmt::Display for DoctorReport {
         if failed == 0 {
             writeln!(f, "ready to deploy")
         } else {
-            let plural = if failed == 1 { "" } else { "s" };
+            let (plural, them) = if failed == 1 {
+                ("", "it")
+            } else {
+                ("s", "them")
+            };
             writeln!(
                 f,
-                "{failed} check{plural} failed: fix them before `gen deploy`"
+                "{failed} check{plural} failed: fix {them} before `gen deploy`"
             )
         }
     }
