@@ -28,9 +28,17 @@ pub(super) fn classify(error: &(dyn Error + 'static), context: &CallContext) -> 
     if let Some(meta) = chain
         .iter()
         .find_map(|current| current.downcast_ref::<ErrorMetadata>())
-        && let Some(code) = meta.code()
     {
-        return from_code(code, meta.message().unwrap_or_default());
+        return match meta.code() {
+            Some(code) => from_code(code, meta.message().unwrap_or_default()),
+            // S3 answers `HEAD` requests without a body, so without a code; see `head_failed`.
+            None => AwsProblem::Other {
+                message: meta
+                    .message()
+                    .unwrap_or("the service answered with an error but no code")
+                    .to_owned(),
+            },
+        };
     }
     if let Some(credentials) = chain
         .iter()

@@ -83,6 +83,32 @@ pub fn call_failed<E: std::error::Error + 'static>(operation: &str, error: E) ->
     }))
 }
 
+/// A failed S3 `HEAD` call (`HeadBucket`, `HeadObject`): S3 answers those without a body, so
+/// without an error code; the status and the `x-amz-bucket-region` header say what it would.
+pub fn head_failed<E: std::error::Error + 'static>(
+    operation: &str,
+    error: aws_sdk_s3::error::SdkError<E, aws_sdk_s3::config::http::HttpResponse>,
+) -> CallFailed {
+    let from_status = error.raw_response().and_then(|raw| {
+        let region = raw.headers().get("x-amz-bucket-region").map(str::to_owned);
+        match raw.status().as_u16() {
+            403 => Some(AwsProblem::AccessDenied {
+                action: None,
+                resource: None,
+                principal: None,
+            }),
+            301 | 400 if region.is_some() => Some(AwsProblem::WrongRegion { actual: region }),
+            301 => Some(AwsProblem::WrongRegion { actual: None }),
+            _ => None,
+        }
+    });
+    let mut failed = call_failed(operation, error);
+    if let Some(problem) = from_status {
+        failed.0.problem = problem;
+    }
+    failed
+}
+
 impl CallFailed {
     /// A failure found by `gen` itself rather than raised by the SDK (no chain).
     pub fn new(operation: &str, problem: AwsProblem) -> Self {
@@ -308,3 +334,7 @@ impl fmt::Display for CallFailed {
         Ok(())
     }
 }
+
+#[cfg(test)]
+#[path = "error_tests.rs"]
+mod tests;

@@ -10,7 +10,7 @@ pub mod identity;
 pub mod stack;
 pub mod stages;
 
-pub use error::{AwsProblem, CallFailed, call_failed};
+pub use error::{AwsProblem, CallFailed, call_failed, head_failed};
 
 use aws_config::{BehaviorVersion, Region};
 

@@ -7,7 +7,7 @@ use aws_sdk_s3::operation::head_object::HeadObjectError;
 use aws_sdk_s3::primitives::ByteStream;
 
 use super::{Artifact, PackageError};
-use crate::aws::call_failed;
+use crate::aws::{call_failed, head_failed};
 
 /// What [`upload_if_new`] did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,7 +39,7 @@ pub async fn upload_if_new(
     {
         Ok(_) => return Ok(Uploaded::AlreadyThere),
         Err(error) if is_not_found(&error) => {}
-        Err(error) => return Err(upload_error(call_failed("HeadObject", error))),
+        Err(error) => return Err(upload_error(head_failed("HeadObject", error))),
     }
     s3.put_object()
         .bucket(bucket)
