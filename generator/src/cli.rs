@@ -30,6 +30,10 @@ pub struct GlobalArgs {
     /// AWS profile of the shared config and credentials files.
     #[arg(long, global = true, env = "AWS_PROFILE")]
     pub profile: Option<String>,
+    /// Show more: the full error chain of AWS failures (for a bug report; `RUST_LOG` does too,
+    /// and adds the SDK's own logs); with `gen dev --demo`, the functions' logs.
+    #[arg(short = 'v', long, global = true)]
+    pub verbose: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -66,6 +70,16 @@ pub enum Command {
     Deploy(DeployArgs),
     /// Create the assets stack (the bucket for code zips) once per account and region.
     Bootstrap(BootstrapArgs),
+    /// Check what a deploy needs: credentials and identity, region, cargo-lambda and zig, the
+    /// Rust targets, the assets stack; each with pass/fail and the fix.
+    Doctor(DoctorArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// The pipeline file (its region is the default; optional).
+    #[arg(short = 'f', long = "file", default_value = "pipeline.yaml")]
+    pub file: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -158,8 +172,8 @@ pub struct DevArgs {
     /// drain, print the ledger and exit: 0 only if every order is accounted for.
     #[arg(long)]
     pub demo: bool,
-    /// With `--demo`, also stream the functions' logs.
-    #[arg(long)]
+    /// With `--demo`, also stream the functions' logs: set from the global `--verbose`.
+    #[arg(skip)]
     pub verbose: bool,
     /// Seconds `--demo` waits for the pipeline to drain.
     #[arg(long, default_value_t = 120)]

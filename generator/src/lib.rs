@@ -14,6 +14,7 @@ pub mod generate;
 pub mod local;
 pub mod package;
 pub mod printer;
+pub mod run;
 pub mod scaffold;
 pub mod synth;
 pub mod workspace;

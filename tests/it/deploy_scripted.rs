@@ -40,7 +40,7 @@ const CHANGE_SET: &str = "gen-1";
 
 /// A client that answers from `rules` in order. The SDK's own retries are off so that the
 /// script is exact: what is retried here is `gen`'s doing.
-fn client(rules: &[Rule]) -> Client {
+pub(crate) fn client(rules: &[Rule]) -> Client {
     mock_client!(
         aws_sdk_cloudformation,
         RuleMode::Sequential,

@@ -12,6 +12,7 @@ pub(crate) fn global(moto: &MotoServer) -> GlobalArgs {
         endpoint_url: Some(moto.endpoint()),
         region: Some("us-east-1".into()),
         profile: None,
+        verbose: false,
     }
 }
 

@@ -1,10 +1,14 @@
 //! The workspace's test binary: one module per area.
 
+mod aws_errors;
+mod aws_errors_scripted;
+mod cli_env;
 mod conformance;
 mod conformance_s3;
 mod deploy_moto;
 mod deploy_scripted;
 mod dev_logs;
+mod doctor_cli;
 mod fixtures;
 mod gen_moto;
 mod lambda_plumbing;

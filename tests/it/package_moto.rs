@@ -94,5 +94,5 @@ async fn missing_bucket_names_bucket_and_key() {
         message.contains(&format!("s3://no-such-bucket/{}", artifact.key)),
         "{message}"
     );
-    assert!(message.contains("hint:"), "{message}");
+    assert!(message.contains("help:"), "{message}");
 }

@@ -2,9 +2,15 @@
 //! operations (`ls`, `destroy`, `gc`) on CloudFormation and S3. Nothing else in `gen` calls AWS.
 
 pub mod bootstrap;
+mod classify;
+pub mod context;
 pub mod deploy;
+pub mod error;
+pub mod identity;
 pub mod stack;
 pub mod stages;
+
+pub use error::{AwsProblem, CallFailed, call_failed, head_failed};
 
 use aws_config::{BehaviorVersion, Region};
 
@@ -33,8 +39,19 @@ impl AwsTarget {
         }
     }
 
-    /// The SDK configuration for this target.
+    /// The SDK configuration for this target; also remembered for the messages of the calls
+    /// this thread makes (see [`context`]).
     pub async fn sdk_config(&self) -> aws_config::SdkConfig {
+        let known_profiles = match &self.profile {
+            Some(_) => context::defined_profiles().await,
+            None => None,
+        };
+        context::remember(context::CallContext {
+            endpoint_url: self.endpoint_url.clone(),
+            region: Some(self.region.clone()),
+            profile: self.profile.clone(),
+            known_profiles,
+        });
         let mut loader = aws_config::defaults(BehaviorVersion::latest())
             .region(Region::new(self.region.clone()));
         if let Some(endpoint) = &self.endpoint_url {
@@ -54,22 +71,6 @@ pub fn s3_client(sdk: &aws_config::SdkConfig) -> aws_sdk_s3::Client {
         config = config.force_path_style(true);
     }
     aws_sdk_s3::Client::from_conf(config.build())
-}
-
-/// An AWS call that failed: which one, and what the SDK said.
-#[derive(Debug, thiserror::Error)]
-#[error("{operation} failed: {message}")]
-pub struct CallFailed {
-    pub operation: String,
-    pub message: String,
-}
-
-/// Wraps any SDK error with the operation that raised it.
-pub fn call_failed<E: std::error::Error + 'static>(operation: &str, error: E) -> CallFailed {
-    CallFailed {
-        operation: operation.to_owned(),
-        message: aws_sdk_s3::error::DisplayErrorContext(error).to_string(),
-    }
 }
 
 /// Whether CloudFormation answered that the stack does not exist (it has no error code of its

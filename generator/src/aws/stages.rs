@@ -42,7 +42,9 @@ pub enum StageError {
     Aws(#[from] super::CallFailed),
     #[error("stage `{0}` is protected (tag `protected=true`): pass `--force` to destroy it anyway")]
     Protected(String),
-    #[error("no stage `{stage}` of pipeline `{pipeline}` is deployed")]
+    #[error(
+        "no stage `{stage}` of pipeline `{pipeline}` is deployed\nhelp: `gen ls` lists the stages in this region; a stage deployed to another region needs `--region`"
+    )]
     NotFound { pipeline: String, stage: String },
     #[error("stack `{stack}` did not finish deleting: {status}")]
     DeleteFailed { stack: String, status: String },
@@ -265,10 +267,12 @@ pub async fn deployed(
     .map_err(|error| call_failed("GetTemplate", error))?;
     let template =
         serde_json::from_str(body.template_body().unwrap_or_default()).map_err(|error| {
-            super::CallFailed {
-                operation: "GetTemplate".to_owned(),
-                message: format!("the deployed template of `{stack}` is not JSON: {error}"),
-            }
+            super::CallFailed::new(
+                "GetTemplate",
+                super::AwsProblem::Other {
+                    message: format!("the deployed template of `{stack}` is not JSON: {error}"),
+                },
+            )
         })?;
     let bucket = found
         .parameters()

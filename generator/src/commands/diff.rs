@@ -102,8 +102,8 @@ fn against_deployed(
         Err(error) => Err(error.to_string()),
         Ok(None) => {
             printer.note(&format!(
-                "stage `{}` is not deployed (no stack `{}-{}`): everything is new\n",
-                args.stage, new.name, args.stage
+                "stage `{}` is not deployed in `{}` (no stack `{}-{}`): everything is new; a stage in another region needs `--region`\n",
+                args.stage, target.region, new.name, args.stage
             ));
             diff::plan(&empty_like(new), new).map_err(|error| error.to_string())
         }

@@ -36,8 +36,8 @@ pub fn ls(
     }
     if stages.is_empty() {
         printer.note(&format!(
-            "no stage of pipeline `{}` is deployed\n",
-            pipeline.name
+            "no stage of pipeline `{}` is deployed in `{}` (`--region` looks in another)\n",
+            pipeline.name, target.region
         ));
         return Ok(ExitStatus::Success);
     }

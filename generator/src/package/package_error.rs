@@ -30,13 +30,11 @@ pub enum PackageError {
     #[error("cannot write the code zip")]
     Zip(#[from] zip::result::ZipError),
     /// S3 refused or could not be reached.
-    #[error(
-        "cannot upload the code zip to `s3://{bucket}/{key}`: {message}\nhint: check that the bucket exists in this account and region and that your credentials may `s3:GetObject` and `s3:PutObject` on it"
-    )]
+    #[error("cannot upload the code zip to `s3://{bucket}/{key}`: {failure}")]
     Upload {
         bucket: String,
         key: String,
-        /// The SDK's error with its causes.
-        message: String,
+        /// The failed S3 call, classified.
+        failure: crate::aws::CallFailed,
     },
 }

@@ -2,11 +2,12 @@
 
 use aws_sdk_s3::Client;
 use aws_sdk_s3::config::http::HttpResponse;
-use aws_sdk_s3::error::{DisplayErrorContext, SdkError};
+use aws_sdk_s3::error::SdkError;
 use aws_sdk_s3::operation::head_object::HeadObjectError;
 use aws_sdk_s3::primitives::ByteStream;
 
 use super::{Artifact, PackageError};
+use crate::aws::{call_failed, head_failed};
 
 /// What [`upload_if_new`] did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,10 +25,10 @@ pub async fn upload_if_new(
     bucket: &str,
     artifact: &Artifact,
 ) -> Result<Uploaded, PackageError> {
-    let upload_error = |message: String| PackageError::Upload {
+    let upload_error = |failure: crate::aws::CallFailed| PackageError::Upload {
         bucket: bucket.to_owned(),
         key: artifact.key.clone(),
-        message,
+        failure,
     };
     match s3
         .head_object()
@@ -38,7 +39,7 @@ pub async fn upload_if_new(
     {
         Ok(_) => return Ok(Uploaded::AlreadyThere),
         Err(error) if is_not_found(&error) => {}
-        Err(error) => return Err(upload_error(DisplayErrorContext(&error).to_string())),
+        Err(error) => return Err(upload_error(head_failed("HeadObject", error))),
     }
     s3.put_object()
         .bucket(bucket)
@@ -48,7 +49,7 @@ pub async fn upload_if_new(
         .body(ByteStream::from(artifact.zip.clone()))
         .send()
         .await
-        .map_err(|error| upload_error(DisplayErrorContext(&error).to_string()))?;
+        .map_err(|error| upload_error(call_failed("PutObject", error)))?;
     Ok(Uploaded::New)
 }
 

@@ -6,8 +6,8 @@ use aws_sdk_s3::types::{BucketLocationConstraint, CreateBucketConfiguration};
 
 use super::DeployView;
 use crate::aws::bootstrap;
-use crate::aws::call_failed;
 use crate::aws::stack::Pace;
+use crate::aws::{call_failed, head_failed};
 use crate::cli::DeployArgs;
 use crate::config::Pipeline;
 use crate::config::naming::crate_name;
@@ -117,7 +117,7 @@ pub(super) async fn assets_bucket(
             if error
                 .raw_response()
                 .is_some_and(|r| r.status().as_u16() == 404) => {}
-        Err(error) => return Err(call_failed(&format!("HeadBucket {bucket}"), error).to_string()),
+        Err(error) => return Err(head_failed(&format!("HeadBucket {bucket}"), error).to_string()),
     }
     view.printer
         .note(&format!("creating assets bucket `{bucket}`\n"));

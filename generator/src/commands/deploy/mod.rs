@@ -126,7 +126,7 @@ pub fn run(
             if let Err(error) = recorded {
                 printer.note(&format!(
                     "warning: recording pipeline.yaml in `{assets}` failed, so `gen diff --deployed` will show resource changes only: {}\n",
-                    aws_sdk_s3::error::DisplayErrorContext(error)
+                    crate::aws::call_failed("PutObject", error)
                 ));
             }
         }
