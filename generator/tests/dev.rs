@@ -10,7 +10,6 @@ use std::process::{Command, Output};
 /// Seed 004's queue as its Terraform writes it, scaled down so a real-time run takes seconds:
 /// a 5 s batching window under a visibility timeout of 6 × 4 s + 5 s = 29 s.
 const WINDOWED: &str = "\
-pipeline: second
 region: us-east-1
 defaults:
   function: { timeout: 4s }
@@ -64,10 +63,11 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-/// A folder with the pipeline and a Cargo workspace of its own (the root's settings, its
-/// crates beside the pipeline, `runtime` from this repository).
-fn second_pipeline() -> PathBuf {
-    let folder = Path::new(env!("CARGO_TARGET_TMPDIR")).join("second-pipeline");
+/// A folder with pipeline `name` and a Cargo workspace of its own (the root's settings, its
+/// crates beside the pipeline, `runtime` from this repository). Each test names its own, so
+/// their crates (and binaries in the shared target directory) never collide.
+fn second_pipeline(name: &str) -> PathBuf {
+    let folder = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
     let _ = std::fs::remove_dir_all(&folder);
     std::fs::create_dir_all(&folder).unwrap();
     let root = workspace_root();
@@ -94,7 +94,11 @@ fn second_pipeline() -> PathBuf {
         );
     std::fs::write(folder.join("Cargo.toml"), manifest).unwrap();
     std::fs::copy(root.join("Cargo.lock"), folder.join("Cargo.lock")).unwrap();
-    std::fs::write(folder.join("pipeline.yaml"), WINDOWED).unwrap();
+    std::fs::write(
+        folder.join("pipeline.yaml"),
+        format!("pipeline: {name}\n{WINDOWED}"),
+    )
+    .unwrap();
     folder
 }
 
@@ -151,7 +155,7 @@ fn demo(file: &str, extra: &[&str]) -> (serde_json::Value, String) {
 #[test]
 fn a_second_pipeline_runs_beside_the_root_and_delivers_nothing_twice() {
     let before = root_files();
-    let folder = second_pipeline();
+    let folder = second_pipeline("second");
     let file = folder.join("pipeline.yaml");
     let file = file.to_str().unwrap();
 
@@ -199,5 +203,77 @@ fn a_second_pipeline_runs_beside_the_root_and_delivers_nothing_twice() {
         !workspace_root()
             .join("generated/lambdas/processor")
             .exists()
+    );
+}
+
+/// `gen send` and `gen status` find a running `gen dev` of the same pipeline through the
+/// `.gen/dev.json` beside it, and the file goes when `gen dev` stops.
+#[test]
+fn send_and_status_reach_a_running_gen_dev_through_its_state_file() {
+    let folder = second_pipeline("third");
+    let file = folder.join("pipeline.yaml");
+    let file = file.to_str().unwrap();
+    let state = folder.join(".gen/dev.json");
+    let mut dev = Command::new(env!("CARGO_BIN_EXE_gen"))
+        .args(["dev", "-f", file])
+        .current_dir(workspace_root())
+        .env("NO_COLOR", "1")
+        .env("CARGO_TARGET_DIR", target_dir())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("gen dev starts");
+    let stop = |dev: &mut std::process::Child| {
+        let _ = Command::new("kill")
+            .args(["-INT", &dev.id().to_string()])
+            .status();
+        dev.wait().expect("gen dev stops")
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(180);
+    while !state.is_file() {
+        if std::time::Instant::now() > deadline || dev.try_wait().unwrap().is_some() {
+            stop(&mut dev);
+            panic!("`gen dev` wrote no {}", state.display());
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+
+    let sent = gen_command(&[
+        "send",
+        "-f",
+        file,
+        "--count",
+        "20",
+        "--poison-rate",
+        "0",
+        "--duplicate-rate",
+        "0",
+    ]);
+    let said = text(&sent.stderr);
+    let invoices = loop {
+        let status = gen_command(&["--output", "json", "status", "-f", file]);
+        let report: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap_or_default();
+        let invoices = report["buckets"]["results"]["invoices"].as_u64();
+        if invoices == Some(20) || std::time::Instant::now() > deadline {
+            break invoices;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(300));
+    };
+    let stopped = stop(&mut dev);
+    assert_eq!(sent.status.code(), Some(0), "{said}");
+    assert!(said.contains("sent 20 of 20 messages to `jobs`"), "{said}");
+    assert_eq!(invoices, Some(20), "`gen status` counts the invoices");
+    assert!(stopped.success(), "{stopped:?}");
+    assert!(
+        !state.exists(),
+        "`gen dev` removes its state file when it stops"
+    );
+
+    let without = gen_command(&["status", "-f", file]);
+    assert_eq!(without.status.code(), Some(1));
+    assert!(
+        text(&without.stderr).contains("start `gen dev` for this pipeline"),
+        "{}",
+        text(&without.stderr)
     );
 }

@@ -18,8 +18,11 @@ fn a_deploy_without_credentials_stops_at_the_first_call_with_the_same_message() 
     let binaries = env.dir.path().join("binaries");
     std::fs::create_dir(&binaries).expect("binaries folder");
     for function in ["task", "notification", "dlq-processor"] {
-        std::fs::write(binaries.join(format!("lambda-{function}")), b"#!/bin/sh\n")
-            .expect("a binary");
+        std::fs::write(
+            binaries.join(generator::config::naming::crate_name("orders", function)),
+            b"#!/bin/sh\n",
+        )
+        .expect("a binary");
     }
     let output = env.run(&["deploy", "--binaries", "binaries", "--yes"]);
     assert_eq!(output.status.code(), Some(1));
