@@ -1,8 +1,10 @@
 //! The edge where `gen` talks to AWS: SDK configuration from the global flags, and the stage
 //! operations (`ls`, `destroy`, `gc`) on CloudFormation and S3. Nothing else in `gen` calls AWS.
 
+pub mod assets;
 pub mod bootstrap;
 pub mod deploy;
+pub mod destroy;
 pub mod stack;
 pub mod stages;
 

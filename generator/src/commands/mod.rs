@@ -5,6 +5,7 @@ pub mod check;
 pub mod deploy;
 pub mod dev;
 pub mod diff;
+pub(crate) mod prompt;
 pub mod schema;
 pub mod send;
 pub mod stages;

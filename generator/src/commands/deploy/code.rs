@@ -2,12 +2,9 @@
 
 use std::path::Path;
 
-use aws_sdk_s3::types::{BucketLocationConstraint, CreateBucketConfiguration};
-
 use super::DeployView;
-use crate::aws::bootstrap;
-use crate::aws::call_failed;
 use crate::aws::stack::Pace;
+use crate::aws::{assets, bootstrap};
 use crate::cli::DeployArgs;
 use crate::config::Pipeline;
 use crate::package::{self, Artifact, Uploaded, ZipCache};
@@ -66,18 +63,19 @@ fn build(pipeline: &Pipeline, printer: &Printer) -> Result<(), String> {
     Ok(())
 }
 
-/// Uploads each code zip whose hash is not in the bucket yet.
+/// Uploads each code zip unless the bucket holds it already (same key, same checksum).
 pub(super) async fn upload(
     s3: &aws_sdk_s3::Client,
     assets: &str,
     artifacts: &[Artifact],
     printer: &Printer,
 ) -> Result<(), String> {
+    let owner = bootstrap::bucket_owner(assets);
     for artifact in artifacts {
-        match package::upload_if_new(s3, assets, artifact)
+        let placed = package::upload_if_new(s3, assets, owner.as_deref(), artifact)
             .await
-            .map_err(|error| error.to_string())?
-        {
+            .map_err(|error| error.to_string())?;
+        match placed.uploaded {
             Uploaded::New => printer.note(&format!(
                 "uploaded {} ({} bytes)\n",
                 artifact.key,
@@ -89,8 +87,9 @@ pub(super) async fn upload(
     Ok(())
 }
 
-/// The bucket for code zips: `--assets-bucket` (created when missing), or the assets stack's,
-/// bootstrapped on first use in the account and region.
+/// The bucket for code zips: `--assets-bucket` (created when missing with what the
+/// bootstrapped bucket has, refused when it lacks versioning or a TLS-only policy), or the
+/// assets stack's, bootstrapped on first use in the account and region.
 pub(super) async fn assets_bucket(
     client: &aws_sdk_cloudformation::Client,
     s3: &aws_sdk_s3::Client,
@@ -104,28 +103,13 @@ pub(super) async fn assets_bucket(
             .await
             .map_err(|error| error.to_string());
     };
-    match s3.head_bucket().bucket(bucket).send().await {
-        Ok(_) => return Ok(bucket.clone()),
-        Err(error)
-            if error
-                .raw_response()
-                .is_some_and(|r| r.status().as_u16() == 404) => {}
-        Err(error) => return Err(call_failed(&format!("HeadBucket {bucket}"), error).to_string()),
-    }
-    view.printer
-        .note(&format!("creating assets bucket `{bucket}`\n"));
-    let mut create = s3.create_bucket().bucket(bucket);
-    // us-east-1 is the one region that refuses to be named as a location.
-    if region != "us-east-1" {
-        create = create.create_bucket_configuration(
-            CreateBucketConfiguration::builder()
-                .location_constraint(BucketLocationConstraint::from(region))
-                .build(),
-        );
-    }
-    create
-        .send()
+    if assets::ensure_bucket(s3, bucket, region)
         .await
-        .map_err(|error| call_failed(&format!("CreateBucket {bucket}"), error).to_string())?;
+        .map_err(|error| error.to_string())?
+    {
+        view.printer.note(&format!(
+            "created assets bucket `{bucket}` (versioned, encrypted, private, TLS only)\n"
+        ));
+    }
     Ok(bucket.clone())
 }

@@ -1,0 +1,111 @@
+//! `gen gc [--dry-run] [--yes]`: destroys the expired stages of a pipeline, never a protected
+//! one; the plans are shown and asked about first.
+
+use serde::Serialize;
+
+use crate::aws::destroy::{self, DestroyPlan, Destroyed};
+use crate::aws::stages::{self, StageError};
+use crate::aws::{AwsTarget, s3_client};
+use crate::cli::{GcArgs, GlobalArgs};
+use crate::commands::{CommandError, ExitStatus, load_pipeline, small_runtime};
+use crate::printer::Printer;
+
+use super::{ask_about, fail, now};
+
+/// `gen gc`'s result.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct GcReport {
+    pub pipeline: String,
+    pub dry_run: bool,
+    /// Expired stages that are protected, so kept.
+    pub skipped_protected: Vec<String>,
+    /// What was (or, in a dry run, would be) destroyed.
+    pub plans: Vec<DestroyPlan>,
+    pub destroyed: Vec<Destroyed>,
+}
+
+impl std::fmt::Display for GcReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for stage in &self.skipped_protected {
+            writeln!(f, "kept stage `{stage}`: expired, but protected")?;
+        }
+        if self.dry_run {
+            for plan in &self.plans {
+                writeln!(f, "would destroy stage `{}`", plan.stage)?;
+            }
+        }
+        for destroyed in &self.destroyed {
+            write!(f, "{destroyed}")?;
+        }
+        if self.plans.is_empty() {
+            writeln!(f, "no expired stage of pipeline `{}`", self.pipeline)?;
+        }
+        Ok(())
+    }
+}
+
+/// `gen gc [--dry-run]`.
+pub fn gc(
+    args: &GcArgs,
+    global: &GlobalArgs,
+    printer: &Printer,
+) -> Result<ExitStatus, CommandError> {
+    let Some(pipeline) = load_pipeline(&args.file, printer)? else {
+        return Ok(ExitStatus::Failure);
+    };
+    let target = AwsTarget::new(global, &pipeline.region);
+    let runtime = small_runtime()?;
+    let result = runtime.block_on(async {
+        let sdk = target.sdk_config().await;
+        let cloudformation = aws_sdk_cloudformation::Client::new(&sdk);
+        let s3 = s3_client(&sdk);
+        let now = now();
+        let mut report = GcReport {
+            pipeline: pipeline.name.clone(),
+            dry_run: args.dry_run,
+            ..GcReport::default()
+        };
+        let mut expired = Vec::new();
+        for stage in stages::list(&cloudformation, &pipeline.name).await? {
+            if !stage.expired(now) {
+                continue;
+            }
+            if stage.protected || stage.termination_protection {
+                report.skipped_protected.push(stage.stage.clone());
+            } else {
+                report
+                    .plans
+                    .push(destroy::plan(&cloudformation, &s3, &stage).await?);
+                expired.push(stage);
+            }
+        }
+        if args.dry_run {
+            return Ok::<_, StageError>(Some(report));
+        }
+        let question = format!(
+            "destroy these {} expired stage(s) and everything above?",
+            expired.len()
+        );
+        let answer = ask_about(printer, &report.plans, &question, args.yes).await?;
+        if let Some(refusal) = answer.refusal() {
+            printer.note(refusal);
+            return Ok(None);
+        }
+        for (stage, plan) in expired.iter().zip(&report.plans) {
+            // Never `force`: a stage protected since it was listed is refused here too.
+            report
+                .destroyed
+                .push(destroy::destroy(&cloudformation, &s3, stage, plan, false).await?);
+        }
+        Ok(Some(report))
+    });
+    runtime.shutdown_background();
+    match result {
+        Ok(Some(report)) => {
+            printer.report(&report);
+            Ok(ExitStatus::Success)
+        }
+        Ok(None) => Ok(ExitStatus::Failure),
+        Err(error) => fail(printer, &error),
+    }
+}
