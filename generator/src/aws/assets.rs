@@ -5,7 +5,7 @@
 
 use aws_sdk_s3::Client;
 use aws_sdk_s3::types::{
-    BucketLocationConstraint, BucketVersioningStatus, CreateBucketConfiguration,
+    BucketLocationConstraint, BucketVersioningStatus, ChecksumAlgorithm, CreateBucketConfiguration,
     PublicAccessBlockConfiguration, ServerSideEncryption, ServerSideEncryptionByDefault,
     ServerSideEncryptionConfiguration, ServerSideEncryptionRule, VersioningConfiguration,
 };
@@ -48,6 +48,7 @@ pub async fn put_checked(
         .bucket(bucket)
         .key(key)
         .content_type(content_type)
+        .checksum_algorithm(ChecksumAlgorithm::Sha256)
         .checksum_sha256(checksum_sha256(&body))
         .set_expected_bucket_owner(owner.map(str::to_owned))
         .body(body.into())
@@ -73,11 +74,17 @@ pub fn object_url(endpoint: Option<&str>, region: &str, bucket: &str, key: &str)
 
 /// Makes sure `bucket` (named with `--assets-bucket`) is fit for code: created when missing
 /// with what the bootstrapped bucket has; refused when it exists without versioning or a
-/// TLS-only policy.
-pub async fn ensure_bucket(s3: &Client, bucket: &str, region: &str) -> Result<bool, AssetsError> {
+/// TLS-only policy. `tls` is false for an emulator reached over plain `http://`, where a
+/// TLS-only policy would refuse every request: there it is neither set nor required.
+pub async fn ensure_bucket(
+    s3: &Client,
+    bucket: &str,
+    region: &str,
+    tls: bool,
+) -> Result<bool, AssetsError> {
     match s3.head_bucket().bucket(bucket).send().await {
         Ok(_) => {
-            check_bucket(s3, bucket).await?;
+            check_bucket(s3, bucket, tls).await?;
             return Ok(false);
         }
         Err(error)
@@ -141,27 +148,22 @@ pub async fn ensure_bucket(s3: &Client, bucket: &str, region: &str) -> Result<bo
         .send()
         .await
         .map_err(|error| call_failed(&format!("PutPublicAccessBlock {bucket}"), error))?;
-    s3.put_bucket_policy()
-        .bucket(bucket)
-        .policy(tls_only_policy(bucket))
-        .send()
-        .await
-        .map_err(|error| call_failed(&format!("PutBucketPolicy {bucket}"), error))?;
+    if tls {
+        s3.put_bucket_policy()
+            .bucket(bucket)
+            .policy(tls_only_policy(bucket))
+            .send()
+            .await
+            .map_err(|error| call_failed(&format!("PutBucketPolicy {bucket}"), error))?;
+    }
     Ok(true)
 }
 
-/// Refuses an existing bucket without versioning or without a TLS-only policy.
-async fn check_bucket(s3: &Client, bucket: &str) -> Result<(), AssetsError> {
-    let versioning = s3
-        .get_bucket_versioning()
-        .bucket(bucket)
-        .send()
-        .await
-        .map_err(|error| call_failed(&format!("GetBucketVersioning {bucket}"), error))?;
-    if versioning.status() != Some(&BucketVersioningStatus::Enabled) {
-        return Err(AssetsError::NotVersioned {
-            bucket: bucket.to_owned(),
-        });
+/// Refuses an existing bucket without a TLS-only policy. (Versioning shows on the first
+/// upload, which must come back with a version id: see `gen deploy`'s code upload.)
+async fn check_bucket(s3: &Client, bucket: &str, tls: bool) -> Result<(), AssetsError> {
+    if !tls {
+        return Ok(());
     }
     let policy = match s3.get_bucket_policy().bucket(bucket).send().await {
         Ok(policy) => policy.policy().unwrap_or_default().to_owned(),

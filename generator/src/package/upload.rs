@@ -5,7 +5,7 @@ use aws_sdk_s3::config::http::HttpResponse;
 use aws_sdk_s3::error::{DisplayErrorContext, SdkError};
 use aws_sdk_s3::operation::head_object::HeadObjectError;
 use aws_sdk_s3::primitives::ByteStream;
-use aws_sdk_s3::types::ChecksumMode;
+use aws_sdk_s3::types::{ChecksumAlgorithm, ChecksumMode};
 
 use super::{Artifact, PackageError};
 
@@ -55,7 +55,7 @@ pub async fn upload_if_new(
         Ok(head) if head.checksum_sha256() == Some(checksum.as_str()) => {
             return Ok(Placed {
                 uploaded: Uploaded::AlreadyThere,
-                version_id: head.version_id().map(str::to_owned),
+                version_id: versioned(head.version_id()),
             });
         }
         Ok(_) => {}
@@ -68,6 +68,7 @@ pub async fn upload_if_new(
         .key(&artifact.key)
         .content_type("application/zip")
         .metadata("sha256", &artifact.sha256)
+        .checksum_algorithm(ChecksumAlgorithm::Sha256)
         .checksum_sha256(checksum)
         .set_expected_bucket_owner(owner.map(str::to_owned))
         .body(ByteStream::from(artifact.zip.clone()))
@@ -76,8 +77,16 @@ pub async fn upload_if_new(
         .map_err(|error| upload_error(DisplayErrorContext(&error).to_string()))?;
     Ok(Placed {
         uploaded: Uploaded::New,
-        version_id: put.version_id().map(str::to_owned),
+        version_id: versioned(put.version_id()),
     })
+}
+
+/// A version id; `null` is what S3 calls the version of an object put while versioning was
+/// off or suspended, which does not pin anything.
+fn versioned(version: Option<&str>) -> Option<String> {
+    version
+        .filter(|version| *version != "null")
+        .map(str::to_owned)
 }
 
 fn is_not_found(error: &SdkError<HeadObjectError, HttpResponse>) -> bool {

@@ -4,9 +4,10 @@ use std::path::Path;
 
 use super::DeployView;
 use crate::aws::stack::Pace;
-use crate::aws::{assets, bootstrap};
+use crate::aws::{AwsTarget, assets, bootstrap};
 use crate::cli::DeployArgs;
 use crate::config::Pipeline;
+use crate::config::naming::logical_id;
 use crate::package::{self, Artifact, Uploaded, ZipCache};
 use crate::printer::Printer;
 
@@ -63,14 +64,17 @@ fn build(pipeline: &Pipeline, printer: &Printer) -> Result<(), String> {
     Ok(())
 }
 
-/// Uploads each code zip unless the bucket holds it already (same key, same checksum).
+/// Uploads each code zip unless the bucket holds it already (same key, same checksum);
+/// returns the template parameters that locate each zip: its key and its object version.
 pub(super) async fn upload(
     s3: &aws_sdk_s3::Client,
     assets: &str,
     artifacts: &[Artifact],
+    require_versions: bool,
     printer: &Printer,
-) -> Result<(), String> {
+) -> Result<Vec<(String, String)>, String> {
     let owner = bootstrap::bucket_owner(assets);
+    let mut code = Vec::new();
     for artifact in artifacts {
         let placed = package::upload_if_new(s3, assets, owner.as_deref(), artifact)
             .await
@@ -83,8 +87,29 @@ pub(super) async fn upload(
             )),
             Uploaded::AlreadyThere => printer.note(&format!("unchanged {}\n", artifact.key)),
         }
+        code.push((
+            logical_id(&artifact.function, "CodeKey"),
+            artifact.key.clone(),
+        ));
+        // Pinning needs versions. A bucket named with `--assets-bucket` that gives none is
+        // refused; the bootstrapped one is versioned by its template (an emulator may not be).
+        match placed.version_id {
+            Some(version) => {
+                code.push((logical_id(&artifact.function, "CodeVersion"), version));
+            }
+            None if require_versions => {
+                return Err(assets::AssetsError::NotVersioned {
+                    bucket: assets.to_owned(),
+                }
+                .to_string());
+            }
+            None => printer.note(&format!(
+                "warning: `{assets}` gave no object version, so `{}` is not pinned\n",
+                artifact.key
+            )),
+        }
     }
-    Ok(())
+    Ok(code)
 }
 
 /// The bucket for code zips: `--assets-bucket` (created when missing with what the
@@ -94,7 +119,7 @@ pub(super) async fn assets_bucket(
     client: &aws_sdk_cloudformation::Client,
     s3: &aws_sdk_s3::Client,
     args: &DeployArgs,
-    region: &str,
+    target: &AwsTarget,
     pace: &Pace,
     view: &mut DeployView<'_>,
 ) -> Result<String, String> {
@@ -103,7 +128,11 @@ pub(super) async fn assets_bucket(
             .await
             .map_err(|error| error.to_string());
     };
-    if assets::ensure_bucket(s3, bucket, region)
+    let tls = target
+        .endpoint_url
+        .as_deref()
+        .is_none_or(|endpoint| endpoint.starts_with("https://"));
+    if assets::ensure_bucket(s3, bucket, &target.region, tls)
         .await
         .map_err(|error| error.to_string())?
     {

@@ -74,8 +74,8 @@ pub fn run(
         let protected = stage::protected(args, existing.as_ref());
         let mut view = DeployView::new(printer, &stack);
         let assets =
-            assets_bucket(&client, &s3, args, &target.region, &pace, &mut view).await?;
-        upload(&s3, &assets, &artifacts, printer).await?;
+            assets_bucket(&client, &s3, args, &target, &pace, &mut view).await?;
+        let code = upload(&s3, &assets, &artifacts, args.assets_bucket.is_some(), printer).await?;
         let (parameters, tags) = parameters_and_tags(
             &pipeline,
             &stage,
@@ -83,7 +83,7 @@ pub fn run(
             &assets,
             branch,
             expires_at,
-            &artifacts,
+            code,
             existing.as_ref(),
         );
         let template_body = template.to_json();

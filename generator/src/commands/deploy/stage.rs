@@ -3,8 +3,7 @@
 use crate::aws::stages::{self, Stage};
 use crate::cli::DeployArgs;
 use crate::config::Pipeline;
-use crate::config::naming::{MAX_STAGE_LEN, logical_id};
-use crate::package::Artifact;
+use crate::config::naming::MAX_STAGE_LEN;
 use crate::printer::Printer;
 
 /// The CI variables that name the branch when git cannot (a detached HEAD, as CI checks out
@@ -140,7 +139,7 @@ pub(super) fn parameters_and_tags(
     assets: &str,
     branch: Option<String>,
     expires_at: Option<String>,
-    artifacts: &[Artifact],
+    code: Vec<(String, String)>,
     existing: Option<&Stage>,
 ) -> (KeyValues, KeyValues) {
     // Unknown here, the branch the stage was deployed from stays recorded.
@@ -158,12 +157,7 @@ pub(super) fn parameters_and_tags(
             (!args.disable_triggers).to_string(),
         ),
     ];
-    parameters.extend(artifacts.iter().map(|artifact| {
-        (
-            logical_id(&artifact.function, "CodeKey"),
-            artifact.key.clone(),
-        )
-    }));
+    parameters.extend(code);
     let mut tags = vec![
         ("pipeline".to_owned(), pipeline.name.clone()),
         ("stage".to_owned(), stage.to_owned()),
@@ -285,6 +279,45 @@ mod tests {
         );
         case(None, &[("BUILDKITE_BRANCH", "bk")], Some("bk"));
         case(Some("HEAD"), &[("CIRCLE_BRANCH", "circle")], Some("circle"));
+    }
+
+    #[test]
+    fn protection_sticks_until_unprotect() {
+        use clap::Parser as _;
+        #[track_caller]
+        fn case(flags: &[&str], was_protected: Option<bool>, expected: bool) {
+            let cli =
+                crate::cli::Cli::try_parse_from(["gen", "deploy"].iter().chain(flags).copied())
+                    .unwrap();
+            let crate::cli::Command::Deploy(args) = cli.command else {
+                unreachable!("parsed `gen deploy`")
+            };
+            let existing = was_protected.map(|protected| crate::aws::stages::Stage {
+                stage: "prod".to_owned(),
+                stack: "orders--prod".to_owned(),
+                status: "UPDATE_COMPLETE".to_owned(),
+                owner: None,
+                branch: None,
+                created: None,
+                expires_at: None,
+                protected,
+                termination_protection: protected,
+                tags: std::collections::BTreeMap::new(),
+                code_bucket: None,
+            });
+            assert_eq!(super::protected(&args, existing.as_ref()), expected);
+        }
+        case(&[], None, false);
+        case(&["--protected"], None, true);
+        case(&[], Some(true), true);
+        case(&["--protected"], Some(true), true);
+        case(&["--unprotect"], Some(true), false);
+        case(&[], Some(false), false);
+        case(&["--protected"], Some(false), true);
+        assert!(
+            crate::cli::Cli::try_parse_from(["gen", "deploy", "--protected", "--unprotect"])
+                .is_err()
+        );
     }
 
     #[test]

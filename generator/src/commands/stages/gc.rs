@@ -31,7 +31,7 @@ impl std::fmt::Display for GcReport {
         }
         if self.dry_run {
             for plan in &self.plans {
-                writeln!(f, "would destroy stage `{}`", plan.stage)?;
+                write!(f, "would destroy {plan}")?;
             }
         }
         for destroyed in &self.destroyed {
