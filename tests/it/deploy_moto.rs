@@ -393,21 +393,7 @@ fn an_ephemeral_stage_is_bootstrapped_diffed_against_and_collected_when_it_expir
                 .unwrap()
         })
     };
-    let expiry = listed()
-        .iter()
-        .find(|stage| stage.stage == "pr-7")
-        .and_then(|stage| stage.expires_at.clone())
-        .unwrap();
-    let expiry = aws_sdk_s3::primitives::DateTime::from_str(
-        &expiry,
-        aws_sdk_s3::primitives::DateTimeFormat::DateTime,
-    )
-    .unwrap();
-    let left = std::time::SystemTime::try_from(expiry)
-        .unwrap()
-        .duration_since(std::time::SystemTime::now())
-        .unwrap_or_default();
-    std::thread::sleep(left + std::time::Duration::from_millis(50));
+    outlive(&runtime, &cloudformation, "pr-7");
     let gc = GcArgs {
         file: file.clone(),
         dry_run: false,
@@ -430,18 +416,25 @@ fn an_ephemeral_stage_is_bootstrapped_diffed_against_and_collected_when_it_expir
     assert!(assets_kept, "the shared assets bucket stays");
 }
 
-/// The stages of pipeline `orders`, by name.
-fn stages_of(scene: &Scene) -> Vec<generator::aws::stages::Stage> {
-    scene.runtime.block_on(async {
-        generator::aws::stages::list(&scene.cloudformation, "orders")
+/// The stages of pipeline `orders`.
+fn stages_of(
+    runtime: &tokio::runtime::Runtime,
+    cloudformation: &aws_sdk_cloudformation::Client,
+) -> Vec<generator::aws::stages::Stage> {
+    runtime.block_on(async {
+        generator::aws::stages::list(cloudformation, "orders")
             .await
             .unwrap()
     })
 }
 
 /// Sleeps until the stage's expiry has passed.
-fn outlive(scene: &Scene, stage: &str) {
-    let expiry = stages_of(scene)
+fn outlive(
+    runtime: &tokio::runtime::Runtime,
+    cloudformation: &aws_sdk_cloudformation::Client,
+    stage: &str,
+) {
+    let expiry = stages_of(runtime, cloudformation)
         .into_iter()
         .find(|found| found.stage == stage)
         .and_then(|found| found.expires_at)
@@ -467,7 +460,7 @@ fn protection_sticks_gc_skips_it_and_stacks_of_others_are_refused() {
     let scene = Scene::new();
     let (global, printer) = (&scene.global, &scene.printer);
     let protected_of = |stage: &str| {
-        stages_of(&scene)
+        stages_of(&scene.runtime, &scene.cloudformation)
             .into_iter()
             .find(|found| found.stage == stage)
             .map(|found| found.protected)
@@ -507,7 +500,7 @@ fn protection_sticks_gc_skips_it_and_stacks_of_others_are_refused() {
         deploy::run(&preview, global, printer).unwrap(),
         ExitStatus::Success
     );
-    outlive(&scene, "preview");
+    outlive(&scene.runtime, &scene.cloudformation, "preview");
     let gc = GcArgs {
         file: scene.file.clone(),
         dry_run: false,

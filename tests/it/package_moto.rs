@@ -14,6 +14,17 @@ async fn client(moto: &MotoServer) -> Client {
     Client::from_conf(config)
 }
 
+/// A client, and the bucket the artifacts go to.
+async fn client_with_bucket(moto: &MotoServer) -> Client {
+    let s3 = client(moto).await;
+    s3.create_bucket()
+        .bucket(BUCKET)
+        .send()
+        .await
+        .expect("create bucket");
+    s3
+}
+
 async fn keys(s3: &Client) -> Vec<String> {
     let listed = s3
         .list_objects_v2()
@@ -31,12 +42,7 @@ async fn keys(s3: &Client) -> Vec<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn uploads_each_hash_once() {
     let moto = MotoServer::start();
-    let s3 = client(&moto).await;
-    s3.create_bucket()
-        .bucket(BUCKET)
-        .send()
-        .await
-        .expect("create bucket");
+    let s3 = client_with_bucket(&moto).await;
 
     let first = artifact("orders", "enrich", b"\x7fELF first build").unwrap();
     assert_eq!(
@@ -109,12 +115,7 @@ async fn missing_bucket_names_bucket_and_key() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_tampered_object_at_a_code_key_is_replaced_not_reused() {
     let moto = MotoServer::start();
-    let s3 = client(&moto).await;
-    s3.create_bucket()
-        .bucket(BUCKET)
-        .send()
-        .await
-        .expect("create bucket");
+    let s3 = client_with_bucket(&moto).await;
     s3.put_bucket_versioning()
         .bucket(BUCKET)
         .versioning_configuration(

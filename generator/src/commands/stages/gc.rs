@@ -4,13 +4,12 @@
 use serde::Serialize;
 
 use crate::aws::destroy::{self, DestroyPlan, Destroyed};
-use crate::aws::stages::{self, StageError};
-use crate::aws::{AwsTarget, s3_client};
+use crate::aws::stages;
 use crate::cli::{GcArgs, GlobalArgs};
-use crate::commands::{CommandError, ExitStatus, load_pipeline, small_runtime};
+use crate::commands::{CommandError, ExitStatus};
 use crate::printer::Printer;
 
-use super::{ask_about, fail, now};
+use super::{Clients, ask_about, now, run};
 
 /// `gen gc`'s result.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -50,15 +49,8 @@ pub fn gc(
     global: &GlobalArgs,
     printer: &Printer,
 ) -> Result<ExitStatus, CommandError> {
-    let Some(pipeline) = load_pipeline(&args.file, printer)? else {
-        return Ok(ExitStatus::Failure);
-    };
-    let target = AwsTarget::new(global, &pipeline.region);
-    let runtime = small_runtime()?;
-    let result = runtime.block_on(async {
-        let sdk = target.sdk_config().await;
-        let cloudformation = aws_sdk_cloudformation::Client::new(&sdk);
-        let s3 = s3_client(&sdk);
+    run(&args.file, global, printer, async |pipeline, clients| {
+        let Clients { cloudformation, s3 } = clients;
         let now = now();
         let mut report = GcReport {
             pipeline: pipeline.name.clone(),
@@ -66,7 +58,7 @@ pub fn gc(
             ..GcReport::default()
         };
         let mut expired = Vec::new();
-        for stage in stages::list(&cloudformation, &pipeline.name).await? {
+        for stage in stages::list(cloudformation, &pipeline.name).await? {
             if !stage.expired(now) {
                 continue;
             }
@@ -75,12 +67,12 @@ pub fn gc(
             } else {
                 report
                     .plans
-                    .push(destroy::plan(&cloudformation, &s3, &stage).await?);
+                    .push(destroy::plan(cloudformation, s3, &stage).await?);
                 expired.push(stage);
             }
         }
         if args.dry_run {
-            return Ok::<_, StageError>(Some(report));
+            return Ok(Some(report));
         }
         let question = format!(
             "destroy these {} expired stage(s) and everything above?",
@@ -95,17 +87,8 @@ pub fn gc(
             // Never `force`: a stage protected since it was listed is refused here too.
             report
                 .destroyed
-                .push(destroy::destroy(&cloudformation, &s3, stage, plan, false).await?);
+                .push(destroy::destroy(cloudformation, s3, stage, plan, false).await?);
         }
         Ok(Some(report))
-    });
-    runtime.shutdown_background();
-    match result {
-        Ok(Some(report)) => {
-            printer.report(&report);
-            Ok(ExitStatus::Success)
-        }
-        Ok(None) => Ok(ExitStatus::Failure),
-        Err(error) => fail(printer, &error),
-    }
+    })
 }

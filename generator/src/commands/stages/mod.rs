@@ -8,10 +8,15 @@ use std::time::SystemTime;
 
 use futures_util::FutureExt as _;
 
+use std::path::Path;
+
+use serde::Serialize;
+
 use crate::aws::stages::{self, StageError};
-use crate::aws::{AwsTarget, destroy::DestroyPlan};
+use crate::aws::{AwsTarget, destroy::DestroyPlan, s3_client};
 use crate::cli::{GlobalArgs, StageFileArgs};
 use crate::commands::{CommandError, ExitStatus, load_pipeline, prompt, small_runtime};
+use crate::config::Pipeline;
 use crate::printer::Printer;
 
 pub use destroy::destroy;
@@ -24,23 +29,50 @@ pub fn ls(
     global: &GlobalArgs,
     printer: &Printer,
 ) -> Result<ExitStatus, CommandError> {
-    let Some(pipeline) = load_pipeline(&args.file, printer)? else {
+    run(&args.file, global, printer, async |pipeline, clients| {
+        Ok(Some(Listing {
+            pipeline: pipeline.name.clone(),
+            stages: stages::list(&clients.cloudformation, &pipeline.name).await?,
+            now: now().secs(),
+        }))
+    })
+}
+
+/// The clients the stage commands call AWS through.
+struct Clients {
+    cloudformation: aws_sdk_cloudformation::Client,
+    s3: aws_sdk_s3::Client,
+}
+
+/// Loads the pipeline, runs `work` with clients for its account and region, and prints the
+/// report it returns; exit 1 when the pipeline is invalid, or `work` declines (`None`) or fails.
+fn run<R: Serialize + std::fmt::Display>(
+    file: &Path,
+    global: &GlobalArgs,
+    printer: &Printer,
+    work: impl AsyncFnOnce(&Pipeline, &Clients) -> Result<Option<R>, StageError>,
+) -> Result<ExitStatus, CommandError> {
+    let Some(pipeline) = load_pipeline(file, printer)? else {
         return Ok(ExitStatus::Failure);
     };
     let target = AwsTarget::new(global, &pipeline.region);
-    let listed = small_runtime()?.block_on(async {
+    let runtime = small_runtime()?;
+    let result = runtime.block_on(async {
         let sdk = target.sdk_config().await;
-        stages::list(&aws_sdk_cloudformation::Client::new(&sdk), &pipeline.name).await
+        let clients = Clients {
+            cloudformation: aws_sdk_cloudformation::Client::new(&sdk),
+            s3: s3_client(&sdk),
+        };
+        work(&pipeline, &clients).await
     });
-    match listed {
-        Ok(stages) => {
-            printer.report(&Listing {
-                pipeline: pipeline.name.clone(),
-                stages,
-                now: now().secs(),
-            });
+    // A question interrupted by Ctrl-C leaves its thread blocked on stdin: do not wait for it.
+    runtime.shutdown_background();
+    match result {
+        Ok(Some(report)) => {
+            printer.report(&report);
             Ok(ExitStatus::Success)
         }
+        Ok(None) => Ok(ExitStatus::Failure),
         Err(error) => fail(printer, &error),
     }
 }
