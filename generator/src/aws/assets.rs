@@ -29,6 +29,23 @@ pub enum AssetsError {
     NotTlsOnly { bucket: String },
 }
 
+/// The account the credentials belong to: the owner every assets bucket must have (S3 checks
+/// it on each call that carries it as `ExpectedBucketOwner`).
+pub async fn account_id(sdk: &aws_config::SdkConfig) -> Result<String, CallFailed> {
+    let identity = aws_sdk_sts::Client::new(sdk)
+        .get_caller_identity()
+        .send()
+        .await
+        .map_err(|error| call_failed("GetCallerIdentity", error))?;
+    identity
+        .account()
+        .map(str::to_owned)
+        .ok_or_else(|| CallFailed {
+            operation: "GetCallerIdentity".to_owned(),
+            message: "the answer named no account".to_owned(),
+        })
+}
+
 /// The SHA-256 of `bytes` as S3's checksum headers carry it (base64).
 pub fn checksum_sha256(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(Sha256::digest(bytes))
@@ -38,7 +55,7 @@ pub fn checksum_sha256(bytes: &[u8]) -> String {
 pub async fn put_checked(
     s3: &Client,
     bucket: &str,
-    owner: Option<&str>,
+    owner: &str,
     key: &str,
     content_type: &str,
     body: Vec<u8>,
@@ -50,7 +67,7 @@ pub async fn put_checked(
         .content_type(content_type)
         .checksum_algorithm(ChecksumAlgorithm::Sha256)
         .checksum_sha256(checksum_sha256(&body))
-        .set_expected_bucket_owner(owner.map(str::to_owned))
+        .expected_bucket_owner(owner)
         .body(body.into())
         .send()
         .await
@@ -79,10 +96,17 @@ pub fn object_url(endpoint: Option<&str>, region: &str, bucket: &str, key: &str)
 pub async fn ensure_bucket(
     s3: &Client,
     bucket: &str,
+    owner: &str,
     region: &str,
     tls: bool,
 ) -> Result<bool, AssetsError> {
-    match s3.head_bucket().bucket(bucket).send().await {
+    match s3
+        .head_bucket()
+        .bucket(bucket)
+        .expected_bucket_owner(owner)
+        .send()
+        .await
+    {
         Ok(_) => {
             check_bucket(s3, bucket, tls).await?;
             return Ok(false);

@@ -17,14 +17,6 @@ pub const STACK: &str = "gen-bootstrap";
 /// The bucket's logical id, also the output that names it.
 const BUCKET: &str = "AssetsBucket";
 
-/// The account that owns a bucket `gen bootstrap` made (`gen-assets-<account>-<region>`), for
-/// S3 to check on every upload; `None` for other buckets.
-pub fn bucket_owner(bucket: &str) -> Option<String> {
-    let account = bucket.strip_prefix("gen-assets-")?.get(..12)?;
-    (account.bytes().all(|b| b.is_ascii_digit()) && bucket.as_bytes().get(23) == Some(&b'-'))
-        .then(|| account.to_owned())
-}
-
 /// The assets stack's template: an encrypted, private, TLS-only bucket, retained when the
 /// stack is deleted (stacks of every stage point at its objects).
 pub fn template() -> String {
@@ -180,22 +172,5 @@ pub async fn ensure(
             super::stack::settled(client, STACK, pace).await?;
             assets_bucket(client, pace).await?.ok_or(error)
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::bucket_owner;
-
-    #[test]
-    fn the_owner_is_read_from_a_bootstrapped_bucket_name_only() {
-        #[track_caller]
-        fn case(bucket: &str, expected: Option<&str>) {
-            assert_eq!(bucket_owner(bucket).as_deref(), expected);
-        }
-        case("gen-assets-123456789012-us-east-1", Some("123456789012"));
-        case("gen-assets-12345678901x-us-east-1", None);
-        case("gen-assets-1234567890123-us-east-1", None);
-        case("orders-assets", None);
     }
 }

@@ -68,15 +68,15 @@ fn build(pipeline: &Pipeline, printer: &Printer) -> Result<(), String> {
 /// returns the template parameters that locate each zip: its key and its object version.
 pub(super) async fn upload(
     s3: &aws_sdk_s3::Client,
-    assets: &str,
+    assets: &AssetsBucket,
     artifacts: &[Artifact],
     require_versions: bool,
     printer: &Printer,
 ) -> Result<Vec<(String, String)>, String> {
-    let owner = bootstrap::bucket_owner(assets);
+    let AssetsBucket { bucket, owner } = assets;
     let mut code = Vec::new();
     for artifact in artifacts {
-        let placed = package::upload_if_new(s3, assets, owner.as_deref(), artifact)
+        let placed = package::upload_if_new(s3, bucket, Some(owner), artifact)
             .await
             .map_err(|error| error.to_string())?;
         match placed.uploaded {
@@ -99,12 +99,12 @@ pub(super) async fn upload(
             }
             None if require_versions => {
                 return Err(assets::AssetsError::NotVersioned {
-                    bucket: assets.to_owned(),
+                    bucket: bucket.clone(),
                 }
                 .to_string());
             }
             None => printer.note(&format!(
-                "warning: `{assets}` gave no object version, so `{}` is not pinned\n",
+                "warning: `{bucket}` gave no object version, so `{}` is not pinned\n",
                 artifact.key
             )),
         }
@@ -112,27 +112,38 @@ pub(super) async fn upload(
     Ok(code)
 }
 
+/// The assets bucket, and the account that must own it.
+pub(super) struct AssetsBucket {
+    pub(super) bucket: String,
+    pub(super) owner: String,
+}
+
 /// The bucket for code zips: `--assets-bucket` (created when missing with what the
 /// bootstrapped bucket has, refused when it lacks versioning or a TLS-only policy), or the
 /// assets stack's, bootstrapped on first use in the account and region.
 pub(super) async fn assets_bucket(
+    sdk: &aws_config::SdkConfig,
     client: &aws_sdk_cloudformation::Client,
     s3: &aws_sdk_s3::Client,
     args: &DeployArgs,
     target: &AwsTarget,
     pace: &Pace,
     view: &mut DeployView<'_>,
-) -> Result<String, String> {
+) -> Result<AssetsBucket, String> {
+    let owner = assets::account_id(sdk)
+        .await
+        .map_err(|error| error.to_string())?;
     let Some(bucket) = &args.assets_bucket else {
-        return bootstrap::ensure(client, pace, &mut |step| view.show(step))
+        let bucket = bootstrap::ensure(client, pace, &mut |step| view.show(step))
             .await
-            .map_err(|error| error.to_string());
+            .map_err(|error| error.to_string())?;
+        return Ok(AssetsBucket { bucket, owner });
     };
     let tls = target
         .endpoint_url
         .as_deref()
         .is_none_or(|endpoint| endpoint.starts_with("https://"));
-    if assets::ensure_bucket(s3, bucket, &target.region, tls)
+    if assets::ensure_bucket(s3, bucket, &owner, &target.region, tls)
         .await
         .map_err(|error| error.to_string())?
     {
@@ -140,5 +151,8 @@ pub(super) async fn assets_bucket(
             "created assets bucket `{bucket}` (versioned, encrypted, private, TLS only)\n"
         ));
     }
-    Ok(bucket.clone())
+    Ok(AssetsBucket {
+        bucket: bucket.clone(),
+        owner,
+    })
 }

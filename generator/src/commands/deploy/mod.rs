@@ -74,13 +74,13 @@ pub fn run(
         let protected = stage::protected(args, existing.as_ref());
         let mut view = DeployView::new(printer, &stack);
         let assets =
-            assets_bucket(&client, &s3, args, &target, &pace, &mut view).await?;
+            assets_bucket(&sdk, &client, &s3, args, &target, &pace, &mut view).await?;
         let code = upload(&s3, &assets, &artifacts, args.assets_bucket.is_some(), printer).await?;
         let (parameters, tags) = parameters_and_tags(
             &pipeline,
             &stage,
             args,
-            &assets,
+            &assets.bucket,
             branch,
             expires_at,
             code,

@@ -1,8 +1,8 @@
 //! What a deploy puts in the assets bucket besides code: a template too large to send inline,
 //! and, once deployed, the stage's pipeline.yaml for `gen diff --deployed`.
 
+use super::code::AssetsBucket;
 use crate::aws::assets;
-use crate::aws::bootstrap;
 use crate::package::hex_sha256;
 use crate::printer::Printer;
 use crate::synth::TEMPLATE_BODY_LIMIT;
@@ -11,7 +11,7 @@ use crate::synth::TEMPLATE_BODY_LIMIT;
 /// assets bucket under its hash); `None` when it goes inline.
 pub(super) async fn template_url(
     s3: &aws_sdk_s3::Client,
-    assets: &str,
+    assets: &AssetsBucket,
     endpoint: Option<&str>,
     region: &str,
     pipeline: &str,
@@ -23,39 +23,36 @@ pub(super) async fn template_url(
     let key = format!("{pipeline}/templates/{}.json", hex_sha256(body.as_bytes()));
     assets::put_checked(
         s3,
-        assets,
-        bootstrap::bucket_owner(assets).as_deref(),
+        &assets.bucket,
+        &assets.owner,
         &key,
         "application/json",
         body.as_bytes().to_vec(),
     )
     .await
     .map_err(|error| error.to_string())?;
-    Ok(Some(assets::object_url(endpoint, region, assets, &key)))
+    Ok(Some(assets::object_url(
+        endpoint,
+        region,
+        &assets.bucket,
+        &key,
+    )))
 }
 
 /// Records the deployed pipeline.yaml; failing to does not undo the deploy, so it warns.
 pub(super) async fn record_pipeline(
     s3: &aws_sdk_s3::Client,
-    assets: &str,
+    assets: &AssetsBucket,
     (pipeline, stage): (&str, &str),
     source: Vec<u8>,
     printer: &Printer,
 ) {
     let key = &crate::package::deployed_pipeline_key(pipeline, stage);
-    let owner = bootstrap::bucket_owner(assets);
-    let recorded = assets::put_checked(
-        s3,
-        assets,
-        owner.as_deref(),
-        key,
-        "application/yaml",
-        source,
-    )
-    .await;
+    let AssetsBucket { bucket, owner } = assets;
+    let recorded = assets::put_checked(s3, bucket, owner, key, "application/yaml", source).await;
     if let Err(error) = recorded {
         printer.note(&format!(
-            "warning: recording pipeline.yaml in `{assets}` failed, so `gen diff --deployed` will show resource changes only: {error}\n"
+            "warning: recording pipeline.yaml in `{bucket}` failed, so `gen diff --deployed` will show resource changes only: {error}\n"
         ));
     }
 }
