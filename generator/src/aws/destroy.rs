@@ -67,14 +67,25 @@ impl std::fmt::Display for DestroyPlan {
 pub struct Destroyed {
     pub stage: String,
     pub stack: String,
-    /// Buckets emptied and deleted, with how many object versions each held.
-    pub buckets: Vec<(String, usize)>,
+    /// Buckets emptied and deleted.
+    pub buckets: Vec<Emptied>,
+}
+
+/// A bucket emptied and deleted, and how many object versions and delete markers it held.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Emptied {
+    pub bucket: String,
+    pub object_versions: usize,
 }
 
 impl std::fmt::Display for Destroyed {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "destroyed stack `{}`", self.stack)?;
-        for (bucket, versions) in &self.buckets {
+        for Emptied {
+            bucket,
+            object_versions: versions,
+        } in &self.buckets
+        {
             let plural = if *versions == 1 { "" } else { "s" };
             write!(
                 f,
@@ -100,7 +111,11 @@ pub async fn plan(
     let mut resources = BTreeMap::new();
     let mut buckets = Vec::new();
     for resource in described.stack_resources() {
-        let resource_type = resource.resource_type().unwrap_or_default();
+        // Emulators leave the type of resources they skipped empty.
+        let resource_type = resource
+            .resource_type()
+            .filter(|resource_type| !resource_type.is_empty())
+            .unwrap_or("(type not reported)");
         *resources.entry(resource_type.to_owned()).or_insert(0) += 1;
         if resource_type == "AWS::S3::Bucket"
             && let Some(bucket) = resource.physical_resource_id()
@@ -206,7 +221,10 @@ pub async fn destroy(
             Err(error) if super::is_s3_code(&error, &["NoSuchBucket"]) => {}
             Err(error) => return Err(call_failed(&format!("DeleteBucket {bucket}"), error).into()),
         }
-        destroyed.buckets.push((bucket.clone(), count));
+        destroyed.buckets.push(Emptied {
+            bucket: bucket.clone(),
+            object_versions: count,
+        });
     }
     Ok(destroyed)
 }

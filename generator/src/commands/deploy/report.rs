@@ -14,7 +14,7 @@ pub(super) struct DeployReport {
     pub stage: String,
     /// `NO_CHANGES`, or the stack's status after the change set (`CREATE_COMPLETE`…).
     pub status: String,
-    pub outputs: Vec<(String, String)>,
+    pub outputs: std::collections::BTreeMap<String, String>,
 }
 
 impl std::fmt::Display for DeployReport {
@@ -61,7 +61,7 @@ pub(super) fn report(
         stack: stack.to_owned(),
         stage: stage.to_owned(),
         status,
-        outputs,
+        outputs: outputs.into_iter().collect(),
     });
     Ok(ExitStatus::Success)
 }
