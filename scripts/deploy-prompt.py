@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
-"""`gen deploy` at a terminal, against moto: the plan is shown and asked about, and whatever
-the answer — Ctrl-C, `n` or `y` — nothing half-made is left behind.
+"""`gen deploy` and `gen destroy` at a terminal, against moto: the plan is shown and asked
+about, and whatever the answer — Ctrl-C, `n` or `y` — nothing half-made is left behind; `n` and
+Ctrl-C at the destroy question leave the stack and its objects untouched. Without a terminal,
+`gen destroy` refuses unless `--yes`.
 
 Needs a pseudo-terminal, which is why it is a script and not a `cargo test`. Run by
 scripts/test.sh; by hand:
@@ -46,12 +48,25 @@ def start_moto():
     sys.exit("moto did not start")
 
 
+def gen_args(endpoint, workdir, verb, stage):
+    args = [GEN, "--endpoint-url", endpoint, "--region", "us-east-1", verb,
+            "-f", os.path.join(workdir, "pipeline.yaml"), "--stage", stage]
+    if verb == "deploy":
+        args += ["--binaries", os.path.join(workdir, "bin"), "--disable-triggers"]
+    return args
+
+
 def deploy_at_a_terminal(endpoint, workdir, stage, react):
-    """Runs `gen deploy` in a pty, waits for the question, lets `react(pid, fd)` answer it;
+    return at_a_terminal(gen_args(endpoint, workdir, "deploy", stage), workdir, react)
+
+
+def destroy_at_a_terminal(endpoint, workdir, stage, react):
+    return at_a_terminal(gen_args(endpoint, workdir, "destroy", stage), workdir, react)
+
+
+def at_a_terminal(args, workdir, react):
+    """Runs `gen` in a pty, waits for the question, lets `react(pid, fd)` answer it;
     returns (exit code, seconds from the answer to the exit, everything printed)."""
-    args = [GEN, "--endpoint-url", endpoint, "--region", "us-east-1", "deploy",
-            "-f", os.path.join(workdir, "pipeline.yaml"), "--stage", stage,
-            "--binaries", os.path.join(workdir, "bin"), "--disable-triggers"]
     pid, fd = pty.fork()
     if pid == 0:
         os.chdir(workdir)
@@ -111,19 +126,52 @@ def main():
             endpoint, workdir, "ctrl-c", lambda pid, fd: os.kill(pid, signal.SIGINT))
         check(code == 1 and took < 5, f"Ctrl-C at the question exits 1 at once ({took:.2f} s)", printed)
         check("interrupted" in printed, "and says it was interrupted", printed)
-        check(stack_status(cloudformation, "orders-ctrl-c") is None,
+        check(stack_status(cloudformation, "orders--ctrl-c") is None,
               "and leaves neither change set nor empty stack", printed)
 
         code, took, printed = deploy_at_a_terminal(
             endpoint, workdir, "answer-n", lambda pid, fd: os.write(fd, b"n\n"))
         check(code == 1 and "cancelled" in printed, "`n` cancels, exit 1", printed)
-        check(stack_status(cloudformation, "orders-answer-n") is None, "and leaves nothing", printed)
+        check(stack_status(cloudformation, "orders--answer-n") is None, "and leaves nothing", printed)
 
         code, took, printed = deploy_at_a_terminal(
             endpoint, workdir, "answer-y", lambda pid, fd: os.write(fd, b"y\n"))
         check(code == 0 and "CREATE_COMPLETE" in printed, "`y` deploys, exit 0", printed)
-        check(stack_status(cloudformation, "orders-answer-y") == "CREATE_COMPLETE",
+        check(stack_status(cloudformation, "orders--answer-y") == "CREATE_COMPLETE",
               "and the stack is there", printed)
+
+        s3 = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1")
+        bucket = "orders-results-answer-y-123456789012"
+        s3.put_object(Bucket=bucket, Key="invoices/o-1.json", Body=b"{}")
+
+        def untouched():
+            return (stack_status(cloudformation, "orders--answer-y") == "CREATE_COMPLETE"
+                    and len(s3.list_object_versions(Bucket=bucket).get("Versions", [])) == 1)
+
+        code, took, printed = destroy_at_a_terminal(
+            endpoint, workdir, "answer-y", lambda pid, fd: os.kill(pid, signal.SIGINT))
+        check("AWS::SQS::Queue" in printed and bucket in printed and "1 object version" in printed,
+              "`gen destroy` shows the plan: resources by type, buckets with their versions", printed)
+        check(code == 1 and took < 5 and "interrupted" in printed,
+              f"Ctrl-C at the destroy question exits 1 at once ({took:.2f} s)", printed)
+        check(untouched(), "and leaves the stack and its objects untouched", printed)
+
+        code, took, printed = destroy_at_a_terminal(
+            endpoint, workdir, "answer-y", lambda pid, fd: os.write(fd, b"n\n"))
+        check(code == 1 and "cancelled" in printed, "`n` at the destroy question exits 1", printed)
+        check(untouched(), "and leaves the stack and its objects untouched", printed)
+
+        refused = subprocess.run(gen_args(endpoint, workdir, "destroy", "answer-y"),
+                                 stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                                 env={**os.environ, "NO_COLOR": "1"}, timeout=120)
+        check(refused.returncode == 1 and "--yes" in refused.stderr,
+              "without a terminal, `gen destroy` refuses and says to pass `--yes`", refused.stderr)
+        check(untouched(), "and destroys nothing", refused.stderr)
+
+        code, took, printed = destroy_at_a_terminal(
+            endpoint, workdir, "answer-y", lambda pid, fd: os.write(fd, b"y\n"))
+        check(code == 0 and "destroyed stack" in printed, "`y` destroys, exit 0", printed)
+        check(stack_status(cloudformation, "orders--answer-y") is None, "and the stack is gone", printed)
     finally:
         server.terminate()
         server.wait()

@@ -111,6 +111,9 @@ pub struct DestroyArgs {
     /// Destroy even a stage tagged `protected=true`.
     #[arg(long)]
     pub force: bool,
+    /// Destroy without asking (needed where there is no terminal to ask at).
+    #[arg(long)]
+    pub yes: bool,
 }
 
 #[derive(Debug, Args)]
@@ -121,6 +124,9 @@ pub struct GcArgs {
     /// List what would be destroyed, destroy nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// Destroy without asking (needed where there is no terminal to ask at, e.g. a nightly job).
+    #[arg(long)]
+    pub yes: bool,
 }
 
 #[derive(Debug, Args)]
@@ -340,6 +346,10 @@ impl SchemaFormat {
 }
 
 #[derive(Debug, Args)]
+#[expect(
+    clippy::struct_excessive_bools,
+    reason = "independent command-line switches"
+)]
 pub struct DeployArgs {
     /// The pipeline file.
     #[arg(short = 'f', long = "file", default_value = "pipeline.yaml")]
@@ -353,9 +363,17 @@ pub struct DeployArgs {
     /// Apply without asking.
     #[arg(long)]
     pub yes: bool,
-    /// Tag the stage `protected=true`: `gen destroy` then needs `--force`.
-    #[arg(long)]
+    /// Protect the stage: tag `protected=true` and CloudFormation termination protection;
+    /// `gen destroy` then needs `--force` and `gen gc` never removes it. Protection stays on
+    /// every later deploy until `--unprotect`.
+    #[arg(long, conflicts_with = "unprotect")]
     pub protected: bool,
+    /// Remove the stage's protection (the only way to).
+    #[arg(long)]
+    pub unprotect: bool,
+    /// Update the stage even when its stack's tags say it belongs to another pipeline or branch.
+    #[arg(long)]
+    pub force: bool,
     /// Use binaries already built into DIR (`lambda-<function>` each) instead of running
     /// `cargo lambda build`.
     #[arg(long, value_name = "DIR")]

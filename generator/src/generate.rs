@@ -6,7 +6,7 @@ use crate::config::value::SourceMap;
 use crate::config::{self, Pipeline};
 use crate::diagnostic::Diagnostic;
 use crate::scaffold::{self, GeneratedFile, ScaffoldError};
-use crate::synth::{self, SynthError, SynthOptions};
+use crate::synth::{self, SynthError, SynthOptions, TEMPLATE_URL_LIMIT};
 
 /// The folder every generated path is relative to.
 pub const GENERATED_DIR: &str = "generated";
@@ -48,10 +48,12 @@ pub fn generated_files(
 }
 
 /// What synthesis would refuse, as diagnostics on pipeline.yaml: the 4 KB environment limit,
-/// the 500-resource limit, a discount table the runtime would not accept.
+/// the 500-resource limit, CloudFormation's 1 MB template limit, a discount table the runtime
+/// would not accept.
 pub fn synth_checks(pipeline: &Pipeline, sources: &SourceMap) -> Vec<Diagnostic> {
-    let Err(error) = synth::synthesize(pipeline, &SynthOptions::default()) else {
-        return Vec::new();
+    let error = match synth::synthesize(pipeline, &SynthOptions::default()) {
+        Ok(template) => return template_size(template.to_json().len(), sources),
+        Err(error) => error,
     };
     let diagnostic = match &error {
         SynthError::Environment { function, .. } => Diagnostic::error(
@@ -76,4 +78,21 @@ pub fn synth_checks(pipeline: &Pipeline, sources: &SourceMap) -> Vec<Diagnostic>
         SynthError::Stage(_) => Diagnostic::error("stage", error.to_string()),
     };
     vec![diagnostic]
+}
+
+/// A template over CloudFormation's limit for templates read from S3 cannot deploy at all.
+fn template_size(bytes: usize, sources: &SourceMap) -> Vec<Diagnostic> {
+    if bytes <= TEMPLATE_URL_LIMIT {
+        return Vec::new();
+    }
+    vec![
+        Diagnostic::error(
+            "template-size",
+            format!(
+                "the CloudFormation template would be {bytes} bytes, more than the {TEMPLATE_URL_LIMIT} CloudFormation accepts"
+            ),
+        )
+        .at(sources.value(""), "this pipeline")
+        .help("split it into two pipelines"),
+    ]
 }

@@ -27,6 +27,17 @@ impl Printer {
         let _ = stdout.flush();
     }
 
+    /// Writes a command's result to stdout: as JSON with `--output json`, else as its text.
+    pub fn report<T: serde::Serialize + std::fmt::Display>(&self, value: &T) {
+        if self.json {
+            let mut json = serde_json::to_string_pretty(value).unwrap_or_default();
+            json.push('\n');
+            self.data(&json);
+        } else {
+            self.data(&value.to_string());
+        }
+    }
+
     /// Writes a message for people to stderr.
     pub fn note(&self, text: &str) {
         let mut stderr = std::io::stderr().lock();

@@ -3,6 +3,7 @@
 //! uploaded only when its hash is new. Then the per-branch loop: `gen bootstrap`, an ephemeral
 //! stage with a TTL, `gen diff --deployed`, and `gen gc` removing it with its non-empty bucket.
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use generator::aws::s3_client;
@@ -65,6 +66,8 @@ fn args(file: &Path, binaries: &Path) -> DeployArgs {
         ttl: None,
         yes: true,
         protected: false,
+        unprotect: false,
+        force: false,
         binaries: Some(binaries.to_path_buf()),
         assets_bucket: Some("orders-assets".into()),
         disable_triggers: true,
@@ -128,13 +131,13 @@ fn create_then_no_op_then_update() {
     let (status, change_sets, zips) = runtime.block_on(async {
         let stack = cloudformation
             .describe_stacks()
-            .stack_name("orders-ci")
+            .stack_name("orders--ci")
             .send()
             .await
             .unwrap();
         let change_sets = cloudformation
             .list_change_sets()
-            .stack_name("orders-ci")
+            .stack_name("orders--ci")
             .send()
             .await
             .map_or(0, |o| o.summaries().len());
@@ -157,13 +160,13 @@ fn create_then_no_op_then_update() {
     runtime.block_on(async {
         let template = cloudformation
             .get_template()
-            .stack_name("orders-ci")
+            .stack_name("orders--ci")
             .send()
             .await
             .unwrap();
         cloudformation
             .create_change_set()
-            .stack_name("orders-ci")
+            .stack_name("orders--ci")
             .change_set_name("gen-interrupted")
             .change_set_type(aws_sdk_cloudformation::types::ChangeSetType::Update)
             .template_body(template.template_body().unwrap())
@@ -181,7 +184,7 @@ fn create_then_no_op_then_update() {
     let (after_no_op, zips_after) = runtime.block_on(async {
         let change_sets = cloudformation
             .list_change_sets()
-            .stack_name("orders-ci")
+            .stack_name("orders--ci")
             .send()
             .await
             .map_or(0, |o| o.summaries().len());
@@ -209,13 +212,13 @@ fn create_then_no_op_then_update() {
     let (status, table, batch_size) = runtime.block_on(async {
         let stack = cloudformation
             .describe_stacks()
-            .stack_name("orders-ci")
+            .stack_name("orders--ci")
             .send()
             .await
             .unwrap();
         let template = cloudformation
             .get_template()
-            .stack_name("orders-ci")
+            .stack_name("orders--ci")
             .send()
             .await
             .unwrap();
@@ -312,7 +315,7 @@ fn an_ephemeral_stage_is_bootstrapped_diffed_against_and_collected_when_it_expir
     let results = runtime.block_on(async {
         let resources = cloudformation
             .describe_stack_resources()
-            .stack_name("orders-pr-7")
+            .stack_name("orders--pr-7")
             .send()
             .await
             .unwrap();
@@ -390,24 +393,11 @@ fn an_ephemeral_stage_is_bootstrapped_diffed_against_and_collected_when_it_expir
                 .unwrap()
         })
     };
-    let expiry = listed()
-        .iter()
-        .find(|stage| stage.stage == "pr-7")
-        .and_then(|stage| stage.expires_at.clone())
-        .unwrap();
-    let expiry = aws_sdk_s3::primitives::DateTime::from_str(
-        &expiry,
-        aws_sdk_s3::primitives::DateTimeFormat::DateTime,
-    )
-    .unwrap();
-    let left = std::time::SystemTime::try_from(expiry)
-        .unwrap()
-        .duration_since(std::time::SystemTime::now())
-        .unwrap_or_default();
-    std::thread::sleep(left + std::time::Duration::from_millis(50));
+    outlive(&runtime, &cloudformation, "pr-7");
     let gc = GcArgs {
         file: file.clone(),
         dry_run: false,
+        yes: true,
     };
     assert_eq!(
         stages::gc(&gc, &global, &printer).unwrap(),
@@ -424,4 +414,262 @@ fn an_ephemeral_stage_is_bootstrapped_diffed_against_and_collected_when_it_expir
     let assets_kept =
         runtime.block_on(async { s3.head_bucket().bucket(assets).send().await.is_ok() });
     assert!(assets_kept, "the shared assets bucket stays");
+}
+
+/// The stages of pipeline `orders`.
+fn stages_of(
+    runtime: &tokio::runtime::Runtime,
+    cloudformation: &aws_sdk_cloudformation::Client,
+) -> Vec<generator::aws::stages::Stage> {
+    runtime.block_on(async {
+        generator::aws::stages::list(cloudformation, "orders")
+            .await
+            .unwrap()
+    })
+}
+
+/// Sleeps until the stage's expiry has passed.
+fn outlive(
+    runtime: &tokio::runtime::Runtime,
+    cloudformation: &aws_sdk_cloudformation::Client,
+    stage: &str,
+) {
+    let expiry = stages_of(runtime, cloudformation)
+        .into_iter()
+        .find(|found| found.stage == stage)
+        .and_then(|found| found.expires_at)
+        .unwrap();
+    let expiry = aws_sdk_s3::primitives::DateTime::from_str(
+        &expiry,
+        aws_sdk_s3::primitives::DateTimeFormat::DateTime,
+    )
+    .unwrap();
+    let left = std::time::SystemTime::try_from(expiry)
+        .unwrap()
+        .duration_since(std::time::SystemTime::now())
+        .unwrap_or_default();
+    std::thread::sleep(left + std::time::Duration::from_millis(50));
+}
+
+#[test]
+#[expect(
+    clippy::too_many_lines,
+    reason = "one scenario: protection kept, gc skipping it, stacks of others refused"
+)]
+fn protection_sticks_gc_skips_it_and_stacks_of_others_are_refused() {
+    let scene = Scene::new();
+    let (global, printer) = (&scene.global, &scene.printer);
+    let protected_of = |stage: &str| {
+        stages_of(&scene.runtime, &scene.cloudformation)
+            .into_iter()
+            .find(|found| found.stage == stage)
+            .map(|found| found.protected)
+    };
+
+    let mut prod = args(&scene.file, &scene.binaries);
+    prod.stage = "prod".into();
+    prod.protected = true;
+    assert_eq!(
+        deploy::run(&prod, global, printer).unwrap(),
+        ExitStatus::Success
+    );
+    assert_eq!(protected_of("prod"), Some(true));
+    // A routine change, deployed without --protected, goes through and leaves the stage
+    // protected. (moto keeps a stack's creation tags on updates, so the tags the deploy asks
+    // for are checked in `commands::deploy::stage`'s unit tests.)
+    std::fs::write(
+        &scene.file,
+        scene
+            .seed
+            .replace("SAVE10: { percent: 10 }", "SAVE10: { percent: 15 }"),
+    )
+    .unwrap();
+    prod.protected = false;
+    assert_eq!(
+        deploy::run(&prod, global, printer).unwrap(),
+        ExitStatus::Success
+    );
+    assert_eq!(protected_of("prod"), Some(true));
+
+    // An expired stage that is protected outlives gc.
+    let mut preview = args(&scene.file, &scene.binaries);
+    preview.stage = "preview".into();
+    preview.ttl = Some("2s".parse().unwrap());
+    preview.protected = true;
+    assert_eq!(
+        deploy::run(&preview, global, printer).unwrap(),
+        ExitStatus::Success
+    );
+    outlive(&scene.runtime, &scene.cloudformation, "preview");
+    let gc = GcArgs {
+        file: scene.file.clone(),
+        dry_run: false,
+        yes: true,
+    };
+    assert_eq!(
+        stages::gc(&gc, global, printer).unwrap(),
+        ExitStatus::Success
+    );
+    assert_eq!(
+        protected_of("preview"),
+        Some(true),
+        "gc kept the protected stage"
+    );
+    // Stacks named like this pipeline's stages whose tags say they are someone else's.
+    let taken = [
+        (
+            "orders--billing",
+            vec![("pipeline", "orders-billing"), ("owner", "Bo")],
+        ),
+        (
+            "orders--theirs",
+            vec![
+                ("pipeline", "orders"),
+                ("stage", "theirs"),
+                ("branch", "not-this-branch"),
+            ],
+        ),
+    ];
+    scene.runtime.block_on(async {
+        for (stack, tags) in &taken {
+            scene
+                .cloudformation
+                .create_stack()
+                .stack_name(*stack)
+                .template_body(r#"{"Resources":{"Queue":{"Type":"AWS::SQS::Queue"}}}"#)
+                .set_tags(Some(
+                    tags.iter()
+                        .map(|(key, value)| {
+                            aws_sdk_cloudformation::types::Tag::builder()
+                                .key(*key)
+                                .value(*value)
+                                .build()
+                        })
+                        .collect(),
+                ))
+                .send()
+                .await
+                .unwrap();
+        }
+    });
+    for (stack, tags) in &taken {
+        let mut theirs = args(&scene.file, &scene.binaries);
+        theirs.stage = stack.trim_start_matches("orders--").to_owned();
+        assert_eq!(
+            deploy::run(&theirs, global, printer).unwrap(),
+            ExitStatus::Failure,
+            "{stack} is refused"
+        );
+        let kept = scene.runtime.block_on(async {
+            scene
+                .cloudformation
+                .describe_stacks()
+                .stack_name(*stack)
+                .send()
+                .await
+                .unwrap()
+                .stacks()[0]
+                .tags()
+                .len()
+        });
+        assert_eq!(kept, tags.len(), "{stack} is untouched");
+    }
+}
+
+#[test]
+fn a_template_over_the_inline_limit_deploys_through_the_assets_bucket() {
+    let scene = Scene::new();
+    // Forty more queues take the template past CloudFormation's 51,200-byte inline limit.
+    let extra: String = (1..=40).fold(String::new(), |mut extra, n| {
+        let _ = writeln!(extra, "  extra-{n:02}: {{}}");
+        extra
+    });
+    let big = scene.seed.replacen(
+        "  notification: {}\n",
+        &format!("  notification: {{}}\n{extra}"),
+        1,
+    );
+    std::fs::write(&scene.file, &big).unwrap();
+    let pipeline = generator::config::load(&scene.file.display().to_string(), big.as_bytes())
+        .pipeline
+        .unwrap();
+    let template =
+        generator::synth::synthesize(&pipeline, &generator::synth::SynthOptions::default())
+            .unwrap()
+            .to_json();
+    assert!(
+        template.len() > generator::synth::TEMPLATE_BODY_LIMIT,
+        "{} bytes",
+        template.len()
+    );
+
+    assert_eq!(
+        deploy::run(
+            &args(&scene.file, &scene.binaries),
+            &scene.global,
+            &scene.printer
+        )
+        .unwrap(),
+        ExitStatus::Success
+    );
+    let (deployed, stored) = scene.runtime.block_on(async {
+        let deployed = scene
+            .cloudformation
+            .get_template()
+            .stack_name("orders--ci")
+            .send()
+            .await
+            .unwrap();
+        let stored = scene
+            .s3
+            .list_objects_v2()
+            .bucket("orders-assets")
+            .prefix("orders/templates/")
+            .send()
+            .await
+            .unwrap()
+            .contents()
+            .len();
+        (deployed.template_body().unwrap().to_owned(), stored)
+    });
+    let deployed: serde_json::Value = serde_json::from_str(&deployed).unwrap();
+    assert!(
+        deployed["Resources"]["Extra40Queue"].is_object(),
+        "the whole template deployed"
+    );
+    assert_eq!(stored, 1, "the template went through the assets bucket");
+
+    // Each function's code is pinned to the object version that was uploaded.
+    let (pinned, uploaded) = scene.runtime.block_on(async {
+        let stack = scene
+            .cloudformation
+            .describe_stacks()
+            .stack_name("orders--ci")
+            .send()
+            .await
+            .unwrap();
+        let parameter = |name: &str| {
+            stack.stacks()[0]
+                .parameters()
+                .iter()
+                .find(|p| p.parameter_key() == Some(name))
+                .and_then(|p| p.parameter_value())
+                .unwrap_or_default()
+                .to_owned()
+        };
+        let head = scene
+            .s3
+            .head_object()
+            .bucket("orders-assets")
+            .key(parameter("TaskCodeKey"))
+            .send()
+            .await
+            .unwrap();
+        (
+            parameter("TaskCodeVersion"),
+            head.version_id().map(str::to_owned),
+        )
+    });
+    assert!(!pinned.is_empty(), "a version is pinned");
+    assert_eq!(Some(pinned), uploaded);
 }

@@ -59,6 +59,7 @@ fn request(ephemeral: bool) -> DeployRequest {
     DeployRequest {
         stack: STACK.to_owned(),
         template_body: r#"{"Resources":{}}"#.to_owned(),
+        template_url: None,
         parameters: vec![("Stage".to_owned(), "ci".to_owned())],
         tags: vec![("stage".to_owned(), "ci".to_owned())],
         ephemeral,

@@ -122,6 +122,7 @@ pub async fn bootstrap(
     let request = DeployRequest {
         stack: STACK.to_owned(),
         template_body: template(),
+        template_url: None,
         parameters: Vec::new(),
         tags: vec![("managed-by".to_owned(), "gen".to_owned())],
         // Holds nothing that a failed first create could have filled.

@@ -1,10 +1,12 @@
 //! The edge where `gen` talks to AWS: SDK configuration from the global flags, and the stage
 //! operations (`ls`, `destroy`, `gc`) on CloudFormation and S3. Nothing else in `gen` calls AWS.
 
+pub mod assets;
 pub mod bootstrap;
 mod classify;
 pub mod context;
 pub mod deploy;
+pub mod destroy;
 pub mod error;
 pub mod identity;
 pub mod stack;

@@ -1,14 +1,17 @@
-//! Deployed stages of a pipeline: stacks named `<pipeline>-<stage>` and tagged `pipeline`,
-//! `stage`, `branch`, `expires-at`, `owner`, `protected`. Listing, destroying (buckets emptied of
-//! every version, then deleted — they are retained by the stack) and finding the expired ones.
+//! Deployed stages of a pipeline: stacks named `<pipeline>--<stage>` (stacks deployed before
+//! that was the name are `<pipeline>-<stage>`, and are still found) and tagged `pipeline`,
+//! `stage`, `branch`, `expires-at`, `owner`, `protected`. Listing, finding one, and switching
+//! CloudFormation's termination protection.
+
+use std::collections::BTreeMap;
 
 use aws_sdk_cloudformation::types::{Stack, StackStatus};
 use aws_sdk_s3::primitives::{DateTime, DateTimeFormat};
-use aws_sdk_s3::types::{Delete, ObjectIdentifier};
 use serde::Serialize;
 
 use super::call_failed;
 use super::stack::{Pace, patiently};
+use crate::config::naming::stack_name;
 
 /// One deployed stage.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -23,6 +26,13 @@ pub struct Stage {
     /// RFC 3339; only ephemeral stages have one.
     pub expires_at: Option<String>,
     pub protected: bool,
+    /// CloudFormation's termination protection of the stack.
+    pub termination_protection: bool,
+    /// Every tag of the stack.
+    pub tags: BTreeMap<String, String>,
+    /// The stack's `CodeBucket` parameter: the assets bucket its code came from.
+    #[serde(skip)]
+    pub code_bucket: Option<String>,
 }
 
 impl Stage {
@@ -48,6 +58,10 @@ pub enum StageError {
     NotFound { pipeline: String, stage: String },
     #[error("stack `{stack}` did not finish deleting: {status}")]
     DeleteFailed { stack: String, status: String },
+    #[error(
+        "refusing to destroy without a terminal to ask at\nhelp: pass `--yes` to destroy without asking"
+    )]
+    NoTerminal,
 }
 
 /// Every stage of `pipeline` that exists (deleted stacks are not listed).
@@ -79,27 +93,24 @@ pub async fn list(
 }
 
 fn stage_of(stack: &Stack, pipeline: &str) -> Option<Stage> {
-    let tag = |key: &str| {
-        stack
-            .tags()
-            .iter()
-            .find(|tag| tag.key() == Some(key))
-            .and_then(|tag| tag.value())
-            .filter(|v| !v.is_empty())
-            .map(str::to_owned)
-    };
-    if tag("pipeline").as_deref() != Some(pipeline)
-        || stack.stack_status() == Some(&StackStatus::DeleteComplete)
-    {
-        return None;
-    }
+    let stage = stage_from(stack);
+    (stage.tags.get("pipeline").map(String::as_str) == Some(pipeline)
+        && stack.stack_status() != Some(&StackStatus::DeleteComplete))
+    .then_some(stage)
+}
+
+/// A stack read as a stage, whoever deployed it.
+fn stage_from(stack: &Stack) -> Stage {
+    let tags: BTreeMap<String, String> = stack
+        .tags()
+        .iter()
+        .filter_map(|tag| Some((tag.key()?.to_owned(), tag.value()?.to_owned())))
+        .filter(|(_, value)| !value.is_empty())
+        .collect();
+    let tag = |key: &str| tags.get(key).cloned();
     let stack_name = stack.stack_name().unwrap_or_default().to_owned();
-    Some(Stage {
-        stage: tag("stage").unwrap_or_else(|| {
-            stack_name
-                .trim_start_matches(&format!("{pipeline}-"))
-                .to_owned()
-        }),
+    Stage {
+        stage: tag("stage").unwrap_or_else(|| stack_name.clone()),
         stack: stack_name,
         status: stack
             .stack_status()
@@ -112,123 +123,64 @@ fn stage_of(stack: &Stack, pipeline: &str) -> Option<Stage> {
             .and_then(|time| time.fmt(DateTimeFormat::DateTime).ok()),
         expires_at: tag("expires-at"),
         protected: tag("protected").as_deref() == Some("true"),
-    })
-}
-
-/// What destroying a stage removed.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct Destroyed {
-    pub stack: String,
-    /// Buckets emptied and deleted, with how many object versions each held.
-    pub buckets: Vec<(String, usize)>,
-}
-
-/// Deletes the stack, then empties (every version) and deletes the buckets it retained.
-pub async fn destroy(
-    cloudformation: &aws_sdk_cloudformation::Client,
-    s3: &aws_sdk_s3::Client,
-    stage: &Stage,
-    force: bool,
-) -> Result<Destroyed, StageError> {
-    if stage.protected && !force {
-        return Err(StageError::Protected(stage.stage.clone()));
-    }
-    let resources = cloudformation
-        .describe_stack_resources()
-        .stack_name(&stage.stack)
-        .send()
-        .await
-        .map_err(|error| call_failed("DescribeStackResources", error))?;
-    let buckets: Vec<String> = resources
-        .stack_resources()
-        .iter()
-        .filter(|resource| resource.resource_type() == Some("AWS::S3::Bucket"))
-        .filter_map(|resource| resource.physical_resource_id().map(str::to_owned))
-        .collect();
-    cloudformation
-        .delete_stack()
-        .stack_name(&stage.stack)
-        .send()
-        .await
-        .map_err(|error| call_failed("DeleteStack", error))?;
-    match super::stack::settled(cloudformation, &stage.stack, &Pace::default()).await {
-        Ok(None) => {}
-        Ok(Some(status)) => {
-            return Err(StageError::DeleteFailed {
-                stack: stage.stack.clone(),
-                status: status.as_str().to_owned(),
-            });
-        }
-        Err(error) => {
-            return Err(StageError::DeleteFailed {
-                stack: stage.stack.clone(),
-                status: error.to_string(),
-            });
-        }
-    }
-    let mut destroyed = Destroyed {
-        stack: stage.stack.clone(),
-        buckets: Vec::new(),
-    };
-    for bucket in buckets {
-        let count = empty_bucket(s3, &bucket).await?;
-        match s3.delete_bucket().bucket(&bucket).send().await {
-            Ok(_) => {}
-            Err(error) if super::is_s3_code(&error, &["NoSuchBucket"]) => {}
-            Err(error) => return Err(call_failed(&format!("DeleteBucket {bucket}"), error).into()),
-        }
-        destroyed.buckets.push((bucket, count));
-    }
-    Ok(destroyed)
-}
-
-/// Deletes every object version and delete marker; returns how many there were.
-async fn empty_bucket(s3: &aws_sdk_s3::Client, bucket: &str) -> Result<usize, StageError> {
-    let mut deleted = 0;
-    loop {
-        let listing = match s3.list_object_versions().bucket(bucket).send().await {
-            Ok(listing) => listing,
-            Err(error) if super::is_s3_code(&error, &["NoSuchBucket"]) => return Ok(deleted),
-            Err(error) => {
-                return Err(call_failed(&format!("ListObjectVersions {bucket}"), error).into());
-            }
-        };
-        let identifiers: Vec<ObjectIdentifier> = listing
-            .versions()
+        termination_protection: stack.enable_termination_protection() == Some(true),
+        tags,
+        code_bucket: stack
+            .parameters()
             .iter()
-            .map(|version| (version.key(), version.version_id()))
-            .chain(
-                listing
-                    .delete_markers()
-                    .iter()
-                    .map(|marker| (marker.key(), marker.version_id())),
-            )
-            .filter_map(|(key, version)| {
-                ObjectIdentifier::builder()
-                    .key(key?)
-                    .set_version_id(version.map(str::to_owned))
-                    .build()
-                    .ok()
-            })
-            .collect();
-        if identifiers.is_empty() {
-            return Ok(deleted);
-        }
-        for chunk in identifiers.chunks(1000) {
-            let delete = Delete::builder()
-                .set_objects(Some(chunk.to_vec()))
-                .quiet(true)
-                .build()
-                .map_err(|error| call_failed("DeleteObjects", error))?;
-            s3.delete_objects()
-                .bucket(bucket)
-                .delete(delete)
-                .send()
-                .await
-                .map_err(|error| call_failed(&format!("DeleteObjects {bucket}"), error))?;
-            deleted += chunk.len();
-        }
+            .find(|parameter| parameter.parameter_key() == Some("CodeBucket"))
+            .and_then(|parameter| parameter.parameter_value())
+            .map(str::to_owned),
     }
+}
+
+/// The stack a stage of `pipeline` lives in, whoever deployed it: `<pipeline>--<stage>`, or
+/// the older `<pipeline>-<stage>` when only that exists and is tagged as this pipeline's stage.
+/// `None` when neither exists.
+pub async fn find(
+    cloudformation: &aws_sdk_cloudformation::Client,
+    pipeline: &str,
+    stage: &str,
+    pace: &Pace,
+) -> Result<Option<Stage>, StageError> {
+    let usable = |found: &Stack| {
+        !matches!(
+            found.stack_status(),
+            None | Some(StackStatus::DeleteComplete)
+        )
+    };
+    let current = stack_name(pipeline, stage);
+    if let Some(found) = super::stack::describe(cloudformation, &current, pace)
+        .await?
+        .filter(usable)
+    {
+        return Ok(Some(stage_from(&found)));
+    }
+    let legacy = format!("{pipeline}-{stage}");
+    Ok(super::stack::describe(cloudformation, &legacy, pace)
+        .await?
+        .filter(usable)
+        .map(|found| stage_from(&found))
+        .filter(|found| {
+            found.tags.get("pipeline").map(String::as_str) == Some(pipeline)
+                && found.tags.get("stage").map(String::as_str) == Some(stage)
+        }))
+}
+
+/// Switches CloudFormation's termination protection of `stack` on or off.
+pub async fn set_termination_protection(
+    cloudformation: &aws_sdk_cloudformation::Client,
+    stack: &str,
+    enabled: bool,
+) -> Result<(), StageError> {
+    cloudformation
+        .update_termination_protection()
+        .stack_name(stack)
+        .enable_termination_protection(enabled)
+        .send()
+        .await
+        .map_err(|error| call_failed("UpdateTerminationProtection", error))?;
+    Ok(())
 }
 
 /// What is deployed to a stage: its template, and the pipeline.yaml its last deploy recorded
@@ -246,20 +198,20 @@ pub async fn deployed(
     pipeline: &str,
     stage: &str,
 ) -> Result<Option<DeployedStage>, StageError> {
-    let stack = format!("{pipeline}-{stage}");
     let pace = Pace::default();
     // A stack still in review or rolled back from its first create holds nothing deployed.
-    let Some(found) = super::stack::describe(cloudformation, &stack, &pace)
+    let Some(found) = find(cloudformation, pipeline, stage, &pace)
         .await?
         .filter(|found| {
             !matches!(
-                found.stack_status(),
-                None | Some(StackStatus::ReviewInProgress | StackStatus::RollbackComplete)
+                found.status.as_str(),
+                "REVIEW_IN_PROGRESS" | "ROLLBACK_COMPLETE"
             )
         })
     else {
         return Ok(None);
     };
+    let stack = found.stack.clone();
     let body = patiently(&pace, || {
         cloudformation.get_template().stack_name(&stack).send()
     })
@@ -274,11 +226,7 @@ pub async fn deployed(
                 },
             )
         })?;
-    let bucket = found
-        .parameters()
-        .iter()
-        .find(|parameter| parameter.parameter_key() == Some("CodeBucket"))
-        .and_then(|parameter| parameter.parameter_value());
+    let bucket = found.code_bucket.as_deref();
     let pipeline_file = match bucket {
         Some(bucket) => {
             match s3

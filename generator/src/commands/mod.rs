@@ -6,6 +6,7 @@ pub mod deploy;
 pub mod dev;
 pub mod diff;
 pub mod doctor;
+pub(crate) mod prompt;
 pub mod schema;
 pub mod send;
 pub mod stages;

@@ -61,8 +61,15 @@ pub fn physical_name(
         Service::Queue { fifo: true } => format!("{pipeline}-{name}-{stage}.fifo"),
         Service::Queue { fifo: false } | Service::Function => format!("{pipeline}-{name}-{stage}"),
         Service::Bucket => format!("{pipeline}-{name}-{stage}-{account}"),
-        Service::Stack => format!("{pipeline}-{stage}"),
+        // `--` appears in no pipeline or stage name (NAME_PATTERN), so pipeline `orders` with
+        // stage `feature-x` and pipeline `orders-feature` with stage `x` never share a stack.
+        Service::Stack => format!("{pipeline}--{stage}"),
     }
+}
+
+/// The stack of a pipeline's stage: `orders--prod`.
+pub fn stack_name(pipeline: &str, stage: &str) -> String {
+    physical_name(pipeline, "", stage, Service::Stack, "")
 }
 
 /// The longest physical name `name` can get, with the longest stage and a 12-digit account id.
@@ -106,6 +113,28 @@ mod tests {
         assert_eq!(logical_id("task-dlq", "Queue"), "TaskDlqQueue");
         assert_eq!(logical_id("results", "Bucket"), "ResultsBucket");
         assert_eq!(logical_id("a1-b2", "Function"), "A1B2Function");
+    }
+
+    #[test]
+    fn stack_names_do_not_alias_across_pipelines() {
+        #[track_caller]
+        fn case(pipeline: &str, stage: &str, expected: &str) {
+            assert_eq!(stack_name(pipeline, stage), expected);
+        }
+        case("orders", "feature-x", "orders--feature-x");
+        case("orders-feature", "x", "orders-feature--x");
+        case("orders", "prod", "orders--prod");
+        let pairs = [
+            ("orders", "feature-x"),
+            ("orders-feature", "x"),
+            ("orders-feature-x", "dev"),
+            ("orders", "feature-x-dev"),
+        ];
+        let names: std::collections::BTreeSet<String> = pairs
+            .iter()
+            .map(|(pipeline, stage)| stack_name(pipeline, stage))
+            .collect();
+        assert_eq!(names.len(), pairs.len(), "{names:?}");
     }
 
     #[test]

@@ -6,10 +6,12 @@
 //! would (zip crate, compression level, file mode), so a cached zip is byte-identical to a fresh
 //! one and keys stay the same on every machine. Entries are written under a unique temporary
 //! name and renamed, so concurrent deploys never read a partial file; an entry is used only when
-//! its single `bootstrap` entry has the binary's size and CRC-32, which catches a mix-up or a
-//! truncated file (the hash of the binary is the name, so the content is what was zipped).
+//! its single `bootstrap` entry unzips to bytes with the binary's SHA-256 (a CRC-32 can be
+//! forged to match; a mix-up, a truncated file or a swapped binary cannot pass this).
 
 use std::io::Cursor;
+
+use sha2::{Digest as _, Sha256};
 use std::path::{Path, PathBuf};
 
 use super::{Artifact, BOOTSTRAP, PackageError, artifact_from_zip, hex_sha256, zip_bootstrap};
@@ -48,7 +50,8 @@ impl ZipCache {
     }
 }
 
-/// Whether `zip` is a bootstrap zip of exactly `binary` (size and CRC-32 of its one entry).
+/// Whether `zip` is a bootstrap zip of exactly `binary`: its one entry, `bootstrap`, unzips to
+/// bytes with the binary's SHA-256.
 fn holds(zip: &[u8], binary: &[u8]) -> bool {
     let Ok(mut archive) = zip::ZipArchive::new(Cursor::new(zip)) else {
         return false;
@@ -56,11 +59,22 @@ fn holds(zip: &[u8], binary: &[u8]) -> bool {
     if archive.len() != 1 {
         return false;
     }
-    archive.by_index_raw(0).is_ok_and(|entry| {
-        entry.name().is_ok_and(|name| name == BOOTSTRAP)
-            && entry.size() == binary.len() as u64
-            && entry.crc32() == crc32fast::hash(binary)
-    })
+    let Ok(mut entry) = archive.by_index(0) else {
+        return false;
+    };
+    if entry.name().ok().as_deref() != Some(BOOTSTRAP) || entry.size() != binary.len() as u64 {
+        return false;
+    }
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0; 64 * 1024];
+    loop {
+        match std::io::Read::read(&mut entry, &mut buffer) {
+            Ok(0) => break,
+            Ok(read) => hasher.update(&buffer[..read]),
+            Err(_) => return false,
+        }
+    }
+    hasher.finalize().as_slice() == Sha256::digest(binary).as_slice()
 }
 
 /// Bumped whenever [`zip_bootstrap`] would produce other bytes for the same binary.

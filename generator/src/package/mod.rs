@@ -23,7 +23,7 @@ pub use build::{
 };
 pub use cache::ZipCache;
 pub use package_error::PackageError;
-pub use upload::{Uploaded, upload_if_new};
+pub use upload::{Placed, Uploaded, upload_if_new};
 
 use std::path::Path;
 
@@ -89,7 +89,8 @@ pub fn read_binary(path: &Path, function: &str, package: &str) -> Result<Vec<u8>
     })
 }
 
-fn hex_sha256(bytes: &[u8]) -> String {
+/// SHA-256 of `bytes`, lowercase hex.
+pub fn hex_sha256(bytes: &[u8]) -> String {
     use std::fmt::Write as _;
     Sha256::digest(bytes)
         .iter()

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use super::parameters::{CODE_BUCKET, EVENT_SOURCES_ON, code_key};
+use super::parameters::{CODE_BUCKET, EVENT_SOURCES_ON, code_key, code_version, has_code_version};
 use super::policies::{document, grants};
 use super::queues::queue_id;
 use super::template::{Expr, Output, Resource};
@@ -154,6 +154,14 @@ fn lambda(
             Expr::map([
                 ("S3Bucket", Expr::reference(CODE_BUCKET)),
                 ("S3Key", Expr::reference(code_key(&function.name))),
+                (
+                    "S3ObjectVersion",
+                    Expr::If(
+                        has_code_version(&function.name),
+                        Box::new(Expr::reference(code_version(&function.name))),
+                        Box::new(Expr::no_value()),
+                    ),
+                ),
             ]),
         ),
         (

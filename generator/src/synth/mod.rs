@@ -22,6 +22,13 @@ pub use template::{Expr, Output, Parameter, Resource, Template};
 use crate::config::Pipeline;
 use crate::config::naming::{MAX_STAGE_LEN, NAME_PATTERN};
 
+/// CloudFormation's limit on a template sent inline (`TemplateBody`); larger ones go by
+/// `TemplateURL`.
+pub const TEMPLATE_BODY_LIMIT: usize = 51_200;
+
+/// CloudFormation's limit on a template read from S3 (`TemplateURL`).
+pub const TEMPLATE_URL_LIMIT: usize = 1_000_000;
+
 /// CloudFormation's limit on resources per template.
 pub const MAX_RESOURCES: usize = 500;
 

@@ -21,6 +21,16 @@ pub(super) fn code_key(function: &str) -> String {
     logical_id(function, "CodeKey")
 }
 
+/// The parameter holding the S3 object version of a function's zip, which pins the code.
+pub(super) fn code_version(function: &str) -> String {
+    logical_id(function, "CodeVersion")
+}
+
+/// The condition that a function's code version is given.
+pub(super) fn has_code_version(function: &str) -> String {
+    logical_id(function, "HasCodeVersion")
+}
+
 pub(super) fn all(pipeline: &Pipeline, options: &SynthOptions) -> BTreeMap<String, Parameter> {
     let mut parameters = BTreeMap::from([
         (STAGE.to_owned(), Parameter {
@@ -49,6 +59,13 @@ pub(super) fn all(pipeline: &Pipeline, options: &SynthOptions) -> BTreeMap<Strin
             code_key(name),
             Parameter::string(format!("S3 key of the zip of function `{name}`.")),
         );
+        parameters.insert(
+            code_version(name),
+            Parameter::string(format!(
+                "S3 object version of the zip of function `{name}`, which pins its code; empty when the bucket is not versioned."
+            ))
+            .default(""),
+        );
     }
     parameters
 }
@@ -62,6 +79,12 @@ pub(super) fn conditions(pipeline: &Pipeline) -> BTreeMap<String, Expr> {
     };
     let mut conditions =
         BTreeMap::from([(EVENT_SOURCES_ON.to_owned(), equals(EVENT_SOURCES, "true"))]);
+    for name in pipeline.functions.keys() {
+        conditions.insert(
+            has_code_version(name),
+            Expr::Not(Box::new(equals(&code_version(name), ""))),
+        );
+    }
     if has_alarms(pipeline) {
         conditions.insert(
             HAS_ALARM_TOPIC.to_owned(),

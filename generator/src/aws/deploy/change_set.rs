@@ -17,12 +17,16 @@ pub(super) async fn create_change_set(
     request: &DeployRequest,
     change_set_type: ChangeSetType,
 ) -> Result<(), DeployError> {
-    client
+    let create = client
         .create_change_set()
         .stack_name(&request.stack)
         .change_set_name(&request.change_set)
-        .change_set_type(change_set_type)
-        .template_body(&request.template_body)
+        .change_set_type(change_set_type);
+    let create = match &request.template_url {
+        Some(url) => create.template_url(url),
+        None => create.template_body(&request.template_body),
+    };
+    create
         .set_parameters(Some(
             request
                 .parameters

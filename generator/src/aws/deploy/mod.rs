@@ -28,7 +28,10 @@ pub use change_set::{abandon_change_sets, discard};
 #[derive(Debug, Clone)]
 pub struct DeployRequest {
     pub stack: String,
+    /// The template; sent inline unless `template_url` is set.
     pub template_body: String,
+    /// Where the same template was put in S3, for templates over the inline limit.
+    pub template_url: Option<String>,
     pub parameters: Vec<(String, String)>,
     pub tags: Vec<(String, String)>,
     /// Ephemeral stages are recreated from `ROLLBACK_COMPLETE` without asking.

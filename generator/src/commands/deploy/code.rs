@@ -2,15 +2,12 @@
 
 use std::path::{Path, PathBuf};
 
-use aws_sdk_s3::types::{BucketLocationConstraint, CreateBucketConfiguration};
-
 use super::DeployView;
-use crate::aws::bootstrap;
 use crate::aws::stack::Pace;
-use crate::aws::{call_failed, head_failed};
+use crate::aws::{AwsTarget, assets, bootstrap};
 use crate::cli::DeployArgs;
 use crate::config::Pipeline;
-use crate::config::naming::crate_name;
+use crate::config::naming::{crate_name, logical_id};
 use crate::package::{self, Artifact, Uploaded, ZipCache};
 use crate::printer::Printer;
 use crate::workspace::{self, PipelineDirs, Workspace};
@@ -73,18 +70,22 @@ fn build(pipeline: &Pipeline, folder: &Path, printer: &Printer) -> Result<PathBu
     Ok(workspace.target_directory)
 }
 
-/// Uploads each code zip whose hash is not in the bucket yet.
+/// Uploads each code zip unless the bucket holds it already (same key, same checksum);
+/// returns the template parameters that locate each zip: its key and its object version.
 pub(super) async fn upload(
     s3: &aws_sdk_s3::Client,
-    assets: &str,
+    assets: &AssetsBucket,
     artifacts: &[Artifact],
+    require_versions: bool,
     printer: &Printer,
-) -> Result<(), String> {
+) -> Result<Vec<(String, String)>, String> {
+    let AssetsBucket { bucket, owner } = assets;
+    let mut code = Vec::new();
     for artifact in artifacts {
-        match package::upload_if_new(s3, assets, artifact)
+        let placed = package::upload_if_new(s3, bucket, Some(owner), artifact)
             .await
-            .map_err(|error| error.to_string())?
-        {
+            .map_err(|error| error.to_string())?;
+        match placed.uploaded {
             Uploaded::New => printer.note(&format!(
                 "uploaded {} ({} bytes)\n",
                 artifact.key,
@@ -92,47 +93,72 @@ pub(super) async fn upload(
             )),
             Uploaded::AlreadyThere => printer.note(&format!("unchanged {}\n", artifact.key)),
         }
+        code.push((
+            logical_id(&artifact.function, "CodeKey"),
+            artifact.key.clone(),
+        ));
+        // Pinning needs versions. A bucket named with `--assets-bucket` that gives none is
+        // refused; the bootstrapped one is versioned by its template (an emulator may not be).
+        match placed.version_id {
+            Some(version) => {
+                code.push((logical_id(&artifact.function, "CodeVersion"), version));
+            }
+            None if require_versions => {
+                return Err(assets::AssetsError::NotVersioned {
+                    bucket: bucket.clone(),
+                }
+                .to_string());
+            }
+            None => printer.note(&format!(
+                "warning: `{bucket}` gave no object version, so `{}` is not pinned\n",
+                artifact.key
+            )),
+        }
     }
-    Ok(())
+    Ok(code)
 }
 
-/// The bucket for code zips: `--assets-bucket` (created when missing), or the assets stack's,
-/// bootstrapped on first use in the account and region.
+/// The assets bucket, and the account that must own it.
+pub(super) struct AssetsBucket {
+    pub(super) bucket: String,
+    pub(super) owner: String,
+}
+
+/// The bucket for code zips: `--assets-bucket` (created when missing with what the
+/// bootstrapped bucket has, refused when it lacks versioning or a TLS-only policy), or the
+/// assets stack's, bootstrapped on first use in the account and region.
 pub(super) async fn assets_bucket(
+    sdk: &aws_config::SdkConfig,
     client: &aws_sdk_cloudformation::Client,
     s3: &aws_sdk_s3::Client,
     args: &DeployArgs,
-    region: &str,
+    target: &AwsTarget,
     pace: &Pace,
     view: &mut DeployView<'_>,
-) -> Result<String, String> {
-    let Some(bucket) = &args.assets_bucket else {
-        return bootstrap::ensure(client, pace, &mut |step| view.show(step))
-            .await
-            .map_err(|error| error.to_string());
-    };
-    match s3.head_bucket().bucket(bucket).send().await {
-        Ok(_) => return Ok(bucket.clone()),
-        Err(error)
-            if error
-                .raw_response()
-                .is_some_and(|r| r.status().as_u16() == 404) => {}
-        Err(error) => return Err(head_failed(&format!("HeadBucket {bucket}"), error).to_string()),
-    }
-    view.printer
-        .note(&format!("creating assets bucket `{bucket}`\n"));
-    let mut create = s3.create_bucket().bucket(bucket);
-    // us-east-1 is the one region that refuses to be named as a location.
-    if region != "us-east-1" {
-        create = create.create_bucket_configuration(
-            CreateBucketConfiguration::builder()
-                .location_constraint(BucketLocationConstraint::from(region))
-                .build(),
-        );
-    }
-    create
-        .send()
+) -> Result<AssetsBucket, String> {
+    let owner = assets::account_id(sdk)
         .await
-        .map_err(|error| call_failed(&format!("CreateBucket {bucket}"), error).to_string())?;
-    Ok(bucket.clone())
+        .map_err(|error| error.to_string())?;
+    let Some(bucket) = &args.assets_bucket else {
+        let bucket = bootstrap::ensure(client, pace, &mut |step| view.show(step))
+            .await
+            .map_err(|error| error.to_string())?;
+        return Ok(AssetsBucket { bucket, owner });
+    };
+    let tls = target
+        .endpoint_url
+        .as_deref()
+        .is_none_or(|endpoint| endpoint.starts_with("https://"));
+    if assets::ensure_bucket(s3, bucket, &owner, &target.region, tls)
+        .await
+        .map_err(|error| error.to_string())?
+    {
+        view.printer.note(&format!(
+            "created assets bucket `{bucket}` (versioned, encrypted, private, TLS only)\n"
+        ));
+    }
+    Ok(AssetsBucket {
+        bucket: bucket.clone(),
+        owner,
+    })
 }

@@ -2,6 +2,9 @@
 //! followed to the end; outputs at the end, or the first failing resource and its reason.
 
 mod code;
+mod objects;
+mod ownership;
+mod report;
 mod stage;
 mod view;
 
@@ -14,9 +17,9 @@ use crate::aws::stack::Pace;
 use crate::aws::{AwsTarget, s3_client};
 use crate::cli::{DeployArgs, GlobalArgs};
 use crate::commands::{CommandError, ExitStatus, parse_pipeline, read_limited, small_runtime};
-use crate::package;
+use crate::config::naming::stack_name;
 use crate::printer::Printer;
-use crate::synth::{SynthOptions, synthesize, valid_stage};
+use crate::synth::{SynthOptions, synthesize};
 use code::{artifacts, assets_bucket, upload};
 use stage::{git_branch, parameters_and_tags};
 use view::confirm;
@@ -35,19 +38,10 @@ pub fn run(
         return Ok(ExitStatus::Failure);
     };
     let branch = git_branch();
-    let stage = if args.stage == "auto" {
-        stage_from_branch(branch.as_deref().unwrap_or("dev"))
-    } else {
-        args.stage.clone()
+    let stage = match stage::resolve(&args.stage, branch.as_deref()) {
+        Ok(stage) => stage,
+        Err(message) => return fail(printer, &message),
     };
-    if !valid_stage(&stage) {
-        return fail(
-            printer,
-            &format!(
-                "`{stage}` is not a valid stage name: use up to 16 lowercase letters, digits and hyphens"
-            ),
-        );
-    }
     let template = match synthesize(
         &pipeline,
         &SynthOptions {
@@ -61,30 +55,51 @@ pub fn run(
         Ok(artifacts) => artifacts,
         Err(message) => return fail(printer, &message),
     };
-    let expires_at = args.ttl.map(|ttl| {
-        let at = std::time::SystemTime::now() + std::time::Duration::from_secs(ttl.as_secs());
-        aws_sdk_s3::primitives::DateTime::from(at)
-            .fmt(aws_sdk_s3::primitives::DateTimeFormat::DateTime)
-            .unwrap_or_default()
-    });
+    let expires_at = stage::expiry(args.ttl);
     let target = AwsTarget::new(global, &pipeline.region);
-    let stack = format!("{}-{stage}", pipeline.name);
     let pace = Pace::default();
     let runtime = small_runtime()?;
+    let mut stack = stack_name(&pipeline.name, &stage);
     let outcome = runtime.block_on(async {
         let sdk = target.sdk_config().await;
         let s3 = s3_client(&sdk);
         let client = aws_sdk_cloudformation::Client::new(&sdk);
+        let existing =
+            ownership::existing(&client, &pipeline.name, &stage, branch.as_deref(), args.force)
+                .await?;
+        if let Some(existing) = &existing {
+            // A stage deployed before stacks were named `<pipeline>--<stage>` keeps its stack.
+            stack.clone_from(&existing.stack);
+        }
+        let protected = stage::protected(args, existing.as_ref());
         let mut view = DeployView::new(printer, &stack);
         let assets =
-            assets_bucket(&client, &s3, args, &target.region, &pace, &mut view).await?;
-        upload(&s3, &assets, &artifacts, printer).await?;
+            assets_bucket(&sdk, &client, &s3, args, &target, &pace, &mut view).await?;
+        let code = upload(&s3, &assets, &artifacts, args.assets_bucket.is_some(), printer).await?;
         let (parameters, tags) = parameters_and_tags(
-            &pipeline, &stage, args, &assets, branch, expires_at, &artifacts,
+            &pipeline,
+            &stage,
+            args,
+            &assets.bucket,
+            branch,
+            expires_at,
+            code,
+            existing.as_ref(),
         );
+        let template_body = template.to_json();
+        let template_url = objects::template_url(
+            &s3,
+            &assets,
+            target.endpoint_url.as_deref(),
+            &target.region,
+            &pipeline.name,
+            &template_body,
+        )
+        .await?;
         let request = DeployRequest {
             stack: stack.clone(),
-            template_body: template.to_json(),
+            template_body,
+            template_url,
             parameters,
             tags,
             ephemeral: args.ttl.is_some(),
@@ -113,68 +128,23 @@ pub fn run(
             outcome,
             DeployOutcome::NoChanges | DeployOutcome::Deployed { .. }
         ) {
-            // What is deployed now, for `gen diff --deployed` to compare with. Failing to
-            // record it does not undo the deploy: warn and go on.
-            let recorded = s3
-                .put_object()
-                .bucket(&assets)
-                .key(package::deployed_pipeline_key(&pipeline.name, &stage))
-                .content_type("application/yaml")
-                .body(source.into())
-                .send()
-                .await;
-            if let Err(error) = recorded {
-                printer.note(&format!(
-                    "warning: recording pipeline.yaml in `{assets}` failed, so `gen diff --deployed` will show resource changes only: {}\n",
-                    crate::aws::call_failed("PutObject", error)
-                ));
-            }
+            let had = existing.map(|stage| stage.termination_protection);
+            stage::termination_protection(&client, &stack, had, protected, printer).await;
+            // What is deployed now, for `gen diff --deployed` to compare with.
+            objects::record_pipeline(&s3, &assets, (&pipeline.name, &stage), source, printer).await;
         }
         Ok(outcome)
     });
     // A prompt interrupted by Ctrl-C leaves its thread blocked on stdin: do not wait for it.
     runtime.shutdown_background();
-    report(&stack, outcome, printer)
+    report::report(&stack, &stage, outcome, printer)
 }
 
 #[expect(
     clippy::unnecessary_wraps,
     reason = "every failure of the command returns through it"
 )]
-fn fail(printer: &Printer, message: &str) -> Result<ExitStatus, CommandError> {
+pub(super) fn fail(printer: &Printer, message: &str) -> Result<ExitStatus, CommandError> {
     printer.note(&format!("error: {message}\n"));
     Ok(ExitStatus::Failure)
-}
-
-/// Prints how the deploy ended and picks the exit status.
-fn report(
-    stack: &str,
-    outcome: Result<DeployOutcome, String>,
-    printer: &Printer,
-) -> Result<ExitStatus, CommandError> {
-    match outcome {
-        Ok(DeployOutcome::NoChanges) => {
-            printer.note(&format!("stack `{stack}`: no changes\n"));
-            Ok(ExitStatus::Success)
-        }
-        Ok(DeployOutcome::Cancelled) => {
-            printer.note("cancelled: the change set was deleted, nothing changed\n");
-            Ok(ExitStatus::Failure)
-        }
-        Ok(DeployOutcome::Deployed { status, outputs }) => {
-            printer.note(&format!("stack `{stack}`: {status}\n"));
-            for (key, value) in outputs {
-                printer.data(&format!("{key} = {value}\n"));
-            }
-            Ok(ExitStatus::Success)
-        }
-        Ok(failed @ DeployOutcome::Failed { .. }) => fail(
-            printer,
-            &format!(
-                "stack `{stack}` ended in {}",
-                failed.cause().unwrap_or_default()
-            ),
-        ),
-        Err(message) => fail(printer, &message),
-    }
 }

@@ -1,6 +1,6 @@
 //! What a deploy shows at the terminal: its progress, and the plan it asks to confirm.
 
-use std::io::{IsTerminal, Write as _};
+use std::io::IsTerminal;
 
 use futures_util::FutureExt as _;
 use futures_util::future::BoxFuture;
@@ -111,16 +111,5 @@ pub(super) fn confirm(
     if assume_yes {
         return futures_util::future::ready(true).boxed();
     }
-    printer.note(&format!("{question} [y/N] "));
-    let _ = std::io::stderr().flush();
-    async {
-        tokio::task::spawn_blocking(|| {
-            let mut answer = String::new();
-            std::io::stdin().read_line(&mut answer).is_ok()
-                && matches!(answer.trim(), "y" | "Y" | "yes")
-        })
-        .await
-        .unwrap_or(false)
-    }
-    .boxed()
+    crate::commands::prompt::ask(printer, question)
 }
