@@ -87,6 +87,32 @@ fn gc_destroys_only_expired_stages_with_their_buckets_and_destroy_respects_prote
     )
     .unwrap();
     assert_eq!(dry, ExitStatus::Success);
+    let (after_dry_run, bucket_after_dry_run) = runtime.block_on(async {
+        let cloudformation = aws_sdk_cloudformation::Client::new(&sdk);
+        let stages: Vec<String> = generator::aws::stages::list(&cloudformation, "orders")
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|s| s.stage)
+            .collect();
+        let objects = s3_client(&sdk)
+            .list_object_versions()
+            .bucket("orders-results-feature-old-123456789012")
+            .send()
+            .await
+            .map(|listing| listing.versions().len());
+        (stages, objects.ok())
+    });
+    assert_eq!(
+        after_dry_run,
+        ["feature-new", "feature-old", "prod"],
+        "a dry run destroys nothing"
+    );
+    // moto keeps one version where AWS keeps three; either way the object is still there.
+    assert!(
+        bucket_after_dry_run.is_some_and(|versions| versions >= 1),
+        "a dry run leaves the expired stage's bucket and its objects: {bucket_after_dry_run:?}"
+    );
     let gc = stages::gc(
         &GcArgs {
             file: pipeline_file(),
