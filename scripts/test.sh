@@ -67,5 +67,5 @@ for example in examples/*/pipeline.yaml; do
 done
 
 echo "==> fault run: 300 orders, 5% poison, 10% duplicates, a store outage, crashes mid-batch"
-cargo run -q --locked -p generator -- dev --demo --orders 300 --store-outage 2s:3s \
-  --crash-rate 0.05 --store-failure-rate 0.02 --timeout 150
+cargo run -q --locked -p generator -- dev --demo --orders 300 --store-outage 1s:4s \
+  --crash-rate 0.1 --store-failure-rate 0.02 --store-latency-ms 20 --timeout 150
