@@ -24,6 +24,9 @@ pub fn init() {
         .try_init();
 }
 
+/// The EMF metric counting dead letters parked in the bucket (the template alarms on it).
+pub const PARKED_METRIC: &str = "OrdersParked";
+
 /// Counters of one batch. The seed-001 trio — received, validated, written — is among them.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct BatchMetrics {
@@ -60,7 +63,7 @@ impl BatchMetrics {
             ("OrdersWritten", self.written),
             ("OrdersDuplicate", self.duplicates),
             ("OrdersFailed", self.failed),
-            ("OrdersParked", self.parked),
+            (PARKED_METRIC, self.parked),
             ("OrdersRequeued", self.requeued),
             ("OrdersRepaired", self.repaired),
         ]);

@@ -8,6 +8,7 @@ mod fixtures;
 mod gen_moto;
 mod loader_fuzz;
 mod package_moto;
+mod policies;
 mod runtime_moto;
 mod stack_moto;
 mod stages_moto;

@@ -3,7 +3,8 @@
 use std::collections::BTreeMap;
 
 use super::template::{Expr, Output, Resource};
-use super::{outputs, tags};
+use super::transport::deny_insecure_transport;
+use super::{outputs, suppressions, tags};
 use crate::config::Pipeline;
 use crate::config::naming::logical_id;
 
@@ -11,26 +12,6 @@ use crate::config::naming::logical_id;
 pub(super) fn bucket_id(name: &str) -> String {
     logical_id(name, "Bucket")
 }
-
-/// Checks that do not apply to a pipeline's buckets, with the reason.
-const BUCKET_SKIPS: &[(&str, &str)] = &[
-    (
-        "CKV_AWS_18",
-        "Access logging needs a second bucket per stage; CloudTrail data events cover audits.",
-    ),
-    (
-        "CKV_AWS_144",
-        "Invoices are regional data; cross-region replication is a per-account decision.",
-    ),
-    (
-        "CKV_AWS_145",
-        "SSE-S3 (AES-256) encrypts every object; SSE-KMS would add per-request KMS cost.",
-    ),
-    (
-        "CKV2_AWS_62",
-        "Nothing consumes bucket events: handlers write, people read.",
-    ),
-];
 
 pub(super) fn add(
     pipeline: &Pipeline,
@@ -96,10 +77,6 @@ pub(super) fn add(
             ),
             ("Tags", tags(pipeline)),
         ];
-        let mut skips = BUCKET_SKIPS.to_vec();
-        if !bucket.versioning {
-            skips.push(("CKV_AWS_21", "Versioning is off in pipeline.yaml (`versioning: false`); invoices are written once."));
-        }
         resources.insert(
             id.clone(),
             Resource {
@@ -110,7 +87,7 @@ pub(super) fn add(
                 update_replace_policy: Some("Retain"),
                 ..Resource::new("AWS::S3::Bucket", properties)
             }
-            .skip_checks(&skips),
+            .skip_checks(suppressions::BUCKET),
         );
         resources.insert(
             logical_id(&bucket.name, "BucketPolicy"),
@@ -120,35 +97,13 @@ pub(super) fn add(
                     ("Bucket", Expr::reference(&id)),
                     (
                         "PolicyDocument",
-                        Expr::map([
-                            ("Version", Expr::str("2012-10-17")),
-                            (
-                                "Statement",
-                                Expr::list([Expr::map([
-                                    ("Sid", Expr::str("DenyInsecureTransport")),
-                                    ("Effect", Expr::str("Deny")),
-                                    ("Principal", Expr::str("*")),
-                                    ("Action", Expr::str("s3:*")),
-                                    (
-                                        "Resource",
-                                        Expr::list([
-                                            Expr::get_att(&id, "Arn"),
-                                            Expr::sub(format!("${{{id}.Arn}}/*")),
-                                        ]),
-                                    ),
-                                    (
-                                        "Condition",
-                                        Expr::map([(
-                                            "Bool",
-                                            Expr::map([(
-                                                "aws:SecureTransport",
-                                                Expr::str("false"),
-                                            )]),
-                                        )]),
-                                    ),
-                                ])]),
-                            ),
-                        ]),
+                        deny_insecure_transport(
+                            "s3:*",
+                            vec![
+                                Expr::get_att(&id, "Arn"),
+                                Expr::sub(format!("${{{id}.Arn}}/*")),
+                            ],
+                        ),
                     ),
                 ],
             ),

@@ -5,6 +5,8 @@
 //! `generated/template.json` does not depend on build output. `--stage` only sets the
 //! parameter's default.
 
+mod alarm_topic;
+mod alarms;
 mod buckets;
 pub mod environment;
 pub mod functions;
@@ -12,7 +14,9 @@ mod outputs;
 mod parameters;
 pub mod policies;
 mod queues;
+mod suppressions;
 pub mod template;
+mod transport;
 
 use std::collections::BTreeMap;
 
@@ -73,6 +77,8 @@ pub fn synthesize(pipeline: &Pipeline, options: &SynthOptions) -> Result<Templat
     queues::add(pipeline, &mut resources, &mut outputs);
     buckets::add(pipeline, &mut resources, &mut outputs);
     functions::add(pipeline, &mut resources, &mut outputs)?;
+    alarm_topic::add(pipeline, &mut resources, &mut outputs);
+    alarms::add(pipeline, &mut resources);
     if resources.len() > MAX_RESOURCES {
         return Err(SynthError::TooManyResources {
             count: resources.len(),
@@ -85,7 +91,7 @@ pub fn synthesize(pipeline: &Pipeline, options: &SynthOptions) -> Result<Templat
             pipeline.name
         ),
         parameters: parameters::all(pipeline, options),
-        conditions: parameters::conditions(pipeline),
+        conditions: parameters::conditions(),
         resources,
         outputs,
     })
