@@ -43,6 +43,7 @@ async fn the_seed_template_reaches_create_complete_on_moto() {
     assert_eq!(
         names,
         [
+            "orders-notification-dlq-test",
             "orders-notification-test",
             "orders-task-dlq-test",
             "orders-task-test"

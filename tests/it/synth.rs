@@ -372,7 +372,12 @@ fn checkov_skips_are_the_same_for_every_pipeline() {
     for (name, pipeline) in fixture_pipelines() {
         let template = template_json(&pipeline);
         for (logical_id, resource) in template["Resources"].as_object().unwrap() {
-            let kind = resource["Type"].as_str().unwrap().to_owned();
+            // The log bucket is a bucket with its own reviewed list.
+            let kind = if logical_id == "AccessLogBucket" {
+                logical_id.clone()
+            } else {
+                resource["Type"].as_str().unwrap().to_owned()
+            };
             let skips: BTreeSet<String> = resource["Metadata"]["checkov"]["skip"]
                 .as_array()
                 .into_iter()
@@ -392,4 +397,50 @@ fn checkov_skips_are_the_same_for_every_pipeline() {
         }
     }
     assert!(skips_by_type["AWS::Lambda::Function"].contains("CKV_AWS_115"));
+}
+
+#[test]
+fn every_pipeline_bucket_logs_its_access_into_the_log_bucket_which_does_not_log_itself() {
+    for (name, pipeline) in fixture_pipelines() {
+        let template = template_json(&pipeline);
+        let resources = &template["Resources"];
+        for bucket in pipeline.buckets.keys() {
+            assert_eq!(
+                resources[id(bucket, "Bucket")]["Properties"]["LoggingConfiguration"],
+                serde_json::json!({
+                    "DestinationBucketName": {"Ref": "AccessLogBucket"},
+                    "LogFilePrefix": format!("{bucket}/"),
+                }),
+                "{name}/{bucket}"
+            );
+        }
+        let log_bucket = &resources["AccessLogBucket"];
+        assert_eq!(log_bucket["Type"], "AWS::S3::Bucket", "{name}");
+        assert!(
+            log_bucket["Properties"]
+                .get("LoggingConfiguration")
+                .is_none(),
+            "{name}: the log bucket must not log into itself"
+        );
+        let statements =
+            resources["AccessLogBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+                .as_array()
+                .unwrap();
+        let allows: Vec<&Value> = statements
+            .iter()
+            .filter(|statement| statement["Effect"] == "Allow")
+            .collect();
+        assert_eq!(allows.len(), 1, "{name}");
+        assert_eq!(
+            allows[0]["Principal"],
+            serde_json::json!({"Service": "logging.s3.amazonaws.com"})
+        );
+        assert_eq!(allows[0]["Action"], "s3:PutObject");
+        assert!(
+            statements
+                .iter()
+                .any(|statement| statement["Sid"] == "DenyInsecureTransport"),
+            "{name}"
+        );
+    }
 }

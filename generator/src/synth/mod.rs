@@ -5,6 +5,7 @@
 //! `generated/template.json` does not depend on build output. `--stage` only sets the
 //! parameter's default.
 
+mod access_logs;
 mod alarm_topic;
 mod alarms;
 mod buckets;
@@ -76,6 +77,7 @@ pub fn synthesize(pipeline: &Pipeline, options: &SynthOptions) -> Result<Templat
     let mut outputs = BTreeMap::new();
     queues::add(pipeline, &mut resources, &mut outputs);
     buckets::add(pipeline, &mut resources, &mut outputs);
+    access_logs::add(pipeline, &mut resources);
     functions::add(pipeline, &mut resources, &mut outputs)?;
     alarm_topic::add(pipeline, &mut resources, &mut outputs);
     alarms::add(pipeline, &mut resources);

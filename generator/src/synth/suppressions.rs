@@ -16,10 +16,6 @@ pub(super) const QUEUE: &[Skip] = &[(
 /// Pipeline buckets.
 pub(super) const BUCKET: &[Skip] = &[
     (
-        "CKV_AWS_18",
-        "Access logging needs a second bucket per stage; CloudTrail data events cover audits.",
-    ),
-    (
         "CKV_AWS_144",
         "Invoices are regional data; cross-region replication is a per-account decision.",
     ),
@@ -30,6 +26,26 @@ pub(super) const BUCKET: &[Skip] = &[
     (
         "CKV2_AWS_62",
         "Nothing consumes bucket events: handlers write, people read.",
+    ),
+];
+
+/// The access log bucket of a stage.
+pub(super) const LOG_BUCKET: &[Skip] = &[
+    (
+        "CKV_AWS_18",
+        "This is the access log bucket: logging it into itself would log every delivery again.",
+    ),
+    (
+        "CKV_AWS_144",
+        "Access logs are regional operational data; cross-region replication is a per-account decision.",
+    ),
+    (
+        "CKV_AWS_145",
+        "S3 server access logging delivers only to buckets encrypted with SSE-S3, not SSE-KMS.",
+    ),
+    (
+        "CKV2_AWS_62",
+        "Nothing consumes log deliveries as events: people read the logs.",
     ),
 ];
 
