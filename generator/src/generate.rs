@@ -73,7 +73,7 @@ pub fn synth_checks(pipeline: &Pipeline, sources: &SourceMap) -> Vec<Diagnostic>
         SynthError::TooManyResources { .. } => {
             Diagnostic::error("too-many-resources", error.to_string())
                 .at(sources.value(""), "this pipeline")
-                .help("each function adds 4 resources, each queue 1 or 2, each bucket 2")
+                .help("each function adds 6 resources (7 for a DLQ processor), each queue 2 to 4 (its TLS policy and alarms), each bucket 2, and the alarm topic 3")
         }
         SynthError::Stage(_) => Diagnostic::error("stage", error.to_string()),
     };

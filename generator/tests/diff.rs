@@ -25,6 +25,10 @@ fn git(dir: &Path, args: &[&str]) {
     );
 }
 
+/// The start of the `notification` queue's entry in the seed (unique: the function of the same
+/// name starts with `handler:`).
+const NOTIFICATION_QUEUE: &str = "  notification:\n    max_receive_count";
+
 /// Commits the seed pipeline, then `edit` of it, and diffs the two commits.
 fn diff_after(edit: impl Fn(String) -> String, format: &str) -> (i32, String) {
     let dir = tempfile::tempdir().unwrap();
@@ -87,9 +91,12 @@ fn a_batch_size_change() {
 fn a_queue_rename_is_a_destructive_replacement() {
     let (code, markdown) = diff_after(
         |seed| {
-            seed.replace("  notification: {}\n", "  notifications: {}\n")
-                .replace("queue: notification\n", "queue: notifications\n")
-                .replace("notify: notification\n", "notify: notifications\n")
+            seed.replace(
+                NOTIFICATION_QUEUE,
+                "  notifications:\n    max_receive_count",
+            )
+            .replace("queue: notification\n", "queue: notifications\n")
+            .replace("notify: notification\n", "notify: notifications\n")
         },
         "markdown",
     );
@@ -140,8 +147,11 @@ fn a_discount_change_in_text() {
 fn an_iam_widening_is_said_in_plain_words() {
     let (code, markdown) = diff_after(
         |seed| {
-            seed.replace("  notification: {}\n", "  notification: {}\n  audit: {}\n")
-                .replace("      requeue: task\n", "      requeue: audit\n")
+            seed.replace(
+                "  notification-dlq:\n",
+                "  audit: {}\n  notification-dlq:\n",
+            )
+            .replace("      requeue: task\n", "      requeue: audit\n")
         },
         "markdown",
     );
@@ -177,8 +187,26 @@ fn json_is_versioned() {
         plan["pipeline_changes"][0]["description"],
         "max_receive_count 2 → 3"
     );
-    assert_eq!(plan["resource_changes"][0]["logical_id"], "TaskQueue");
-    assert_eq!(plan["resource_changes"][0]["action"], "modify");
+    // The queue, and the alarms whose descriptions say after how many receives a message moves.
+    let changed: Vec<(&str, &str)> = plan["resource_changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|change| {
+            (
+                change["logical_id"].as_str().unwrap(),
+                change["action"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        changed,
+        [
+            ("TaskErrorsAlarm", "modify"),
+            ("TaskQueue", "modify"),
+            ("TaskThrottlesAlarm", "modify"),
+        ]
+    );
 }
 
 #[test]
@@ -188,7 +216,7 @@ fn json_matches_the_published_schema() {
     // A rename: every part of the shape is filled (replacement, data loss, IAM sentences).
     let (code, json) = diff_after(
         |seed| {
-            seed.replace("  notification: {}\n", "  alerts: {}\n")
+            seed.replace(NOTIFICATION_QUEUE, "  alerts:\n    max_receive_count")
                 .replace("queue: notification\n", "queue: alerts\n")
                 .replace("notify: notification\n", "notify: alerts\n")
         },

@@ -14,6 +14,7 @@ mod gen_moto;
 mod lambda_plumbing;
 mod loader_fuzz;
 mod package_moto;
+mod policies;
 mod record_lines_moto;
 mod runtime_moto;
 mod stack_moto;

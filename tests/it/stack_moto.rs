@@ -1,7 +1,7 @@
 //! The committed template is accepted by CloudFormation (moto, through the real SDK):
 //! a `CREATE` change set executes to `CREATE_COMPLETE` and creates the pipeline's resources.
-//! moto cannot create `AWS::CloudWatch::Alarm`, so alarms are dropped for moto only, and the
-//! queue triggers are deployed disabled (moto would try to invoke on every send).
+//! moto cannot create alarms, so alarms (and the optional alarm e-mail subscription) are dropped
+//! for moto only, and the queue triggers are deployed disabled (moto would try to invoke on every send).
 
 use tests::{MotoServer, create_stack, seed_template_for_moto};
 
@@ -43,6 +43,7 @@ async fn the_seed_template_reaches_create_complete_on_moto() {
     assert_eq!(
         names,
         [
+            "orders-notification-dlq-test",
             "orders-notification-test",
             "orders-task-dlq-test",
             "orders-task-test"

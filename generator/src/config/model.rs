@@ -247,7 +247,8 @@ pub struct TriggerConfig {
     pub batch_size: Option<u32>,
     /// How long to gather records before invoking (0–5m); required for batches above 10.
     pub batching_window: Option<Duration>,
-    /// Most concurrent invocations this trigger makes (2–1000).
+    /// Most concurrent invocations this trigger makes (2–1000). Default 10, or
+    /// `reserved_concurrency` when that is lower (but at least 2, Lambda's minimum).
     #[schemars(range(min = 2, max = 1000))]
     pub max_concurrency: Option<u32>,
 }

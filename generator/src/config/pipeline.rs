@@ -95,7 +95,8 @@ pub struct Trigger {
     pub queue: String,
     pub batch_size: u32,
     pub batching_window: Duration,
-    pub max_concurrency: Option<u32>,
+    /// The mapping's `ScalingConfig.MaximumConcurrency`: always set, so concurrency is bounded.
+    pub max_concurrency: u32,
 }
 
 /// What a function writes to.

@@ -16,6 +16,10 @@ pub const DEFAULT_VISIBILITY_MULTIPLIER: u32 = 6;
 /// What SQS uses when nothing is set and no function consumes the queue.
 pub const SQS_DEFAULT_VISIBILITY: Duration = Duration::from_secs(30);
 pub const DEFAULT_BATCH_SIZE: u32 = 10;
+/// Concurrent invocations of a trigger when pipeline.yaml sets none.
+pub const DEFAULT_MAX_CONCURRENCY: u32 = 10;
+/// Lambda's lowest `ScalingConfig.MaximumConcurrency`.
+pub const MIN_MAX_CONCURRENCY: u32 = 2;
 pub const DEFAULT_ALARM_PERIOD: Duration = Duration::from_secs(300);
 pub const DEFAULT_REQUEUE_ATTEMPTS: u32 = 3;
 pub const DEFAULT_REQUEUE_DELAY: Duration = Duration::from_secs(60);
@@ -53,7 +57,13 @@ pub fn resolve(config: &PipelineConfig) -> Pipeline {
                     queue: trigger.queue.clone(),
                     batch_size: trigger.batch_size.unwrap_or(DEFAULT_BATCH_SIZE),
                     batching_window: trigger.batching_window.unwrap_or(Duration::from_secs(0)),
-                    max_concurrency: trigger.max_concurrency,
+                    max_concurrency: trigger.max_concurrency.unwrap_or_else(|| {
+                        function
+                            .reserved_concurrency
+                            .map_or(DEFAULT_MAX_CONCURRENCY, |reserved| {
+                                reserved.clamp(MIN_MAX_CONCURRENCY, DEFAULT_MAX_CONCURRENCY)
+                            })
+                    }),
                 },
                 writes: Writes {
                     bucket: function.writes.bucket.clone(),

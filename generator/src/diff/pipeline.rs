@@ -234,7 +234,7 @@ fn function(changes: &mut Changes, name: &str, old: &Function, new: &Function) {
         old.trigger.batching_window,
         new.trigger.batching_window,
     );
-    changes.optional(
+    changes.field(
         "function",
         name,
         "max_concurrency",

@@ -1,9 +1,11 @@
-//! S3 buckets: encrypted, private, TLS-only, optionally versioned and expiring.
+//! S3 buckets: encrypted, private, TLS-only, logging their access to the kit's log bucket,
+//! optionally versioned and expiring.
 
 use std::collections::BTreeMap;
 
 use super::template::{Expr, Output, Resource};
-use super::{outputs, tags};
+use super::transport::deny_insecure_transport;
+use super::{access_logs, outputs, suppressions, tags};
 use crate::config::Pipeline;
 use crate::config::naming::logical_id;
 
@@ -12,26 +14,6 @@ pub(super) fn bucket_id(name: &str) -> String {
     logical_id(name, "Bucket")
 }
 
-/// Checks that do not apply to a pipeline's buckets, with the reason.
-const BUCKET_SKIPS: &[(&str, &str)] = &[
-    (
-        "CKV_AWS_18",
-        "Access logging needs a second bucket per stage; CloudTrail data events cover audits.",
-    ),
-    (
-        "CKV_AWS_144",
-        "Invoices are regional data; cross-region replication is a per-account decision.",
-    ),
-    (
-        "CKV_AWS_145",
-        "SSE-S3 (AES-256) encrypts every object; SSE-KMS would add per-request KMS cost.",
-    ),
-    (
-        "CKV2_AWS_62",
-        "Nothing consumes bucket events: handlers write, people read.",
-    ),
-];
-
 pub(super) fn add(
     pipeline: &Pipeline,
     resources: &mut BTreeMap<String, Resource>,
@@ -39,78 +21,22 @@ pub(super) fn add(
 ) {
     for bucket in pipeline.buckets.values() {
         let id = bucket_id(&bucket.name);
-        let properties = vec![
-            (
-                "BucketName",
-                Expr::sub(format!(
-                    "{}-{}-${{Stage}}-${{AWS::AccountId}}",
-                    pipeline.name, bucket.name
-                )),
-            ),
-            (
-                "BucketEncryption",
-                Expr::map([(
-                    "ServerSideEncryptionConfiguration",
-                    Expr::list([Expr::map([
-                        (
-                            "ServerSideEncryptionByDefault",
-                            Expr::map([("SSEAlgorithm", Expr::str("AES256"))]),
-                        ),
-                        ("BucketKeyEnabled", Expr::Bool(true)),
-                    ])]),
-                )]),
-            ),
-            (
-                "PublicAccessBlockConfiguration",
-                Expr::map([
-                    ("BlockPublicAcls", Expr::Bool(true)),
-                    ("BlockPublicPolicy", Expr::Bool(true)),
-                    ("IgnorePublicAcls", Expr::Bool(true)),
-                    ("RestrictPublicBuckets", Expr::Bool(true)),
-                ]),
-            ),
-            (
-                "OwnershipControls",
-                Expr::map([(
-                    "Rules",
-                    Expr::list([Expr::map([(
-                        "ObjectOwnership",
-                        Expr::str("BucketOwnerEnforced"),
-                    )])]),
-                )]),
-            ),
-            (
-                "VersioningConfiguration",
-                Expr::map([(
-                    "Status",
-                    Expr::str(if bucket.versioning {
-                        "Enabled"
-                    } else {
-                        "Suspended"
-                    }),
-                )]),
-            ),
-            (
-                "LifecycleConfiguration",
-                lifecycle(bucket.expire_after.map(|expiry| expiry.as_secs() / 86_400)),
-            ),
-            ("Tags", tags(pipeline)),
-        ];
-        let mut skips = BUCKET_SKIPS.to_vec();
-        if !bucket.versioning {
-            skips.push(("CKV_AWS_21", "Versioning is off in pipeline.yaml (`versioning: false`); invoices are written once."));
-        }
+        let mut properties = private_bucket(
+            pipeline,
+            Expr::sub(format!(
+                "{}-{}-${{Stage}}-${{AWS::AccountId}}",
+                pipeline.name, bucket.name
+            )),
+            bucket.versioning,
+            bucket.expire_after.map(|expiry| expiry.as_secs() / 86_400),
+        );
+        properties.push((
+            "LoggingConfiguration",
+            access_logs::logging_to_log_bucket(&bucket.name),
+        ));
         resources.insert(
             id.clone(),
-            Resource {
-                // Kept when the stack is deleted (`gen destroy` empties and deletes it), but not
-                // when the first create rolls back: an orphan with a fixed name would make
-                // every later create fail with "already exists".
-                deletion_policy: Some("RetainExceptOnCreate"),
-                update_replace_policy: Some("Retain"),
-                ..Resource::new("AWS::S3::Bucket", properties)
-            }
-            .skip_checks(&skips),
+            retained_bucket(properties, suppressions::BUCKET),
         );
         resources.insert(
             logical_id(&bucket.name, "BucketPolicy"),
@@ -120,35 +46,13 @@ pub(super) fn add(
                     ("Bucket", Expr::reference(&id)),
                     (
                         "PolicyDocument",
-                        Expr::map([
-                            ("Version", Expr::str("2012-10-17")),
-                            (
-                                "Statement",
-                                Expr::list([Expr::map([
-                                    ("Sid", Expr::str("DenyInsecureTransport")),
-                                    ("Effect", Expr::str("Deny")),
-                                    ("Principal", Expr::str("*")),
-                                    ("Action", Expr::str("s3:*")),
-                                    (
-                                        "Resource",
-                                        Expr::list([
-                                            Expr::get_att(&id, "Arn"),
-                                            Expr::sub(format!("${{{id}.Arn}}/*")),
-                                        ]),
-                                    ),
-                                    (
-                                        "Condition",
-                                        Expr::map([(
-                                            "Bool",
-                                            Expr::map([(
-                                                "aws:SecureTransport",
-                                                Expr::str("false"),
-                                            )]),
-                                        )]),
-                                    ),
-                                ])]),
-                            ),
-                        ]),
+                        deny_insecure_transport(
+                            "s3:*",
+                            vec![
+                                Expr::get_att(&id, "Arn"),
+                                Expr::sub(format!("${{{id}.Arn}}/*")),
+                            ],
+                        ),
                     ),
                 ],
             ),
@@ -160,6 +64,75 @@ pub(super) fn add(
             Expr::reference(&id),
         );
     }
+}
+
+/// A bucket kept when the stack is deleted (`gen destroy` empties and deletes it), but not
+/// when the first create rolls back: an orphan with a fixed name would make every later create
+/// fail with "already exists".
+pub(super) fn retained_bucket(
+    properties: Vec<(&'static str, Expr)>,
+    skips: &[suppressions::Skip],
+) -> Resource {
+    Resource {
+        deletion_policy: Some("RetainExceptOnCreate"),
+        update_replace_policy: Some("Retain"),
+        ..Resource::new("AWS::S3::Bucket", properties)
+    }
+    .skip_checks(skips)
+}
+
+/// The properties every bucket of the kit shares: SSE-S3 (the only encryption server access
+/// logging accepts), no public access, owner-enforced objects, versioning and lifecycle.
+pub(super) fn private_bucket(
+    pipeline: &Pipeline,
+    name: Expr,
+    versioning: bool,
+    expire_days: Option<u64>,
+) -> Vec<(&'static str, Expr)> {
+    vec![
+        ("BucketName", name),
+        (
+            "BucketEncryption",
+            Expr::map([(
+                "ServerSideEncryptionConfiguration",
+                Expr::list([Expr::map([
+                    (
+                        "ServerSideEncryptionByDefault",
+                        Expr::map([("SSEAlgorithm", Expr::str("AES256"))]),
+                    ),
+                    ("BucketKeyEnabled", Expr::Bool(true)),
+                ])]),
+            )]),
+        ),
+        (
+            "PublicAccessBlockConfiguration",
+            Expr::map([
+                ("BlockPublicAcls", Expr::Bool(true)),
+                ("BlockPublicPolicy", Expr::Bool(true)),
+                ("IgnorePublicAcls", Expr::Bool(true)),
+                ("RestrictPublicBuckets", Expr::Bool(true)),
+            ]),
+        ),
+        (
+            "OwnershipControls",
+            Expr::map([(
+                "Rules",
+                Expr::list([Expr::map([(
+                    "ObjectOwnership",
+                    Expr::str("BucketOwnerEnforced"),
+                )])]),
+            )]),
+        ),
+        (
+            "VersioningConfiguration",
+            Expr::map([(
+                "Status",
+                Expr::str(if versioning { "Enabled" } else { "Suspended" }),
+            )]),
+        ),
+        ("LifecycleConfiguration", lifecycle(expire_days)),
+        ("Tags", tags(pipeline)),
+    ]
 }
 
 /// Abort stale multipart uploads always; expire objects and old versions when asked to.

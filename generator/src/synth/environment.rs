@@ -18,6 +18,11 @@ use crate::config::pipeline::Function;
 /// Lambda's limit on the total size of a function's environment variables.
 pub const MAX_ENVIRONMENT_BYTES: usize = 4096;
 
+/// The CloudWatch namespace of the EMF metrics the runtime emits (alarms read it too).
+pub(super) fn metrics_namespace(pipeline: &Pipeline) -> String {
+    format!("OrderPipeline/{}", pipeline.name)
+}
+
 /// The variables of `function`.
 pub(super) fn variables(
     pipeline: &Pipeline,
@@ -35,7 +40,7 @@ pub(super) fn variables(
         ),
         (
             vars::METRICS_NAMESPACE.to_owned(),
-            Expr::str(format!("OrderPipeline/{}", pipeline.name)),
+            Expr::str(metrics_namespace(pipeline)),
         ),
     ]);
     let mut estimated = 0;

@@ -5,10 +5,10 @@
 use std::collections::BTreeMap;
 
 use super::parameters::{CODE_BUCKET, EVENT_SOURCES_ON, code_key, code_version, has_code_version};
-use super::policies::{document, grants};
+use super::policies::{document, grants, wildcard_evidence};
 use super::queues::queue_id;
 use super::template::{Expr, Output, Resource};
-use super::{SynthError, environment, outputs, tags};
+use super::{SynthError, environment, outputs, suppressions, tags};
 use crate::config::Pipeline;
 use crate::config::model::Architecture;
 use crate::config::naming::logical_id;
@@ -16,35 +16,6 @@ use crate::config::pipeline::Function;
 
 /// The partial-failure reporting every mapping sets.
 pub const REPORT_BATCH_ITEM_FAILURES: &str = "ReportBatchItemFailures";
-
-const FUNCTION_SKIPS: &[(&str, &str)] = &[
-    (
-        "CKV_AWS_50",
-        "X-Ray is not used: JSON logs carry order and message ids, EMF lines carry the metrics.",
-    ),
-    (
-        "CKV_AWS_116",
-        "SQS-triggered: failures are redriven to the queue's DLQ, not to a Lambda DLQ.",
-    ),
-    (
-        "CKV_AWS_117",
-        "Talks only to S3 and SQS public endpoints; a VPC would add NAT cost and cold-start time.",
-    ),
-    (
-        "CKV_AWS_173",
-        "The environment holds resource names and the discount table, no secrets.",
-    ),
-];
-const LOG_GROUP_SKIPS: &[(&str, &str)] = &[
-    (
-        "CKV_AWS_158",
-        "CloudWatch Logs encrypts at rest by default; no customer-managed key is required.",
-    ),
-    (
-        "CKV_AWS_338",
-        "Retention is set per function in pipeline.yaml (`log_retention_days`).",
-    ),
-];
 
 pub(super) fn add(
     pipeline: &Pipeline,
@@ -66,7 +37,7 @@ pub(super) fn add(
                     ("RetentionInDays", function.log_retention_days.into()),
                 ],
             )
-            .skip_checks(LOG_GROUP_SKIPS),
+            .skip_checks(suppressions::LOG_GROUP),
         );
         resources.insert(role_id.clone(), role(pipeline, function, &log_group_id));
         resources.insert(
@@ -88,7 +59,7 @@ pub(super) fn add(
 }
 
 fn role(pipeline: &Pipeline, function: &Function, log_group_id: &str) -> Resource {
-    Resource::new(
+    let role = Resource::new(
         "AWS::IAM::Role",
         [
             (
@@ -124,7 +95,8 @@ fn role(pipeline: &Pipeline, function: &Function, log_group_id: &str) -> Resourc
             ),
             ("Tags", tags(pipeline)),
         ],
-    )
+    );
+    role.wildcard_evidence(&wildcard_evidence(function))
 }
 
 fn lambda(
@@ -177,15 +149,10 @@ fn lambda(
     if let Some(description) = &function.description {
         properties.push(("Description", Expr::str(description.clone())));
     }
-    let mut skips = FUNCTION_SKIPS.to_vec();
-    match function.reserved_concurrency {
-        Some(reserved) => properties.push(("ReservedConcurrentExecutions", reserved.into())),
-        None => skips.push((
-            "CKV_AWS_115",
-            "No `reserved_concurrency` in pipeline.yaml: the function shares the account pool.",
-        )),
+    if let Some(reserved) = function.reserved_concurrency {
+        properties.push(("ReservedConcurrentExecutions", reserved.into()));
     }
-    Ok(Resource::new("AWS::Lambda::Function", properties).skip_checks(&skips))
+    Ok(Resource::new("AWS::Lambda::Function", properties).skip_checks(suppressions::FUNCTION))
 }
 
 fn event_source_mapping(function: &Function, function_id: &str) -> Resource {
@@ -216,11 +183,9 @@ fn event_source_mapping(function: &Function, function_id: &str) -> Resource {
             trigger.batching_window.as_secs().into(),
         ));
     }
-    if let Some(maximum) = trigger.max_concurrency {
-        properties.push((
-            "ScalingConfig",
-            Expr::map([("MaximumConcurrency", maximum.into())]),
-        ));
-    }
+    properties.push((
+        "ScalingConfig",
+        Expr::map([("MaximumConcurrency", trigger.max_concurrency.into())]),
+    ));
     Resource::new("AWS::Lambda::EventSourceMapping", properties)
 }

@@ -5,6 +5,9 @@
 //! `generated/template.json` does not depend on build output. `--stage` only sets the
 //! parameter's default.
 
+mod access_logs;
+mod alarm_topic;
+mod alarms;
 mod buckets;
 pub mod environment;
 pub mod functions;
@@ -12,7 +15,9 @@ mod outputs;
 mod parameters;
 pub mod policies;
 mod queues;
+mod suppressions;
 pub mod template;
+mod transport;
 
 use std::collections::BTreeMap;
 
@@ -79,7 +84,10 @@ pub fn synthesize(pipeline: &Pipeline, options: &SynthOptions) -> Result<Templat
     let mut outputs = BTreeMap::new();
     queues::add(pipeline, &mut resources, &mut outputs);
     buckets::add(pipeline, &mut resources, &mut outputs);
+    access_logs::add(pipeline, &mut resources);
     functions::add(pipeline, &mut resources, &mut outputs)?;
+    alarm_topic::add(pipeline, &mut resources, &mut outputs);
+    alarms::add(pipeline, &mut resources);
     if resources.len() > MAX_RESOURCES {
         return Err(SynthError::TooManyResources {
             count: resources.len(),

@@ -11,9 +11,9 @@ pub(super) const STAGE: &str = "Stage";
 pub(super) const BRANCH: &str = "Branch";
 pub(super) const EXPIRES_AT: &str = "ExpiresAt";
 pub(super) const CODE_BUCKET: &str = "CodeBucket";
-pub(super) const ALARM_TOPIC: &str = "AlarmTopicArn";
+pub(super) const ALARM_EMAIL: &str = "AlarmEmail";
 pub(super) const EVENT_SOURCES: &str = "EventSourcesEnabled";
-pub(super) const HAS_ALARM_TOPIC: &str = "HasAlarmTopic";
+pub(super) const HAS_ALARM_EMAIL: &str = "HasAlarmEmail";
 pub(super) const EVENT_SOURCES_ON: &str = "EventSourcesOn";
 
 /// The parameter holding the S3 key of a function's zip.
@@ -47,13 +47,11 @@ pub(super) fn all(pipeline: &Pipeline, options: &SynthOptions) -> BTreeMap<Strin
             ..Parameter::string("Whether the queue triggers are enabled (`false` for emulators that cannot invoke).").default("true")
         }),
     ]);
-    if has_alarms(pipeline) {
-        parameters.insert(
-            ALARM_TOPIC.to_owned(),
-            Parameter::string("SNS topic ARN notified by the depth alarms; empty for none.")
-                .default(""),
-        );
-    }
+    parameters.insert(
+        ALARM_EMAIL.to_owned(),
+        Parameter::string("E-mail address subscribed to the stage's alarm topic; empty for none.")
+            .default(""),
+    );
     for name in pipeline.functions.keys() {
         parameters.insert(
             code_key(name),
@@ -77,24 +75,18 @@ pub(super) fn conditions(pipeline: &Pipeline) -> BTreeMap<String, Expr> {
             Box::new(Expr::str(value)),
         )
     };
-    let mut conditions =
-        BTreeMap::from([(EVENT_SOURCES_ON.to_owned(), equals(EVENT_SOURCES, "true"))]);
+    let mut conditions = BTreeMap::from([
+        (EVENT_SOURCES_ON.to_owned(), equals(EVENT_SOURCES, "true")),
+        (
+            HAS_ALARM_EMAIL.to_owned(),
+            Expr::Not(Box::new(equals(ALARM_EMAIL, ""))),
+        ),
+    ]);
     for name in pipeline.functions.keys() {
         conditions.insert(
             has_code_version(name),
             Expr::Not(Box::new(equals(&code_version(name), ""))),
         );
     }
-    if has_alarms(pipeline) {
-        conditions.insert(
-            HAS_ALARM_TOPIC.to_owned(),
-            Expr::Not(Box::new(equals(ALARM_TOPIC, ""))),
-        );
-    }
     conditions
-}
-
-/// Whether any queue has a depth alarm (and so the template needs the alarm topic).
-fn has_alarms(pipeline: &Pipeline) -> bool {
-    pipeline.queues.values().any(|queue| queue.alarm.is_some())
 }

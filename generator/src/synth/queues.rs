@@ -1,19 +1,14 @@
-//! SQS queues (SSE, retention, long polling, derived visibility, redrive) and DLQ depth alarms.
+//! SQS queues (SSE, retention, long polling, derived visibility, redrive, a TLS-only queue
+//! policy); their alarms are in `alarms.rs`.
 
 use std::collections::BTreeMap;
 
-use super::parameters::{ALARM_TOPIC, HAS_ALARM_TOPIC};
 use super::template::{Expr, Output, Resource};
-use super::{outputs, tags};
+use super::transport::deny_insecure_transport;
+use super::{outputs, suppressions, tags};
 use crate::config::Pipeline;
 use crate::config::naming::logical_id;
-use crate::config::pipeline::{Alarm, Queue};
-
-/// Checks that do not apply to a pipeline's queues, with the reason.
-const QUEUE_SKIPS: &[(&str, &str)] = &[(
-    "CKV_AWS_27",
-    "Encrypted at rest with SSE-SQS (SqsManagedSseEnabled); checkov only recognises a KMS key id.",
-)];
+use crate::config::pipeline::Queue;
 
 /// The logical ID of a queue.
 pub(super) fn queue_id(name: &str) -> String {
@@ -74,7 +69,20 @@ pub(super) fn add(
         }
         resources.insert(
             id.clone(),
-            Resource::new("AWS::SQS::Queue", properties).skip_checks(QUEUE_SKIPS),
+            Resource::new("AWS::SQS::Queue", properties).skip_checks(suppressions::QUEUE),
+        );
+        resources.insert(
+            logical_id(&queue.name, "QueuePolicy"),
+            Resource::new(
+                "AWS::SQS::QueuePolicy",
+                [
+                    ("Queues", Expr::list([Expr::reference(&id)])),
+                    (
+                        "PolicyDocument",
+                        deny_insecure_transport("sqs:*", vec![Expr::get_att(&id, "Arn")]),
+                    ),
+                ],
+            ),
         );
         let is_dead_letter = pipeline.sources_of(&queue.name).next().is_some();
         let what = if is_dead_letter {
@@ -88,62 +96,5 @@ pub(super) fn add(
             format!("URL of {what} `{}`", queue.name),
             Expr::reference(&id),
         );
-        if let Some(alarm) = &queue.alarm {
-            resources.insert(
-                logical_id(&queue.name, "DepthAlarm"),
-                depth_alarm(pipeline, queue, alarm, &id, what),
-            );
-        }
     }
-}
-
-fn depth_alarm(
-    pipeline: &Pipeline,
-    queue: &Queue,
-    alarm: &Alarm,
-    id: &str,
-    what: &str,
-) -> Resource {
-    Resource::new(
-        "AWS::CloudWatch::Alarm",
-        [
-            (
-                "AlarmName",
-                Expr::sub(format!("{}-{}-${{Stage}}-depth", pipeline.name, queue.name)),
-            ),
-            (
-                "AlarmDescription",
-                Expr::str(format!(
-                    "More than {} messages wait in {what} `{}`.",
-                    alarm.above, queue.name
-                )),
-            ),
-            ("Namespace", Expr::str("AWS/SQS")),
-            (
-                "MetricName",
-                Expr::str("ApproximateNumberOfMessagesVisible"),
-            ),
-            (
-                "Dimensions",
-                Expr::list([Expr::map([
-                    ("Name", Expr::str("QueueName")),
-                    ("Value", Expr::get_att(id, "QueueName")),
-                ])]),
-            ),
-            ("Statistic", Expr::str("Maximum")),
-            ("Period", alarm.period.as_secs().into()),
-            ("EvaluationPeriods", alarm.evaluation_periods.into()),
-            ("Threshold", alarm.above.into()),
-            ("ComparisonOperator", Expr::str("GreaterThanThreshold")),
-            ("TreatMissingData", Expr::str("notBreaching")),
-            (
-                "AlarmActions",
-                Expr::If(
-                    HAS_ALARM_TOPIC.to_owned(),
-                    Box::new(Expr::list([Expr::reference(ALARM_TOPIC)])),
-                    Box::new(Expr::no_value()),
-                ),
-            ),
-        ],
-    )
 }

@@ -253,19 +253,46 @@ impl Resource {
         self
     }
 
-    /// Declares checkov checks that do not apply, each with the reason a reviewer would read.
+    /// Declares checkov checks that do not apply, each with the reason a reviewer would read
+    /// (written in `synth/suppressions.rs`).
     #[must_use]
-    pub fn skip_checks(mut self, checks: &[(&str, &str)]) -> Self {
+    pub fn skip_checks(self, checks: &[(&str, &str)]) -> Self {
         if checks.is_empty() {
             return self;
         }
         let skips = checks.iter().map(|(id, comment)| {
             Expr::map([("id", Expr::str(*id)), ("comment", Expr::str(*comment))])
         });
-        self.metadata = Some(Expr::map([(
-            "checkov",
-            Expr::map([("skip", Expr::list(skips))]),
-        )]));
+        self.with_metadata("checkov", Expr::map([("skip", Expr::list(skips))]))
+    }
+
+    /// States why a policy needs wildcard resources, as cdk-nag's AwsSolutions-IAM5 reads it
+    /// (`cdk_nag.rules_to_suppress`): each `(applies_to, reason)`.
+    #[must_use]
+    pub fn wildcard_evidence(self, evidence: &[(String, String)]) -> Self {
+        if evidence.is_empty() {
+            return self;
+        }
+        let rules = evidence.iter().map(|(applies_to, reason)| {
+            Expr::map([
+                ("id", Expr::str("AwsSolutions-IAM5")),
+                ("reason", Expr::str(reason.clone())),
+                ("applies_to", Expr::list([Expr::str(applies_to.clone())])),
+            ])
+        });
+        self.with_metadata(
+            "cdk_nag",
+            Expr::map([("rules_to_suppress", Expr::list(rules))]),
+        )
+    }
+
+    fn with_metadata(mut self, key: &str, value: Expr) -> Self {
+        let mut entries = match self.metadata.take() {
+            Some(Expr::Map(entries)) => entries,
+            _ => BTreeMap::new(),
+        };
+        entries.insert(key.to_owned(), value);
+        self.metadata = Some(Expr::Map(entries));
         self
     }
 }

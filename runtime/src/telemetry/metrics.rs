@@ -7,6 +7,9 @@ use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use serde_json::{Value, json};
 
+/// The EMF metric counting dead letters parked in the bucket (the template alarms on it).
+pub const PARKED_METRIC: &str = "OrdersParked";
+
 /// Counters of one batch. The seed-001 trio — received, validated, written — is among them.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct BatchMetrics {
@@ -43,7 +46,7 @@ impl BatchMetrics {
             ("OrdersWritten", self.written),
             ("OrdersDuplicate", self.duplicates),
             ("OrdersFailed", self.failed),
-            ("OrdersParked", self.parked),
+            (PARKED_METRIC, self.parked),
             ("OrdersRequeued", self.requeued),
             ("OrdersRepaired", self.repaired),
         ]);

@@ -15,7 +15,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 pub use capture::LogCapture;
 pub use logger::{JsonLines, emit, init, subscriber};
-pub use metrics::BatchMetrics;
+pub use metrics::{BatchMetrics, PARKED_METRIC};
 pub use record::{Outcome, RecordLine};
 
 /// The current time as RFC 3339 with milliseconds, e.g. `2026-11-22T21:00:00.123Z`.

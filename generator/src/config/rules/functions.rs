@@ -256,8 +256,9 @@ fn concurrency(checker: &mut Checker<'_>) {
                         .help("remove `reserved_concurrency` or set it to 2 or more; messages will pile up and go to the DLQ"),
                 );
             }
-            (Some(reserved), Some(max)) if max > reserved => {
-                let span = checker.value(&["functions", name, "trigger", "max_concurrency"]);
+            (Some(reserved), max) if max > reserved => {
+                let span =
+                    checker.field_or_entry(&["functions", name, "trigger"], "max_concurrency");
                 checker.push(
                     Diagnostic::warning("reserved-concurrency", format!("trigger of `{name}` may use {max} concurrent invocations, but only {reserved} are reserved"))
                         .at(span, "above `reserved_concurrency`")

@@ -14,6 +14,7 @@ pub(super) fn check(checker: &mut Checker<'_>) {
     redrive(checker);
     visibility(checker);
     consumers(checker);
+    dead_letters(checker);
 }
 
 /// A duration setting that must lie within what the service accepts.
@@ -317,5 +318,35 @@ fn consumers(checker: &mut Checker<'_>) {
                 );
             }
         }
+    }
+}
+
+/// Triggered queues without a dead-letter queue: a poison message is retried until the queue's
+/// retention ends, then dropped without a trace. Dead-letter queues themselves are exempt: their
+/// processor parks what it cannot handle, and they keep messages longest.
+fn dead_letters(checker: &mut Checker<'_>) {
+    for (name, queue) in &checker.pipeline.queues {
+        let is_dead_letter = checker.pipeline.sources_of(name).next().is_some();
+        let Some(consumer) = checker.pipeline.consumer_of(name) else {
+            continue;
+        };
+        if queue.redrive.is_some() || is_dead_letter {
+            continue;
+        }
+        let span = checker.key(&["queues", name]);
+        checker.push(
+            Diagnostic::warning(
+                "no-dead-letter",
+                format!(
+                    "queue `{name}` triggers function `{}` but has no dead-letter queue",
+                    consumer.name
+                ),
+            )
+            .at(span, "no `dead_letter`")
+            .help(format!(
+                "a poison message is retried for the whole retention ({}) and then dropped; add a queue `{name}-dlq` and set `dead_letter: {name}-dlq` with `max_receive_count: 3`",
+                queue.retention
+            )),
+        );
     }
 }
