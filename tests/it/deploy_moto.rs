@@ -584,11 +584,10 @@ fn a_template_over_the_inline_limit_deploys_through_the_assets_bucket() {
         let _ = writeln!(extra, "  extra-{n:02}: {{}}");
         extra
     });
-    let big = scene.seed.replacen(
-        "  notification: {}\n",
-        &format!("  notification: {{}}\n{extra}"),
-        1,
-    );
+    let big = scene
+        .seed
+        .replacen("\nqueues:\n", &format!("\nqueues:\n{extra}"), 1);
+    assert_ne!(big, scene.seed, "the extra queues went in");
     std::fs::write(&scene.file, &big).unwrap();
     let pipeline = generator::config::load(&scene.file.display().to_string(), big.as_bytes())
         .pipeline
