@@ -185,6 +185,12 @@ fn a_second_pipeline_runs_beside_the_root_and_delivers_nothing_twice() {
             "{ledger:#}"
         );
         assert_ne!(ledger["deliberate_duplicates"], 0);
+        // The functions' own EMF figures, summed, agree with what the bucket holds.
+        assert_eq!(
+            ledger["metrics"]["OrdersWritten"].as_f64(),
+            ledger["invoiced"].as_f64(),
+            "{ledger:#}"
+        );
     }
 
     assert!(
@@ -250,12 +256,14 @@ fn send_and_status_reach_a_running_gen_dev_through_its_state_file() {
         "0",
     ]);
     let said = text(&sent.stderr);
-    let invoices = loop {
+    // Polled: invoices land first, the metrics file follows within a second.
+    let (invoices, written) = loop {
         let status = gen_command(&["--output", "json", "status", "-f", file]);
         let report: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap_or_default();
         let invoices = report["buckets"]["results"]["invoices"].as_u64();
-        if invoices == Some(20) || std::time::Instant::now() > deadline {
-            break invoices;
+        let written = report["metrics"]["OrdersWritten"].as_f64();
+        if (invoices == Some(20) && written == Some(20.0)) || std::time::Instant::now() > deadline {
+            break (invoices, written);
         }
         std::thread::sleep(std::time::Duration::from_millis(300));
     };
@@ -263,6 +271,11 @@ fn send_and_status_reach_a_running_gen_dev_through_its_state_file() {
     assert_eq!(sent.status.code(), Some(0), "{said}");
     assert!(said.contains("sent 20 of 20 messages to `jobs`"), "{said}");
     assert_eq!(invoices, Some(20), "`gen status` counts the invoices");
+    assert_eq!(
+        written,
+        Some(20.0),
+        "`gen status` shows the functions' EMF figures"
+    );
     assert!(stopped.success(), "{stopped:?}");
     assert!(
         !state.exists(),

@@ -13,7 +13,7 @@ use crate::cli::{DevArgs, LogFormat};
 use crate::commands::{CommandError, ExitStatus, load_pipeline};
 use crate::config::naming::crate_name;
 use crate::generate::generated_files;
-use crate::local::logs::{LogSink, Style};
+use crate::local::logs::{LogSink, MetricTally, Style};
 use crate::local::state::DevState;
 use crate::local::time_scale::TimeScale;
 use crate::local::{demo, dev};
@@ -75,7 +75,7 @@ pub fn run(args: &DevArgs, printer: &Printer) -> Result<ExitStatus, CommandError
                 None => demo::Workload::Seed,
             };
             let faults = options.faults != dev::Faults::default();
-            let ledger = match demo::run(
+            let mut ledger = match demo::run(
                 &running,
                 &pipeline,
                 workload,
@@ -87,6 +87,9 @@ pub fn run(args: &DevArgs, printer: &Printer) -> Result<ExitStatus, CommandError
                 Ok(ledger) => ledger,
                 Err(message) => return fail(printer, &message),
             };
+            if let Ok(tally) = tally.lock() {
+                ledger.metrics.clone_from(&tally.totals);
+            }
             if printer.json {
                 printer.data(&format!(
                     "{:#}\n",
@@ -105,6 +108,10 @@ pub fn run(args: &DevArgs, printer: &Printer) -> Result<ExitStatus, CommandError
             printer.note(&format!("queue {name}: {url}\n"));
         }
         write_state(&running, &pipeline, &dirs, printer);
+        tokio::spawn(publish_metrics(
+            Arc::clone(&tally),
+            DevState::metrics_path(&dirs),
+        ));
         printer.note("press Ctrl-C to stop\n");
         let _ = tokio::signal::ctrl_c().await;
         if let Ok(tally) = tally.lock()
@@ -113,6 +120,7 @@ pub fn run(args: &DevArgs, printer: &Printer) -> Result<ExitStatus, CommandError
             printer.note(&format!("{tally}\n"));
         }
         let _ = std::fs::remove_file(DevState::path(&dirs));
+        let _ = std::fs::remove_file(DevState::metrics_path(&dirs));
         Ok(ExitStatus::Success)
     })
 }
@@ -187,6 +195,22 @@ fn log_sink(args: &DevArgs, pipeline: &crate::config::Pipeline, printer: &Printe
         filter: args.log_filter.clone().unwrap_or_default(),
         quiet: args.demo && !args.verbose,
         tally: Arc::default(),
+    }
+}
+
+/// Keeps the functions' summed EMF figures in `.gen/metrics.json` for `gen status`: written
+/// each second in which they changed.
+async fn publish_metrics(tally: Arc<std::sync::Mutex<MetricTally>>, path: PathBuf) {
+    let mut written = None;
+    loop {
+        let totals = tally.lock().map(|tally| tally.totals.clone()).ok();
+        if totals.is_some() && totals != written {
+            let json = serde_json::to_string_pretty(&totals).unwrap_or_default();
+            if std::fs::write(&path, json).is_ok() {
+                written = totals;
+            }
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
     }
 }
 

@@ -9,6 +9,7 @@ use crate::commands::{CommandError, ExitStatus};
 use crate::local::dev::sdk_config;
 use crate::local::state::DevState;
 use crate::printer::Printer;
+use crate::workspace::PipelineDirs;
 use runtime::handlers::{DEAD_LETTER_PREFIX, INVOICE_PREFIX};
 
 pub fn run(args: &StatusArgs, printer: &Printer) -> Result<ExitStatus, CommandError> {
@@ -16,7 +17,9 @@ pub fn run(args: &StatusArgs, printer: &Printer) -> Result<ExitStatus, CommandEr
         return Ok(ExitStatus::Failure);
     };
     let runtime = super::small_runtime()?;
-    let report = runtime.block_on(collect(&state));
+    let mut report = runtime.block_on(collect(&state));
+    let metrics = DevState::metrics(&PipelineDirs::of(&args.file, None));
+    report["metrics"] = serde_json::json!(metrics);
     if printer.json {
         printer.data(&format!("{report:#}\n"));
         return Ok(ExitStatus::Success);
@@ -40,6 +43,14 @@ pub fn run(args: &StatusArgs, printer: &Printer) -> Result<ExitStatus, CommandEr
             "bucket {name:<24} invoices {:>6}  parked {:>6}",
             counts["invoices"].as_u64().unwrap_or(0),
             counts["dead-letters"].as_u64().unwrap_or(0)
+        );
+    }
+    let figures = crate::local::logs::figures(&metrics);
+    if !figures.is_empty() {
+        let _ = writeln!(
+            text,
+            "metrics {} (the functions' EMF lines, summed)",
+            figures.join(", ")
         );
     }
     printer.data(&text);

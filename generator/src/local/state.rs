@@ -12,6 +12,9 @@ use crate::workspace::PipelineDirs;
 /// of different pipelines can run side by side).
 pub const STATE_FILE: &str = "dev.json";
 
+/// Beside it, the functions' EMF figures summed so far (written by `gen dev` each second).
+pub const METRICS_FILE: &str = "metrics.json";
+
 /// A running engine, as seen from outside.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DevState {
@@ -31,6 +34,19 @@ impl DevState {
     /// Where the state of `dirs`' pipeline is kept.
     pub fn path(dirs: &PipelineDirs) -> PathBuf {
         dirs.state.join(STATE_FILE)
+    }
+
+    /// Where the running `gen dev` keeps its functions' summed EMF figures (metric → total).
+    pub fn metrics_path(dirs: &PipelineDirs) -> PathBuf {
+        dirs.state.join(METRICS_FILE)
+    }
+
+    /// The summed EMF figures of the running `gen dev`; empty before any function wrote one.
+    pub fn metrics(dirs: &PipelineDirs) -> std::collections::BTreeMap<String, f64> {
+        std::fs::read(Self::metrics_path(dirs))
+            .ok()
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+            .unwrap_or_default()
     }
 
     /// Writes the state file of `dirs`' pipeline; returns its path.

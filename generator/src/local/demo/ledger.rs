@@ -91,6 +91,8 @@ pub struct Ledger {
     pub drained_in_ms: u128,
     /// What did not end where it must; empty when every message is accounted for.
     pub problems: Vec<String>,
+    /// The functions' own EMF metrics, summed over the run (what CloudWatch would chart).
+    pub metrics: BTreeMap<String, f64>,
 }
 
 impl Ledger {
@@ -171,6 +173,7 @@ impl Ledger {
             in_flight: observed.in_flight,
             drained_in_ms: observed.drained_in.as_millis(),
             problems,
+            metrics: BTreeMap::new(),
         }
     }
 }
@@ -416,6 +419,14 @@ impl fmt::Display for Ledger {
             write!(f, " ({rate:.1} messages/s end to end)")?;
         }
         writeln!(f)?;
+        let metrics = crate::local::logs::figures(&self.metrics);
+        if !metrics.is_empty() {
+            writeln!(
+                f,
+                "metrics     {} (the functions' EMF lines, summed)",
+                metrics.join(", ")
+            )?;
+        }
         if self.complete() {
             writeln!(f, "every message is accounted for")
         } else {

@@ -57,6 +57,15 @@ impl MetricTally {
     }
 }
 
+/// `["BatchSize 12", "OrdersReceived 12", …]`: each non-zero total, rounded to two decimals.
+pub fn figures(totals: &BTreeMap<String, f64>) -> Vec<String> {
+    totals
+        .iter()
+        .filter(|(_, total)| **total != 0.0)
+        .map(|(name, total)| format!("{name} {}", (total * 100.0).round() / 100.0))
+        .collect()
+}
+
 impl fmt::Display for MetricTally {
     /// `3 metric lines folded: BatchSize 12, OrdersReceived 12, …` (zeros left out).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -66,10 +75,9 @@ impl fmt::Display for MetricTally {
             self.lines,
             if self.lines == 1 { "" } else { "s" }
         )?;
-        let mut separator = ": ";
-        for (name, total) in self.totals.iter().filter(|(_, total)| **total != 0.0) {
-            write!(f, "{separator}{name} {}", (total * 100.0).round() / 100.0)?;
-            separator = ", ";
+        let figures = figures(&self.totals);
+        if !figures.is_empty() {
+            write!(f, ": {}", figures.join(", "))?;
         }
         Ok(())
     }

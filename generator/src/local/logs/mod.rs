@@ -9,7 +9,7 @@ mod render;
 
 pub use filter::{Level, LogFilter, LogFilterError};
 pub use forward::LogSink;
-pub use metrics::{MetricLine, MetricTally};
+pub use metrics::{MetricLine, MetricTally, figures};
 pub use render::{Rendered, Style, render};
 
 /// `HH:MM:SS.mmm` (UTC) of `time`, as the function lines show theirs.
