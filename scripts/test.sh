@@ -68,4 +68,4 @@ done
 
 echo "==> fault run: 300 orders, 5% poison, 10% duplicates, a store outage, crashes mid-batch"
 cargo run -q --locked -p generator -- dev --demo --orders 300 --store-outage 1s:4s \
-  --crash-rate 0.1 --store-failure-rate 0.02 --store-latency-ms 20 --timeout 150
+  --crash-rate 0.1 --store-failure-rate 0.02 --store-latency-ms 20 --timeout 300
