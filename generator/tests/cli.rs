@@ -261,3 +261,61 @@ fn the_published_diff_json_schema_is_current() {
         "docs/diff-plan.schema.json is stale: if the change is compatible, rerun with GEN_BLESS=1; if not, bump PLAN_SCHEMA_VERSION first"
     );
 }
+
+#[test]
+fn cost_prints_the_json_shape_with_its_total() {
+    let output = gen_command(&["cost", "--orders-per-month", "5000000", "--output", "json"]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let report: serde_json::Value =
+        serde_json::from_slice(&output.stdout).expect("stdout is one JSON value");
+    assert_eq!(report["schema_version"], 1);
+    assert_eq!(report["orders_per_month"], 5_000_000);
+    assert_eq!(report["prices_date"], "2026-11-30");
+    let total: f64 = report["total_usd"]
+        .as_str()
+        .expect("money is a decimal string")
+        .parse()
+        .expect("a number");
+    let services: f64 = report["services"]
+        .as_array()
+        .expect("services")
+        .iter()
+        .map(|service| {
+            service["usd"]
+                .as_str()
+                .unwrap_or("0")
+                .parse::<f64>()
+                .unwrap_or(0.0)
+        })
+        .sum();
+    assert!(
+        (total - services).abs() < 1e-9,
+        "{total} is the sum {services}"
+    );
+    assert!(
+        report["assumptions"]
+            .as_array()
+            .is_some_and(|list| !list.is_empty())
+    );
+}
+
+#[test]
+fn cost_without_prices_for_the_region_exits_2_with_a_help_line() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = std::fs::read_to_string(workspace_root().join("pipeline.yaml")).expect("seed");
+    let file = dir.path().join("pipeline.yaml");
+    std::fs::write(
+        &file,
+        root.replace("region: us-east-1", "region: eu-west-1"),
+    )
+    .expect("write");
+    let output = gen_command(&["cost", "-f", file.to_str().expect("utf-8 path")]);
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(text(&output.stdout), "");
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains("no prices for region `eu-west-1`"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("help: pass `--prices FILE`"), "{stderr}");
+}

@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use rust_decimal::Decimal;
+use rust_decimal::{Decimal, RoundingStrategy};
 use serde::Serialize;
 
 /// The version of the JSON shape; bumped when a field changes meaning or goes away.
@@ -67,11 +67,13 @@ impl CostReport {
 
 /// Dollars for people: 2 decimals, or 4 below a cent so small lines do not read as nothing.
 pub fn dollars(usd: Decimal) -> String {
-    if !usd.is_zero() && usd.abs() < Decimal::new(1, 2) {
-        format!("${usd:.4}")
+    let places = if !usd.is_zero() && usd.abs() < Decimal::new(1, 2) {
+        4
     } else {
-        format!("${usd:.2}")
-    }
+        2
+    };
+    let rounded = usd.round_dp_with_strategy(places, RoundingStrategy::MidpointAwayFromZero);
+    format!("${rounded:.places$}", places = places as usize)
 }
 
 impl fmt::Display for CostReport {
@@ -121,5 +123,22 @@ impl fmt::Display for CostReport {
             writeln!(f, "  - {assumption}")?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dollars_round_half_away_from_zero() {
+        #[track_caller]
+        fn case(usd: Decimal, expected: &str) {
+            assert_eq!(dollars(usd), expected);
+        }
+        case(Decimal::new(31_896, 4), "$3.19");
+        case(Decimal::new(13_365, 3), "$13.37");
+        case(Decimal::new(33, 4), "$0.0033");
+        case(Decimal::ZERO, "$0.00");
     }
 }
