@@ -71,6 +71,15 @@ fn diff_between(
     )
 }
 
+/// The seed with the `task` function's `batch_size` 10 → 5.
+fn halve_task_batch(seed: &str) -> String {
+    seed.replacen(
+        "      queue: task\n      batch_size: 10",
+        "      queue: task\n      batch_size: 5",
+        1,
+    )
+}
+
 #[test]
 fn a_discount_change() {
     let (code, markdown) = diff_after(
@@ -83,16 +92,7 @@ fn a_discount_change() {
 
 #[test]
 fn a_batch_size_change() {
-    let (code, markdown) = diff_after(
-        |seed| {
-            seed.replacen(
-                "      queue: task\n      batch_size: 10",
-                "      queue: task\n      batch_size: 5",
-                1,
-            )
-        },
-        "markdown",
-    );
+    let (code, markdown) = diff_after(|seed| halve_task_batch(&seed), "markdown");
     assert_eq!(code, 2);
     insta::assert_snapshot!(markdown);
 }
@@ -109,13 +109,7 @@ fn a_batch_size_change() {
 fn a_batch_size_change_shows_the_cost_delta() {
     let (code, markdown) = diff_between(
         |seed| format!("{seed}\ncost:\n  orders_per_month: 50000000\n"),
-        |seed| {
-            seed.replacen(
-                "      queue: task\n      batch_size: 10",
-                "      queue: task\n      batch_size: 5",
-                1,
-            )
-        },
+        |seed| halve_task_batch(&seed),
         "markdown",
     );
     assert_eq!(code, 2);

@@ -65,20 +65,13 @@ pub fn estimate(
     lambda(&mut lines, pipeline, &usage)?;
     s3(&mut lines, &usage)?;
     cloudwatch(&mut lines, &usage, fixed)?;
-    if fixed.kms_keys > 0 {
-        lines.add(
-            "KMS",
-            "pipeline",
-            "customer managed key",
-            Decimal::from(fixed.kms_keys),
-            "kms_key_month",
-            true,
-            format!(
-                "{} key(s) in the template (the alarm topic's encryption key, one per stage)",
-                fixed.kms_keys
-            ),
-        )?;
-    }
+    lines.counted(
+        "KMS",
+        "customer managed key",
+        fixed.kms_keys,
+        "kms_key_month",
+        "key(s) in the template (the alarm topic's encryption key, one per stage)",
+    )?;
     let mut services: Vec<ServiceCost> = lines
         .by_service
         .into_iter()
@@ -142,6 +135,31 @@ impl Lines<'_> {
             assumption,
         });
         Ok(())
+    }
+}
+
+impl Lines<'_> {
+    /// A fixed line for `count` resources of the template, none when there are none.
+    fn counted(
+        &mut self,
+        service: &'static str,
+        item: &str,
+        count: u64,
+        price_key: &str,
+        what: &str,
+    ) -> Result<(), PriceError> {
+        if count == 0 {
+            return Ok(());
+        }
+        self.add(
+            service,
+            "pipeline",
+            item,
+            Decimal::from(count),
+            price_key,
+            true,
+            format!("{count} {what}"),
+        )
     }
 }
 
@@ -273,17 +291,13 @@ fn cloudwatch(
             "a month's logs held for the log group's retention".to_owned(),
         )?;
     }
-    if fixed.alarms > 0 {
-        lines.add(
-            "CloudWatch",
-            "pipeline",
-            "alarms",
-            Decimal::from(fixed.alarms),
-            "alarm_month",
-            true,
-            format!("{} alarms in the template", fixed.alarms),
-        )?;
-    }
+    lines.counted(
+        "CloudWatch",
+        "alarms",
+        fixed.alarms,
+        "alarm_month",
+        "alarms in the template",
+    )?;
     Ok(())
 }
 

@@ -21,6 +21,17 @@ fn d(value: i64) -> Decimal {
     Decimal::from(value)
 }
 
+/// The first line of `report` billing `item`.
+#[track_caller]
+fn line<'a>(report: &'a super::CostReport, item: &str) -> &'a super::report::CostLine {
+    report
+        .services
+        .iter()
+        .flat_map(|service| &service.lines)
+        .find(|line| line.item == item)
+        .unwrap_or_else(|| panic!("a line for {item}"))
+}
+
 #[track_caller]
 fn close(actual: Decimal, expected: Decimal) {
     assert!(
@@ -136,12 +147,7 @@ fn seed_cost_at_one_million_orders() {
         .find(|s| s.service == "S3")
         .expect("S3");
     assert_eq!(s3.lines[0].usd, d(5));
-    let alarms = report
-        .services
-        .iter()
-        .flat_map(|s| &s.lines)
-        .find(|line| line.item == "alarms")
-        .expect("alarms");
+    let alarms = line(&report, "alarms");
     assert_eq!((alarms.quantity, alarms.usd), (d(12), Decimal::new(12, 1)));
     assert_eq!(
         report.total_usd,
@@ -212,12 +218,7 @@ fn free_tier_subtracts_each_allowance_once() {
     assert_eq!(free, d(1_000_000));
     // 1,039,900 billed requests × $0.0000002 = $0.20798.
     assert_eq!(lambda.usd, Decimal::new(2080, 4));
-    let alarms = report
-        .services
-        .iter()
-        .flat_map(|s| &s.lines)
-        .find(|line| line.item == "alarms")
-        .expect("alarms");
+    let alarms = line(&report, "alarms");
     assert_eq!(
         alarms.usd,
         Decimal::new(2, 1),
