@@ -319,3 +319,48 @@ fn cost_without_prices_for_the_region_exits_2_with_a_help_line() {
     );
     assert!(stderr.contains("help: pass `--prices FILE`"), "{stderr}");
 }
+
+#[test]
+fn cost_takes_its_volume_from_pipeline_yaml_and_prices_from_a_file() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = std::fs::read_to_string(workspace_root().join("pipeline.yaml")).expect("seed");
+    let file = dir.path().join("pipeline.yaml");
+    let moved = root.replace("region: us-east-1", "region: eu-west-1");
+    std::fs::write(
+        &file,
+        format!("{moved}\ncost:\n  orders_per_month: 2000000\n"),
+    )
+    .expect("write");
+    // The embedded table, with its us-east-1 figures offered for eu-west-1 as well.
+    let mut table: serde_json::Value =
+        serde_json::from_str(include_str!("../src/cost/prices.json")).expect("the embedded table");
+    table["regions"]["eu-west-1"] = table["regions"]["us-east-1"].clone();
+    let prices = dir.path().join("prices.json");
+    std::fs::write(&prices, table.to_string()).expect("write");
+    let output = gen_command(&[
+        "cost",
+        "-f",
+        file.to_str().expect("utf-8 path"),
+        "--prices",
+        prices.to_str().expect("utf-8 path"),
+        "--output",
+        "json",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert_eq!(report["orders_per_month"], 2_000_000);
+    assert_eq!(report["region"], "eu-west-1");
+    let flag = gen_command(&[
+        "cost",
+        "-f",
+        file.to_str().expect("utf-8 path"),
+        "--prices",
+        prices.to_str().expect("utf-8 path"),
+        "--orders-per-month",
+        "3",
+        "--output",
+        "json",
+    ]);
+    let report: serde_json::Value = serde_json::from_slice(&flag.stdout).expect("JSON");
+    assert_eq!(report["orders_per_month"], 3, "the flag wins over the file");
+}
