@@ -262,6 +262,21 @@ fn the_published_diff_json_schema_is_current() {
     );
 }
 
+/// `gen cost --output json`'s shape, published like the diff plan's.
+#[test]
+fn the_published_cost_json_schema_is_current() {
+    let path = workspace_root().join("docs/cost.schema.json");
+    let current = generator::cost::report::schema();
+    if std::env::var_os("GEN_BLESS").is_some() {
+        std::fs::write(&path, &current).unwrap();
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == current,
+        "docs/cost.schema.json is stale: if the change is compatible, rerun with GEN_BLESS=1; if not, bump cost::report::SCHEMA_VERSION first"
+    );
+}
+
 #[test]
 fn cost_prints_the_json_shape_with_its_total() {
     let output = gen_command(&["cost", "--orders-per-month", "5000000", "--output", "json"]);
@@ -269,6 +284,13 @@ fn cost_prints_the_json_shape_with_its_total() {
     let report: serde_json::Value =
         serde_json::from_slice(&output.stdout).expect("stdout is one JSON value");
     assert_eq!(report["schema_version"], 1);
+    let schema: serde_json::Value =
+        serde_json::from_str(&generator::cost::report::schema()).expect("the schema is JSON");
+    let validator = jsonschema::validator_for(&schema).expect("a valid schema");
+    assert!(
+        validator.is_valid(&report),
+        "the report matches docs/cost.schema.json"
+    );
     assert_eq!(report["orders_per_month"], 5_000_000);
     assert_eq!(report["prices_date"], "2026-11-30");
     let total: f64 = report["total_usd"]

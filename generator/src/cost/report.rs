@@ -4,18 +4,21 @@
 use std::fmt;
 
 use rust_decimal::{Decimal, RoundingStrategy};
+use schemars::JsonSchema;
 use serde::Serialize;
 
 /// The version of the JSON shape; bumped when a field changes meaning or goes away.
 pub const SCHEMA_VERSION: u32 = 1;
 
-/// The monthly cost of a pipeline at a volume.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// The monthly cost of a pipeline at a volume. Money and quantities are decimal strings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[schemars(title = "gen cost report")]
 pub struct CostReport {
     pub schema_version: u32,
     pub pipeline: String,
     pub region: String,
     pub orders_per_month: u64,
+    #[schemars(with = "String")]
     pub total_usd: Decimal,
     pub services: Vec<ServiceCost>,
     pub assumptions: Vec<String>,
@@ -24,35 +27,52 @@ pub struct CostReport {
 }
 
 /// One AWS service's share.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct ServiceCost {
     pub service: String,
+    #[schemars(with = "String")]
     pub usd: Decimal,
     pub lines: Vec<CostLine>,
 }
 
 /// One billed quantity of one resource.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct CostLine {
     /// The pipeline resource (`task`, `results`), or `pipeline` for shared ones.
     pub resource: String,
     /// What is billed (`requests`, `GB-seconds`, `idle polling`, …).
     pub item: String,
     /// Units a month, rounded to 4 decimals (`usd` is priced before rounding).
+    #[schemars(with = "String")]
     pub quantity: Decimal,
     pub unit: String,
-    /// Units the free tier covers (only with `--free-tier`).
-    #[serde(skip_serializing_if = "Decimal::is_zero")]
+    /// Units the free tier covers (`0` without `--free-tier`).
+    #[schemars(with = "String")]
     pub free_quantity: Decimal,
+    #[schemars(with = "String")]
     pub unit_usd: Decimal,
     /// The price table's key for `unit_usd` (`sqs_request`, …).
     pub price: String,
     /// Dollars a month, rounded to 4 decimals.
+    #[schemars(with = "String")]
     pub usd: Decimal,
     /// The same whatever the volume (alarms, keys, idle polling).
     pub fixed: bool,
     /// How the quantity was derived.
     pub assumption: String,
+}
+
+/// The JSON Schema of [`CostReport`], the shape of `gen cost --output json`; committed as
+/// `docs/cost.schema.json`.
+pub fn schema() -> String {
+    let mut schema = schemars::schema_for!(CostReport);
+    schema.insert(
+        "$id".to_owned(),
+        format!("gen-cost-report-v{SCHEMA_VERSION}").into(),
+    );
+    let mut text = serde_json::to_string_pretty(&schema).expect("a schema is plain data");
+    text.push('\n');
+    text
 }
 
 impl CostReport {
