@@ -54,6 +54,8 @@ pub enum Command {
     Check(CheckArgs),
     /// Planned changes between pipeline.yaml at a git ref and the working tree.
     Diff(DiffArgs),
+    /// What the pipeline costs a month at a volume, per service and resource, with assumptions.
+    Cost(CostArgs),
     /// Run the whole pipeline locally on the embedded engine (no AWS account, no Docker).
     Dev(DevArgs),
     /// Send generated orders to a running `gen dev` (load generator).
@@ -277,6 +279,36 @@ pub struct DiffArgs {
     /// `text` for terminals, `markdown` for a PR comment, `json` (versioned shape) for tools.
     #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
     pub format: DiffFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct CostArgs {
+    /// The pipeline file.
+    #[arg(short = 'f', long = "file", default_value = "pipeline.yaml")]
+    pub file: PathBuf,
+    /// Orders a month (default: pipeline.yaml's `cost.orders_per_month`, else 1000000).
+    #[arg(long)]
+    pub orders_per_month: Option<u64>,
+    /// Share of messages that fail every receive and end in a dead-letter queue (0–1).
+    #[arg(long, default_value = "0.01", value_parser = share)]
+    pub failure_rate: rust_decimal::Decimal,
+    /// Billed milliseconds per invocation (one batch).
+    #[arg(long, default_value_t = 200)]
+    pub batch_duration_ms: u64,
+    /// A price table (JSON, the shape of `generator/src/cost/prices.json`) instead of the
+    /// embedded one: other regions, negotiated rates.
+    #[arg(long)]
+    pub prices: Option<PathBuf>,
+    /// Subtract the always-free monthly allowances (off by default: an account shares them).
+    #[arg(long)]
+    pub free_tier: bool,
+}
+
+fn share(text: &str) -> Result<rust_decimal::Decimal, String> {
+    text.parse::<rust_decimal::Decimal>()
+        .ok()
+        .filter(|value| (rust_decimal::Decimal::ZERO..=rust_decimal::Decimal::ONE).contains(value))
+        .ok_or_else(|| format!("`{text}` is not a share from 0 to 1, e.g. `0.01`"))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

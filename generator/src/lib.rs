@@ -8,6 +8,7 @@ pub mod aws;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod cost;
 pub mod diagnostic;
 pub mod diff;
 pub mod generate;

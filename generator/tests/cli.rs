@@ -261,3 +261,128 @@ fn the_published_diff_json_schema_is_current() {
         "docs/diff-plan.schema.json is stale: if the change is compatible, rerun with GEN_BLESS=1; if not, bump PLAN_SCHEMA_VERSION first"
     );
 }
+
+/// `gen cost --output json`'s shape, published like the diff plan's.
+#[test]
+fn the_published_cost_json_schema_is_current() {
+    let path = workspace_root().join("docs/cost.schema.json");
+    let current = generator::cost::report::schema();
+    if std::env::var_os("GEN_BLESS").is_some() {
+        std::fs::write(&path, &current).unwrap();
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == current,
+        "docs/cost.schema.json is stale: if the change is compatible, rerun with GEN_BLESS=1; if not, bump cost::report::SCHEMA_VERSION first"
+    );
+}
+
+#[test]
+fn cost_prints_the_json_shape_with_its_total() {
+    let output = gen_command(&["cost", "--orders-per-month", "5000000", "--output", "json"]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let report: serde_json::Value =
+        serde_json::from_slice(&output.stdout).expect("stdout is one JSON value");
+    assert_eq!(report["schema_version"], 1);
+    let schema: serde_json::Value =
+        serde_json::from_str(&generator::cost::report::schema()).expect("the schema is JSON");
+    let validator = jsonschema::validator_for(&schema).expect("a valid schema");
+    assert!(
+        validator.is_valid(&report),
+        "the report matches docs/cost.schema.json"
+    );
+    assert_eq!(report["orders_per_month"], 5_000_000);
+    assert_eq!(report["prices_date"], "2026-11-30");
+    let total: f64 = report["total_usd"]
+        .as_str()
+        .expect("money is a decimal string")
+        .parse()
+        .expect("a number");
+    let services: f64 = report["services"]
+        .as_array()
+        .expect("services")
+        .iter()
+        .map(|service| {
+            service["usd"]
+                .as_str()
+                .unwrap_or("0")
+                .parse::<f64>()
+                .unwrap_or(0.0)
+        })
+        .sum();
+    assert!(
+        (total - services).abs() < 1e-9,
+        "{total} is the sum {services}"
+    );
+    assert!(
+        report["assumptions"]
+            .as_array()
+            .is_some_and(|list| !list.is_empty())
+    );
+}
+
+#[test]
+fn cost_without_prices_for_the_region_exits_2_with_a_help_line() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = std::fs::read_to_string(workspace_root().join("pipeline.yaml")).expect("seed");
+    let file = dir.path().join("pipeline.yaml");
+    std::fs::write(
+        &file,
+        root.replace("region: us-east-1", "region: eu-west-1"),
+    )
+    .expect("write");
+    let output = gen_command(&["cost", "-f", file.to_str().expect("utf-8 path")]);
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(text(&output.stdout), "");
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains("no prices for region `eu-west-1`"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("help: pass `--prices FILE`"), "{stderr}");
+}
+
+#[test]
+fn cost_takes_its_volume_from_pipeline_yaml_and_prices_from_a_file() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = std::fs::read_to_string(workspace_root().join("pipeline.yaml")).expect("seed");
+    let file = dir.path().join("pipeline.yaml");
+    let moved = root.replace("region: us-east-1", "region: eu-west-1");
+    std::fs::write(
+        &file,
+        format!("{moved}\ncost:\n  orders_per_month: 2000000\n"),
+    )
+    .expect("write");
+    // The embedded table, with its us-east-1 figures offered for eu-west-1 as well.
+    let mut table: serde_json::Value =
+        serde_json::from_str(include_str!("../src/cost/prices.json")).expect("the embedded table");
+    table["regions"]["eu-west-1"] = table["regions"]["us-east-1"].clone();
+    let prices = dir.path().join("prices.json");
+    std::fs::write(&prices, table.to_string()).expect("write");
+    let output = gen_command(&[
+        "cost",
+        "-f",
+        file.to_str().expect("utf-8 path"),
+        "--prices",
+        prices.to_str().expect("utf-8 path"),
+        "--output",
+        "json",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert_eq!(report["orders_per_month"], 2_000_000);
+    assert_eq!(report["region"], "eu-west-1");
+    let flag = gen_command(&[
+        "cost",
+        "-f",
+        file.to_str().expect("utf-8 path"),
+        "--prices",
+        prices.to_str().expect("utf-8 path"),
+        "--orders-per-month",
+        "3",
+        "--output",
+        "json",
+    ]);
+    let report: serde_json::Value = serde_json::from_slice(&flag.stdout).expect("JSON");
+    assert_eq!(report["orders_per_month"], 3, "the flag wins over the file");
+}

@@ -31,10 +31,20 @@ const NOTIFICATION_QUEUE: &str = "  notification:\n    max_receive_count";
 
 /// Commits the seed pipeline, then `edit` of it, and diffs the two commits.
 fn diff_after(edit: impl Fn(String) -> String, format: &str) -> (i32, String) {
+    diff_between(|seed| seed, edit, format)
+}
+
+/// Commits `base` of the seed pipeline, then `edit` of that, and diffs the two commits.
+fn diff_between(
+    base: impl Fn(String) -> String,
+    edit: impl Fn(String) -> String,
+    format: &str,
+) -> (i32, String) {
     let dir = tempfile::tempdir().unwrap();
-    let seed =
+    let seed = base(
         std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../pipeline.yaml"))
-            .unwrap();
+            .unwrap(),
+    );
     let file = dir.path().join("pipeline.yaml");
     std::fs::write(&file, &seed).unwrap();
     git(dir.path(), &["init", "-q"]);
@@ -61,6 +71,15 @@ fn diff_after(edit: impl Fn(String) -> String, format: &str) -> (i32, String) {
     )
 }
 
+/// The seed with the `task` function's `batch_size` 10 → 5.
+fn halve_task_batch(seed: &str) -> String {
+    seed.replacen(
+        "      queue: task\n      batch_size: 10",
+        "      queue: task\n      batch_size: 5",
+        1,
+    )
+}
+
 #[test]
 fn a_discount_change() {
     let (code, markdown) = diff_after(
@@ -73,14 +92,24 @@ fn a_discount_change() {
 
 #[test]
 fn a_batch_size_change() {
-    let (code, markdown) = diff_after(
-        |seed| {
-            seed.replacen(
-                "      queue: task\n      batch_size: 10",
-                "      queue: task\n      batch_size: 5",
-                1,
-            )
-        },
+    let (code, markdown) = diff_after(|seed| halve_task_batch(&seed), "markdown");
+    assert_eq!(code, 2);
+    insta::assert_snapshot!(markdown);
+}
+
+/// With `cost.orders_per_month: 50000000` the `task` queue gets 50,250,000 messages a month,
+/// 19.4 a second: batches fill to `batch_size`, so halving it doubles `task`'s receives, deletes
+/// and invocations — the comment shows what that costs. By hand: `task` delivers 49,750,000
+/// successes + 500,000 failures × 2 receives = 50,750,000 records; in batches of 10 that is
+/// 5,075,000 receives and 4,975,000 deletes, in batches of 5 twice as many: +10,050,000 SQS
+/// requests × $0.0000004 = +$4.02. Lambda: +5,075,000 invocations × $0.0000002 = $1.015, and
+/// × 0.2 s × 0.25 GB = +253,750 GB-s × $0.0000133334 = $3.383: +$4.40. Logs: +5,075,000 ×
+/// 300 bytes = 1.418 GB × $0.50 = $0.709, stored 14/30 of it × $0.03 = $0.020: +$0.73.
+#[test]
+fn a_batch_size_change_shows_the_cost_delta() {
+    let (code, markdown) = diff_between(
+        |seed| format!("{seed}\ncost:\n  orders_per_month: 50000000\n"),
+        |seed| halve_task_batch(&seed),
         "markdown",
     );
     assert_eq!(code, 2);

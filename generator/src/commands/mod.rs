@@ -2,6 +2,7 @@
 
 pub mod bootstrap;
 pub mod check;
+pub mod cost;
 pub mod deploy;
 pub mod dev;
 pub mod diff;
@@ -55,6 +56,13 @@ pub enum CommandError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("`{path}`: {source}")]
+    Prices {
+        path: PathBuf,
+        source: crate::cost::prices::PriceError,
+    },
+    #[error(transparent)]
+    Cost(#[from] crate::cost::CostError),
 }
 
 /// Reads a file, refusing anything much larger than a pipeline could be before loading it all.

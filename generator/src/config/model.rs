@@ -43,6 +43,18 @@ pub struct PipelineConfig {
     /// Tags added to every resource, besides `pipeline`, `stage`, `branch` and `expires-at`.
     #[serde(default)]
     pub tags: BTreeMap<String, String>,
+    /// The volume `gen cost` and `gen diff` price the pipeline at.
+    #[serde(default)]
+    pub cost: Option<CostConfig>,
+}
+
+/// The volume the pipeline is priced at.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CostConfig {
+    /// Orders sent to the pipeline a month, e.g. `1000000`.
+    #[schemars(range(min = 1))]
+    pub orders_per_month: u64,
 }
 
 /// Values used where a queue or function leaves a setting out.

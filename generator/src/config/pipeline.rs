@@ -16,6 +16,8 @@ pub struct Pipeline {
     pub discounts: Option<Discounts>,
     pub functions: BTreeMap<String, Function>,
     pub tags: BTreeMap<String, String>,
+    /// `cost.orders_per_month`: the volume `gen cost` and `gen diff` price at.
+    pub cost_orders_per_month: Option<u64>,
 }
 
 /// An SQS queue.

@@ -115,6 +115,7 @@ pub fn resolve(config: &PipelineConfig) -> Pipeline {
         discounts: config.discounts.clone(),
         functions,
         tags: config.tags.clone(),
+        cost_orders_per_month: config.cost.as_ref().map(|cost| cost.orders_per_month),
     }
 }
 

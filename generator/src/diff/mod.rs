@@ -3,6 +3,7 @@
 //! resource — add, modify, remove or REPLACE, with what a replacement or removal loses — plus
 //! IAM changes in plain words. Pure: both sides come in as resolved pipelines.
 
+mod cost;
 mod iam;
 mod pipeline;
 mod render;
@@ -11,6 +12,7 @@ mod resources;
 use schemars::JsonSchema;
 use serde::Serialize;
 
+pub use cost::{CostChange, ServiceCostChange};
 pub use render::{markdown, text};
 
 use crate::config::Pipeline;
@@ -33,6 +35,9 @@ pub struct Plan {
     pub resource_changes: Vec<ResourceChange>,
     /// Permissions gained or lost, per function.
     pub iam_changes: Vec<IamChange>,
+    /// The monthly cost before and after, when pipeline.yaml states `cost.orders_per_month`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cost: Option<CostChange>,
 }
 
 /// How a plan is judged.
@@ -126,9 +131,15 @@ pub fn plan_against_template(
     let new_template =
         serde_json::to_value(synthesize(new, options)?).expect("a template is plain data");
     let resource_changes = resources::changes(old_template, &new_template);
-    let (pipeline_changes, iam_changes) = old.map_or_else(
-        || (Vec::new(), Vec::new()),
-        |old| (pipeline::changes(old, new), iam::changes(old, new)),
+    let (pipeline_changes, iam_changes, cost) = old.map_or_else(
+        || (Vec::new(), Vec::new(), None),
+        |old| {
+            (
+                pipeline::changes(old, new),
+                iam::changes(old, new),
+                cost::change(old, new),
+            )
+        },
     );
     let verdict = if resource_changes
         .iter()
@@ -146,5 +157,6 @@ pub fn plan_against_template(
         pipeline_changes,
         resource_changes,
         iam_changes,
+        cost,
     })
 }

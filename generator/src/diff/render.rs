@@ -186,6 +186,9 @@ pub fn markdown(plan: &Plan) -> String {
         }
         out.push('\n');
     }
+    if let Some(cost) = &plan.cost {
+        out.push_str(&cost.markdown());
+    }
     out.truncate(out.trim_end().len());
     out.push('\n');
     out

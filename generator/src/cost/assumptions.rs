@@ -1,0 +1,99 @@
+//! What the usage model cannot read from pipeline.yaml: each figure has a stated default, and
+//! the report prints every one beside the lines it shapes.
+
+use rust_decimal::Decimal;
+
+/// Seconds in the 30-day month every monthly figure uses.
+pub const SECONDS_PER_MONTH: u64 = 30 * 24 * 60 * 60;
+
+/// Bytes in the GB that CloudWatch Logs and S3 bill (GiB).
+pub const BYTES_PER_GB: u64 = 1 << 30;
+
+/// The inputs of the usage model that are not in the pipeline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Assumptions {
+    /// Orders sent to each entry queue a month.
+    pub orders_per_month: u64,
+    /// Share of fresh messages on a queue with a dead-letter queue that fail every receive and
+    /// end in the dead-letter queue.
+    pub failure_rate: Decimal,
+    /// Share of dead letters a DLQ processor repairs and requeues (they then succeed); the rest
+    /// are parked in its bucket.
+    pub repairable_share: Decimal,
+    /// Billed duration of one invocation (one batch), in milliseconds.
+    pub batch_duration_ms: u64,
+    /// Bytes of the JSON log line the runtime writes per record.
+    pub log_bytes_per_record: u64,
+    /// Bytes of Lambda's own START/END/REPORT lines per invocation.
+    pub log_bytes_per_invocation: u64,
+    /// Bytes of one invoice or parked dead letter in S3.
+    pub object_bytes: u64,
+    /// Concurrent long polls an event source mapping keeps on a queue, busy or idle.
+    pub pollers_per_mapping: u64,
+    /// Seconds one empty long poll waits.
+    pub long_poll_seconds: u64,
+    /// Whether the always-free tier is subtracted.
+    pub free_tier: bool,
+}
+
+impl Assumptions {
+    /// The defaults at a volume.
+    pub fn at(orders_per_month: u64) -> Self {
+        Self {
+            orders_per_month,
+            failure_rate: Decimal::new(1, 2),
+            repairable_share: Decimal::new(5, 1),
+            batch_duration_ms: 200,
+            log_bytes_per_record: 400,
+            log_bytes_per_invocation: 300,
+            object_bytes: 2048,
+            pollers_per_mapping: 5,
+            long_poll_seconds: 20,
+            free_tier: false,
+        }
+    }
+
+    /// Each assumption as a sentence, for the report.
+    pub fn statements(&self) -> Vec<String> {
+        vec![
+            format!(
+                "{} orders a month, each sent once to every entry queue (a queue that is neither a dead-letter queue nor a function's `notify`), one SendMessage per message; functions send one SendMessage per message too",
+                self.orders_per_month
+            ),
+            format!(
+                "month = 30 days = {SECONDS_PER_MONTH} s; GB = 2^30 bytes"
+            ),
+            format!(
+                "failure rate {}: that share of fresh messages on a queue with a dead-letter queue fails every receive, is received `max_receive_count` times and moved to the dead-letter queue by SQS (the move is not a billed request)",
+                self.failure_rate.normalize()
+            ),
+            format!(
+                "a DLQ processor repairs and requeues {} of its dead letters (they then succeed) and parks the rest in its bucket; dead-letter queues without a consumer keep their messages until retention (no requests)",
+                self.repairable_share.normalize()
+            ),
+            "effective batch size: the messages that arrive in the batching window (at least 1 s) at an even monthly rate, between 1 and `batch_size`; one ReceiveMessage, one invocation and one DeleteMessageBatch per batch".to_owned(),
+            format!(
+                "{} ms billed per invocation (one batch), whatever its size; GB-seconds = memory × duration; arm64 and x86_64 at their own price",
+                self.batch_duration_ms
+            ),
+            format!(
+                "logs: {} bytes per record line plus {} bytes of START/END/REPORT per invocation, stored for the function's `log_retention_days` (uncompressed size)",
+                self.log_bytes_per_record, self.log_bytes_per_invocation
+            ),
+            format!(
+                "S3: one PUT and {} bytes per invoice or parked dead letter, write-once (versioning adds no versions); storage is the steady state `expire_after` keeps, or 12 months of growth without expiry; access-log objects are not counted",
+                self.object_bytes
+            ),
+            format!(
+                "idle polling: each event source mapping keeps {} long polls of {} s open on its queue all month (Lambda's SQS poller starts with five concurrent polls and long-polls up to 20 s; AWS Lambda developer guide, \"Using Lambda with Amazon SQS\"), so its empty receives are a fixed line; busy receives are counted on top",
+                self.pollers_per_mapping, self.long_poll_seconds
+            ),
+            "alarms and KMS keys are counted from the synthesized template; the SNS alarm topic has no monthly fee and its rare notifications are not counted".to_owned(),
+            if self.free_tier {
+                "free tier on: the always-free monthly allowances of the price table are subtracted, once per account".to_owned()
+            } else {
+                "free tier off (the default; pass `--free-tier` to subtract the always-free allowances, which an account shares with everything else it runs)".to_owned()
+            },
+        ]
+    }
+}

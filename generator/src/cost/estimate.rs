@@ -1,0 +1,335 @@
+//! Usage × prices: the report's lines, grouped per service, with the free tier applied when
+//! asked.
+
+use std::collections::BTreeMap;
+
+use rust_decimal::{Decimal, RoundingStrategy};
+
+use super::assumptions::{Assumptions, BYTES_PER_GB};
+use super::prices::{PriceError, PriceTable, RegionPrices, lookup};
+use super::report::{CostLine, CostReport, SCHEMA_VERSION, ServiceCost};
+use super::usage::{self, Usage};
+use crate::config::Pipeline;
+use crate::config::model::Architecture;
+use crate::synth::{SynthError, SynthOptions, synthesize};
+
+/// Why there is no estimate.
+#[derive(Debug, thiserror::Error)]
+pub enum CostError {
+    #[error(transparent)]
+    Price(#[from] PriceError),
+    #[error("cannot synthesize the template whose alarms and keys are counted: {0}")]
+    Synth(#[from] SynthError),
+}
+
+/// Resources the template holds that cost by the month.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FixedResources {
+    pub alarms: u64,
+    pub kms_keys: u64,
+}
+
+impl FixedResources {
+    /// Counts them in the template `gen synth` writes for `pipeline`.
+    pub fn of(pipeline: &Pipeline) -> Result<Self, SynthError> {
+        let template = synthesize(pipeline, &SynthOptions::default())?;
+        let count = |kind: &str| {
+            template
+                .resources
+                .values()
+                .filter(|resource| resource.kind == kind)
+                .count() as u64
+        };
+        Ok(Self {
+            alarms: count("AWS::CloudWatch::Alarm"),
+            kms_keys: count("AWS::KMS::Key"),
+        })
+    }
+}
+
+/// The monthly cost of `pipeline` under `assumptions` at `table`'s prices.
+pub fn estimate(
+    pipeline: &Pipeline,
+    assumptions: &Assumptions,
+    table: &PriceTable,
+) -> Result<CostReport, CostError> {
+    let fixed = FixedResources::of(pipeline)?;
+    let usage = usage::derive(pipeline, assumptions);
+    let prices = table.region(&pipeline.region)?;
+    let mut lines = Lines {
+        prices,
+        region: &pipeline.region,
+        by_service: BTreeMap::new(),
+    };
+    sqs(&mut lines, &usage)?;
+    lambda(&mut lines, pipeline, &usage)?;
+    s3(&mut lines, &usage)?;
+    cloudwatch(&mut lines, &usage, fixed)?;
+    lines.counted(
+        "KMS",
+        "customer managed key",
+        fixed.kms_keys,
+        "kms_key_month",
+        "key(s) in the template (the alarm topic's encryption key, one per stage)",
+    )?;
+    let mut services: Vec<ServiceCost> = lines
+        .by_service
+        .into_iter()
+        .map(|(service, lines)| ServiceCost {
+            service: service.to_owned(),
+            usd: lines.iter().map(|line| line.usd).sum(),
+            lines,
+        })
+        .collect();
+    if assumptions.free_tier {
+        apply_free_tier(&mut services, prices);
+    }
+    Ok(CostReport {
+        schema_version: SCHEMA_VERSION,
+        pipeline: pipeline.name.clone(),
+        region: pipeline.region.clone(),
+        orders_per_month: assumptions.orders_per_month,
+        total_usd: services.iter().map(|service| service.usd).sum(),
+        services,
+        assumptions: assumptions.statements(),
+        prices_date: table.date.clone(),
+        free_tier: assumptions.free_tier,
+    })
+}
+
+/// Lines being collected, per service in name order.
+struct Lines<'a> {
+    prices: &'a RegionPrices,
+    region: &'a str,
+    by_service: BTreeMap<&'static str, Vec<CostLine>>,
+}
+
+impl Lines<'_> {
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one call per line reads as the table it builds"
+    )]
+    fn add(
+        &mut self,
+        service: &'static str,
+        resource: &str,
+        item: &str,
+        quantity: Decimal,
+        price_key: &str,
+        fixed: bool,
+        assumption: String,
+    ) -> Result<(), PriceError> {
+        let price = lookup(self.prices, self.region, price_key)?;
+        let usd = money(quantity * price.usd);
+        let quantity = quantity.round_dp_with_strategy(4, RoundingStrategy::MidpointAwayFromZero);
+        self.by_service.entry(service).or_default().push(CostLine {
+            resource: resource.to_owned(),
+            item: item.to_owned(),
+            quantity,
+            unit: price.unit.clone(),
+            free_quantity: Decimal::ZERO,
+            unit_usd: price.usd,
+            usd,
+            price: price_key.to_owned(),
+            fixed,
+            assumption,
+        });
+        Ok(())
+    }
+}
+
+impl Lines<'_> {
+    /// A fixed line for `count` resources of the template, none when there are none.
+    fn counted(
+        &mut self,
+        service: &'static str,
+        item: &str,
+        count: u64,
+        price_key: &str,
+        what: &str,
+    ) -> Result<(), PriceError> {
+        if count == 0 {
+            return Ok(());
+        }
+        self.add(
+            service,
+            "pipeline",
+            item,
+            Decimal::from(count),
+            price_key,
+            true,
+            format!("{count} {what}"),
+        )
+    }
+}
+
+/// Dollars rounded to 4 decimals, half away from zero.
+fn money(usd: Decimal) -> Decimal {
+    usd.round_dp_with_strategy(4, RoundingStrategy::MidpointAwayFromZero)
+}
+
+fn gigabytes(bytes: Decimal) -> Decimal {
+    bytes / Decimal::from(BYTES_PER_GB)
+}
+
+fn sqs(lines: &mut Lines<'_>, usage: &Usage) -> Result<(), PriceError> {
+    for (name, queue) in &usage.queues {
+        let busy = queue.sends + queue.receives + queue.deletes;
+        if !busy.is_zero() {
+            lines.add("SQS", name, "requests", busy, "sqs_request", false, format!(
+                "{} sends + {} receives + {} deletes: {} messages, {} failing every receive, batches of {}",
+                round(queue.sends), round(queue.receives), round(queue.deletes),
+                round(queue.arrivals), round(queue.failures), queue.effective_batch.normalize()
+            ))?;
+        }
+        if !queue.idle_receives.is_zero() {
+            lines.add(
+                "SQS",
+                name,
+                "idle polling",
+                queue.idle_receives,
+                "sqs_request",
+                true,
+                "empty long polls of the event source mapping".to_owned(),
+            )?;
+        }
+    }
+    Ok(())
+}
+
+fn lambda(lines: &mut Lines<'_>, pipeline: &Pipeline, usage: &Usage) -> Result<(), PriceError> {
+    for (name, function) in &usage.functions {
+        let Some(config) = pipeline.functions.get(name) else {
+            continue;
+        };
+        let (key, architecture) = match config.architecture {
+            Architecture::Arm64 => ("lambda_gb_second_arm64", "arm64"),
+            Architecture::X86_64 => ("lambda_gb_second_x86_64", "x86_64"),
+        };
+        lines.add(
+            "Lambda",
+            name,
+            "requests",
+            function.invocations,
+            "lambda_request",
+            false,
+            format!(
+                "one invocation per batch: {} records",
+                round(function.records)
+            ),
+        )?;
+        lines.add(
+            "Lambda",
+            name,
+            "duration",
+            function.gb_seconds,
+            key,
+            false,
+            format!(
+                "{} invocations × {} MB, {architecture}",
+                round(function.invocations),
+                config.memory_mb
+            ),
+        )?;
+    }
+    Ok(())
+}
+
+fn s3(lines: &mut Lines<'_>, usage: &Usage) -> Result<(), PriceError> {
+    for (name, bucket) in &usage.buckets {
+        lines.add(
+            "S3",
+            name,
+            "PUT requests",
+            bucket.puts,
+            "s3_put_request",
+            false,
+            "one PUT per invoice and per parked dead letter".to_owned(),
+        )?;
+        lines.add(
+            "S3",
+            name,
+            "storage",
+            gigabytes(bucket.bytes_stored),
+            "s3_storage_gb_month",
+            false,
+            "steady state of a month's objects kept until `expire_after`".to_owned(),
+        )?;
+    }
+    Ok(())
+}
+
+fn cloudwatch(
+    lines: &mut Lines<'_>,
+    usage: &Usage,
+    fixed: FixedResources,
+) -> Result<(), PriceError> {
+    for (name, function) in &usage.functions {
+        if function.log_bytes.is_zero() {
+            continue;
+        }
+        lines.add(
+            "CloudWatch",
+            name,
+            "log ingestion",
+            gigabytes(function.log_bytes),
+            "logs_ingestion_gb",
+            false,
+            format!(
+                "{} record lines and {} invocations' platform lines",
+                round(function.records),
+                round(function.invocations)
+            ),
+        )?;
+        lines.add(
+            "CloudWatch",
+            name,
+            "log storage",
+            gigabytes(function.log_bytes_stored),
+            "logs_storage_gb_month",
+            false,
+            "a month's logs held for the log group's retention".to_owned(),
+        )?;
+    }
+    lines.counted(
+        "CloudWatch",
+        "alarms",
+        fixed.alarms,
+        "alarm_month",
+        "alarms in the template",
+    )?;
+    Ok(())
+}
+
+fn round(value: Decimal) -> Decimal {
+    value
+        .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+        .normalize()
+}
+
+/// Subtracts each price's monthly free allowance once, from its lines in report order.
+fn apply_free_tier(services: &mut [ServiceCost], prices: &RegionPrices) {
+    let mut remaining: BTreeMap<String, Decimal> = BTreeMap::new();
+    for service in services.iter_mut() {
+        for line in &mut service.lines {
+            let key = line.price.as_str();
+            let Some(price) = prices.get(key) else {
+                continue;
+            };
+            // The two Lambda duration prices share one allowance of GB-seconds.
+            let pool = if key.starts_with("lambda_gb_second") {
+                "lambda_gb_second"
+            } else {
+                key
+            };
+            let free = remaining
+                .entry(pool.to_owned())
+                .or_insert(price.free_per_month);
+            let covered = line.quantity.min(*free);
+            *free -= covered;
+            line.free_quantity = covered;
+            line.usd = money((line.quantity - covered) * line.unit_usd);
+        }
+        service.usd = service.lines.iter().map(|line| line.usd).sum();
+    }
+}

@@ -1,0 +1,227 @@
+//! The usage model and the estimate for the seed pipeline, each figure derived by hand.
+
+use rust_decimal::Decimal;
+
+use super::usage::{self, Usage};
+use super::{Assumptions, PriceTable, estimate};
+use crate::config::{self, Pipeline};
+
+fn seed() -> Pipeline {
+    let bytes = include_bytes!("../../../pipeline.yaml");
+    config::load("pipeline.yaml", bytes)
+        .pipeline
+        .expect("the root pipeline.yaml is valid")
+}
+
+fn seed_usage(orders: u64) -> Usage {
+    usage::derive(&seed(), &Assumptions::at(orders))
+}
+
+fn d(value: i64) -> Decimal {
+    Decimal::from(value)
+}
+
+/// The first line of `report` billing `item`.
+#[track_caller]
+fn line<'a>(report: &'a super::CostReport, item: &str) -> &'a super::report::CostLine {
+    report
+        .services
+        .iter()
+        .flat_map(|service| &service.lines)
+        .find(|line| line.item == item)
+        .unwrap_or_else(|| panic!("a line for {item}"))
+}
+
+#[track_caller]
+fn close(actual: Decimal, expected: Decimal) {
+    assert!(
+        (actual - expected).abs() < Decimal::new(1, 2),
+        "{actual} is not {expected}"
+    );
+}
+
+/// Defaults: failure rate 0.01, half the dead letters repairable, 200 ms per batch, 400 bytes a
+/// record line + 300 a invocation, 2048-byte objects, 5 pollers × 20 s long polls.
+///
+/// At 1,000,000 orders:
+/// - `task`: 1% of the 1,000,000 fresh orders fail = 10,000; they go to `task-dlq`, whose
+///   processor requeues half (5,000, repaired) to `task`: arrivals 1,005,000, all sent (the
+///   client's 1,000,000 + 5,000 requeues); successes 1,005,000 − 10,000 = 995,000. Arrivals per
+///   second 1,005,000 / 2,592,000 = 0.39, per 1 s window floor 0 → batches of 1. Receives
+///   995,000 + 10,000 × 2 (`max_receive_count`) = 1,015,000; deletes 995,000.
+/// - `task-dlq`: 10,000 redriven (not sends), all handled: 10,000 receives and deletes;
+///   5,000 requeued, 5,000 parked.
+/// - `notification`: one per `task` success, 995,000 fresh; 1% = 9,950 fail; successes
+///   985,050; receives 985,050 + 9,950 × 3 = 1,014,900; deletes 985,050.
+/// - `notification-dlq`: 9,950 redriven, no consumer: no requests.
+/// - idle polling on each of the three consumed queues: 5 × 2,592,000 / 20 = 648,000.
+/// - `results`: 995,000 invoices + 5,000 parked = 1,000,000 PUTs; stored 1,000,000 × 2048 ×
+///   (365 d / 30 d) = 24,917,333,333.33 bytes.
+/// - Lambda `task`: 1,015,000 invocations × 0.2 s × 0.25 GB = 50,750 GB-s; logs
+///   1,015,000 × (400 + 300) = 710,500,000 bytes, stored × 14/30 = 331,566,666.67.
+/// - `notification`: 1,014,900 × 0.05 = 50,745 GB-s; `dlq-processor`: 10,000 × 0.05 = 500.
+#[test]
+fn seed_usage_at_one_million_orders() {
+    let usage = seed_usage(1_000_000);
+    let task = &usage.queues["task"];
+    assert_eq!(task.arrivals, d(1_005_000));
+    assert_eq!(task.sends, d(1_005_000));
+    assert_eq!(task.failures, d(10_000));
+    assert_eq!(task.successes, d(995_000));
+    assert_eq!(task.effective_batch, d(1));
+    assert_eq!(task.receives, d(1_015_000));
+    assert_eq!(task.deletes, d(995_000));
+    assert_eq!(task.idle_receives, d(648_000));
+
+    let dlq = &usage.queues["task-dlq"];
+    assert_eq!((dlq.arrivals, dlq.sends), (d(10_000), d(0)));
+    assert_eq!((dlq.receives, dlq.deletes), (d(10_000), d(10_000)));
+
+    let notification = &usage.queues["notification"];
+    assert_eq!(notification.sends, d(995_000));
+    assert_eq!(notification.failures, d(9_950));
+    assert_eq!(notification.receives, d(1_014_900));
+    assert_eq!(notification.deletes, d(985_050));
+
+    let parked = &usage.queues["notification-dlq"];
+    assert_eq!((parked.arrivals, parked.requests()), (d(9_950), d(0)));
+
+    let results = &usage.buckets["results"];
+    assert_eq!(results.puts, d(1_000_000));
+    close(results.bytes_stored, Decimal::new(2_491_733_333_333, 2));
+
+    let task_fn = &usage.functions["task"];
+    assert_eq!(task_fn.invocations, d(1_015_000));
+    assert_eq!(task_fn.gb_seconds, d(50_750));
+    assert_eq!(task_fn.log_bytes, d(710_500_000));
+    close(task_fn.log_bytes_stored, Decimal::new(33_156_666_667, 2));
+    assert_eq!(usage.functions["notification"].gb_seconds, d(50_745));
+    assert_eq!(usage.functions["dlq-processor"].gb_seconds, d(500));
+}
+
+/// At 5,000,000 orders every flow is five times the 1M one: `task` gets 5,025,000 arrivals,
+/// 5,025,000 / 2,592,000 = 1.94 a second, floor 1 → batches still of 1. So receives
+/// 5 × 1,015,000 = 5,075,000, deletes 4,975,000; `notification` receives 5,074,500; `results`
+/// 5,000,000 PUTs; `task` 253,750 GB-s. Idle polling stays 648,000 per queue.
+#[test]
+fn seed_usage_at_five_million_orders() {
+    let usage = seed_usage(5_000_000);
+    let task = &usage.queues["task"];
+    assert_eq!(task.effective_batch, d(1));
+    assert_eq!(task.receives, d(5_075_000));
+    assert_eq!(task.deletes, d(4_975_000));
+    assert_eq!(task.idle_receives, d(648_000));
+    assert_eq!(usage.queues["notification"].receives, d(5_074_500));
+    assert_eq!(usage.buckets["results"].puts, d(5_000_000));
+    assert_eq!(usage.functions["task"].gb_seconds, d(253_750));
+}
+
+/// At 100,000,000 orders `task` gets 100,500,000 / 2,592,000 = 38.77 a second: batches fill to
+/// `batch_size` 10, so 101,500,000 deliveries need 10,150,000 receives and invocations.
+#[test]
+fn batches_fill_at_high_volume() {
+    let usage = seed_usage(100_000_000);
+    let task = &usage.queues["task"];
+    assert_eq!(task.effective_batch, d(10));
+    assert_eq!(task.receives, d(10_150_000));
+    assert_eq!(usage.functions["task"].invocations, d(10_150_000));
+}
+
+/// SQS at 1M: busy requests 3,015,000 (`task`) + 2,994,950 (`notification`) + 20,000
+/// (`task-dlq`) = 6,029,950 and idle 3 × 648,000 = 1,944,000: 7,973,950 × $0.0000004 =
+/// $3.18958 (lines rounded to 4 decimals: 1.2060 + 0.2592 + 1.1980 + 0.2592 + 0.0080 + 0.2592
+/// = 3.1896). S3 PUTs 1,000,000 × $0.000005 = $5. Alarms 12 × $0.10 = $1.20; one KMS key $1.
+#[test]
+fn seed_cost_at_one_million_orders() {
+    let report = estimate(
+        &seed(),
+        &Assumptions::at(1_000_000),
+        &PriceTable::embedded(),
+    )
+    .expect("us-east-1 is priced");
+    assert_eq!(report.service_usd("SQS"), Decimal::new(31_896, 4));
+    assert_eq!(report.service_usd("KMS"), d(1));
+    let s3 = report
+        .services
+        .iter()
+        .find(|s| s.service == "S3")
+        .expect("S3");
+    assert_eq!(s3.lines[0].usd, d(5));
+    let alarms = line(&report, "alarms");
+    assert_eq!((alarms.quantity, alarms.usd), (d(12), Decimal::new(12, 1)));
+    assert_eq!(
+        report.total_usd,
+        report.services.iter().map(|s| s.usd).sum::<Decimal>()
+    );
+}
+
+/// Every line but the fixed ones (alarms, keys, idle polling) grows with volume: five times the
+/// orders, five times the line (within the rounding of each line to 4 decimals).
+#[test]
+fn cost_is_linear_in_volume_apart_from_fixed_lines() {
+    let table = PriceTable::embedded();
+    let one = estimate(&seed(), &Assumptions::at(1_000_000), &table).expect("priced");
+    let five = estimate(&seed(), &Assumptions::at(5_000_000), &table).expect("priced");
+    let lines = |report: &super::CostReport| {
+        report
+            .services
+            .iter()
+            .flat_map(|s| s.lines.clone())
+            .collect::<Vec<_>>()
+    };
+    let (one, five) = (lines(&one), lines(&five));
+    assert_eq!(one.len(), five.len());
+    for (small, large) in one.iter().zip(&five) {
+        assert_eq!(
+            (&small.resource, &small.item),
+            (&large.resource, &large.item)
+        );
+        if small.fixed {
+            assert_eq!(
+                small.usd, large.usd,
+                "{} {} is fixed",
+                small.resource, small.item
+            );
+        } else {
+            let gap = (large.usd - small.usd * d(5)).abs();
+            assert!(
+                gap <= Decimal::new(3, 4),
+                "{} {}: {} vs 5 × {}",
+                small.resource,
+                small.item,
+                large.usd,
+                small.usd
+            );
+        }
+    }
+}
+
+/// With the free tier the first 1,000,000 SQS requests, 1,000,000 Lambda requests and
+/// 400,000 GB-seconds, 5 GB of logs and 10 alarms are free: at 1M orders Lambda's requests
+/// (2,039,900) keep 1,039,900 billed, and its 101,995 GB-seconds are all free.
+#[test]
+fn free_tier_subtracts_each_allowance_once() {
+    let mut assumptions = Assumptions::at(1_000_000);
+    assumptions.free_tier = true;
+    let report = estimate(&seed(), &assumptions, &PriceTable::embedded()).expect("priced");
+    let lambda = report
+        .services
+        .iter()
+        .find(|s| s.service == "Lambda")
+        .expect("Lambda");
+    let free: Decimal = lambda
+        .lines
+        .iter()
+        .filter(|line| line.item == "requests")
+        .map(|line| line.free_quantity)
+        .sum();
+    assert_eq!(free, d(1_000_000));
+    // 1,039,900 billed requests × $0.0000002 = $0.20798.
+    assert_eq!(lambda.usd, Decimal::new(2080, 4));
+    let alarms = line(&report, "alarms");
+    assert_eq!(
+        alarms.usd,
+        Decimal::new(2, 1),
+        "12 alarms, 10 free: 2 × $0.10"
+    );
+}
