@@ -5,12 +5,12 @@
 use aws_sdk_s3::Client;
 use aws_sdk_s3::error::ProvideErrorMetadata as _;
 use aws_sdk_s3::primitives::ByteStream;
-use generator::local::s3::S3Server;
+use generator::local::Engine;
 use tests::{MotoServer, sdk_config_for};
 
 /// A backend kept alive for the length of a scenario.
 enum Backend {
-    Engine(S3Server),
+    Engine(Engine),
     Moto(MotoServer),
 }
 
@@ -39,7 +39,7 @@ macro_rules! conformance {
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $scenario() {
                     let backend = super::Backend::Engine(
-                        generator::local::s3::S3Server::start(0).await.expect("S3 server starts"),
+                        generator::local::Engine::start(0).await.expect("the engine starts"),
                     );
                     super::$scenario(&super::client(&backend).await).await;
                 }
@@ -386,7 +386,7 @@ async fn streamed_upload_is_decoded(client: &Client) {
 /// key exactly one succeeds and every other gets 412.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn engine_conditional_put_under_concurrency() {
-    let backend = Backend::Engine(S3Server::start(0).await.expect("S3 server starts"));
+    let backend = Backend::Engine(Engine::start(0).await.expect("the engine starts"));
     let client = client(&backend).await;
     create_bucket(&client).await;
     let writers: Vec<_> = (0..100)
@@ -423,7 +423,7 @@ async fn engine_conditional_put_under_concurrency() {
 /// Engine only: fault injection answers 503 to object calls, and recovers when switched off.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn engine_injected_faults_are_503() {
-    let server = S3Server::start(0).await.expect("S3 server starts");
+    let server = Engine::start(0).await.expect("the engine starts");
     let store = server.store().clone();
     let backend = Backend::Engine(server);
     let client = client(&backend).await;

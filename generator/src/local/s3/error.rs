@@ -27,6 +27,16 @@ pub enum S3Error {
     /// A malformed request: bad percent-encoding, bad aws-chunked framing, a bad parameter.
     #[error("{0}")]
     InvalidRequest(String),
+    /// A body past the engine's object limit (the argument, in bytes).
+    #[error(
+        "Your proposed upload exceeds the maximum allowed object size ({0} bytes in the local engine)."
+    )]
+    EntityTooLarge(u64),
+    /// A write past the engine's cap on bytes held (the argument).
+    #[error(
+        "The local engine already holds objects near its cap of {0} bytes; delete some, or raise the cap."
+    )]
+    StorageCapReached(u64),
     /// Fault injection: a random throttling answer.
     #[error("Please reduce your request rate.")]
     SlowDown,
@@ -49,8 +59,9 @@ impl S3Error {
             Self::InvalidBucketName(_) => "InvalidBucketName",
             Self::PreconditionFailed => "PreconditionFailed",
             Self::InvalidRequest(_) => "InvalidRequest",
+            Self::EntityTooLarge(_) => "EntityTooLarge",
             Self::SlowDown => "SlowDown",
-            Self::ServiceUnavailable => "ServiceUnavailable",
+            Self::ServiceUnavailable | Self::StorageCapReached(_) => "ServiceUnavailable",
             Self::NotImplemented(_) => "NotImplemented",
         }
     }
@@ -60,9 +71,13 @@ impl S3Error {
         match self {
             Self::NoSuchBucket(_) | Self::NoSuchKey(_) => StatusCode::NOT_FOUND,
             Self::BucketAlreadyOwnedByYou(_) | Self::BucketNotEmpty(_) => StatusCode::CONFLICT,
-            Self::InvalidBucketName(_) | Self::InvalidRequest(_) => StatusCode::BAD_REQUEST,
+            Self::InvalidBucketName(_) | Self::InvalidRequest(_) | Self::EntityTooLarge(_) => {
+                StatusCode::BAD_REQUEST
+            }
             Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
-            Self::SlowDown | Self::ServiceUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::SlowDown | Self::ServiceUnavailable | Self::StorageCapReached(_) => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             Self::NotImplemented(_) => StatusCode::NOT_IMPLEMENTED,
         }
     }

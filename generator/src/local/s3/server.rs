@@ -1,9 +1,7 @@
 //! HTTP: path-style S3 requests (`/bucket/key`) answered from an [`ObjectStore`], errors as S3
-//! XML; and [`S3Server`], a loopback listener serving only S3.
+//! XML.
 
 use std::collections::HashMap;
-use std::convert::Infallible;
-use std::net::{Ipv4Addr, SocketAddr};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -11,12 +9,7 @@ use http_body_util::{BodyExt as _, Full};
 use hyper::body::{Bytes, Incoming};
 use hyper::header::{CONTENT_LENGTH, CONTENT_TYPE, ETAG, HeaderMap, HeaderValue, LAST_MODIFIED};
 use hyper::http::request::Parts;
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
 use hyper::{Method, Request, Response, StatusCode};
-use hyper_util::rt::TokioIo;
-use tokio::net::TcpListener;
-use tokio::task::{JoinHandle, JoinSet};
 
 use super::error::S3Error;
 use super::path::{Target, query, target};
@@ -264,7 +257,7 @@ fn xml_response(status: StatusCode, body: String) -> Response<Full<Bytes>> {
 }
 
 /// An error as S3 sends it; a `HEAD` answer carries the status alone.
-fn error_response(method: &Method, error: &S3Error) -> Response<Full<Bytes>> {
+pub(crate) fn error_response(method: &Method, error: &S3Error) -> Response<Full<Bytes>> {
     if *method == Method::HEAD {
         return empty(error.status());
     }
@@ -278,74 +271,6 @@ fn error_response(method: &Method, error: &S3Error) -> Response<Full<Bytes>> {
 fn insert(headers: &mut HeaderMap, name: &'static str, value: &str) {
     if let Ok(value) = HeaderValue::from_str(value) {
         headers.insert(name, value);
-    }
-}
-
-/// A loopback listener serving only S3 from one [`ObjectStore`]; it stops when dropped.
-#[derive(Debug)]
-pub struct S3Server {
-    address: SocketAddr,
-    store: ObjectStore,
-    server: JoinHandle<()>,
-}
-
-impl S3Server {
-    /// Listens on `127.0.0.1:port` (0 picks a free port). Must be called inside a tokio
-    /// runtime.
-    pub async fn start(port: u16) -> std::io::Result<Self> {
-        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, port)).await?;
-        let address = listener.local_addr()?;
-        let store = ObjectStore::new();
-        let server = tokio::spawn(serve(listener, store.clone()));
-        Ok(Self {
-            address,
-            store,
-            server,
-        })
-    }
-
-    /// The store served, for inspection and fault injection.
-    pub fn store(&self) -> &ObjectStore {
-        &self.store
-    }
-
-    /// The bound address.
-    pub fn address(&self) -> SocketAddr {
-        self.address
-    }
-
-    /// `http://127.0.0.1:PORT`, the endpoint URL for SDK clients (with path-style addressing).
-    pub fn endpoint(&self) -> String {
-        format!("http://{}", self.address)
-    }
-}
-
-impl Drop for S3Server {
-    fn drop(&mut self) {
-        self.server.abort();
-    }
-}
-
-async fn serve(listener: TcpListener, store: ObjectStore) {
-    let mut connections = JoinSet::new();
-    loop {
-        tokio::select! {
-            accepted = listener.accept() => {
-                let Ok((stream, _)) = accepted else { continue };
-                let store = store.clone();
-                connections.spawn(async move {
-                    let service = service_fn(move |request| {
-                        let store = store.clone();
-                        async move { Ok::<_, Infallible>(store.handle(request).await) }
-                    });
-                    // A client that hangs up mid-request is not a server error.
-                    let _ = http1::Builder::new()
-                        .serve_connection(TokioIo::new(stream), service)
-                        .await;
-                });
-            }
-            Some(_) = connections.join_next() => {}
-        }
     }
 }
 

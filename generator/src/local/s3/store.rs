@@ -15,6 +15,7 @@ use md5::{Digest as _, Md5};
 
 use super::error::S3Error;
 use super::time::whole_seconds;
+use crate::local::limits::Limits;
 
 /// The `Content-Type` of objects written without one.
 pub const DEFAULT_CONTENT_TYPE: &str = "binary/octet-stream";
@@ -33,6 +34,9 @@ struct State {
     buckets: BTreeMap<String, Bucket>,
     failure_rate: f64,
     outage: bool,
+    limits: Limits,
+    /// The sum of every object's body length.
+    stored_bytes: u64,
 }
 
 #[derive(Debug)]
@@ -79,9 +83,16 @@ pub struct ListPage {
 }
 
 impl ObjectStore {
-    /// An empty store.
+    /// An empty store with the default [`Limits`].
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// An empty store bounded by `limits`.
+    pub fn with_limits(limits: Limits) -> Self {
+        let store = Self::default();
+        store.lock().limits = limits;
+        store
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
@@ -150,6 +161,7 @@ impl ObjectStore {
         content_type: Option<String>,
         if_none_match: bool,
     ) -> Result<String, S3Error> {
+        let length = body.len() as u64;
         let etag = etag(&body);
         let object = Object {
             body,
@@ -158,15 +170,25 @@ impl ObjectStore {
             last_modified: whole_seconds(SystemTime::now()),
         };
         let mut state = self.lock();
+        let state = &mut *state;
+        if length > state.limits.max_object_bytes {
+            return Err(S3Error::EntityTooLarge(state.limits.max_object_bytes));
+        }
         let objects = &mut state
             .buckets
             .get_mut(bucket)
             .ok_or_else(|| S3Error::NoSuchBucket(bucket.to_owned()))?
             .objects;
+        let replaced = objects.get(key).map_or(0, |old| old.body.len() as u64);
         if if_none_match && objects.contains_key(key) {
             return Err(S3Error::PreconditionFailed);
         }
+        let stored = state.stored_bytes - replaced + length;
+        if stored > state.limits.max_stored_bytes {
+            return Err(S3Error::StorageCapReached(state.limits.max_stored_bytes));
+        }
         objects.insert(key.to_owned(), object);
+        state.stored_bytes = stored;
         Ok(etag)
     }
 
@@ -184,12 +206,14 @@ impl ObjectStore {
 
     /// Deletes an object; deleting a missing key succeeds, as in S3.
     pub fn delete_object(&self, bucket: &str, key: &str) -> Result<(), S3Error> {
-        self.lock()
+        let mut state = self.lock();
+        let removed = state
             .buckets
             .get_mut(bucket)
             .ok_or_else(|| S3Error::NoSuchBucket(bucket.to_owned()))?
             .objects
             .remove(key);
+        state.stored_bytes -= removed.map_or(0, |object| object.body.len() as u64);
         Ok(())
     }
 

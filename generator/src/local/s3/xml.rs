@@ -8,13 +8,13 @@ use super::store::ListPage;
 use super::time::iso_8601;
 
 /// The declaration every S3 XML body starts with.
-pub(super) const DECLARATION: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+pub(crate) const DECLARATION: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
 
 /// The S3 namespace of result documents.
 pub(super) const NAMESPACE: &str = "http://s3.amazonaws.com/doc/2006-03-01/";
 
 /// Appends `<name>text</name>` with `text` escaped.
-pub(super) fn element(out: &mut String, name: &str, text: &str) {
+pub(crate) fn element(out: &mut String, name: &str, text: &str) {
     out.push('<');
     out.push_str(name);
     out.push('>');
@@ -26,7 +26,7 @@ pub(super) fn element(out: &mut String, name: &str, text: &str) {
 
 /// Appends `text` with the five XML special characters, and control characters XML 1.0 cannot
 /// carry literally, escaped as character references.
-pub(super) fn escape_into(out: &mut String, text: &str) {
+pub(crate) fn escape_into(out: &mut String, text: &str) {
     for character in text.chars() {
         match character {
             '&' => out.push_str("&amp;"),
