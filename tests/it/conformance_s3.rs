@@ -66,7 +66,14 @@ conformance!(
     delete_object_and_bucket,
     keys_with_slashes_and_unicode,
     streamed_upload_is_decoded,
+    list_with_delimiter_and_start_after,
+    list_url_encoded,
+    user_metadata_round_trips,
 );
+
+#[path = "conformance_s3_listing.rs"]
+mod listing;
+use listing::{list_url_encoded, list_with_delimiter_and_start_after, user_metadata_round_trips};
 
 const BUCKET: &str = "invoices";
 

@@ -27,6 +27,12 @@ pub enum S3Error {
     /// A malformed request: bad percent-encoding, bad aws-chunked framing, a bad parameter.
     #[error("{0}")]
     InvalidRequest(String),
+    /// A request parameter S3 does not accept (an unknown `encoding-type`, a bad token).
+    #[error("{0}")]
+    InvalidArgument(String),
+    /// More than 2 KB of `x-amz-meta-*` headers.
+    #[error("Your metadata headers exceed the maximum allowed metadata size.")]
+    MetadataTooLarge,
     /// A body past the engine's object limit (the argument, in bytes).
     #[error(
         "Your proposed upload exceeds the maximum allowed object size ({0} bytes in the local engine)."
@@ -59,6 +65,8 @@ impl S3Error {
             Self::InvalidBucketName(_) => "InvalidBucketName",
             Self::PreconditionFailed => "PreconditionFailed",
             Self::InvalidRequest(_) => "InvalidRequest",
+            Self::InvalidArgument(_) => "InvalidArgument",
+            Self::MetadataTooLarge => "MetadataTooLarge",
             Self::EntityTooLarge(_) => "EntityTooLarge",
             Self::SlowDown => "SlowDown",
             Self::ServiceUnavailable | Self::StorageCapReached(_) => "ServiceUnavailable",
@@ -71,9 +79,11 @@ impl S3Error {
         match self {
             Self::NoSuchBucket(_) | Self::NoSuchKey(_) => StatusCode::NOT_FOUND,
             Self::BucketAlreadyOwnedByYou(_) | Self::BucketNotEmpty(_) => StatusCode::CONFLICT,
-            Self::InvalidBucketName(_) | Self::InvalidRequest(_) | Self::EntityTooLarge(_) => {
-                StatusCode::BAD_REQUEST
-            }
+            Self::InvalidBucketName(_)
+            | Self::InvalidRequest(_)
+            | Self::InvalidArgument(_)
+            | Self::MetadataTooLarge
+            | Self::EntityTooLarge(_) => StatusCode::BAD_REQUEST,
             Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             Self::SlowDown | Self::ServiceUnavailable | Self::StorageCapReached(_) => {
                 StatusCode::SERVICE_UNAVAILABLE

@@ -17,6 +17,10 @@ use super::error::S3Error;
 use super::time::whole_seconds;
 use crate::local::limits::Limits;
 
+#[path = "listing.rs"]
+mod listing;
+pub use listing::{ListQuery, Resume};
+
 /// The `Content-Type` of objects written without one.
 pub const DEFAULT_CONTENT_TYPE: &str = "binary/octet-stream";
 
@@ -56,6 +60,17 @@ pub struct Object {
     pub etag: String,
     /// When it was written, in whole seconds.
     pub last_modified: SystemTime,
+    /// User metadata (`x-amz-meta-<name>`), names in lower case.
+    pub metadata: BTreeMap<String, String>,
+}
+
+/// What a `PutObject` says about the object besides its body.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ObjectHeaders {
+    /// `Content-Type`, if sent.
+    pub content_type: Option<String>,
+    /// User metadata (`x-amz-meta-<name>`), names in lower case.
+    pub metadata: BTreeMap<String, String>,
 }
 
 /// One object in a listing.
@@ -72,14 +87,16 @@ pub struct ListedObject {
 }
 
 /// One page of `ListObjectsV2`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ListPage {
     /// The objects, in key order.
     pub contents: Vec<ListedObject>,
+    /// The common prefixes keys were rolled up into, in order.
+    pub common_prefixes: Vec<String>,
     /// Whether keys past this page match.
     pub is_truncated: bool,
-    /// The last key of a truncated page: listing continues after it.
-    pub next_after: Option<String>,
+    /// Where a truncated page's listing continues.
+    pub next: Option<Resume>,
 }
 
 impl ObjectStore {
@@ -158,16 +175,19 @@ impl ObjectStore {
         bucket: &str,
         key: &str,
         body: Bytes,
-        content_type: Option<String>,
+        headers: ObjectHeaders,
         if_none_match: bool,
     ) -> Result<String, S3Error> {
         let length = body.len() as u64;
         let etag = etag(&body);
         let object = Object {
             body,
-            content_type: content_type.unwrap_or_else(|| DEFAULT_CONTENT_TYPE.to_owned()),
+            content_type: headers
+                .content_type
+                .unwrap_or_else(|| DEFAULT_CONTENT_TYPE.to_owned()),
             etag: etag.clone(),
             last_modified: whole_seconds(SystemTime::now()),
+            metadata: headers.metadata,
         };
         let mut state = self.lock();
         let state = &mut *state;
@@ -215,50 +235,6 @@ impl ObjectStore {
             .remove(key);
         state.stored_bytes -= removed.map_or(0, |object| object.body.len() as u64);
         Ok(())
-    }
-
-    /// Up to `max_keys` (at most [`MAX_KEYS`]) objects under `prefix` whose keys sort after
-    /// `after`.
-    pub fn list_objects(
-        &self,
-        bucket: &str,
-        prefix: &str,
-        after: Option<&str>,
-        max_keys: usize,
-    ) -> Result<ListPage, S3Error> {
-        let state = self.lock();
-        let objects = &state
-            .buckets
-            .get(bucket)
-            .ok_or_else(|| S3Error::NoSuchBucket(bucket.to_owned()))?
-            .objects;
-        let lower = match after {
-            Some(after) if after >= prefix => Bound::Excluded(after),
-            _ => Bound::Included(prefix),
-        };
-        let mut matching = objects
-            .range::<str, _>((lower, Bound::Unbounded))
-            .take_while(|(key, _)| key.starts_with(prefix));
-        let contents: Vec<ListedObject> = matching
-            .by_ref()
-            .take(max_keys.min(MAX_KEYS))
-            .map(|(key, object)| ListedObject {
-                key: key.clone(),
-                size: object.body.len() as u64,
-                etag: object.etag.clone(),
-                last_modified: object.last_modified,
-            })
-            .collect();
-        let is_truncated = matching.next().is_some();
-        let next_after = contents
-            .last()
-            .filter(|_| is_truncated)
-            .map(|object| object.key.clone());
-        Ok(ListPage {
-            contents,
-            is_truncated,
-            next_after,
-        })
     }
 
     /// Every key under `prefix` with its size, in key order; empty when the bucket is missing.
