@@ -190,3 +190,78 @@ async fn an_sqs_request_body_past_the_limit_is_invalid_parameter_value() {
         "com.amazonaws.sqs#InvalidParameterValueException"
     );
 }
+
+/// Queued messages and objects count against one cap: past it `SendMessage` gets SQS's
+/// `OverLimit`; deleting a message or an object makes room again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn queued_messages_and_objects_share_the_stored_bytes_cap() {
+    let limits = Limits {
+        max_object_bytes: 2000,
+        max_stored_bytes: 3000,
+    };
+    let engine = Engine::start_with(0, limits)
+        .await
+        .expect("the engine starts");
+    let config = sdk_config_for(&engine.endpoint()).await;
+    let sqs = aws_sdk_sqs::Client::new(&config);
+    let queue_url = sqs
+        .create_queue()
+        .queue_name("bounded")
+        .send()
+        .await
+        .expect("the queue is created")
+        .queue_url
+        .expect("a queue URL");
+    let send = || {
+        sqs.send_message()
+            .queue_url(&queue_url)
+            .message_body("m".repeat(1000))
+            .send()
+    };
+    send().await.expect("the first message fits");
+    let s3 = s3_client(&engine).await;
+    s3.create_bucket()
+        .bucket("bounded")
+        .send()
+        .await
+        .expect("the bucket is created");
+    s3.put_object()
+        .bucket("bounded")
+        .key("k")
+        .body(ByteStream::from(vec![b'x'; 1500]))
+        .send()
+        .await
+        .expect("the object fits beside the message");
+    let refused = send().await.expect_err("past the cap");
+    assert_eq!(
+        aws_sdk_sqs::error::ProvideErrorMetadata::code(&refused),
+        Some("OverLimit"),
+        "{refused:?}"
+    );
+    s3.delete_object()
+        .bucket("bounded")
+        .key("k")
+        .send()
+        .await
+        .expect("the object is deleted");
+    send().await.expect("the freed bytes take a message");
+    let received = sqs
+        .receive_message()
+        .queue_url(&queue_url)
+        .max_number_of_messages(10)
+        .send()
+        .await
+        .expect("ReceiveMessage");
+    for message in received.messages() {
+        sqs.delete_message()
+            .queue_url(&queue_url)
+            .receipt_handle(message.receipt_handle().expect("a receipt handle"))
+            .send()
+            .await
+            .expect("DeleteMessage");
+    }
+    assert_eq!(received.messages().len(), 2);
+    for _ in 0..3 {
+        send().await.expect("deleted messages free their bytes");
+    }
+}

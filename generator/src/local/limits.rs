@@ -7,7 +7,8 @@ pub struct Limits {
     /// The largest object one `PutObject` may write (AWS allows 5 GiB; past this the engine
     /// answers `EntityTooLarge`, as S3 does past its own limit).
     pub max_object_bytes: u64,
-    /// The most object bytes held at once; a write past it is refused with a 503.
+    /// The most bytes of objects and queued messages held at once; past it S3 writes get
+    /// `503 ServiceUnavailable` and SQS sends `OverLimit`.
     pub max_stored_bytes: u64,
 }
 

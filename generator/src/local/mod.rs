@@ -9,6 +9,7 @@
 //! # }
 //! ```
 
+pub mod budget;
 pub mod demo;
 pub mod dev;
 pub mod foreign;
@@ -74,8 +75,12 @@ impl Engine {
         let address = listener
             .local_addr()
             .map_err(|source| EngineError::Bind { port, source })?;
-        let shared = Arc::new(Mutex::new(Registry::new(address.port())));
-        let store = s3::ObjectStore::with_limits(limits);
+        let budget = budget::Budget::new(limits.max_stored_bytes);
+        let shared = Arc::new(Mutex::new(Registry::with_budget(
+            address.port(),
+            budget.clone(),
+        )));
+        let store = s3::ObjectStore::with_limits(limits, budget);
         let store_latency = Arc::new(AtomicU64::new(0));
         let router = Router {
             port: address.port(),

@@ -3,6 +3,8 @@
 
 use hyper::StatusCode;
 
+use crate::local::budget::Exhausted;
+
 /// An error an S3 operation answers with.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum S3Error {
@@ -38,11 +40,9 @@ pub enum S3Error {
         "Your proposed upload exceeds the maximum allowed object size ({0} bytes in the local engine)."
     )]
     EntityTooLarge(u64),
-    /// A write past the engine's cap on bytes held (the argument).
-    #[error(
-        "The local engine already holds objects near its cap of {0} bytes; delete some, or raise the cap."
-    )]
-    StorageCapReached(u64),
+    /// A write past the engine's cap on bytes held.
+    #[error("Service is unable to handle request: {0}.")]
+    StorageCapReached(Exhausted),
     /// Fault injection: a random throttling answer.
     #[error("Please reduce your request rate.")]
     SlowDown,

@@ -15,6 +15,7 @@ use md5::{Digest as _, Md5};
 
 use super::error::S3Error;
 use super::time::whole_seconds;
+use crate::local::budget::Budget;
 use crate::local::limits::Limits;
 
 #[path = "listing.rs"]
@@ -39,8 +40,8 @@ struct State {
     failure_rate: f64,
     outage: bool,
     limits: Limits,
-    /// The sum of every object's body length.
-    stored_bytes: u64,
+    /// Every object's body length is held here.
+    budget: Budget,
 }
 
 #[derive(Debug)]
@@ -105,10 +106,14 @@ impl ObjectStore {
         Self::default()
     }
 
-    /// An empty store bounded by `limits`.
-    pub fn with_limits(limits: Limits) -> Self {
+    /// An empty store bounded by `limits`, holding its objects' bytes in `budget`.
+    pub fn with_limits(limits: Limits, budget: Budget) -> Self {
         let store = Self::default();
-        store.lock().limits = limits;
+        {
+            let mut state = store.lock();
+            state.limits = limits;
+            state.budget = budget;
+        }
         store
     }
 
@@ -203,12 +208,11 @@ impl ObjectStore {
         if if_none_match && objects.contains_key(key) {
             return Err(S3Error::PreconditionFailed);
         }
-        let stored = state.stored_bytes - replaced + length;
-        if stored > state.limits.max_stored_bytes {
-            return Err(S3Error::StorageCapReached(state.limits.max_stored_bytes));
-        }
+        state
+            .budget
+            .swap(replaced, length)
+            .map_err(S3Error::StorageCapReached)?;
         objects.insert(key.to_owned(), object);
-        state.stored_bytes = stored;
         Ok(etag)
     }
 
@@ -233,7 +237,9 @@ impl ObjectStore {
             .ok_or_else(|| S3Error::NoSuchBucket(bucket.to_owned()))?
             .objects
             .remove(key);
-        state.stored_bytes -= removed.map_or(0, |object| object.body.len() as u64);
+        state
+            .budget
+            .release(removed.map_or(0, |object| object.body.len() as u64));
         Ok(())
     }
 
