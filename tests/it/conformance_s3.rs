@@ -111,6 +111,16 @@ async fn get(client: &Client, key: &str) -> String {
     String::from_utf8(bytes.to_vec()).expect("utf-8 body")
 }
 
+async fn head(client: &Client, key: &str) -> aws_sdk_s3::operation::head_object::HeadObjectOutput {
+    client
+        .head_object()
+        .bucket(BUCKET)
+        .key(key)
+        .send()
+        .await
+        .unwrap_or_else(|error| panic!("HeadObject {key}: {error:?}"))
+}
+
 async fn list_page(
     client: &Client,
     prefix: &str,
@@ -195,13 +205,7 @@ async fn put_get_round_trip_with_content_type(client: &Client) {
     assert!(got.last_modified().is_some());
     let bytes = got.body.collect().await.expect("body").into_bytes();
     assert_eq!(&bytes[..], body.as_bytes());
-    let head = client
-        .head_object()
-        .bucket(BUCKET)
-        .key("inv-1.json")
-        .send()
-        .await
-        .expect("HeadObject");
+    let head = head(client, "inv-1.json").await;
     assert_eq!(
         head.content_length(),
         Some(i64::try_from(body.len()).expect("small"))

@@ -9,7 +9,7 @@ use aws_sdk_s3::operation::list_objects_v2::ListObjectsV2Output;
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::EncodingType;
 
-use super::{BUCKET, create_bucket, keys, put};
+use super::{BUCKET, create_bucket, head, keys, put};
 
 fn prefixes(output: &ListObjectsV2Output) -> Vec<String> {
     output
@@ -121,14 +121,8 @@ pub(super) async fn user_metadata_round_trips(client: &Client) {
         ("order-id".to_owned(), "42".to_owned()),
         ("customer".to_owned(), "Ada Lovelace".to_owned()),
     ]);
-    let head = client
-        .head_object()
-        .bucket(BUCKET)
-        .key("inv-1.json")
-        .send()
-        .await
-        .expect("HeadObject");
-    assert_eq!(head.metadata(), Some(&expected));
+    let headed = head(client, "inv-1.json").await;
+    assert_eq!(headed.metadata(), Some(&expected));
     let get = client
         .get_object()
         .bucket(BUCKET)
@@ -138,13 +132,7 @@ pub(super) async fn user_metadata_round_trips(client: &Client) {
         .expect("GetObject");
     assert_eq!(get.metadata(), Some(&expected));
     put(client, "inv-1.json", "{}").await;
-    let replaced = client
-        .head_object()
-        .bucket(BUCKET)
-        .key("inv-1.json")
-        .send()
-        .await
-        .expect("HeadObject after a plain put");
+    let replaced = head(client, "inv-1.json").await;
     assert!(
         replaced.metadata().is_none_or(HashMap::is_empty),
         "{:?}",

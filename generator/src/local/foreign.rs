@@ -52,7 +52,8 @@ pub fn action(form: &str) -> Option<String> {
     })
 }
 
-fn reply(status: StatusCode, content_type: &'static str, body: String) -> Reply {
+/// A whole answer: `status`, `Content-Type` and `body`.
+pub fn reply(status: StatusCode, content_type: &'static str, body: String) -> Reply {
     let mut response = Reply::new(Full::new(Bytes::from(body)));
     *response.status_mut() = status;
     response

@@ -2,11 +2,10 @@
 //! page cannot reach it through DNS rebinding (a hostile name re-pointed at 127.0.0.1 still
 //! carries that name in `Host`).
 
-use http_body_util::Full;
 use hyper::StatusCode;
-use hyper::body::Bytes;
-use hyper::header::{CONTENT_TYPE, HOST, HeaderMap, HeaderValue};
+use hyper::header::{HOST, HeaderMap};
 
+use super::foreign;
 use super::listener::Reply;
 use super::s3::xml;
 
@@ -67,12 +66,7 @@ impl HostRefused {
             body.push_str("</Error>");
             ("application/xml", body)
         };
-        let mut response = Reply::new(Full::new(Bytes::from(body)));
-        *response.status_mut() = StatusCode::FORBIDDEN;
-        response
-            .headers_mut()
-            .insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
-        response
+        foreign::reply(StatusCode::FORBIDDEN, content_type, body)
     }
 }
 

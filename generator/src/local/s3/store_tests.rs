@@ -84,15 +84,7 @@ fn etag_is_the_quoted_md5() {
 fn listing_pages_through_a_prefix() {
     let store = store_with_bucket();
     for key in ["a/1", "a/2", "a/3", "b/1", "a0"] {
-        store
-            .put_object(
-                "invoices",
-                key,
-                Bytes::from_static(b"x"),
-                ObjectHeaders::default(),
-                false,
-            )
-            .expect("put");
+        put_x(&store, key);
     }
     let query = |after| ListQuery {
         prefix: "a/",
@@ -178,15 +170,7 @@ fn faults_are_injected_on_demand() {
 fn a_delimiter_rolls_keys_up_into_common_prefixes_across_pages() {
     let store = store_with_bucket();
     for key in ["a/1", "a/2", "b", "c/x/1", "c/y", "d"] {
-        store
-            .put_object(
-                "invoices",
-                key,
-                Bytes::from_static(b"x"),
-                ObjectHeaders::default(),
-                false,
-            )
-            .expect("put");
+        put_x(&store, key);
     }
     let page = |after: Option<&Resume>| {
         store
@@ -214,4 +198,17 @@ fn a_delimiter_rolls_keys_up_into_common_prefixes_across_pages() {
     let after_prefix = page(Some(&Resume::AfterPrefix("a/".into())));
     assert_eq!(after_prefix.contents[0].key, "b");
     assert_eq!(after_prefix.common_prefixes, ["c/"]);
+}
+
+/// Writes a one-byte object at `key` of `invoices`.
+fn put_x(store: &ObjectStore, key: &str) {
+    store
+        .put_object(
+            "invoices",
+            key,
+            Bytes::from_static(b"x"),
+            ObjectHeaders::default(),
+            false,
+        )
+        .expect("put");
 }
