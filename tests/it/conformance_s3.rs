@@ -5,12 +5,12 @@
 use aws_sdk_s3::Client;
 use aws_sdk_s3::error::ProvideErrorMetadata as _;
 use aws_sdk_s3::primitives::ByteStream;
-use generator::local::s3::S3Server;
+use generator::local::Engine;
 use tests::{MotoServer, sdk_config_for};
 
 /// A backend kept alive for the length of a scenario.
 enum Backend {
-    Engine(S3Server),
+    Engine(Engine),
     Moto(MotoServer),
 }
 
@@ -39,7 +39,7 @@ macro_rules! conformance {
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $scenario() {
                     let backend = super::Backend::Engine(
-                        generator::local::s3::S3Server::start(0).await.expect("S3 server starts"),
+                        generator::local::Engine::start(0).await.expect("the engine starts"),
                     );
                     super::$scenario(&super::client(&backend).await).await;
                 }
@@ -66,7 +66,14 @@ conformance!(
     delete_object_and_bucket,
     keys_with_slashes_and_unicode,
     streamed_upload_is_decoded,
+    list_with_delimiter_and_start_after,
+    list_url_encoded,
+    user_metadata_round_trips,
 );
+
+#[path = "conformance_s3_listing.rs"]
+mod listing;
+use listing::{list_url_encoded, list_with_delimiter_and_start_after, user_metadata_round_trips};
 
 const BUCKET: &str = "invoices";
 
@@ -102,6 +109,16 @@ async fn get(client: &Client, key: &str) -> String {
         .unwrap_or_else(|error| panic!("GetObject {key}: {error:?}"));
     let bytes = output.body.collect().await.expect("body").into_bytes();
     String::from_utf8(bytes.to_vec()).expect("utf-8 body")
+}
+
+async fn head(client: &Client, key: &str) -> aws_sdk_s3::operation::head_object::HeadObjectOutput {
+    client
+        .head_object()
+        .bucket(BUCKET)
+        .key(key)
+        .send()
+        .await
+        .unwrap_or_else(|error| panic!("HeadObject {key}: {error:?}"))
 }
 
 async fn list_page(
@@ -188,13 +205,7 @@ async fn put_get_round_trip_with_content_type(client: &Client) {
     assert!(got.last_modified().is_some());
     let bytes = got.body.collect().await.expect("body").into_bytes();
     assert_eq!(&bytes[..], body.as_bytes());
-    let head = client
-        .head_object()
-        .bucket(BUCKET)
-        .key("inv-1.json")
-        .send()
-        .await
-        .expect("HeadObject");
+    let head = head(client, "inv-1.json").await;
     assert_eq!(
         head.content_length(),
         Some(i64::try_from(body.len()).expect("small"))
@@ -386,7 +397,7 @@ async fn streamed_upload_is_decoded(client: &Client) {
 /// key exactly one succeeds and every other gets 412.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn engine_conditional_put_under_concurrency() {
-    let backend = Backend::Engine(S3Server::start(0).await.expect("S3 server starts"));
+    let backend = Backend::Engine(Engine::start(0).await.expect("the engine starts"));
     let client = client(&backend).await;
     create_bucket(&client).await;
     let writers: Vec<_> = (0..100)
@@ -423,7 +434,7 @@ async fn engine_conditional_put_under_concurrency() {
 /// Engine only: fault injection answers 503 to object calls, and recovers when switched off.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn engine_injected_faults_are_503() {
-    let server = S3Server::start(0).await.expect("S3 server starts");
+    let server = Engine::start(0).await.expect("the engine starts");
     let store = server.store().clone();
     let backend = Backend::Engine(server);
     let client = client(&backend).await;

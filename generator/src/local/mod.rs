@@ -9,10 +9,16 @@
 //! # }
 //! ```
 
+pub mod budget;
 pub mod demo;
 pub mod dev;
+pub mod foreign;
+pub mod host;
 pub mod lambda;
+pub mod limits;
+pub mod listener;
 pub mod logs;
+pub mod router;
 pub mod s3;
 pub mod sqs;
 pub mod state;
@@ -23,12 +29,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
-use tokio::task::{JoinHandle, JoinSet};
+use tokio::task::JoinHandle;
 
+pub use limits::Limits;
+use router::Router;
 use sqs::registry::Registry;
 
 /// Why the engine could not start.
@@ -56,24 +61,35 @@ pub struct Engine {
 }
 
 impl Engine {
-    /// Listens on `127.0.0.1:port` (0 picks a free port) and serves until dropped. Must be
-    /// called inside a tokio runtime.
+    /// Listens on `127.0.0.1:port` (0 picks a free port) with the default [`Limits`] and serves
+    /// until dropped. Must be called inside a tokio runtime.
     pub async fn start(port: u16) -> Result<Self, EngineError> {
+        Self::start_with(port, Limits::default()).await
+    }
+
+    /// [`Engine::start`] bounded by `limits`.
+    pub async fn start_with(port: u16, limits: Limits) -> Result<Self, EngineError> {
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, port))
             .await
             .map_err(|source| EngineError::Bind { port, source })?;
         let address = listener
             .local_addr()
             .map_err(|source| EngineError::Bind { port, source })?;
-        let shared = Arc::new(Mutex::new(Registry::new(address.port())));
-        let store = s3::ObjectStore::new();
+        let budget = budget::Budget::new(limits.max_stored_bytes);
+        let shared = Arc::new(Mutex::new(Registry::with_budget(
+            address.port(),
+            budget.clone(),
+        )));
+        let store = s3::ObjectStore::with_limits(limits, budget);
         let store_latency = Arc::new(AtomicU64::new(0));
-        let server = tokio::spawn(serve(
-            listener,
-            shared,
-            store.clone(),
-            Arc::clone(&store_latency),
-        ));
+        let router = Router {
+            port: address.port(),
+            sqs: shared,
+            store: store.clone(),
+            store_latency: Arc::clone(&store_latency),
+            limits,
+        };
+        let server = tokio::spawn(listener::serve(listener, Arc::new(router)));
         Ok(Self {
             address,
             store,
@@ -110,53 +126,5 @@ impl Drop for Engine {
     fn drop(&mut self) {
         // Aborting the accept loop drops its `JoinSet`, which aborts every connection.
         self.server.abort();
-    }
-}
-
-/// One listener for both services, as `AWS_ENDPOINT_URL` points every SDK client at one
-/// endpoint: requests carrying `X-Amz-Target: AmazonSQS.*` are SQS, the rest are S3.
-async fn serve(
-    listener: TcpListener,
-    shared: sqs::operations::Shared,
-    store: s3::ObjectStore,
-    store_latency: Arc<AtomicU64>,
-) {
-    let mut connections = JoinSet::new();
-    loop {
-        tokio::select! {
-            accepted = listener.accept() => {
-                let Ok((stream, _)) = accepted else { continue };
-                let shared = Arc::clone(&shared);
-                let store = store.clone();
-                let store_latency = Arc::clone(&store_latency);
-                connections.spawn(async move {
-                    let service = service_fn(move |request: hyper::Request<hyper::body::Incoming>| {
-                        let shared = Arc::clone(&shared);
-                        let store = store.clone();
-                        let latency = store_latency.load(Ordering::Relaxed);
-                        async move {
-                            let is_sqs = request
-                                .headers()
-                                .get("x-amz-target")
-                                .and_then(|target| target.to_str().ok())
-                                .is_some_and(|target| target.starts_with("AmazonSQS."));
-                            if is_sqs {
-                                sqs::server::handle(shared, request).await
-                            } else {
-                                if latency > 0 {
-                                    tokio::time::sleep(Duration::from_millis(latency)).await;
-                                }
-                                Ok(store.handle(request).await)
-                            }
-                        }
-                    });
-                    // A client that hangs up mid-request is not an engine error.
-                    let _ = http1::Builder::new()
-                        .serve_connection(TokioIo::new(stream), service)
-                        .await;
-                });
-            }
-            Some(_) = connections.join_next() => {}
-        }
     }
 }

@@ -2,6 +2,7 @@
 //! asks for the next invocation and posts its response or error, exactly as on Lambda.
 
 use std::collections::HashMap;
+use std::future::Future;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -9,13 +10,12 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
 use hyper::body::Incoming;
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
 use hyper::{Method, Request, Response, StatusCode};
-use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 use tokio::sync::{Mutex as AsyncMutex, mpsc, oneshot};
-use tokio::task::{JoinHandle, JoinSet};
+use tokio::task::JoinHandle;
+
+use crate::local::listener::{Reply, Service, serve};
 
 /// What the function answered.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,31 +76,17 @@ impl Drop for RuntimeApi {
     }
 }
 
-async fn serve(listener: TcpListener, state: Arc<State>) {
-    let mut connections = JoinSet::new();
-    loop {
-        tokio::select! {
-            accepted = listener.accept() => {
-                let Ok((stream, _)) = accepted else { continue };
-                let state = Arc::clone(&state);
-                connections.spawn(async move {
-                    let service = service_fn(move |request| handle(Arc::clone(&state), request));
-                    let _ = http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
-                });
-            }
-            Some(_) = connections.join_next() => {}
-        }
+impl Service for State {
+    fn call(&self, request: Request<Incoming>) -> impl Future<Output = Reply> + Send {
+        handle(self, request)
     }
 }
 
-async fn handle(
-    state: Arc<State>,
-    request: Request<Incoming>,
-) -> Result<Response<Full<Bytes>>, std::convert::Infallible> {
+async fn handle(state: &State, request: Request<Incoming>) -> Reply {
     let path = request.uri().path().to_owned();
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
-    let response = match (request.method(), segments.as_slice()) {
-        (&Method::GET, ["2018-06-01", "runtime", "invocation", "next"]) => next(&state).await,
+    match (request.method(), segments.as_slice()) {
+        (&Method::GET, ["2018-06-01", "runtime", "invocation", "next"]) => next(state).await,
         (
             &Method::POST,
             [
@@ -146,8 +132,7 @@ async fn handle(
             StatusCode::NOT_FOUND,
             r#"{"errorMessage":"not found","errorType":"NotFound"}"#,
         ),
-    };
-    Ok(response)
+    }
 }
 
 /// Blocks until an invocation is available (the function polls here between invocations).

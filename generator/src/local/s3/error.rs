@@ -3,6 +3,8 @@
 
 use hyper::StatusCode;
 
+use crate::local::budget::Exhausted;
+
 /// An error an S3 operation answers with.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum S3Error {
@@ -27,6 +29,20 @@ pub enum S3Error {
     /// A malformed request: bad percent-encoding, bad aws-chunked framing, a bad parameter.
     #[error("{0}")]
     InvalidRequest(String),
+    /// A request parameter S3 does not accept (an unknown `encoding-type`, a bad token).
+    #[error("{0}")]
+    InvalidArgument(String),
+    /// More than 2 KB of `x-amz-meta-*` headers.
+    #[error("Your metadata headers exceed the maximum allowed metadata size.")]
+    MetadataTooLarge,
+    /// A body past the engine's object limit (the argument, in bytes).
+    #[error(
+        "Your proposed upload exceeds the maximum allowed object size ({0} bytes in the local engine)."
+    )]
+    EntityTooLarge(u64),
+    /// A write past the engine's cap on bytes held.
+    #[error("Service is unable to handle request: {0}.")]
+    StorageCapReached(Exhausted),
     /// Fault injection: a random throttling answer.
     #[error("Please reduce your request rate.")]
     SlowDown,
@@ -49,8 +65,11 @@ impl S3Error {
             Self::InvalidBucketName(_) => "InvalidBucketName",
             Self::PreconditionFailed => "PreconditionFailed",
             Self::InvalidRequest(_) => "InvalidRequest",
+            Self::InvalidArgument(_) => "InvalidArgument",
+            Self::MetadataTooLarge => "MetadataTooLarge",
+            Self::EntityTooLarge(_) => "EntityTooLarge",
             Self::SlowDown => "SlowDown",
-            Self::ServiceUnavailable => "ServiceUnavailable",
+            Self::ServiceUnavailable | Self::StorageCapReached(_) => "ServiceUnavailable",
             Self::NotImplemented(_) => "NotImplemented",
         }
     }
@@ -60,9 +79,15 @@ impl S3Error {
         match self {
             Self::NoSuchBucket(_) | Self::NoSuchKey(_) => StatusCode::NOT_FOUND,
             Self::BucketAlreadyOwnedByYou(_) | Self::BucketNotEmpty(_) => StatusCode::CONFLICT,
-            Self::InvalidBucketName(_) | Self::InvalidRequest(_) => StatusCode::BAD_REQUEST,
+            Self::InvalidBucketName(_)
+            | Self::InvalidRequest(_)
+            | Self::InvalidArgument(_)
+            | Self::MetadataTooLarge
+            | Self::EntityTooLarge(_) => StatusCode::BAD_REQUEST,
             Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
-            Self::SlowDown | Self::ServiceUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::SlowDown | Self::ServiceUnavailable | Self::StorageCapReached(_) => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             Self::NotImplemented(_) => StatusCode::NOT_IMPLEMENTED,
         }
     }

@@ -10,8 +10,7 @@ mod path;
 pub mod server;
 pub mod store;
 mod time;
-mod xml;
+pub(crate) mod xml;
 
 pub use error::S3Error;
-pub use server::S3Server;
 pub use store::ObjectStore;

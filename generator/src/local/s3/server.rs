@@ -1,30 +1,27 @@
 //! HTTP: path-style S3 requests (`/bucket/key`) answered from an [`ObjectStore`], errors as S3
-//! XML; and [`S3Server`], a loopback listener serving only S3.
+//! XML.
 
-use std::collections::HashMap;
-use std::convert::Infallible;
-use std::net::{Ipv4Addr, SocketAddr};
+use std::collections::{BTreeMap, HashMap};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use http_body_util::{BodyExt as _, Full};
 use hyper::body::{Bytes, Incoming};
-use hyper::header::{CONTENT_LENGTH, CONTENT_TYPE, ETAG, HeaderMap, HeaderValue, LAST_MODIFIED};
+use hyper::header::{
+    CONTENT_LENGTH, CONTENT_TYPE, ETAG, HeaderMap, HeaderName, HeaderValue, LAST_MODIFIED,
+};
 use hyper::http::request::Parts;
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
 use hyper::{Method, Request, Response, StatusCode};
-use hyper_util::rt::TokioIo;
-use tokio::net::TcpListener;
-use tokio::task::{JoinHandle, JoinSet};
 
 use super::error::S3Error;
 use super::path::{Target, query, target};
-use super::store::{MAX_KEYS, ObjectStore};
+use super::store::{ListQuery, MAX_KEYS, ObjectHeaders, ObjectStore, Resume};
 use super::time::http_date;
 use super::{chunked, xml};
 
 const XML: &str = "application/xml";
+const METADATA_PREFIX: &str = "x-amz-meta-";
+const MAX_METADATA_BYTES: usize = 2 * 1024;
 
 impl ObjectStore {
     /// Answers one S3 request.
@@ -108,6 +105,14 @@ impl ObjectStore {
                             &http_date(object.last_modified),
                         );
                         insert(headers, "accept-ranges", "bytes");
+                        for (name, value) in &object.metadata {
+                            if let (Ok(name), Ok(value)) = (
+                                HeaderName::try_from(format!("{METADATA_PREFIX}{name}")),
+                                HeaderValue::from_str(value),
+                            ) {
+                                headers.insert(name, value);
+                            }
+                        }
                         Ok(response)
                     }
                     Method::DELETE => {
@@ -146,13 +151,11 @@ impl ObjectStore {
             }
         };
         let body = request_payload(header, body)?;
-        let etag = self.put_object(
-            bucket,
-            key,
-            body,
-            header(CONTENT_TYPE.as_str()).map(str::to_owned),
-            if_none_match,
-        )?;
+        let object_headers = ObjectHeaders {
+            content_type: header(CONTENT_TYPE.as_str()).map(str::to_owned),
+            metadata: user_metadata(headers)?,
+        };
+        let etag = self.put_object(bucket, key, body, object_headers, if_none_match)?;
         let mut response = empty(StatusCode::OK);
         insert(response.headers_mut(), ETAG.as_str(), &etag);
         Ok(response)
@@ -164,42 +167,71 @@ impl ObjectStore {
         parameters: &HashMap<String, String>,
     ) -> Result<Response<Full<Bytes>>, S3Error> {
         let parameter = |name: &str| parameters.get(name).map(String::as_str);
-        if parameter("delimiter").is_some_and(|delimiter| !delimiter.is_empty()) {
-            return Err(S3Error::NotImplemented(
-                "ListObjectsV2 with a delimiter".into(),
-            ));
-        }
-        if parameter("encoding-type").is_some() {
-            return Err(S3Error::NotImplemented(
-                "ListObjectsV2 with encoding-type".into(),
-            ));
-        }
+        let url_encoded = match parameter("encoding-type") {
+            None => false,
+            Some("url") => true,
+            Some(other) => {
+                return Err(S3Error::InvalidArgument(format!(
+                    "Invalid Encoding Method `{other}` specified in Request"
+                )));
+            }
+        };
         let prefix = parameter("prefix").unwrap_or("");
         let max_keys = match parameter("max-keys") {
             None => MAX_KEYS,
             Some(text) => text.parse::<usize>().map_err(|_| {
-                S3Error::InvalidRequest(format!("max-keys `{text}` is not a non-negative integer"))
+                S3Error::InvalidArgument(format!("max-keys `{text}` is not a non-negative integer"))
             })?,
         };
         let continuation_token = parameter("continuation-token");
         let after = match continuation_token {
             Some(token) => Some(decode_token(token)?),
-            None => parameter("start-after").map(str::to_owned),
+            None => parameter("start-after").map(|key| Resume::AfterKey(key.to_owned())),
         };
-        let page = self.list_objects(bucket, prefix, after.as_deref(), max_keys)?;
-        let next_token = page.next_after.as_deref().map(encode_token);
+        let delimiter = parameter("delimiter").filter(|delimiter| !delimiter.is_empty());
+        let query = ListQuery {
+            prefix,
+            delimiter,
+            after: after.as_ref(),
+            max_keys,
+        };
+        let page = self.list_objects(bucket, &query)?;
+        let next_token = page.next.as_ref().map(encode_token);
         let echo = xml::ListEcho {
             bucket,
             prefix,
+            delimiter,
             max_keys,
             continuation_token,
             start_after: parameter("start-after"),
+            url_encoded,
         };
         Ok(xml_response(
             StatusCode::OK,
             xml::list_bucket_result(&echo, &page, next_token.as_deref()),
         ))
     }
+}
+
+/// The `x-amz-meta-*` headers, names without the prefix; S3 refuses more than 2 KB of them
+/// (names and values in UTF-8) with `MetadataTooLarge` (S3 User Guide, "Working with object
+/// metadata": "the user-defined metadata is limited to 2 KB in size").
+fn user_metadata(headers: &HeaderMap) -> Result<BTreeMap<String, String>, S3Error> {
+    let mut metadata = BTreeMap::new();
+    for (name, value) in headers {
+        if let Some(name) = name.as_str().strip_prefix(METADATA_PREFIX) {
+            let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
+            metadata.insert(name.to_owned(), value);
+        }
+    }
+    let size: usize = metadata
+        .iter()
+        .map(|(name, value)| name.len() + value.len())
+        .sum();
+    if size > MAX_METADATA_BYTES {
+        return Err(S3Error::MetadataTooLarge);
+    }
+    Ok(metadata)
 }
 
 /// The object's bytes: the body as sent, or the payload of an `aws-chunked` body, checked
@@ -228,19 +260,28 @@ fn request_payload<'a>(
     Ok(Bytes::from(payload))
 }
 
-/// Continuation tokens are opaque to clients: the last key returned, base64url-encoded.
-fn encode_token(after: &str) -> String {
-    URL_SAFE_NO_PAD.encode(after)
+/// Continuation tokens are opaque to clients: `k` and the last key returned, or `p` and the
+/// last common prefix, base64url-encoded.
+fn encode_token(after: &Resume) -> String {
+    let marked = match after {
+        Resume::AfterKey(key) => format!("k{key}"),
+        Resume::AfterPrefix(prefix) => format!("p{prefix}"),
+    };
+    URL_SAFE_NO_PAD.encode(marked)
 }
 
-fn decode_token(token: &str) -> Result<String, S3Error> {
-    URL_SAFE_NO_PAD
+fn decode_token(token: &str) -> Result<Resume, S3Error> {
+    let marked = URL_SAFE_NO_PAD
         .decode(token)
         .ok()
-        .and_then(|bytes| String::from_utf8(bytes).ok())
-        .ok_or_else(|| {
-            S3Error::InvalidRequest("The continuation token provided is incorrect".into())
-        })
+        .and_then(|bytes| String::from_utf8(bytes).ok());
+    match marked.as_deref().map(|marked| marked.split_at_checked(1)) {
+        Some(Some(("k", key))) => Ok(Resume::AfterKey(key.to_owned())),
+        Some(Some(("p", prefix))) => Ok(Resume::AfterPrefix(prefix.to_owned())),
+        _ => Err(S3Error::InvalidArgument(
+            "The continuation token provided is incorrect".into(),
+        )),
+    }
 }
 
 fn request_id() -> String {
@@ -264,7 +305,7 @@ fn xml_response(status: StatusCode, body: String) -> Response<Full<Bytes>> {
 }
 
 /// An error as S3 sends it; a `HEAD` answer carries the status alone.
-fn error_response(method: &Method, error: &S3Error) -> Response<Full<Bytes>> {
+pub(crate) fn error_response(method: &Method, error: &S3Error) -> Response<Full<Bytes>> {
     if *method == Method::HEAD {
         return empty(error.status());
     }
@@ -278,74 +319,6 @@ fn error_response(method: &Method, error: &S3Error) -> Response<Full<Bytes>> {
 fn insert(headers: &mut HeaderMap, name: &'static str, value: &str) {
     if let Ok(value) = HeaderValue::from_str(value) {
         headers.insert(name, value);
-    }
-}
-
-/// A loopback listener serving only S3 from one [`ObjectStore`]; it stops when dropped.
-#[derive(Debug)]
-pub struct S3Server {
-    address: SocketAddr,
-    store: ObjectStore,
-    server: JoinHandle<()>,
-}
-
-impl S3Server {
-    /// Listens on `127.0.0.1:port` (0 picks a free port). Must be called inside a tokio
-    /// runtime.
-    pub async fn start(port: u16) -> std::io::Result<Self> {
-        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, port)).await?;
-        let address = listener.local_addr()?;
-        let store = ObjectStore::new();
-        let server = tokio::spawn(serve(listener, store.clone()));
-        Ok(Self {
-            address,
-            store,
-            server,
-        })
-    }
-
-    /// The store served, for inspection and fault injection.
-    pub fn store(&self) -> &ObjectStore {
-        &self.store
-    }
-
-    /// The bound address.
-    pub fn address(&self) -> SocketAddr {
-        self.address
-    }
-
-    /// `http://127.0.0.1:PORT`, the endpoint URL for SDK clients (with path-style addressing).
-    pub fn endpoint(&self) -> String {
-        format!("http://{}", self.address)
-    }
-}
-
-impl Drop for S3Server {
-    fn drop(&mut self) {
-        self.server.abort();
-    }
-}
-
-async fn serve(listener: TcpListener, store: ObjectStore) {
-    let mut connections = JoinSet::new();
-    loop {
-        tokio::select! {
-            accepted = listener.accept() => {
-                let Ok((stream, _)) = accepted else { continue };
-                let store = store.clone();
-                connections.spawn(async move {
-                    let service = service_fn(move |request| {
-                        let store = store.clone();
-                        async move { Ok::<_, Infallible>(store.handle(request).await) }
-                    });
-                    // A client that hangs up mid-request is not a server error.
-                    let _ = http1::Builder::new()
-                        .serve_connection(TokioIo::new(stream), service)
-                        .await;
-                });
-            }
-            Some(_) = connections.join_next() => {}
-        }
     }
 }
 

@@ -15,6 +15,12 @@ use md5::{Digest as _, Md5};
 
 use super::error::S3Error;
 use super::time::whole_seconds;
+use crate::local::budget::Budget;
+use crate::local::limits::Limits;
+
+#[path = "listing.rs"]
+mod listing;
+pub use listing::{ListQuery, Resume};
 
 /// The `Content-Type` of objects written without one.
 pub const DEFAULT_CONTENT_TYPE: &str = "binary/octet-stream";
@@ -33,6 +39,9 @@ struct State {
     buckets: BTreeMap<String, Bucket>,
     failure_rate: f64,
     outage: bool,
+    limits: Limits,
+    /// Every object's body length is held here.
+    budget: Budget,
 }
 
 #[derive(Debug)]
@@ -52,6 +61,17 @@ pub struct Object {
     pub etag: String,
     /// When it was written, in whole seconds.
     pub last_modified: SystemTime,
+    /// User metadata (`x-amz-meta-<name>`), names in lower case.
+    pub metadata: BTreeMap<String, String>,
+}
+
+/// What a `PutObject` says about the object besides its body.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ObjectHeaders {
+    /// `Content-Type`, if sent.
+    pub content_type: Option<String>,
+    /// User metadata (`x-amz-meta-<name>`), names in lower case.
+    pub metadata: BTreeMap<String, String>,
 }
 
 /// One object in a listing.
@@ -68,20 +88,33 @@ pub struct ListedObject {
 }
 
 /// One page of `ListObjectsV2`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ListPage {
     /// The objects, in key order.
     pub contents: Vec<ListedObject>,
+    /// The common prefixes keys were rolled up into, in order.
+    pub common_prefixes: Vec<String>,
     /// Whether keys past this page match.
     pub is_truncated: bool,
-    /// The last key of a truncated page: listing continues after it.
-    pub next_after: Option<String>,
+    /// Where a truncated page's listing continues.
+    pub next: Option<Resume>,
 }
 
 impl ObjectStore {
-    /// An empty store.
+    /// An empty store with the default [`Limits`].
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// An empty store bounded by `limits`, holding its objects' bytes in `budget`.
+    pub fn with_limits(limits: Limits, budget: Budget) -> Self {
+        let store = Self::default();
+        {
+            let mut state = store.lock();
+            state.limits = limits;
+            state.budget = budget;
+        }
+        store
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
@@ -147,25 +180,38 @@ impl ObjectStore {
         bucket: &str,
         key: &str,
         body: Bytes,
-        content_type: Option<String>,
+        headers: ObjectHeaders,
         if_none_match: bool,
     ) -> Result<String, S3Error> {
+        let length = body.len() as u64;
         let etag = etag(&body);
         let object = Object {
             body,
-            content_type: content_type.unwrap_or_else(|| DEFAULT_CONTENT_TYPE.to_owned()),
+            content_type: headers
+                .content_type
+                .unwrap_or_else(|| DEFAULT_CONTENT_TYPE.to_owned()),
             etag: etag.clone(),
             last_modified: whole_seconds(SystemTime::now()),
+            metadata: headers.metadata,
         };
         let mut state = self.lock();
+        let state = &mut *state;
+        if length > state.limits.max_object_bytes {
+            return Err(S3Error::EntityTooLarge(state.limits.max_object_bytes));
+        }
         let objects = &mut state
             .buckets
             .get_mut(bucket)
             .ok_or_else(|| S3Error::NoSuchBucket(bucket.to_owned()))?
             .objects;
+        let replaced = objects.get(key).map_or(0, |old| old.body.len() as u64);
         if if_none_match && objects.contains_key(key) {
             return Err(S3Error::PreconditionFailed);
         }
+        state
+            .budget
+            .swap(replaced, length)
+            .map_err(S3Error::StorageCapReached)?;
         objects.insert(key.to_owned(), object);
         Ok(etag)
     }
@@ -184,57 +230,17 @@ impl ObjectStore {
 
     /// Deletes an object; deleting a missing key succeeds, as in S3.
     pub fn delete_object(&self, bucket: &str, key: &str) -> Result<(), S3Error> {
-        self.lock()
+        let mut state = self.lock();
+        let removed = state
             .buckets
             .get_mut(bucket)
             .ok_or_else(|| S3Error::NoSuchBucket(bucket.to_owned()))?
             .objects
             .remove(key);
+        state
+            .budget
+            .release(removed.map_or(0, |object| object.body.len() as u64));
         Ok(())
-    }
-
-    /// Up to `max_keys` (at most [`MAX_KEYS`]) objects under `prefix` whose keys sort after
-    /// `after`.
-    pub fn list_objects(
-        &self,
-        bucket: &str,
-        prefix: &str,
-        after: Option<&str>,
-        max_keys: usize,
-    ) -> Result<ListPage, S3Error> {
-        let state = self.lock();
-        let objects = &state
-            .buckets
-            .get(bucket)
-            .ok_or_else(|| S3Error::NoSuchBucket(bucket.to_owned()))?
-            .objects;
-        let lower = match after {
-            Some(after) if after >= prefix => Bound::Excluded(after),
-            _ => Bound::Included(prefix),
-        };
-        let mut matching = objects
-            .range::<str, _>((lower, Bound::Unbounded))
-            .take_while(|(key, _)| key.starts_with(prefix));
-        let contents: Vec<ListedObject> = matching
-            .by_ref()
-            .take(max_keys.min(MAX_KEYS))
-            .map(|(key, object)| ListedObject {
-                key: key.clone(),
-                size: object.body.len() as u64,
-                etag: object.etag.clone(),
-                last_modified: object.last_modified,
-            })
-            .collect();
-        let is_truncated = matching.next().is_some();
-        let next_after = contents
-            .last()
-            .filter(|_| is_truncated)
-            .map(|object| object.key.clone());
-        Ok(ListPage {
-            contents,
-            is_truncated,
-            next_after,
-        })
     }
 
     /// Every key under `prefix` with its size, in key order; empty when the bucket is missing.

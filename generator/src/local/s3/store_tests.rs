@@ -22,7 +22,7 @@ fn conditional_put_under_concurrency_lets_exactly_one_writer_in() {
                     "invoices",
                     "inv-1.json",
                     Bytes::from(format!("writer {writer}")),
-                    None,
+                    ObjectHeaders::default(),
                     true,
                 )
             })
@@ -48,10 +48,22 @@ fn conditional_put_under_concurrency_lets_exactly_one_writer_in() {
 fn unconditional_put_overwrites() {
     let store = store_with_bucket();
     store
-        .put_object("invoices", "k", Bytes::from_static(b"one"), None, false)
+        .put_object(
+            "invoices",
+            "k",
+            Bytes::from_static(b"one"),
+            ObjectHeaders::default(),
+            false,
+        )
         .expect("first");
     store
-        .put_object("invoices", "k", Bytes::from_static(b"two"), None, false)
+        .put_object(
+            "invoices",
+            "k",
+            Bytes::from_static(b"two"),
+            ObjectHeaders::default(),
+            false,
+        )
         .expect("second");
     assert_eq!(store.get("invoices", "k"), Some(b"two".to_vec()));
     assert_eq!(
@@ -72,12 +84,16 @@ fn etag_is_the_quoted_md5() {
 fn listing_pages_through_a_prefix() {
     let store = store_with_bucket();
     for key in ["a/1", "a/2", "a/3", "b/1", "a0"] {
-        store
-            .put_object("invoices", key, Bytes::from_static(b"x"), None, false)
-            .expect("put");
+        put_x(&store, key);
     }
+    let query = |after| ListQuery {
+        prefix: "a/",
+        after,
+        max_keys: 2,
+        ..ListQuery::default()
+    };
     let first = store
-        .list_objects("invoices", "a/", None, 2)
+        .list_objects("invoices", &query(None))
         .expect("first page");
     let keys = |page: &ListPage| -> Vec<String> {
         page.contents
@@ -88,11 +104,11 @@ fn listing_pages_through_a_prefix() {
     assert_eq!(keys(&first), ["a/1", "a/2"]);
     assert!(first.is_truncated);
     let second = store
-        .list_objects("invoices", "a/", first.next_after.as_deref(), 2)
+        .list_objects("invoices", &query(first.next.as_ref()))
         .expect("second page");
     assert_eq!(keys(&second), ["a/3"]);
     assert!(!second.is_truncated);
-    assert_eq!(second.next_after, None);
+    assert_eq!(second.next, None);
     assert_eq!(
         store.list("invoices", "a"),
         [
@@ -116,7 +132,13 @@ fn buckets_follow_s3_rules() {
         assert!(store.create_bucket(invalid).is_err(), "{invalid}");
     }
     store
-        .put_object("invoices", "k", Bytes::new(), None, false)
+        .put_object(
+            "invoices",
+            "k",
+            Bytes::new(),
+            ObjectHeaders::default(),
+            false,
+        )
         .expect("put");
     assert_eq!(
         store.delete_bucket("invoices"),
@@ -142,4 +164,51 @@ fn faults_are_injected_on_demand() {
     store.set_outage(false);
     store.set_failure_rate(0.0);
     assert_eq!(store.injected_fault(), None);
+}
+
+#[test]
+fn a_delimiter_rolls_keys_up_into_common_prefixes_across_pages() {
+    let store = store_with_bucket();
+    for key in ["a/1", "a/2", "b", "c/x/1", "c/y", "d"] {
+        put_x(&store, key);
+    }
+    let page = |after: Option<&Resume>| {
+        store
+            .list_objects(
+                "invoices",
+                &ListQuery {
+                    prefix: "",
+                    delimiter: Some("/"),
+                    after,
+                    max_keys: 2,
+                },
+            )
+            .expect("a page")
+    };
+    let first = page(None);
+    assert_eq!(first.common_prefixes, ["a/"]);
+    assert_eq!(first.contents.len(), 1);
+    assert_eq!(first.contents[0].key, "b");
+    assert_eq!(first.next, Some(Resume::AfterKey("b".into())));
+    let second = page(first.next.as_ref());
+    assert_eq!(second.common_prefixes, ["c/"]);
+    assert_eq!(second.contents[0].key, "d");
+    assert!(!second.is_truncated);
+    // Resuming after a common prefix skips every key under it.
+    let after_prefix = page(Some(&Resume::AfterPrefix("a/".into())));
+    assert_eq!(after_prefix.contents[0].key, "b");
+    assert_eq!(after_prefix.common_prefixes, ["c/"]);
+}
+
+/// Writes a one-byte object at `key` of `invoices`.
+fn put_x(store: &ObjectStore, key: &str) {
+    store
+        .put_object(
+            "invoices",
+            key,
+            Bytes::from_static(b"x"),
+            ObjectHeaders::default(),
+            false,
+        )
+        .expect("put");
 }

@@ -4,17 +4,18 @@
 use std::fmt::Write as _;
 use std::time::SystemTime;
 
+use super::path::url_encode;
 use super::store::ListPage;
 use super::time::iso_8601;
 
 /// The declaration every S3 XML body starts with.
-pub(super) const DECLARATION: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+pub(crate) const DECLARATION: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
 
 /// The S3 namespace of result documents.
 pub(super) const NAMESPACE: &str = "http://s3.amazonaws.com/doc/2006-03-01/";
 
 /// Appends `<name>text</name>` with `text` escaped.
-pub(super) fn element(out: &mut String, name: &str, text: &str) {
+pub(crate) fn element(out: &mut String, name: &str, text: &str) {
     out.push('<');
     out.push_str(name);
     out.push('>');
@@ -26,7 +27,7 @@ pub(super) fn element(out: &mut String, name: &str, text: &str) {
 
 /// Appends `text` with the five XML special characters, and control characters XML 1.0 cannot
 /// carry literally, escaped as character references.
-pub(super) fn escape_into(out: &mut String, text: &str) {
+pub(crate) fn escape_into(out: &mut String, text: &str) {
     for character in text.chars() {
         match character {
             '&' => out.push_str("&amp;"),
@@ -65,9 +66,12 @@ pub(super) fn list_all_my_buckets(buckets: &[(String, SystemTime)]) -> String {
 pub(super) struct ListEcho<'a> {
     pub(super) bucket: &'a str,
     pub(super) prefix: &'a str,
+    pub(super) delimiter: Option<&'a str>,
     pub(super) max_keys: usize,
     pub(super) continuation_token: Option<&'a str>,
     pub(super) start_after: Option<&'a str>,
+    /// `encoding-type=url`: keys, prefixes, the delimiter and `StartAfter` are URL-encoded.
+    pub(super) url_encoded: bool,
 }
 
 /// `ListObjectsV2`; `next_token` is the opaque form of `page.next_after`.
@@ -76,11 +80,27 @@ pub(super) fn list_bucket_result(
     page: &ListPage,
     next_token: Option<&str>,
 ) -> String {
+    // With `encoding-type=url`, S3 encodes `Delimiter`, `Prefix`, `Key` and `StartAfter`
+    // (ListObjectsV2 API reference, "EncodingType"); the tokens are opaque and stay as they are.
+    let encoded = |text: &str| {
+        if echo.url_encoded {
+            url_encode(text)
+        } else {
+            text.to_owned()
+        }
+    };
     let mut out = format!("{DECLARATION}<ListBucketResult xmlns=\"{NAMESPACE}\">");
     element(&mut out, "Name", echo.bucket);
-    element(&mut out, "Prefix", echo.prefix);
-    element(&mut out, "KeyCount", &page.contents.len().to_string());
+    element(&mut out, "Prefix", &encoded(echo.prefix));
+    if let Some(delimiter) = echo.delimiter {
+        element(&mut out, "Delimiter", &encoded(delimiter));
+    }
+    let key_count = page.contents.len() + page.common_prefixes.len();
+    element(&mut out, "KeyCount", &key_count.to_string());
     element(&mut out, "MaxKeys", &echo.max_keys.to_string());
+    if echo.url_encoded {
+        element(&mut out, "EncodingType", "url");
+    }
     element(&mut out, "IsTruncated", &page.is_truncated.to_string());
     if let Some(token) = echo.continuation_token {
         element(&mut out, "ContinuationToken", token);
@@ -89,16 +109,21 @@ pub(super) fn list_bucket_result(
         element(&mut out, "NextContinuationToken", token);
     }
     if let Some(start_after) = echo.start_after {
-        element(&mut out, "StartAfter", start_after);
+        element(&mut out, "StartAfter", &encoded(start_after));
     }
     for object in &page.contents {
         out.push_str("<Contents>");
-        element(&mut out, "Key", &object.key);
+        element(&mut out, "Key", &encoded(&object.key));
         element(&mut out, "LastModified", &iso_8601(object.last_modified));
         element(&mut out, "ETag", &object.etag);
         element(&mut out, "Size", &object.size.to_string());
         element(&mut out, "StorageClass", "STANDARD");
         out.push_str("</Contents>");
+    }
+    for prefix in &page.common_prefixes {
+        out.push_str("<CommonPrefixes>");
+        element(&mut out, "Prefix", &encoded(prefix));
+        out.push_str("</CommonPrefixes>");
     }
     out.push_str("</ListBucketResult>");
     out

@@ -2,6 +2,8 @@
 //! because the SDK is query-compatible, the legacy code in `x-amzn-query-error` — the code the
 //! SDK actually matches on (e.g. `AWS.SimpleQueueService.NonExistentQueue` → `QueueDoesNotExist`).
 
+use crate::local::budget::Exhausted;
+
 /// An error an SQS operation answers with.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SqsError {
@@ -44,6 +46,9 @@ pub enum SqsError {
     /// A body that is not the JSON the operation expects.
     #[error("{0}")]
     Serialization(String),
+    /// A send past the engine's cap on bytes held; SQS's error for a violated limit.
+    #[error("The specified action violates a limit: {0}.")]
+    OverLimit(Exhausted),
 }
 
 impl SqsError {
@@ -63,6 +68,7 @@ impl SqsError {
             Self::BatchEntryIdsNotDistinct(_) => "BatchEntryIdsNotDistinct",
             Self::UnsupportedOperation(_) => "UnsupportedOperation",
             Self::Serialization(_) => "SerializationException",
+            Self::OverLimit(_) => "OverLimit",
         }
     }
 
@@ -84,6 +90,7 @@ impl SqsError {
             Self::BatchEntryIdsNotDistinct(_) => "AWS.SimpleQueueService.BatchEntryIdsNotDistinct",
             Self::UnsupportedOperation(_) => "AWS.SimpleQueueService.UnsupportedOperation",
             Self::Serialization(_) => "SerializationException",
+            Self::OverLimit(_) => "OverLimit",
         }
     }
 

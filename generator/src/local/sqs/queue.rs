@@ -16,6 +16,7 @@ use super::error::SqsError;
 use super::message::{self, Attributes, Message};
 use super::ready::Ready;
 use super::receipt::Receipt;
+use crate::local::budget::Budget;
 
 /// The time of an operation, monotonic and as wall-clock milliseconds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -113,11 +114,19 @@ pub struct Queue {
     deduplication: Deduplication,
     counts: Counts,
     next_sequence: u64,
+    /// The bytes of the messages held, also counted in `budget`.
+    stored_bytes: u64,
+    budget: Budget,
 }
 
 impl Queue {
-    /// An empty queue.
+    /// An empty queue whose messages are not bounded.
     pub fn new(settings: QueueSettings) -> Self {
+        Self::with_budget(settings, Budget::default())
+    }
+
+    /// An empty queue holding its messages' bytes in `budget`.
+    pub fn with_budget(settings: QueueSettings, budget: Budget) -> Self {
         Self {
             id: fastrand::u64(..),
             ready: Ready::new(settings.fifo),
@@ -128,6 +137,8 @@ impl Queue {
             deduplication: Deduplication::default(),
             counts: Counts::default(),
             next_sequence: 1,
+            stored_bytes: 0,
+            budget,
         }
     }
 
@@ -198,6 +209,9 @@ impl Queue {
         } else {
             None
         };
+        self.budget
+            .check(message_size(&request.body, &request.attributes) as u64)
+            .map_err(SqsError::OverLimit)?;
         let sequence = self.next_sequence;
         self.next_sequence += 1;
         let message = Message {
@@ -239,17 +253,7 @@ impl Queue {
         if request.body.is_empty() {
             return Err(SqsError::MissingParameter("MessageBody".into()));
         }
-        let size = request.body.len()
-            + request
-                .attributes
-                .iter()
-                .map(|(name, value)| {
-                    name.len()
-                        + value.data_type.len()
-                        + value.string_value.as_ref().map_or(0, String::len)
-                        + value.binary_value.as_ref().map_or(0, String::len)
-                })
-                .sum::<usize>();
+        let size = message_size(&request.body, &request.attributes);
         if size > self.settings.maximum_message_size as usize {
             return Err(SqsError::InvalidParameterValue(format!(
                 "One or more parameters are invalid. Reason: Message must be shorter than {} bytes.",
@@ -279,6 +283,9 @@ impl Queue {
     }
 
     fn insert(&mut self, sequence: u64, message: Message, delay: Duration, now: Instant) {
+        let size = stored_size(&message);
+        self.stored_bytes += size;
+        self.budget.add(size);
         let group = group_of(&message).to_owned();
         let state = if delay.is_zero() {
             self.counts.visible += 1;
@@ -332,6 +339,7 @@ impl Queue {
             if max_receive_count.is_some_and(|limit| entry.message.receive_count >= limit) {
                 let group = group_of(&entry.message).to_owned();
                 if let Some(entry) = self.entries.remove(&sequence) {
+                    self.release(&entry.message);
                     received.dead_letters.push(entry.message);
                 }
                 // FIFO counted it in flight when popped.
@@ -416,6 +424,8 @@ impl Queue {
 
     /// `PurgeQueue`.
     pub fn purge(&mut self) {
+        self.budget.release(self.stored_bytes);
+        self.stored_bytes = 0;
         self.entries.clear();
         self.ready.clear();
         self.timers.clear();
@@ -454,8 +464,15 @@ impl Queue {
         }
     }
 
+    fn release(&mut self, message: &Message) {
+        let size = stored_size(message);
+        self.stored_bytes -= size;
+        self.budget.release(size);
+    }
+
     fn remove(&mut self, sequence: u64) {
         if let Some(entry) = self.entries.remove(&sequence) {
+            self.release(&entry.message);
             let group = group_of(&entry.message);
             if entry.state == State::Visible {
                 self.ready.remove_visible(sequence, group);
@@ -472,6 +489,25 @@ impl Queue {
                 .retain(|(_, sequence)| entries.contains_key(sequence));
         }
     }
+}
+
+/// A message's size as SQS counts it against `MaximumMessageSize`: the body and every
+/// attribute's name, type and value.
+fn message_size(body: &str, attributes: &Attributes) -> usize {
+    body.len()
+        + attributes
+            .iter()
+            .map(|(name, value)| {
+                name.len()
+                    + value.data_type.len()
+                    + value.string_value.as_ref().map_or(0, String::len)
+                    + value.binary_value.as_ref().map_or(0, String::len)
+            })
+            .sum::<usize>()
+}
+
+fn stored_size(message: &Message) -> u64 {
+    message_size(&message.body, &message.attributes) as u64
 }
 
 fn group_of(message: &Message) -> &str {

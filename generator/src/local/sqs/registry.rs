@@ -12,6 +12,7 @@ use super::attributes::QueueSettings;
 use super::error::SqsError;
 use super::message::Message;
 use super::queue::{Now, Queue};
+use crate::local::budget::Budget;
 
 /// The account id in URLs and ARNs.
 pub const ACCOUNT: &str = "000000000000";
@@ -49,11 +50,18 @@ pub struct Registry {
     queues: BTreeMap<String, Slot>,
     started: Instant,
     started_epoch_millis: u64,
+    /// Every queued message's bytes are held here.
+    budget: Budget,
 }
 
 impl Registry {
-    /// No queues; URLs name `port`.
+    /// No queues; URLs name `port`; messages are not bounded.
     pub fn new(port: u16) -> Self {
+        Self::with_budget(port, Budget::default())
+    }
+
+    /// No queues; URLs name `port`; queued messages' bytes are held in `budget`.
+    pub fn with_budget(port: u16, budget: Budget) -> Self {
         let started_epoch_millis = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |elapsed| {
@@ -64,6 +72,7 @@ impl Registry {
             queues: BTreeMap::new(),
             started: Instant::now(),
             started_epoch_millis,
+            budget,
         }
     }
 
@@ -133,7 +142,7 @@ impl Registry {
         self.queues.insert(
             name.to_owned(),
             Slot {
-                queue: Queue::new(settings),
+                queue: Queue::with_budget(settings, self.budget.clone()),
                 arrivals: Arc::new(Notify::new()),
                 created: seconds,
                 modified: seconds,
@@ -164,10 +173,12 @@ impl Registry {
 
     /// `DeleteQueue`; waiting long polls wake and find the queue gone.
     pub fn delete(&mut self, url: &str) -> Result<(), SqsError> {
-        let slot = self
+        let mut slot = self
             .queues
             .remove(name_in(url))
             .ok_or(SqsError::QueueDoesNotExist)?;
+        // Its messages' bytes go with it.
+        slot.queue.purge();
         slot.arrivals.notify_waiters();
         Ok(())
     }

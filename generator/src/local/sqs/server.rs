@@ -1,48 +1,45 @@
 //! HTTP: `POST /` with `X-Amz-Target: AmazonSQS.<Operation>` and a JSON body, answered with
 //! `application/x-amz-json-1.0`; errors are status 400 with `__type` and `x-amzn-query-error`.
 
-use std::convert::Infallible;
-
-use http_body_util::{BodyExt as _, Full};
-use hyper::body::{Bytes, Incoming};
-use hyper::header::{CONTENT_TYPE, HeaderValue};
-use hyper::{Request, Response, StatusCode};
+use http_body_util::Full;
+use hyper::body::Bytes;
+use hyper::header::{CONTENT_TYPE, HeaderMap, HeaderValue};
+use hyper::{Response, StatusCode};
 
 use super::error::SqsError;
 use super::message::new_uuid;
 use super::operations::{Shared, dispatch};
+use crate::local::listener::Reply;
 
-const JSON: &str = "application/x-amz-json-1.0";
+/// The JSON protocol's content type.
+pub const JSON: &str = "application/x-amz-json-1.0";
 const TARGET_PREFIX: &str = "AmazonSQS.";
 
-/// Answers one request.
-pub async fn handle(
-    shared: Shared,
-    request: Request<Incoming>,
-) -> Result<Response<Full<Bytes>>, Infallible> {
-    let target = request
-        .headers()
+/// Answers one request whose body has been read.
+pub async fn answer(shared: &Shared, headers: &HeaderMap, body: &Bytes) -> Reply {
+    let target = headers
         .get("x-amz-target")
         .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.strip_prefix(TARGET_PREFIX))
-        .map(str::to_owned);
+        .and_then(|value| value.strip_prefix(TARGET_PREFIX));
     let result = match target {
         None => Err(SqsError::UnsupportedOperation(
             "(no X-Amz-Target: AmazonSQS.<Operation> header)".into(),
         )),
-        Some(operation) => match request.into_body().collect().await {
-            Ok(body) => dispatch(&shared, &operation, &body.to_bytes()).await,
-            Err(error) => Err(SqsError::Serialization(error.to_string())),
-        },
+        Some(operation) => dispatch(shared, operation, body).await,
     };
-    Ok(match result {
+    match result {
         Ok(value) => respond(StatusCode::OK, &value, None),
-        Err(error) => respond(
-            StatusCode::BAD_REQUEST,
-            &error.body(),
-            Some(error.query_error_header()),
-        ),
-    })
+        Err(error) => error_reply(&error),
+    }
+}
+
+/// An error as the JSON protocol carries it.
+pub fn error_reply(error: &SqsError) -> Reply {
+    respond(
+        StatusCode::BAD_REQUEST,
+        &error.body(),
+        Some(error.query_error_header()),
+    )
 }
 
 fn respond(
