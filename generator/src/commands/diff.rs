@@ -192,5 +192,6 @@ fn empty_like(pipeline: &Pipeline) -> Pipeline {
         discounts: None,
         functions: std::collections::BTreeMap::new(),
         tags: pipeline.tags.clone(),
+        alarm_email: pipeline.alarm_email.clone(),
     }
 }

@@ -43,6 +43,18 @@ pub struct PipelineConfig {
     /// Tags added to every resource, besides `pipeline`, `stage`, `branch` and `expires-at`.
     #[serde(default)]
     pub tags: BTreeMap<String, String>,
+    /// Who every stage's alarms notify. Without it the alarm topic has no subscriber.
+    #[serde(default)]
+    pub alarms: Option<AlarmsConfig>,
+}
+
+/// Who every stage's alarms notify.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AlarmsConfig {
+    /// E-mail address subscribed to each stage's alarm topic, e.g. `ops@example.com`; SNS asks it to confirm once per stage.
+    #[schemars(title = "e-mail address", regex(pattern = crate::config::naming::EMAIL_PATTERN), length(max = 254))]
+    pub email: String,
 }
 
 /// Values used where a queue or function leaves a setting out.

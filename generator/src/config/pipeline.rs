@@ -16,6 +16,8 @@ pub struct Pipeline {
     pub discounts: Option<Discounts>,
     pub functions: BTreeMap<String, Function>,
     pub tags: BTreeMap<String, String>,
+    /// Who the alarms notify (`alarms.email`); `None` when no one is subscribed.
+    pub alarm_email: Option<String>,
 }
 
 /// An SQS queue.

@@ -115,6 +115,7 @@ pub fn resolve(config: &PipelineConfig) -> Pipeline {
         discounts: config.discounts.clone(),
         functions,
         tags: config.tags.clone(),
+        alarm_email: config.alarms.as_ref().map(|alarms| alarms.email.clone()),
     }
 }
 
