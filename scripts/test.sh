@@ -10,6 +10,12 @@ if [ ! -f .venv/.installed ] || ! cmp -s tests/requirements.txt .venv/.installed
   .venv/bin/pip install --quiet --disable-pip-version-check -r tests/requirements.txt
   cp tests/requirements.txt .venv/.installed
 fi
+echo "==> cdk-nag (tests/cdk-nag, pinned in its package-lock.json)"
+if [ ! -f tests/cdk-nag/node_modules/.installed ] \
+  || ! cmp -s tests/cdk-nag/package-lock.json tests/cdk-nag/node_modules/.installed; then
+  npm ci --prefix tests/cdk-nag --ignore-scripts --no-audit --no-fund --loglevel=error
+  cp tests/cdk-nag/package-lock.json tests/cdk-nag/node_modules/.installed
+fi
 export MOTO_SERVER="$PWD/.venv/bin/moto_server"
 # Tests talk only to moto and the local engine on 127.0.0.1: dummy credentials, no metadata probes.
 export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_EC2_METADATA_DISABLED=true
@@ -30,7 +36,7 @@ if [ -n "$tracked" ]; then
     exit 1
 fi
 
-echo "==> cfn-lint and checkov on every template: root, examples, fixture pipelines, assets stack"
+echo "==> cfn-lint, checkov and cdk-nag on every template: root, examples, fixture pipelines, assets stack"
 mkdir -p target/lint
 cargo run -q --locked -p generator -- bootstrap --show-template > target/lint/bootstrap.template.json
 templates=(generated/template.json target/lint/bootstrap.template.json)
@@ -48,6 +54,16 @@ for template in "${templates[@]}"; do
     echo "    $template"
     .venv/bin/cfn-lint "$template"
     .venv/bin/checkov -f "$template" --skip-download --quiet --compact
+    node tests/cdk-nag/check.js "$template"
+done
+
+echo "==> cdk-nag gate fails on findings the template does not acknowledge"
+if node tests/cdk-nag/check.js tests/cdk-nag/unsuppressed.template.json > target/lint/unsuppressed.out; then
+    echo "tests/cdk-nag/check.js passed a template with unacknowledged findings" >&2
+    exit 1
+fi
+for rule in 'AwsSolutions-S1 Bucket' 'AwsSolutions-S10 Bucket' 'AwsSolutions-IAM5[Resource::<Bucket.Arn>/other/*] Role'; do
+    grep -qF "$rule" target/lint/unsuppressed.out || { echo "missing finding: $rule" >&2; exit 1; }
 done
 
 echo "==> cargo test"

@@ -56,6 +56,16 @@ fn warnings_pass_unless_strict() {
 }
 
 #[test]
+fn strict_fails_when_alarms_notify_no_one() {
+    let file = "tests/fixtures/invalid/alarms-notify-no-one.yaml";
+    let strict = gen_command(&["validate", "--strict", "-f", file]);
+    assert_eq!(strict.status.code(), Some(1));
+    assert!(text(&strict.stderr).contains("warning[alarms-notify-no-one]"));
+    let root = gen_command(&["validate", "--strict"]);
+    assert_eq!(root.status.code(), Some(0), "{}", text(&root.stderr));
+}
+
+#[test]
 fn json_output_goes_to_stdout() {
     let output = gen_command(&[
         "validate",

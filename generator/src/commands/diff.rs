@@ -193,5 +193,6 @@ fn empty_like(pipeline: &Pipeline) -> Pipeline {
         functions: std::collections::BTreeMap::new(),
         tags: pipeline.tags.clone(),
         cost_orders_per_month: pipeline.cost_orders_per_month,
+        alarm_email: pipeline.alarm_email.clone(),
     }
 }

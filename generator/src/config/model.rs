@@ -46,6 +46,9 @@ pub struct PipelineConfig {
     /// The volume `gen cost` and `gen diff` price the pipeline at.
     #[serde(default)]
     pub cost: Option<CostConfig>,
+    /// Who every stage's alarms notify. Without it the alarm topic has no subscriber.
+    #[serde(default)]
+    pub alarms: Option<AlarmsConfig>,
 }
 
 /// The volume the pipeline is priced at.
@@ -55,6 +58,15 @@ pub struct CostConfig {
     /// Orders sent to the pipeline a month, e.g. `1000000`.
     #[schemars(range(min = 1))]
     pub orders_per_month: u64,
+}
+
+/// Who every stage's alarms notify.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AlarmsConfig {
+    /// E-mail address subscribed to each stage's alarm topic, e.g. `ops@example.com`; SNS asks it to confirm once per stage.
+    #[schemars(title = "e-mail address", regex(pattern = crate::config::naming::EMAIL_PATTERN), length(max = 254))]
+    pub email: String,
 }
 
 /// Values used where a queue or function leaves a setting out.

@@ -6,6 +6,9 @@
 /// Queue, bucket, function and pipeline names: lowercase letters, digits, single hyphens.
 pub const NAME_PATTERN: &str = "^[a-z][a-z0-9]*(-[a-z0-9]+)*$";
 
+/// An e-mail address as SNS accepts it: one `@`, a dot in the domain, no spaces.
+pub const EMAIL_PATTERN: &str = r"^[^@\s]+@[^@\s]+\.[^@\s]+$";
+
 /// The longest stage name (`--stage`), so the longest suffix is `-` plus this many characters.
 pub const MAX_STAGE_LEN: usize = 16;
 

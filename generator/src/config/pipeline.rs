@@ -18,6 +18,8 @@ pub struct Pipeline {
     pub tags: BTreeMap<String, String>,
     /// `cost.orders_per_month`: the volume `gen cost` and `gen diff` price at.
     pub cost_orders_per_month: Option<u64>,
+    /// Who the alarms notify (`alarms.email`); `None` when no one is subscribed.
+    pub alarm_email: Option<String>,
 }
 
 /// An SQS queue.

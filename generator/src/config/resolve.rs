@@ -116,6 +116,7 @@ pub fn resolve(config: &PipelineConfig) -> Pipeline {
         functions,
         tags: config.tags.clone(),
         cost_orders_per_month: config.cost.as_ref().map(|cost| cost.orders_per_month),
+        alarm_email: config.alarms.as_ref().map(|alarms| alarms.email.clone()),
     }
 }
 

@@ -49,8 +49,10 @@ pub(super) fn all(pipeline: &Pipeline, options: &SynthOptions) -> BTreeMap<Strin
     ]);
     parameters.insert(
         ALARM_EMAIL.to_owned(),
-        Parameter::string("E-mail address subscribed to the stage's alarm topic; empty for none.")
-            .default(""),
+        Parameter::string(
+            "E-mail address subscribed to the stage's alarm topic (`alarms.email`); empty for none.",
+        )
+        .default(pipeline.alarm_email.clone().unwrap_or_default()),
     );
     for name in pipeline.functions.keys() {
         parameters.insert(

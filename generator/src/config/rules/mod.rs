@@ -1,6 +1,7 @@
 //! Semantic rules: what the schema cannot say. Each rule module adds diagnostics that point at
 //! the offending key or value; every rule runs, so one `gen validate` reports everything.
 
+mod alarms;
 mod discounts;
 mod functions;
 mod names;
@@ -30,6 +31,7 @@ pub(crate) fn check(
     queues::check(&mut checker);
     functions::check(&mut checker);
     discounts::check(&mut checker);
+    alarms::check(&mut checker);
     checker.out
 }
 
