@@ -72,8 +72,7 @@ pub enum Command {
     Deploy(DeployArgs),
     /// Create the assets stack (the bucket for code zips) once per account and region.
     Bootstrap(BootstrapArgs),
-    /// Check what a deploy needs: credentials and identity, region, cargo-lambda and zig, the
-    /// Rust targets, the assets stack; each with pass/fail and the fix.
+    /// Check what a deploy needs (credentials, region, tools, assets stack), each with the fix.
     Doctor(DoctorArgs),
 }
 
