@@ -204,16 +204,25 @@ async fn check_bucket(s3: &Client, bucket: &str, tls: bool) -> Result<(), Assets
 fn tls_only_policy(bucket: &str) -> String {
     serde_json::json!({
         "Version": "2012-10-17",
-        "Statement": [{
-            "Sid": "DenyInsecureTransport",
-            "Effect": "Deny",
-            "Principal": "*",
-            "Action": "s3:*",
-            "Resource": [format!("arn:aws:s3:::{bucket}"), format!("arn:aws:s3:::{bucket}/*")],
-            "Condition": {"Bool": {"aws:SecureTransport": "false"}}
-        }]
+        "Statement": [deny_insecure_transport(&serde_json::json!([
+            format!("arn:aws:s3:::{bucket}"),
+            format!("arn:aws:s3:::{bucket}/*")
+        ]))]
     })
     .to_string()
+}
+
+/// The bucket-policy statement denying every S3 request made without TLS on `resources`; the
+/// assets stack's template and `--assets-bucket` buckets share it.
+pub(super) fn deny_insecure_transport(resources: &serde_json::Value) -> serde_json::Value {
+    serde_json::json!({
+        "Sid": "DenyInsecureTransport",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:*",
+        "Resource": resources,
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}}
+    })
 }
 
 /// Whether a bucket policy has a statement denying `s3:*` when `aws:SecureTransport` is false.

@@ -65,17 +65,10 @@ pub fn template() -> String {
                     "Bucket": {"Ref": "AssetsBucket"},
                     "PolicyDocument": {
                         "Version": "2012-10-17",
-                        "Statement": [{
-                            "Sid": "DenyInsecureTransport",
-                            "Effect": "Deny",
-                            "Principal": "*",
-                            "Action": "s3:*",
-                            "Resource": [
-                                {"Fn::GetAtt": ["AssetsBucket", "Arn"]},
-                                {"Fn::Sub": "${AssetsBucket.Arn}/*"}
-                            ],
-                            "Condition": {"Bool": {"aws:SecureTransport": "false"}}
-                        }]
+                        "Statement": [super::assets::deny_insecure_transport(&json!([
+                            {"Fn::GetAtt": ["AssetsBucket", "Arn"]},
+                            {"Fn::Sub": "${AssetsBucket.Arn}/*"}
+                        ]))]
                     }
                 }
             }
