@@ -99,14 +99,22 @@ async fn put(client: &Client, key: &str, body: &str) -> String {
         .expect("an ETag")
 }
 
-async fn get(client: &Client, key: &str) -> String {
-    let output = client
+/// `GetObject` of `key`, its headers and body unread.
+async fn get_object(
+    client: &Client,
+    key: &str,
+) -> aws_sdk_s3::operation::get_object::GetObjectOutput {
+    client
         .get_object()
         .bucket(BUCKET)
         .key(key)
         .send()
         .await
-        .unwrap_or_else(|error| panic!("GetObject {key}: {error:?}"));
+        .unwrap_or_else(|error| panic!("GetObject {key}: {error:?}"))
+}
+
+async fn get(client: &Client, key: &str) -> String {
+    let output = get_object(client, key).await;
     let bytes = output.body.collect().await.expect("body").into_bytes();
     String::from_utf8(bytes.to_vec()).expect("utf-8 body")
 }
@@ -189,13 +197,7 @@ async fn put_get_round_trip_with_content_type(client: &Client) {
         etag.starts_with('"') && etag.ends_with('"') && etag.len() == 34,
         "{etag}"
     );
-    let got = client
-        .get_object()
-        .bucket(BUCKET)
-        .key("inv-1.json")
-        .send()
-        .await
-        .expect("GetObject");
+    let got = get_object(client, "inv-1.json").await;
     assert_eq!(got.content_type(), Some("application/json"));
     assert_eq!(got.e_tag(), Some(etag));
     assert_eq!(

@@ -9,7 +9,7 @@ use aws_sdk_s3::operation::list_objects_v2::ListObjectsV2Output;
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::EncodingType;
 
-use super::{BUCKET, create_bucket, head, keys, put};
+use super::{BUCKET, create_bucket, get_object, head, keys, put};
 
 fn prefixes(output: &ListObjectsV2Output) -> Vec<String> {
     output
@@ -123,14 +123,8 @@ pub(super) async fn user_metadata_round_trips(client: &Client) {
     ]);
     let headed = head(client, "inv-1.json").await;
     assert_eq!(headed.metadata(), Some(&expected));
-    let get = client
-        .get_object()
-        .bucket(BUCKET)
-        .key("inv-1.json")
-        .send()
-        .await
-        .expect("GetObject");
-    assert_eq!(get.metadata(), Some(&expected));
+    let got = get_object(client, "inv-1.json").await;
+    assert_eq!(got.metadata(), Some(&expected));
     put(client, "inv-1.json", "{}").await;
     let replaced = head(client, "inv-1.json").await;
     assert!(
