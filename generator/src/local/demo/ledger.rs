@@ -36,6 +36,8 @@ pub(super) struct Observed {
     pub(super) faults: bool,
     /// Messages still in a queue when the wait ended.
     pub(super) in_flight: u64,
+    /// Messages in dead-letter queues no function reads (an end, with their alarm).
+    pub(super) dead_lettered: u64,
     pub(super) drained_in: Duration,
 }
 
@@ -88,6 +90,8 @@ pub struct Ledger {
     pub faults: bool,
     /// Messages still queued when the wait ended.
     pub in_flight: u64,
+    /// Messages that ended in a dead-letter queue no function reads (never without faults).
+    pub dead_lettered: u64,
     pub drained_in_ms: u128,
     /// What did not end where it must; empty when every message is accounted for.
     pub problems: Vec<String>,
@@ -146,6 +150,12 @@ impl Ledger {
                 &mut problems,
             );
         }
+        if observed.dead_lettered > 0 && !observed.faults {
+            problems.push(format!(
+                "{} messages ended in a dead-letter queue nothing reads, in a run without faults",
+                observed.dead_lettered
+            ));
+        }
         if observed.in_flight > 0 {
             problems.push(format!(
                 "{} messages were still queued when the wait ended",
@@ -171,6 +181,7 @@ impl Ledger {
             redelivered: observed.processor_redeliveries,
             faults: observed.faults,
             in_flight: observed.in_flight,
+            dead_lettered: observed.dead_lettered,
             drained_in_ms: observed.drained_in.as_millis(),
             problems,
             metrics: BTreeMap::new(),
@@ -306,9 +317,10 @@ fn check_notifications(
     problems: &mut Vec<String>,
 ) {
     let invoice_count = observed.invoices.len() as u64;
-    // Under faults an order can be invoiced and then parked before its notification went out.
+    // Under faults an order can be invoiced and then parked before its notification went out,
+    // or its notification can end in the notification queue's own dead-letter queue.
     let lost_to_faults = if observed.faults {
-        valid_parked as u64
+        valid_parked as u64 + observed.dead_lettered
     } else {
         0
     };
@@ -412,6 +424,13 @@ impl fmt::Display for Ledger {
             plural(self.redelivered, "record", "records")
         )?;
         writeln!(f, "in flight   {}", self.in_flight)?;
+        if self.dead_lettered > 0 {
+            writeln!(
+                f,
+                "dead-lettered {} (in dead-letter queues no function reads; their alarms fire)",
+                self.dead_lettered
+            )?;
+        }
         write!(f, "drained in  {} ms", self.drained_in_ms)?;
         if self.drained_in_ms > 0 {
             #[expect(clippy::cast_precision_loss, reason = "a rate shown with one decimal")]
@@ -489,6 +508,7 @@ mod tests {
             processor_redeliveries: 6,
             faults: false,
             in_flight: 0,
+            dead_lettered: 0,
             drained_in: Duration::from_secs(3),
             samples,
         }
@@ -617,5 +637,23 @@ mod tests {
             repeats: 13,
         });
         fails_with(&observed, "13 repeated notifications");
+    }
+
+    #[test]
+    fn a_notification_dead_lettered_is_an_end_only_under_faults() {
+        let mut observed = perfect();
+        observed.dead_lettered = 1;
+        observed.notifications = Some(Notifications {
+            distinct: 4,
+            repeats: 1,
+        });
+        fails_with(
+            &observed,
+            "1 messages ended in a dead-letter queue nothing reads",
+        );
+        observed.faults = true;
+        let ledger = Ledger::account(&observed, &table());
+        assert!(ledger.complete(), "{ledger}");
+        assert!(ledger.to_string().contains("dead-lettered 1"), "{ledger}");
     }
 }

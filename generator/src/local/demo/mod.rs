@@ -44,7 +44,28 @@ pub async fn run(
     let samples = workload.samples();
     let started = Instant::now();
     let send_failures = send_all(dev, url, &samples).await;
-    let in_flight = wait_until_idle(dev, timeout).await;
+    // A dead-letter queue no function reads is where a message ends, not where it waits.
+    let unread: Vec<&String> = pipeline
+        .queues
+        .keys()
+        .filter(|queue| {
+            pipeline
+                .functions
+                .values()
+                .all(|f| &f.trigger.queue != *queue)
+        })
+        .collect();
+    let read_urls: Vec<&String> = dev
+        .queue_urls
+        .iter()
+        .filter(|(name, _)| !unread.contains(name))
+        .map(|(_, url)| url)
+        .collect();
+    let in_flight = wait_until_idle(dev, &read_urls, timeout).await;
+    let mut dead_lettered = 0;
+    for name in unread {
+        dead_lettered += depth(dev, &dev.queue_urls[name]).await;
+    }
     let drained_in = started.elapsed();
 
     let bucket_of = |function: Option<&crate::config::pipeline::Function>| {
@@ -94,6 +115,7 @@ pub async fn run(
             .sum(),
         faults,
         in_flight,
+        dead_lettered,
         drained_in,
     };
     Ok(Ledger::account(&observed, &table))
@@ -168,35 +190,15 @@ async fn send_all(dev: &Dev, url: &str, samples: &[Sample]) -> usize {
         .await
 }
 
-/// Polls every queue until all are empty (visible, in flight and delayed) three times in a row;
-/// returns what is still in flight at the timeout.
-async fn wait_until_idle(dev: &Dev, timeout: Duration) -> u64 {
+/// Polls the queues at `urls` until all are empty (visible, in flight and delayed) three times in
+/// a row; returns what is still in them at the timeout.
+async fn wait_until_idle(dev: &Dev, urls: &[&String], timeout: Duration) -> u64 {
     let deadline = Instant::now() + timeout;
     let mut quiet = 0;
     loop {
         let mut total = 0;
-        for url in dev.queue_urls.values() {
-            let Ok(output) = dev
-                .sqs
-                .get_queue_attributes()
-                .queue_url(url)
-                .attribute_names(QueueAttributeName::All)
-                .send()
-                .await
-            else {
-                continue;
-            };
-            for name in [
-                QueueAttributeName::ApproximateNumberOfMessages,
-                QueueAttributeName::ApproximateNumberOfMessagesNotVisible,
-                QueueAttributeName::ApproximateNumberOfMessagesDelayed,
-            ] {
-                total += output
-                    .attributes()
-                    .and_then(|a| a.get(&name))
-                    .and_then(|v| v.parse::<u64>().ok())
-                    .unwrap_or(0);
-            }
+        for url in urls {
+            total += depth(dev, url).await;
         }
         quiet = if total == 0 { quiet + 1 } else { 0 };
         if quiet >= 3 || Instant::now() >= deadline {
@@ -204,4 +206,27 @@ async fn wait_until_idle(dev: &Dev, timeout: Duration) -> u64 {
         }
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
+}
+
+/// Messages in a queue: visible, in flight and delayed (0 if it cannot be read).
+async fn depth(dev: &Dev, url: &str) -> u64 {
+    let Ok(output) = dev
+        .sqs
+        .get_queue_attributes()
+        .queue_url(url)
+        .attribute_names(QueueAttributeName::All)
+        .send()
+        .await
+    else {
+        return 0;
+    };
+    [
+        QueueAttributeName::ApproximateNumberOfMessages,
+        QueueAttributeName::ApproximateNumberOfMessagesNotVisible,
+        QueueAttributeName::ApproximateNumberOfMessagesDelayed,
+    ]
+    .iter()
+    .filter_map(|name| output.attributes().and_then(|a| a.get(name)))
+    .filter_map(|value| value.parse::<u64>().ok())
+    .sum()
 }
