@@ -1,46 +1,59 @@
-//! The embedded local engine behind `gen dev`: AWS wire protocols on loopback, so generated
-//! binaries and the SDK run against it unchanged.
+//! The local engine behind `gen dev`: AWS wire protocols on loopback, so generated binaries and
+//! any AWS client run against it unchanged.
+//!
+//! One module per service ([`sqs`], [`s3`]), each an [`AwsService`]; one [`router`] that checks
+//! `Host` and picks the service by `X-Amz-Target` or path; one fault layer ([`faults`]); one
+//! loopback server loop ([`listener`]).
 //!
 //! ```no_run
-//! # async fn example() -> Result<(), generator::local::EngineError> {
-//! let engine = generator::local::Engine::start(0).await?;
-//! println!("SQS endpoint: {}", engine.endpoint());
+//! # async fn example() -> Result<(), engine::EngineError> {
+//! let engine = engine::Engine::start(engine::EngineConfig::default()).await?;
+//! println!("SQS and S3 endpoint: {}", engine.endpoint());
+//! engine.shutdown().await;
 //! # Ok(())
 //! # }
 //! ```
 
 pub mod budget;
-pub mod demo;
-pub mod dev;
+pub mod faults;
 pub mod foreign;
 pub mod host;
-pub mod lambda;
 pub mod limits;
 pub mod listener;
-pub mod logs;
 pub mod router;
 pub mod s3;
+pub mod service;
 pub mod sqs;
-pub mod state;
-pub mod time_scale;
 
+use std::collections::BTreeMap;
 use std::net::{Ipv4Addr, SocketAddr};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::sync::Arc;
 
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
+pub use faults::{Fault, FaultPlan, Faults, Outage};
 pub use limits::Limits;
-use router::Router;
-use sqs::registry::Registry;
+pub use service::AwsService;
+
+/// How to start an engine; [`EngineConfig::default`] is any free port, default [`Limits`], no
+/// faults.
+#[derive(Debug, Clone, Default)]
+pub struct EngineConfig {
+    /// The port on 127.0.0.1; 0 picks a free one.
+    pub port: u16,
+    /// What the engine accepts and holds.
+    pub limits: Limits,
+    /// Faults per service name ([`sqs::NAME`], [`s3::NAME`]); outage windows count from the
+    /// start.
+    pub faults: BTreeMap<&'static str, FaultPlan>,
+}
 
 /// Why the engine could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
     /// The port is taken or not ours to bind.
-    #[error("cannot listen on 127.0.0.1:{port}")]
+    #[error("cannot listen on 127.0.0.1:{port}; pick another port (or 0 for any free one)")]
     Bind {
         /// The requested port (0 means any).
         port: u16,
@@ -50,25 +63,24 @@ pub enum EngineError {
     },
 }
 
-/// A running engine; it stops when dropped.
+/// A running engine; it stops when dropped or shut down.
 #[derive(Debug)]
 pub struct Engine {
     address: SocketAddr,
     store: s3::ObjectStore,
-    /// Milliseconds added to every S3 request (fault injection).
-    store_latency: Arc<AtomicU64>,
+    faults: Faults,
     server: JoinHandle<()>,
 }
 
 impl Engine {
-    /// Listens on `127.0.0.1:port` (0 picks a free port) with the default [`Limits`] and serves
-    /// until dropped. Must be called inside a tokio runtime.
-    pub async fn start(port: u16) -> Result<Self, EngineError> {
-        Self::start_with(port, Limits::default()).await
-    }
-
-    /// [`Engine::start`] bounded by `limits`.
-    pub async fn start_with(port: u16, limits: Limits) -> Result<Self, EngineError> {
+    /// Listens on `127.0.0.1:config.port` and serves until dropped. Must be called inside a
+    /// tokio runtime.
+    pub async fn start(config: EngineConfig) -> Result<Self, EngineError> {
+        let EngineConfig {
+            port,
+            limits,
+            faults: plans,
+        } = config;
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, port))
             .await
             .map_err(|source| EngineError::Bind { port, source })?;
@@ -76,24 +88,22 @@ impl Engine {
             .local_addr()
             .map_err(|source| EngineError::Bind { port, source })?;
         let budget = budget::Budget::new(limits.max_stored_bytes);
-        let shared = Arc::new(Mutex::new(Registry::with_budget(
-            address.port(),
-            budget.clone(),
-        )));
-        let store = s3::ObjectStore::with_limits(limits, budget);
-        let store_latency = Arc::new(AtomicU64::new(0));
-        let router = Router {
-            port: address.port(),
-            sqs: shared,
-            store: store.clone(),
-            store_latency: Arc::clone(&store_latency),
-            limits,
-        };
+        let store = s3::ObjectStore::with_limits(limits, budget.clone());
+        let faults = Faults::new();
+        for (service, plan) in plans {
+            faults.set(service, plan);
+        }
+        // One line per service; a JSON-protocol service routes by its `X-Amz-Target` prefix.
+        let services: Vec<Arc<dyn AwsService>> = vec![
+            Arc::new(sqs::Sqs::new(address.port(), budget)),
+            Arc::new(s3::S3::new(store.clone(), limits)),
+        ];
+        let router = router::Router::new(address.port(), services, faults.clone());
         let server = tokio::spawn(listener::serve(listener, Arc::new(router)));
         Ok(Self {
             address,
             store,
-            store_latency,
+            faults,
             server,
         })
     }
@@ -103,15 +113,12 @@ impl Engine {
         self.address
     }
 
-    /// Adds `latency` to every S3 request from now on.
-    pub fn set_store_latency(&self, latency: Duration) {
-        self.store_latency.store(
-            u64::try_from(latency.as_millis()).unwrap_or(u64::MAX),
-            Ordering::Relaxed,
-        );
+    /// The fault layer, to change faults while the engine runs.
+    pub fn faults(&self) -> &Faults {
+        &self.faults
     }
 
-    /// The object store, for inspection and fault injection.
+    /// The object store, for inspection.
     pub fn store(&self) -> &s3::ObjectStore {
         &self.store
     }
@@ -119,6 +126,13 @@ impl Engine {
     /// `http://127.0.0.1:PORT`, the endpoint URL for SDK clients (SQS and path-style S3).
     pub fn endpoint(&self) -> String {
         format!("http://{}", self.address)
+    }
+
+    /// Stops serving and waits until the server loop and its connections have ended.
+    pub async fn shutdown(mut self) {
+        self.server.abort();
+        // Dropping `self` after this aborts again, harmlessly; the join error is the abort.
+        let _ = (&mut self.server).await;
     }
 }
 

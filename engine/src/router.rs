@@ -1,69 +1,126 @@
-//! The engine's one routing point: the `Host` check, then the service the request is for —
-//! `X-Amz-Target: AmazonSQS.*` is SQS, another target or an SQS query-protocol form is a
-//! service the engine does not have, anything else is S3 (its REST protocol names no target).
-//! A new JSON-protocol service is a new arm in [`Destination::of`].
+//! The engine's one routing point: the `Host` check, then the service the request is for — the
+//! service whose `X-Amz-Target` prefix the request names, a refusal for another target or an SQS
+//! query-protocol form (services the engine does not have), else the REST service (S3, whose
+//! protocol names no target) — then the fault layer, then the service.
 
 use std::future::Future;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
 
-use http_body_util::{BodyExt as _, LengthLimitError, Limited};
-use hyper::body::{Bytes, Incoming};
-use hyper::header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderMap};
-use hyper::{Method, Request};
+use hyper::Request;
+use hyper::body::Incoming;
+use hyper::header::{CONTENT_TYPE, HeaderMap};
 
-use super::foreign;
-use super::host;
-use super::limits::{Limits, MAX_FORM_BYTES, MAX_SQS_REQUEST_BYTES};
-use super::listener::{Reply, Service};
-use super::s3::{ObjectStore, S3Error};
-use super::sqs::error::SqsError;
-use super::sqs::operations::Shared;
+use crate::faults::Faults;
+use crate::foreign;
+use crate::host;
+use crate::listener::{Reply, Service};
+use crate::service::{AwsService, Route};
 
 /// Every service the engine has, behind one [`Service`].
 #[derive(Debug)]
 pub struct Router {
     /// The engine's port, the one `Host` may name.
-    pub port: u16,
-    /// SQS's queues.
-    pub sqs: Shared,
-    /// S3's objects.
-    pub store: ObjectStore,
-    /// Milliseconds added to every S3 request (fault injection).
-    pub store_latency: Arc<AtomicU64>,
-    /// What the engine accepts.
-    pub limits: Limits,
+    port: u16,
+    services: Vec<Arc<dyn AwsService>>,
+    faults: Faults,
+    /// "SQS (JSON protocol) and S3", for refusals.
+    served: String,
 }
 
 /// Which service a request is for.
 #[derive(Debug, PartialEq, Eq)]
 enum Destination {
-    Sqs,
+    /// The service at this index.
+    Service(usize),
+    /// An SQS query-protocol request (`Action=...`).
     SqsQuery,
+    /// An `X-Amz-Target` no service claims.
     OtherTarget(String),
-    S3,
+    /// No service claims the request (no REST service).
+    Nowhere,
 }
 
-impl Destination {
-    fn of(method: &Method, headers: &HeaderMap, query: Option<&str>) -> Self {
+impl Router {
+    /// Routes to `services` (at most one with [`Route::Rest`]), with `faults` applied.
+    pub fn new(port: u16, services: Vec<Arc<dyn AwsService>>, faults: Faults) -> Self {
+        let names: Vec<&str> = services
+            .iter()
+            .map(|service| service.description())
+            .collect();
+        let served = match names.split_last() {
+            Some((last, [])) => (*last).to_owned(),
+            Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+            None => "no services".to_owned(),
+        };
+        Self {
+            port,
+            services,
+            faults,
+            served,
+        }
+    }
+
+    fn destination(
+        &self,
+        headers: &HeaderMap,
+        method: &hyper::Method,
+        query: Option<&str>,
+    ) -> Destination {
+        let mut routes = self.services.iter().map(|service| service.route());
         if let Some(target) = headers.get("x-amz-target") {
-            let target = String::from_utf8_lossy(target.as_bytes()).into_owned();
-            return if target.starts_with("AmazonSQS.") {
-                Self::Sqs
-            } else {
-                Self::OtherTarget(target)
-            };
+            let target = String::from_utf8_lossy(target.as_bytes());
+            return routes
+                .position(
+                    |route| matches!(route, Route::Target(prefix) if target.starts_with(prefix)),
+                )
+                .map_or_else(
+                    || Destination::OtherTarget(target.into_owned()),
+                    Destination::Service,
+                );
         }
         let form = headers
             .get(CONTENT_TYPE)
             .and_then(|value| value.to_str().ok())
             .is_some_and(|value| value.starts_with("application/x-www-form-urlencoded"));
-        if (*method == Method::POST && form) || query.and_then(foreign::action).is_some() {
-            // S3 never takes a form-encoded POST or an `Action` parameter.
-            return Self::SqsQuery;
+        if (*method == hyper::Method::POST && form) || query.and_then(foreign::action).is_some() {
+            // No REST service takes a form-encoded POST or an `Action` parameter.
+            return Destination::SqsQuery;
         }
-        Self::S3
+        routes
+            .position(|route| route == Route::Rest)
+            .map_or(Destination::Nowhere, Destination::Service)
+    }
+
+    async fn route(&self, request: Request<Incoming>) -> Reply {
+        let (parts, body) = request.into_parts();
+        let destination = self.destination(&parts.headers, &parts.method, parts.uri.query());
+        if let Err(refused) = host::check(&parts.headers, self.port) {
+            return refused.reply(parts.headers.contains_key("x-amz-target"));
+        }
+        match destination {
+            Destination::Service(index) => {
+                let service = &self.services[index];
+                if service.faultable(&parts) {
+                    let (latency, fault) = self.faults.draw(service.name());
+                    if !latency.is_zero() {
+                        tokio::time::sleep(latency).await;
+                    }
+                    if let Some(fault) = fault {
+                        return service.fault_reply(&parts, fault);
+                    }
+                }
+                service.call(parts, body).await
+            }
+            Destination::OtherTarget(target) => foreign::unknown_target(&target, &self.served),
+            Destination::SqsQuery => {
+                let action = match parts.uri.query().and_then(foreign::action) {
+                    Some(action) => Some(action),
+                    None => foreign::form_action(body).await,
+                };
+                foreign::query_protocol(action.as_deref(), &self.served)
+            }
+            Destination::Nowhere => foreign::no_service(&self.served),
+        }
     }
 }
 
@@ -73,84 +130,24 @@ impl Service for Router {
     }
 }
 
-impl Router {
-    async fn route(&self, request: Request<Incoming>) -> Reply {
-        let (parts, body) = request.into_parts();
-        let destination = Destination::of(&parts.method, &parts.headers, parts.uri.query());
-        if let Err(refused) = host::check(&parts.headers, self.port) {
-            let json = matches!(destination, Destination::Sqs | Destination::OtherTarget(_));
-            return refused.reply(json);
-        }
-        match destination {
-            Destination::Sqs => match Limited::new(body, MAX_SQS_REQUEST_BYTES).collect().await {
-                Ok(body) => {
-                    super::sqs::server::answer(&self.sqs, &parts.headers, &body.to_bytes()).await
-                }
-                Err(error) => super::sqs::server::error_reply(&SqsError::InvalidParameterValue(
-                    if error.is::<LengthLimitError>() {
-                        format!(
-                            "The request body is larger than {MAX_SQS_REQUEST_BYTES} bytes, \
-                             the local engine's limit (a message must be shorter than 262144 bytes)."
-                        )
-                    } else {
-                        format!("cannot read the request body: {error}")
-                    },
-                )),
-            },
-            Destination::OtherTarget(target) => foreign::unknown_target(&target),
-            Destination::SqsQuery => {
-                let form = match parts.uri.query() {
-                    Some(query) if foreign::action(query).is_some() => query.to_owned(),
-                    _ => Limited::new(body, MAX_FORM_BYTES)
-                        .collect()
-                        .await
-                        .map(|body| String::from_utf8_lossy(&body.to_bytes()).into_owned())
-                        .unwrap_or_default(),
-                };
-                foreign::query_protocol(foreign::action(&form).as_deref())
-            }
-            Destination::S3 => {
-                let latency = self.store_latency.load(Ordering::Relaxed);
-                if latency > 0 {
-                    tokio::time::sleep(Duration::from_millis(latency)).await;
-                }
-                match self.s3_body(&parts.headers, body).await {
-                    Ok(body) => self.store.answer(&parts, body),
-                    Err(error) => super::s3::server::error_response(&parts.method, &error),
-                }
-            }
-        }
-    }
-
-    /// The S3 request body, refused with `EntityTooLarge` past the object limit (early when
-    /// the declared length says so, else while reading).
-    async fn s3_body(&self, headers: &HeaderMap, body: Incoming) -> Result<Bytes, S3Error> {
-        let cap = self.limits.max_object_bytes;
-        let declared = ["x-amz-decoded-content-length", CONTENT_LENGTH.as_str()]
-            .into_iter()
-            .find_map(|name| headers.get(name)?.to_str().ok()?.parse::<u64>().ok());
-        if declared.is_some_and(|length| length > cap) {
-            return Err(S3Error::EntityTooLarge(cap));
-        }
-        // aws-chunked framing adds a little per chunk; the store checks the decoded payload.
-        let read_cap = cap.saturating_add(cap / 32).saturating_add(64 * 1024);
-        Limited::new(body, usize::try_from(read_cap).unwrap_or(usize::MAX))
-            .collect()
-            .await
-            .map(http_body_util::Collected::to_bytes)
-            .map_err(|error| {
-                if error.is::<LengthLimitError>() {
-                    S3Error::EntityTooLarge(cap)
-                } else {
-                    S3Error::InvalidRequest(format!("cannot read the request body: {error}"))
-                }
-            })
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use hyper::Method;
+
     use super::*;
+    use crate::budget::Budget;
+    use crate::limits::Limits;
+
+    fn router() -> Router {
+        let services: Vec<Arc<dyn AwsService>> = vec![
+            Arc::new(crate::sqs::Sqs::new(4566, Budget::new(u64::MAX))),
+            Arc::new(crate::s3::S3::new(
+                crate::s3::ObjectStore::new(),
+                Limits::default(),
+            )),
+        ];
+        Router::new(4566, services, Faults::new())
+    }
 
     #[track_caller]
     fn case(
@@ -163,7 +160,7 @@ mod tests {
         for (name, value) in headers {
             map.insert(*name, value.parse().expect("a header value"));
         }
-        assert_eq!(&Destination::of(method, &map, query), expected);
+        assert_eq!(&router().destination(&map, method, query), expected);
     }
 
     #[test]
@@ -172,7 +169,7 @@ mod tests {
             &Method::POST,
             &[("x-amz-target", "AmazonSQS.SendMessage")],
             None,
-            &Destination::Sqs,
+            &Destination::Service(0),
         );
         case(
             &Method::POST,
@@ -199,13 +196,18 @@ mod tests {
             &Method::PUT,
             &[("content-type", "application/x-www-form-urlencoded")],
             None,
-            &Destination::S3,
+            &Destination::Service(1),
         );
         case(
             &Method::GET,
             &[],
             Some("list-type=2&prefix=a"),
-            &Destination::S3,
+            &Destination::Service(1),
         );
+    }
+
+    #[test]
+    fn refusals_name_every_service() {
+        assert_eq!(router().served, "SQS (JSON protocol) and S3");
     }
 }

@@ -3,7 +3,7 @@
 
 use hyper::StatusCode;
 
-use crate::local::budget::Exhausted;
+use crate::budget::Exhausted;
 
 /// An error an S3 operation answers with.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

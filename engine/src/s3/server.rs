@@ -5,13 +5,13 @@ use std::collections::{BTreeMap, HashMap};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use http_body_util::{BodyExt as _, Full};
-use hyper::body::{Bytes, Incoming};
+use http_body_util::Full;
+use hyper::body::Bytes;
 use hyper::header::{
     CONTENT_LENGTH, CONTENT_TYPE, ETAG, HeaderMap, HeaderName, HeaderValue, LAST_MODIFIED,
 };
 use hyper::http::request::Parts;
-use hyper::{Method, Request, Response, StatusCode};
+use hyper::{Method, Response, StatusCode};
 
 use super::error::S3Error;
 use super::path::{Target, query, target};
@@ -24,18 +24,6 @@ const METADATA_PREFIX: &str = "x-amz-meta-";
 const MAX_METADATA_BYTES: usize = 2 * 1024;
 
 impl ObjectStore {
-    /// Answers one S3 request.
-    pub async fn handle(&self, request: Request<Incoming>) -> Response<Full<Bytes>> {
-        let (parts, body) = request.into_parts();
-        match body.collect().await {
-            Ok(body) => self.answer(&parts, body.to_bytes()),
-            Err(error) => error_response(
-                &parts.method,
-                &S3Error::InvalidRequest(format!("cannot read the request body: {error}")),
-            ),
-        }
-    }
-
     /// Answers a request whose body has been read.
     pub fn answer(&self, parts: &Parts, body: Bytes) -> Response<Full<Bytes>> {
         self.route(parts, body)
@@ -77,57 +65,49 @@ impl ObjectStore {
             (Target::Bucket(bucket), &Method::GET)
                 if parameters.get("list-type").map(String::as_str) == Some("2") =>
             {
-                self.fault()?;
                 self.list_objects_v2(&bucket, &parameters)
             }
-            (Target::Object { bucket, key }, method) if parameters.is_empty() => {
-                self.fault()?;
-                match *method {
-                    Method::PUT => self.put(&bucket, &key, &parts.headers, body),
-                    Method::GET | Method::HEAD => {
-                        if parts.headers.contains_key("range") {
-                            return Err(S3Error::NotImplemented("GetObject with Range".into()));
-                        }
-                        let object = self.get_object(&bucket, &key)?;
-                        let length = object.body.len();
-                        let mut response = if *method == Method::HEAD {
-                            empty(StatusCode::OK)
-                        } else {
-                            Response::new(Full::new(object.body))
-                        };
-                        let headers = response.headers_mut();
-                        insert(headers, CONTENT_TYPE.as_str(), &object.content_type);
-                        insert(headers, CONTENT_LENGTH.as_str(), &length.to_string());
-                        insert(headers, ETAG.as_str(), &object.etag);
-                        insert(
-                            headers,
-                            LAST_MODIFIED.as_str(),
-                            &http_date(object.last_modified),
-                        );
-                        insert(headers, "accept-ranges", "bytes");
-                        for (name, value) in &object.metadata {
-                            if let (Ok(name), Ok(value)) = (
-                                HeaderName::try_from(format!("{METADATA_PREFIX}{name}")),
-                                HeaderValue::from_str(value),
-                            ) {
-                                headers.insert(name, value);
-                            }
-                        }
-                        Ok(response)
+            (Target::Object { bucket, key }, method) if parameters.is_empty() => match *method {
+                Method::PUT => self.put(&bucket, &key, &parts.headers, body),
+                Method::GET | Method::HEAD => {
+                    if parts.headers.contains_key("range") {
+                        return Err(S3Error::NotImplemented("GetObject with Range".into()));
                     }
-                    Method::DELETE => {
-                        self.delete_object(&bucket, &key)?;
-                        Ok(empty(StatusCode::NO_CONTENT))
+                    let object = self.get_object(&bucket, &key)?;
+                    let length = object.body.len();
+                    let mut response = if *method == Method::HEAD {
+                        empty(StatusCode::OK)
+                    } else {
+                        Response::new(Full::new(object.body))
+                    };
+                    let headers = response.headers_mut();
+                    insert(headers, CONTENT_TYPE.as_str(), &object.content_type);
+                    insert(headers, CONTENT_LENGTH.as_str(), &length.to_string());
+                    insert(headers, ETAG.as_str(), &object.etag);
+                    insert(
+                        headers,
+                        LAST_MODIFIED.as_str(),
+                        &http_date(object.last_modified),
+                    );
+                    insert(headers, "accept-ranges", "bytes");
+                    for (name, value) in &object.metadata {
+                        if let (Ok(name), Ok(value)) = (
+                            HeaderName::try_from(format!("{METADATA_PREFIX}{name}")),
+                            HeaderValue::from_str(value),
+                        ) {
+                            headers.insert(name, value);
+                        }
                     }
-                    _ => Err(S3Error::NotImplemented(format!("{method} on an object"))),
+                    Ok(response)
                 }
-            }
+                Method::DELETE => {
+                    self.delete_object(&bucket, &key)?;
+                    Ok(empty(StatusCode::NO_CONTENT))
+                }
+                _ => Err(S3Error::NotImplemented(format!("{method} on an object"))),
+            },
             _ => Err(subresource()),
         }
-    }
-
-    fn fault(&self) -> Result<(), S3Error> {
-        self.injected_fault().map_or(Ok(()), Err)
     }
 
     fn put(

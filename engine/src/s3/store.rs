@@ -15,8 +15,8 @@ use md5::{Digest as _, Md5};
 
 use super::error::S3Error;
 use super::time::whole_seconds;
-use crate::local::budget::Budget;
-use crate::local::limits::Limits;
+use crate::budget::Budget;
+use crate::limits::Limits;
 
 #[path = "listing.rs"]
 mod listing;
@@ -37,8 +37,6 @@ pub struct ObjectStore {
 #[derive(Debug, Default)]
 struct State {
     buckets: BTreeMap<String, Bucket>,
-    failure_rate: f64,
-    outage: bool,
     limits: Limits,
     /// Every object's body length is held here.
     budget: Budget,
@@ -262,28 +260,6 @@ impl ObjectStore {
         self.get_object(bucket, key)
             .ok()
             .map(|object| object.body.to_vec())
-    }
-
-    /// Fault injection: answer this fraction (0.0–1.0) of object requests with `503 SlowDown`.
-    pub fn set_failure_rate(&self, rate: f64) {
-        self.lock().failure_rate = rate.clamp(0.0, 1.0);
-    }
-
-    /// Fault injection: while on, every object request answers `503 ServiceUnavailable`.
-    pub fn set_outage(&self, outage: bool) {
-        self.lock().outage = outage;
-    }
-
-    /// The injected fault, if any, for the next object request.
-    pub fn injected_fault(&self) -> Option<S3Error> {
-        let state = self.lock();
-        if state.outage {
-            Some(S3Error::ServiceUnavailable)
-        } else if state.failure_rate > 0.0 && fastrand::f64() < state.failure_rate {
-            Some(S3Error::SlowDown)
-        } else {
-            None
-        }
     }
 }
 

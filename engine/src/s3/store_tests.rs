@@ -154,19 +154,6 @@ fn buckets_follow_s3_rules() {
 }
 
 #[test]
-fn faults_are_injected_on_demand() {
-    let store = ObjectStore::new();
-    assert_eq!(store.injected_fault(), None);
-    store.set_failure_rate(1.0);
-    assert_eq!(store.injected_fault(), Some(S3Error::SlowDown));
-    store.set_outage(true);
-    assert_eq!(store.injected_fault(), Some(S3Error::ServiceUnavailable));
-    store.set_outage(false);
-    store.set_failure_rate(0.0);
-    assert_eq!(store.injected_fault(), None);
-}
-
-#[test]
 fn a_delimiter_rolls_keys_up_into_common_prefixes_across_pages() {
     let store = store_with_bucket();
     for key in ["a/1", "a/2", "b", "c/x/1", "c/y", "d"] {

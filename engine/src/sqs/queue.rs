@@ -16,7 +16,7 @@ use super::error::SqsError;
 use super::message::{self, Attributes, Message};
 use super::ready::Ready;
 use super::receipt::Receipt;
-use crate::local::budget::Budget;
+use crate::budget::Budget;
 
 /// The time of an operation, monotonic and as wall-clock milliseconds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -11,10 +11,10 @@ use aws_sdk_sqs::types::QueueAttributeName;
 use serde_json::Value;
 use tokio::sync::{mpsc, watch};
 
-use super::Engine;
 use super::lambda::event_source::{self, MappingSpec, MappingStats};
 use super::lambda::worker::{Worker, WorkerSpec};
 use super::time_scale::TimeScale;
+use super::{Engine, EngineConfig};
 use crate::config::Pipeline;
 use crate::config::naming::{crate_name, logical_id};
 use crate::synth::Template;
@@ -100,8 +100,12 @@ pub async fn start(
     options: &DevOptions,
     logs: mpsc::UnboundedSender<String>,
 ) -> Result<Dev, DevError> {
-    let engine = Engine::start(options.port).await?;
-    inject(&engine, &options.faults);
+    let engine = Engine::start(EngineConfig {
+        port: options.port,
+        faults: options.faults.plans(),
+        ..EngineConfig::default()
+    })
+    .await?;
     let sdk = sdk_config(&engine.endpoint()).await;
     let sqs = aws_sdk_sqs::Client::new(&sdk);
     let s3 = aws_sdk_s3::Client::from_conf(
@@ -194,18 +198,20 @@ pub async fn start(
     })
 }
 
-/// Applies the store faults; an outage window is switched on and off by a timer task.
-fn inject(engine: &Engine, faults: &Faults) {
-    let store = engine.store().clone();
-    store.set_failure_rate(faults.store_failure_rate);
-    engine.set_store_latency(faults.store_latency);
-    if let Some((start, length)) = faults.store_outage {
-        tokio::spawn(async move {
-            tokio::time::sleep(start).await;
-            store.set_outage(true);
-            tokio::time::sleep(length).await;
-            store.set_outage(false);
-        });
+impl Faults {
+    /// The engine's fault plans: the store faults are S3's (crashes are the functions', applied
+    /// by the event source mappings).
+    fn plans(&self) -> BTreeMap<&'static str, engine::FaultPlan> {
+        let plan = engine::FaultPlan {
+            latency: self.store_latency,
+            failure_rate: self.store_failure_rate,
+            outages: self
+                .store_outage
+                .iter()
+                .map(|&(start, length)| engine::Outage { start, length })
+                .collect(),
+        };
+        BTreeMap::from([(engine::s3::NAME, plan)])
     }
 }
 
