@@ -69,11 +69,24 @@ conformance!(
     list_with_delimiter_and_start_after,
     list_url_encoded,
     user_metadata_round_trips,
+    range_reads,
+    conditional_reads,
+    copy_object_with_metadata_directive,
+    delete_objects_reports_each_key,
+    multipart_upload_errors,
+    list_objects_v1_with_marker,
+    standard_headers_round_trip,
 );
 
 #[path = "conformance_s3_listing.rs"]
 mod listing;
 use listing::{list_url_encoded, list_with_delimiter_and_start_after, user_metadata_round_trips};
+#[path = "conformance_s3_objects.rs"]
+mod objects;
+use objects::{
+    conditional_reads, copy_object_with_metadata_directive, delete_objects_reports_each_key,
+    list_objects_v1_with_marker, multipart_upload_errors, range_reads, standard_headers_round_trip,
+};
 
 const BUCKET: &str = "invoices";
 

@@ -1,5 +1,6 @@
 use http_body_util::BodyExt as _;
 use hyper::Request;
+use hyper::header::ETAG;
 
 use super::*;
 

@@ -21,6 +21,9 @@ use crate::limits::Limits;
 #[path = "listing.rs"]
 mod listing;
 pub use listing::{ListQuery, Resume};
+#[path = "multipart.rs"]
+pub(super) mod multipart;
+pub use multipart::{MAX_PART_NUMBER, MIN_PART_BYTES, PartsPage, UploadedPart};
 
 /// The `Content-Type` of objects written without one.
 pub const DEFAULT_CONTENT_TYPE: &str = "binary/octet-stream";
@@ -37,6 +40,8 @@ pub struct ObjectStore {
 #[derive(Debug, Default)]
 struct State {
     buckets: BTreeMap<String, Bucket>,
+    /// Multipart uploads in progress, by upload id.
+    uploads: BTreeMap<String, multipart::Upload>,
     limits: Limits,
     /// Every object's body length is held here.
     budget: Budget,
@@ -61,6 +66,9 @@ pub struct Object {
     pub last_modified: SystemTime,
     /// User metadata (`x-amz-meta-<name>`), names in lower case.
     pub metadata: BTreeMap<String, String>,
+    /// The standard headers stored with the object (`Cache-Control`, `Content-Disposition`,
+    /// `Content-Encoding`, `Content-Language`, `Expires`), names in lower case.
+    pub standard: BTreeMap<String, String>,
 }
 
 /// What a `PutObject` says about the object besides its body.
@@ -70,6 +78,31 @@ pub struct ObjectHeaders {
     pub content_type: Option<String>,
     /// User metadata (`x-amz-meta-<name>`), names in lower case.
     pub metadata: BTreeMap<String, String>,
+    /// The standard headers to store (see [`Object::standard`]).
+    pub standard: BTreeMap<String, String>,
+}
+
+impl ObjectHeaders {
+    /// The headers `object` was stored with (what `CopyObject` copies by default).
+    pub fn of(object: &Object) -> Self {
+        Self {
+            content_type: Some(object.content_type.clone()),
+            metadata: object.metadata.clone(),
+            standard: object.standard.clone(),
+        }
+    }
+}
+
+/// What a write requires of the key's current object, checked under the store's lock.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum WriteCondition {
+    /// Nothing.
+    #[default]
+    Always,
+    /// `If-None-Match: *`: the key holds no object.
+    IfAbsent,
+    /// `If-Match: "etag"`: the key holds an object with this `ETag` (`NoSuchKey` when none).
+    IfMatch(String),
 }
 
 /// One object in a listing.
@@ -171,46 +204,20 @@ impl ObjectStore {
             .collect()
     }
 
-    /// Writes an object and returns its `ETag`. With `if_none_match`, fails with
-    /// `PreconditionFailed` when the key exists, checked and written under one lock.
+    /// Writes an object and returns its `ETag`; `condition` is checked and the object written
+    /// under one lock.
     pub fn put_object(
         &self,
         bucket: &str,
         key: &str,
         body: Bytes,
         headers: ObjectHeaders,
-        if_none_match: bool,
+        condition: &WriteCondition,
     ) -> Result<String, S3Error> {
-        let length = body.len() as u64;
-        let etag = etag(&body);
-        let object = Object {
-            body,
-            content_type: headers
-                .content_type
-                .unwrap_or_else(|| DEFAULT_CONTENT_TYPE.to_owned()),
-            etag: etag.clone(),
-            last_modified: whole_seconds(SystemTime::now()),
-            metadata: headers.metadata,
-        };
+        let object = new_object(body, etag, headers);
+        let etag = object.etag.clone();
         let mut state = self.lock();
-        let state = &mut *state;
-        if length > state.limits.max_object_bytes {
-            return Err(S3Error::EntityTooLarge(state.limits.max_object_bytes));
-        }
-        let objects = &mut state
-            .buckets
-            .get_mut(bucket)
-            .ok_or_else(|| S3Error::NoSuchBucket(bucket.to_owned()))?
-            .objects;
-        let replaced = objects.get(key).map_or(0, |old| old.body.len() as u64);
-        if if_none_match && objects.contains_key(key) {
-            return Err(S3Error::PreconditionFailed);
-        }
-        state
-            .budget
-            .swap(replaced, length)
-            .map_err(S3Error::StorageCapReached)?;
-        objects.insert(key.to_owned(), object);
+        write(&mut state, bucket, key, object, condition, 0)?;
         Ok(etag)
     }
 
@@ -263,12 +270,69 @@ impl ObjectStore {
     }
 }
 
+/// An object of `body` written now, its `ETag` computed by `etag`.
+fn new_object(body: Bytes, etag: impl FnOnce(&[u8]) -> String, headers: ObjectHeaders) -> Object {
+    Object {
+        etag: etag(&body),
+        body,
+        content_type: headers
+            .content_type
+            .unwrap_or_else(|| DEFAULT_CONTENT_TYPE.to_owned()),
+        last_modified: whole_seconds(SystemTime::now()),
+        metadata: headers.metadata,
+        standard: headers.standard,
+    }
+}
+
+/// Writes `object` at `key` if `condition` holds; the budget trades the replaced object's bytes
+/// and `released` more (a completed upload's parts) for the new object's.
+fn write(
+    state: &mut State,
+    bucket: &str,
+    key: &str,
+    object: Object,
+    condition: &WriteCondition,
+    released: u64,
+) -> Result<(), S3Error> {
+    let length = object.body.len() as u64;
+    if length > state.limits.max_object_bytes {
+        return Err(S3Error::EntityTooLarge(state.limits.max_object_bytes));
+    }
+    let objects = &mut state
+        .buckets
+        .get_mut(bucket)
+        .ok_or_else(|| S3Error::NoSuchBucket(bucket.to_owned()))?
+        .objects;
+    let current = objects.get(key);
+    match (condition, current) {
+        (WriteCondition::IfAbsent, Some(_)) => return Err(S3Error::PreconditionFailed),
+        (WriteCondition::IfMatch(_), None) => return Err(S3Error::NoSuchKey(key.to_owned())),
+        (WriteCondition::IfMatch(tag), Some(current))
+            if tag != "*" && tag.trim_matches('"') != current.etag.trim_matches('"') =>
+        {
+            return Err(S3Error::PreconditionFailed);
+        }
+        _ => {}
+    }
+    let replaced = current.map_or(0, |old| old.body.len() as u64);
+    state
+        .budget
+        .swap(replaced + released, length)
+        .map_err(S3Error::StorageCapReached)?;
+    objects.insert(key.to_owned(), object);
+    Ok(())
+}
+
 /// The quoted hex MD5 S3 uses as the `ETag` of a single-part object.
 pub fn etag(body: &[u8]) -> String {
-    let digest = Md5::digest(body);
-    let mut text = String::with_capacity(34);
+    quoted_hex(&Md5::digest(body))
+}
+
+/// `"<hex>"`.
+fn quoted_hex(bytes: &[u8]) -> String {
+    let mut text = String::with_capacity(bytes.len() * 2 + 2);
     text.push('"');
-    for byte in digest {
+    for byte in bytes {
         let _ = write!(text, "{byte:02x}");
     }
     text.push('"');

@@ -23,7 +23,7 @@ fn conditional_put_under_concurrency_lets_exactly_one_writer_in() {
                     "inv-1.json",
                     Bytes::from(format!("writer {writer}")),
                     ObjectHeaders::default(),
-                    true,
+                    &WriteCondition::IfAbsent,
                 )
             })
         })
@@ -53,7 +53,7 @@ fn unconditional_put_overwrites() {
             "k",
             Bytes::from_static(b"one"),
             ObjectHeaders::default(),
-            false,
+            &WriteCondition::Always,
         )
         .expect("first");
     store
@@ -62,7 +62,7 @@ fn unconditional_put_overwrites() {
             "k",
             Bytes::from_static(b"two"),
             ObjectHeaders::default(),
-            false,
+            &WriteCondition::Always,
         )
         .expect("second");
     assert_eq!(store.get("invoices", "k"), Some(b"two".to_vec()));
@@ -137,7 +137,7 @@ fn buckets_follow_s3_rules() {
             "k",
             Bytes::new(),
             ObjectHeaders::default(),
-            false,
+            &WriteCondition::Always,
         )
         .expect("put");
     assert_eq!(
@@ -195,7 +195,7 @@ fn put_x(store: &ObjectStore, key: &str) {
             key,
             Bytes::from_static(b"x"),
             ObjectHeaders::default(),
-            false,
+            &WriteCondition::Always,
         )
         .expect("put");
 }

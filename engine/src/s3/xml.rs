@@ -1,11 +1,12 @@
-//! The few XML documents S3 answers with, written by hand: escaping, elements, and the
-//! `ListAllMyBucketsResult` and `ListBucketResult` documents.
+//! The XML documents S3 answers with, written by hand: escaping, elements, listings, and the
+//! small result documents of copies, deletions and multipart uploads.
 
 use std::fmt::Write as _;
 use std::time::SystemTime;
 
+use super::error::S3Error;
 use super::path::url_encode;
-use super::store::ListPage;
+use super::store::{ListPage, UploadedPart};
 use super::time::iso_8601;
 
 /// The declaration every S3 XML body starts with.
@@ -111,21 +112,135 @@ pub(super) fn list_bucket_result(
     if let Some(start_after) = echo.start_after {
         element(&mut out, "StartAfter", &encoded(start_after));
     }
+    contents_and_prefixes(&mut out, page, encoded);
+    out.push_str("</ListBucketResult>");
+    out
+}
+
+/// `ListObjects` (v1): `Marker` echoed, `NextMarker` when given.
+pub(super) fn list_bucket_result_v1(
+    echo: &ListEcho<'_>,
+    marker: &str,
+    next_marker: Option<&str>,
+    page: &ListPage,
+) -> String {
+    // With `encoding-type=url`, v1 encodes `Delimiter`, `Marker`, `Prefix`, `NextMarker` and
+    // `Key` (ListObjects API reference, "EncodingType").
+    let encoded = |text: &str| {
+        if echo.url_encoded {
+            url_encode(text)
+        } else {
+            text.to_owned()
+        }
+    };
+    let mut out = format!("{DECLARATION}<ListBucketResult xmlns=\"{NAMESPACE}\">");
+    element(&mut out, "Name", echo.bucket);
+    element(&mut out, "Prefix", &encoded(echo.prefix));
+    element(&mut out, "Marker", &encoded(marker));
+    if let Some(next) = next_marker {
+        element(&mut out, "NextMarker", &encoded(next));
+    }
+    element(&mut out, "MaxKeys", &echo.max_keys.to_string());
+    if let Some(delimiter) = echo.delimiter {
+        element(&mut out, "Delimiter", &encoded(delimiter));
+    }
+    if echo.url_encoded {
+        element(&mut out, "EncodingType", "url");
+    }
+    element(&mut out, "IsTruncated", &page.is_truncated.to_string());
+    contents_and_prefixes(&mut out, page, encoded);
+    out.push_str("</ListBucketResult>");
+    out
+}
+
+/// A listing's `Contents` and `CommonPrefixes`, keys and prefixes through `encoded`.
+fn contents_and_prefixes(out: &mut String, page: &ListPage, encoded: impl Fn(&str) -> String) {
     for object in &page.contents {
         out.push_str("<Contents>");
-        element(&mut out, "Key", &encoded(&object.key));
-        element(&mut out, "LastModified", &iso_8601(object.last_modified));
-        element(&mut out, "ETag", &object.etag);
-        element(&mut out, "Size", &object.size.to_string());
-        element(&mut out, "StorageClass", "STANDARD");
+        element(out, "Key", &encoded(&object.key));
+        element(out, "LastModified", &iso_8601(object.last_modified));
+        element(out, "ETag", &object.etag);
+        element(out, "Size", &object.size.to_string());
+        element(out, "StorageClass", "STANDARD");
         out.push_str("</Contents>");
     }
     for prefix in &page.common_prefixes {
         out.push_str("<CommonPrefixes>");
-        element(&mut out, "Prefix", &encoded(prefix));
+        element(out, "Prefix", &encoded(prefix));
         out.push_str("</CommonPrefixes>");
     }
-    out.push_str("</ListBucketResult>");
+}
+
+/// A result document: `<name xmlns=..>` then `(element, text)` pairs.
+pub(super) fn result(name: &str, elements: &[(&str, &str)]) -> String {
+    let mut out = format!("{DECLARATION}<{name} xmlns=\"{NAMESPACE}\">");
+    for (element_name, text) in elements {
+        element(&mut out, element_name, text);
+    }
+    out.push_str("</");
+    out.push_str(name);
+    out.push('>');
+    out
+}
+
+/// `ListParts`.
+pub(super) fn list_parts_result(
+    echo: &[(&str, &str)],
+    parts: &[UploadedPart],
+    next_marker: Option<u32>,
+    is_truncated: bool,
+) -> String {
+    let mut out = format!("{DECLARATION}<ListPartsResult xmlns=\"{NAMESPACE}\">");
+    for (name, text) in echo {
+        element(&mut out, name, text);
+    }
+    if let Some(next) = next_marker {
+        element(&mut out, "NextPartNumberMarker", &next.to_string());
+    }
+    element(&mut out, "IsTruncated", &is_truncated.to_string());
+    element(&mut out, "StorageClass", "STANDARD");
+    for part in parts {
+        out.push_str("<Part>");
+        element(&mut out, "PartNumber", &part.number.to_string());
+        element(&mut out, "LastModified", &iso_8601(part.last_modified));
+        element(&mut out, "ETag", &part.etag);
+        element(&mut out, "Size", &part.body.len().to_string());
+        out.push_str("</Part>");
+    }
+    out.push_str("</ListPartsResult>");
+    out
+}
+
+/// One key's outcome in `DeleteObjects`.
+#[derive(Debug)]
+pub(super) enum Deletion<'a> {
+    /// Deleted (or absent, which S3 reports alike).
+    Deleted(&'a str),
+    /// Refused with this error.
+    Failed(&'a str, &'a S3Error),
+}
+
+/// `DeleteObjects`; in quiet mode only the failures.
+pub(super) fn delete_result(outcomes: &[Deletion<'_>], quiet: bool) -> String {
+    let mut out = format!("{DECLARATION}<DeleteResult xmlns=\"{NAMESPACE}\">");
+    for outcome in outcomes {
+        match outcome {
+            Deletion::Deleted(key) if !quiet => {
+                out.push_str("<Deleted>");
+                element(&mut out, "Key", key);
+                out.push_str("</Deleted>");
+            }
+            Deletion::Deleted(_) => {}
+            Deletion::Failed(key, error) => {
+                out.push_str("<Error>");
+                element(&mut out, "Key", key);
+                element(&mut out, "Code", error.code());
+                element(&mut out, "Message", &error.to_string());
+                out.push_str("</Error>");
+            }
+        }
+    }
+    out.push_str("</DeleteResult>");
     out
 }
 
