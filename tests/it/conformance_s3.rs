@@ -76,6 +76,7 @@ conformance!(
     multipart_upload_errors,
     list_objects_v1_with_marker,
     standard_headers_round_trip,
+    versioning_keeps_every_version,
 );
 
 #[path = "conformance_s3_listing.rs"]
@@ -86,6 +87,7 @@ mod objects;
 use objects::{
     conditional_reads, copy_object_with_metadata_directive, delete_objects_reports_each_key,
     list_objects_v1_with_marker, multipart_upload_errors, range_reads, standard_headers_round_trip,
+    versioning_keeps_every_version,
 };
 
 const BUCKET: &str = "invoices";

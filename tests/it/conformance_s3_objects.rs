@@ -709,3 +709,111 @@ mod engine_follows_aws {
         assert_eq!(overridden.content_disposition(), Some("attachment"));
     }
 }
+
+async fn set_versioning(client: &Client, status: aws_sdk_s3::types::BucketVersioningStatus) {
+    client
+        .put_bucket_versioning()
+        .bucket(BUCKET)
+        .versioning_configuration(
+            aws_sdk_s3::types::VersioningConfiguration::builder()
+                .status(status)
+                .build(),
+        )
+        .send()
+        .await
+        .expect("PutBucketVersioning");
+}
+
+pub(super) async fn versioning_keeps_every_version(client: &Client) {
+    create_bucket(client).await;
+    set_versioning(client, aws_sdk_s3::types::BucketVersioningStatus::Enabled).await;
+    let write = |body: &'static str| {
+        client
+            .put_object()
+            .bucket(BUCKET)
+            .key("inv-1.json")
+            .body(ByteStream::from_static(body.as_bytes()))
+            .send()
+    };
+    let first = write("one")
+        .await
+        .expect("first write")
+        .version_id
+        .expect("a version id");
+    let second = write("two")
+        .await
+        .expect("second write")
+        .version_id
+        .expect("a version id");
+    assert_ne!(first, second);
+    assert_eq!(get(client, "inv-1.json").await, "two");
+    let old = client
+        .get_object()
+        .bucket(BUCKET)
+        .key("inv-1.json")
+        .version_id(&first)
+        .send()
+        .await
+        .expect("GetObject of the first version");
+    assert_eq!(old.version_id(), Some(first.as_str()));
+    let body = old.body.collect().await.expect("body").into_bytes();
+    assert_eq!(&body[..], b"one");
+
+    let deleted = client
+        .delete_object()
+        .bucket(BUCKET)
+        .key("inv-1.json")
+        .send()
+        .await
+        .expect("DeleteObject");
+    assert_eq!(deleted.delete_marker(), Some(true));
+    let marker = deleted
+        .version_id()
+        .expect("the marker's version id")
+        .to_owned();
+    let hidden = client
+        .get_object()
+        .bucket(BUCKET)
+        .key("inv-1.json")
+        .send()
+        .await
+        .expect_err("a delete marker hides the key");
+    assert_eq!(
+        status_and_code(&hidden),
+        (Some(404), Some("NoSuchKey".to_owned()))
+    );
+    let versions = client
+        .list_object_versions()
+        .bucket(BUCKET)
+        .send()
+        .await
+        .expect("ListObjectVersions");
+    let listed: Vec<(Option<&str>, Option<bool>)> = versions
+        .versions()
+        .iter()
+        .map(|version| (version.version_id(), version.is_latest()))
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            (Some(second.as_str()), Some(false)),
+            (Some(first.as_str()), Some(false))
+        ]
+    );
+    let markers: Vec<(Option<&str>, Option<bool>)> = versions
+        .delete_markers()
+        .iter()
+        .map(|marker| (marker.version_id(), marker.is_latest()))
+        .collect();
+    assert_eq!(markers, [(Some(marker.as_str()), Some(true))]);
+
+    client
+        .delete_object()
+        .bucket(BUCKET)
+        .key("inv-1.json")
+        .version_id(&marker)
+        .send()
+        .await
+        .expect("DeleteObject of the marker");
+    assert_eq!(get(client, "inv-1.json").await, "two", "the marker is gone");
+}

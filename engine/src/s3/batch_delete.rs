@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use super::error::S3Error;
 use super::server::xml_response;
-use super::store::ObjectStore;
+use super::store::{Deleted, ObjectStore};
 use super::xml::{self, Deletion};
 
 /// The most keys one request deletes (`DeleteObjects` API reference).
@@ -58,24 +58,21 @@ impl ObjectStore {
             return Err(S3Error::MalformedXml);
         }
         self.head_bucket(bucket)?;
-        let errors: Vec<Option<S3Error>> = request
+        let results: Vec<Result<Deleted, S3Error>> = request
             .objects
             .iter()
             .map(|object| match object.version_id.as_deref() {
-                // An unversioned object's one version is `null`.
-                Some(version) if version != "null" => {
-                    Some(S3Error::NoSuchVersion(version.to_owned()))
-                }
-                _ => self.delete_object(bucket, &object.key).err(),
+                Some(version) => self.delete_version(bucket, &object.key, version),
+                None => self.delete_object(bucket, &object.key),
             })
             .collect();
         let outcomes: Vec<Deletion<'_>> = request
             .objects
             .iter()
-            .zip(&errors)
-            .map(|(object, error)| match error {
-                Some(error) => Deletion::Failed(&object.key, error),
-                None => Deletion::Deleted(&object.key),
+            .zip(&results)
+            .map(|(object, result)| match result {
+                Ok(deleted) => Deletion::Deleted(&object.key, deleted),
+                Err(error) => Deletion::Failed(&object.key, error),
             })
             .collect();
         Ok(xml_response(

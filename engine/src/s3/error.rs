@@ -89,6 +89,9 @@ pub enum S3Error {
         "The XML you provided was not well-formed or did not validate against our published schema"
     )]
     MalformedXml,
+    /// A `GET` or `HEAD` of a delete marker by its version id.
+    #[error("The specified method is not allowed against this resource.")]
+    MethodNotAllowed,
     /// A `versionId` that names no version of the key.
     #[error("The specified version does not exist.")]
     NoSuchVersion(String),
@@ -119,6 +122,7 @@ impl S3Error {
             Self::EntityTooSmall { .. } => "EntityTooSmall",
             Self::MalformedXml => "MalformedXML",
             Self::NoSuchVersion(_) => "NoSuchVersion",
+            Self::MethodNotAllowed => "MethodNotAllowed",
         }
     }
 
@@ -130,6 +134,7 @@ impl S3Error {
             | Self::NoSuchUpload(_)
             | Self::NoSuchVersion(_) => StatusCode::NOT_FOUND,
             Self::NotModified => StatusCode::NOT_MODIFIED,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::InvalidRange { .. } => StatusCode::RANGE_NOT_SATISFIABLE,
             Self::BucketAlreadyOwnedByYou(_) | Self::BucketNotEmpty(_) => StatusCode::CONFLICT,
             Self::InvalidBucketName(_)

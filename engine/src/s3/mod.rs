@@ -18,6 +18,7 @@ mod service;
 pub mod store;
 mod time;
 mod uploads;
+mod versioning;
 mod writes;
 pub(crate) mod xml;
 

@@ -12,7 +12,7 @@ use hyper::body::Bytes;
 use md5::{Digest as _, Md5};
 
 use super::{
-    ObjectHeaders, ObjectStore, S3Error, WriteCondition, etag, new_object, quoted_hex,
+    Object, ObjectHeaders, ObjectStore, S3Error, WriteCondition, etag, new_object, quoted_hex,
     whole_seconds, write,
 };
 
@@ -125,7 +125,7 @@ impl ObjectStore {
     }
 
     /// Completes an upload from `chosen` parts (number and `ETag`, in ascending order) and
-    /// returns the object's `ETag`; parts not chosen are dropped.
+    /// returns the object as stored; parts not chosen are dropped.
     pub fn complete_upload(
         &self,
         bucket: &str,
@@ -133,7 +133,7 @@ impl ObjectStore {
         upload_id: &str,
         chosen: &[(u32, String)],
         condition: &WriteCondition,
-    ) -> Result<String, S3Error> {
+    ) -> Result<Object, S3Error> {
         let mut state = self.lock();
         let upload = upload(&mut state.uploads, bucket, key, upload_id)?;
         if chosen.is_empty() {
@@ -172,10 +172,10 @@ impl ObjectStore {
             parts.len()
         );
         let held = upload.size();
-        let object = new_object(Bytes::from(body), |_| tag.clone(), upload.headers.clone());
-        write(&mut state, bucket, key, object, condition, held)?;
+        let object = new_object(Bytes::from(body), |_| tag, upload.headers.clone());
+        let written = write(&mut state, bucket, key, object, condition, held)?;
         state.uploads.remove(upload_id);
-        Ok(tag)
+        Ok(written)
     }
 
     /// Drops an upload and its parts.

@@ -11,7 +11,7 @@ use hyper::{Method, Response, StatusCode};
 
 use super::conditions::{self, READ};
 use super::error::S3Error;
-use super::server::{Parameters, empty, insert};
+use super::server::{Parameters, empty, error_response, insert};
 use super::store::{Object, ObjectStore};
 use super::time::http_date;
 
@@ -36,7 +36,14 @@ impl ObjectStore {
         key: &str,
         parameters: &Parameters,
     ) -> Result<Response<Full<Bytes>>, S3Error> {
-        let object = self.get_object(bucket, key)?;
+        let object = match parameters.get("versionId") {
+            Some(version) => self.get_version(bucket, key, version),
+            None => self.get_object(bucket, key),
+        };
+        let object = match object {
+            Ok(object) => object,
+            Err(error) => return Ok(self.read_error(parts, bucket, key, &error)),
+        };
         match conditions::check(&parts.headers, READ, &object.etag, object.last_modified) {
             Err(S3Error::NotModified) => {
                 let mut response = empty(StatusCode::NOT_MODIFIED);
@@ -89,6 +96,32 @@ impl ObjectStore {
     }
 }
 
+impl ObjectStore {
+    /// A failed read; a key hidden by a delete marker (or a delete marker read by its version
+    /// id) says so in `x-amz-delete-marker`, as S3 does.
+    fn read_error(
+        &self,
+        parts: &Parts,
+        bucket: &str,
+        key: &str,
+        error: &S3Error,
+    ) -> Response<Full<Bytes>> {
+        let mut response = error_response(&parts.method, error);
+        let marker = match error {
+            S3Error::NoSuchKey(_) => self.delete_marker(bucket, key),
+            S3Error::MethodNotAllowed => Some(String::new()),
+            _ => None,
+        };
+        if let Some(version) = marker {
+            insert(response.headers_mut(), "x-amz-delete-marker", "true");
+            if !version.is_empty() {
+                insert(response.headers_mut(), "x-amz-version-id", &version);
+            }
+        }
+        response
+    }
+}
+
 /// The headers an object was stored with: type, tag, time, standard headers, user metadata.
 fn stored_headers(headers: &mut HeaderMap, object: &Object) {
     insert(headers, CONTENT_TYPE.as_str(), &object.content_type);
@@ -99,6 +132,9 @@ fn stored_headers(headers: &mut HeaderMap, object: &Object) {
         &http_date(object.last_modified),
     );
     insert(headers, "accept-ranges", "bytes");
+    if let Some(version) = &object.version_id {
+        insert(headers, "x-amz-version-id", version);
+    }
     let metadata = object
         .metadata
         .iter()

@@ -64,6 +64,14 @@ impl ObjectStore {
             Target::Bucket(bucket) if *method == Method::POST && has("delete") => {
                 self.delete_objects(&bucket, &parts.headers, &body)
             }
+            Target::Bucket(bucket) if has("versioning") && parameters.len() == 1 => match *method {
+                Method::PUT => self.put_bucket_versioning(&bucket, &body),
+                Method::GET => self.get_bucket_versioning(&bucket),
+                _ => Err(not_implemented(method, &parameters)),
+            },
+            Target::Bucket(bucket) if *method == Method::GET && has("versions") => {
+                self.list_object_versions(&bucket, &parameters)
+            }
             Target::Object { bucket, key } => {
                 self.object_call(parts, &bucket, &key, &parameters, body)
             }
@@ -125,7 +133,9 @@ impl ObjectStore {
                 self.list_parts_call(bucket, key, upload_id, parameters)
             }
             (&Method::GET | &Method::HEAD, None)
-                if parameters.keys().all(|name| name.starts_with("response-")) =>
+                if parameters
+                    .keys()
+                    .all(|name| name.starts_with("response-") || name == "versionId") =>
             {
                 self.read_object(parts, bucket, key, parameters)
             }
@@ -136,9 +146,21 @@ impl ObjectStore {
                     self.put(bucket, key, &parts.headers, body)
                 }
             }
-            (&Method::DELETE, None) if parameters.is_empty() => {
-                self.delete_object(bucket, key)?;
-                Ok(empty(StatusCode::NO_CONTENT))
+            (&Method::DELETE, None)
+                if parameters.is_empty() || (parameters.len() == 1 && has("versionId")) =>
+            {
+                let deleted = match parameters.get("versionId") {
+                    Some(version) => self.delete_version(bucket, key, version)?,
+                    None => self.delete_object(bucket, key)?,
+                };
+                let mut response = empty(StatusCode::NO_CONTENT);
+                if let Some(version) = &deleted.version_id {
+                    insert(response.headers_mut(), "x-amz-version-id", version);
+                }
+                if deleted.delete_marker {
+                    insert(response.headers_mut(), "x-amz-delete-marker", "true");
+                }
+                Ok(response)
             }
             _ => Err(not_implemented(method, parameters)),
         }

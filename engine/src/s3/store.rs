@@ -23,7 +23,10 @@ mod listing;
 pub use listing::{ListQuery, Resume};
 #[path = "multipart.rs"]
 pub(super) mod multipart;
+#[path = "versions.rs"]
+mod versions;
 pub use multipart::{MAX_PART_NUMBER, MIN_PART_BYTES, PartsPage, UploadedPart};
+pub use versions::{Deleted, ListedVersion, Version, Versioning, VersionsPage};
 
 /// The `Content-Type` of objects written without one.
 pub const DEFAULT_CONTENT_TYPE: &str = "binary/octet-stream";
@@ -50,7 +53,12 @@ struct State {
 #[derive(Debug)]
 struct Bucket {
     created: SystemTime,
+    /// The current object of each key (in a versioned bucket, the newest version unless that is
+    /// a delete marker).
     objects: BTreeMap<String, Object>,
+    versioning: Versioning,
+    /// Every version of each key, oldest first, once versioning has been enabled.
+    versions: BTreeMap<String, Vec<Version>>,
 }
 
 /// A stored object.
@@ -69,6 +77,9 @@ pub struct Object {
     /// The standard headers stored with the object (`Cache-Control`, `Content-Disposition`,
     /// `Content-Encoding`, `Content-Language`, `Expires`), names in lower case.
     pub standard: BTreeMap<String, String>,
+    /// Its version in a bucket that has had versioning enabled (`null` when written while
+    /// versioning was suspended).
+    pub version_id: Option<String>,
 }
 
 /// What a `PutObject` says about the object besides its body.
@@ -167,6 +178,8 @@ impl ObjectStore {
             Bucket {
                 created: whole_seconds(SystemTime::now()),
                 objects: BTreeMap::new(),
+                versioning: Versioning::Unversioned,
+                versions: BTreeMap::new(),
             },
         );
         Ok(())
@@ -188,7 +201,7 @@ impl ObjectStore {
             .buckets
             .get(name)
             .ok_or_else(|| S3Error::NoSuchBucket(name.to_owned()))?;
-        if !bucket.objects.is_empty() {
+        if !bucket.objects.is_empty() || !bucket.versions.is_empty() {
             return Err(S3Error::BucketNotEmpty(name.to_owned()));
         }
         state.buckets.remove(name);
@@ -204,8 +217,8 @@ impl ObjectStore {
             .collect()
     }
 
-    /// Writes an object and returns its `ETag`; `condition` is checked and the object written
-    /// under one lock.
+    /// Writes an object and returns it as stored (its `ETag`, time and version);
+    /// `condition` is checked and the object written under one lock.
     pub fn put_object(
         &self,
         bucket: &str,
@@ -213,12 +226,10 @@ impl ObjectStore {
         body: Bytes,
         headers: ObjectHeaders,
         condition: &WriteCondition,
-    ) -> Result<String, S3Error> {
+    ) -> Result<Object, S3Error> {
         let object = new_object(body, etag, headers);
-        let etag = object.etag.clone();
         let mut state = self.lock();
-        write(&mut state, bucket, key, object, condition, 0)?;
-        Ok(etag)
+        write(&mut state, bucket, key, object, condition, 0)
     }
 
     /// Reads an object.
@@ -231,21 +242,6 @@ impl ObjectStore {
             .get(key)
             .cloned()
             .ok_or_else(|| S3Error::NoSuchKey(key.to_owned()))
-    }
-
-    /// Deletes an object; deleting a missing key succeeds, as in S3.
-    pub fn delete_object(&self, bucket: &str, key: &str) -> Result<(), S3Error> {
-        let mut state = self.lock();
-        let removed = state
-            .buckets
-            .get_mut(bucket)
-            .ok_or_else(|| S3Error::NoSuchBucket(bucket.to_owned()))?
-            .objects
-            .remove(key);
-        state
-            .budget
-            .release(removed.map_or(0, |object| object.body.len() as u64));
-        Ok(())
     }
 
     /// Every key under `prefix` with its size, in key order; empty when the bucket is missing.
@@ -281,29 +277,30 @@ fn new_object(body: Bytes, etag: impl FnOnce(&[u8]) -> String, headers: ObjectHe
         last_modified: whole_seconds(SystemTime::now()),
         metadata: headers.metadata,
         standard: headers.standard,
+        version_id: None,
     }
 }
 
-/// Writes `object` at `key` if `condition` holds; the budget trades the replaced object's bytes
-/// and `released` more (a completed upload's parts) for the new object's.
+/// Writes `object` at `key` if `condition` holds and returns it as stored; the budget trades
+/// the bytes it no longer holds (the replaced object of an unversioned bucket, and `released`
+/// more: a completed upload's parts) for the new object's.
 fn write(
     state: &mut State,
     bucket: &str,
     key: &str,
-    object: Object,
+    mut object: Object,
     condition: &WriteCondition,
     released: u64,
-) -> Result<(), S3Error> {
+) -> Result<Object, S3Error> {
     let length = object.body.len() as u64;
     if length > state.limits.max_object_bytes {
         return Err(S3Error::EntityTooLarge(state.limits.max_object_bytes));
     }
-    let objects = &mut state
+    let bucket_state = state
         .buckets
         .get_mut(bucket)
-        .ok_or_else(|| S3Error::NoSuchBucket(bucket.to_owned()))?
-        .objects;
-    let current = objects.get(key);
+        .ok_or_else(|| S3Error::NoSuchBucket(bucket.to_owned()))?;
+    let current = bucket_state.objects.get(key);
     match (condition, current) {
         (WriteCondition::IfAbsent, Some(_)) => return Err(S3Error::PreconditionFailed),
         (WriteCondition::IfMatch(_), None) => return Err(S3Error::NoSuchKey(key.to_owned())),
@@ -314,13 +311,14 @@ fn write(
         }
         _ => {}
     }
-    let replaced = current.map_or(0, |old| old.body.len() as u64);
+    let replaced = bucket_state.replaced_by_write(key);
     state
         .budget
         .swap(replaced + released, length)
         .map_err(S3Error::StorageCapReached)?;
-    objects.insert(key.to_owned(), object);
-    Ok(())
+    object.version_id = bucket_state.record_write(key, &object);
+    bucket_state.objects.insert(key.to_owned(), object.clone());
+    Ok(object)
 }
 
 /// The quoted hex MD5 S3 uses as the `ETag` of a single-part object.

@@ -41,7 +41,7 @@ fn conditional_put_under_concurrency_lets_exactly_one_writer_in() {
             .all(|result| result == &Err(S3Error::PreconditionFailed))
     );
     let stored = store.get_object("invoices", "inv-1.json").expect("stored");
-    assert_eq!(winners[0].as_ref().expect("winner"), &stored.etag);
+    assert_eq!(&winners[0].as_ref().expect("winner").etag, &stored.etag);
 }
 
 #[test]

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use super::error::S3Error;
 use super::server::{Parameters, empty, insert, xml_response};
 use super::store::ObjectStore;
-use super::writes::{object_headers, request_payload, write_condition};
+use super::writes::{object_headers, request_payload, version_header, write_condition};
 use super::xml;
 
 /// The largest `ListParts` page.
@@ -95,13 +95,13 @@ impl ObjectStore {
             .map(|part| (part.part_number, part.etag))
             .collect();
         let condition = write_condition(headers)?;
-        let etag = self.complete_upload(bucket, key, upload_id, &chosen, &condition)?;
+        let object = self.complete_upload(bucket, key, upload_id, &chosen, &condition)?;
         let host = headers
             .get(HOST)
             .and_then(|value| value.to_str().ok())
             .unwrap_or("127.0.0.1");
         let location = format!("http://{host}/{bucket}/{key}");
-        Ok(xml_response(
+        let mut response = xml_response(
             StatusCode::OK,
             xml::result(
                 "CompleteMultipartUploadResult",
@@ -109,10 +109,12 @@ impl ObjectStore {
                     ("Location", &location),
                     ("Bucket", bucket),
                     ("Key", key),
-                    ("ETag", &etag),
+                    ("ETag", &object.etag),
                 ],
             ),
-        ))
+        );
+        version_header(response.headers_mut(), &object);
+        Ok(response)
     }
 
     /// `ListParts`: `part-number-marker` and `max-parts` page through the parts.

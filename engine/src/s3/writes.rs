@@ -12,7 +12,7 @@ use super::conditions::{self, COPY_SOURCE};
 use super::error::S3Error;
 use super::path::decode;
 use super::server::{empty, insert, xml_response};
-use super::store::{ObjectHeaders, ObjectStore, WriteCondition};
+use super::store::{Object, ObjectHeaders, ObjectStore, WriteCondition};
 use super::time::iso_8601;
 use super::{chunked, xml};
 
@@ -40,9 +40,10 @@ impl ObjectStore {
         let header = |name: &str| headers.get(name).and_then(|value| value.to_str().ok());
         let condition = write_condition(headers)?;
         let body = request_payload(header, body)?;
-        let etag = self.put_object(bucket, key, body, object_headers(headers)?, &condition)?;
+        let object = self.put_object(bucket, key, body, object_headers(headers)?, &condition)?;
         let mut response = empty(StatusCode::OK);
-        insert(response.headers_mut(), ETAG.as_str(), &etag);
+        insert(response.headers_mut(), ETAG.as_str(), &object.etag);
+        version_header(response.headers_mut(), &object);
         Ok(response)
     }
 
@@ -55,8 +56,12 @@ impl ObjectStore {
         headers: &HeaderMap,
     ) -> Result<Response<Full<Bytes>>, S3Error> {
         let header = |name: &str| headers.get(name).and_then(|value| value.to_str().ok());
-        let (source_bucket, source_key) = copy_source(header("x-amz-copy-source").unwrap_or(""))?;
-        let source = self.get_object(&source_bucket, &source_key)?;
+        let (source_bucket, source_key, source_version) =
+            copy_source(header("x-amz-copy-source").unwrap_or(""))?;
+        let source = match &source_version {
+            Some(version) => self.get_version(&source_bucket, &source_key, version)?,
+            None => self.get_object(&source_bucket, &source_key)?,
+        };
         conditions::check(headers, COPY_SOURCE, &source.etag, source.last_modified)?;
         let replace = match header("x-amz-metadata-directive") {
             None | Some("COPY") => false,
@@ -80,44 +85,56 @@ impl ObjectStore {
         } else {
             ObjectHeaders::of(&source)
         };
-        let etag = self.put_object(
+        let source_version = source.version_id.clone();
+        let written = self.put_object(
             bucket,
             key,
             source.body,
             object_headers,
             &WriteCondition::Always,
         )?;
-        let written = self.get_object(bucket, key)?;
-        Ok(xml_response(
+        let mut response = xml_response(
             StatusCode::OK,
             xml::result(
                 "CopyObjectResult",
                 &[
                     ("LastModified", &iso_8601(written.last_modified)),
-                    ("ETag", &etag),
+                    ("ETag", &written.etag),
                 ],
             ),
-        ))
+        );
+        version_header(response.headers_mut(), &written);
+        if let Some(version) = source_version {
+            insert(
+                response.headers_mut(),
+                "x-amz-copy-source-version-id",
+                &version,
+            );
+        }
+        Ok(response)
     }
 }
 
-/// `x-amz-copy-source`: `bucket/key` or `/bucket/key`, URL-encoded; a `?versionId=` suffix
-/// names the version (only `null`, the one version of an unversioned object, is kept here).
-fn copy_source(value: &str) -> Result<(String, String), S3Error> {
+/// `x-amz-copy-source`: `bucket/key` or `/bucket/key`, URL-encoded, with an optional
+/// `?versionId=` naming the source's version.
+fn copy_source(value: &str) -> Result<(String, String, Option<String>), S3Error> {
     let (path, version) = value.split_once('?').unwrap_or((value, ""));
-    if let Some(version) = version.strip_prefix("versionId=")
-        && version != "null"
-    {
-        return Err(S3Error::NoSuchVersion(version.to_owned()));
-    }
+    let version = version.strip_prefix("versionId=").map(str::to_owned);
     let path = path.strip_prefix('/').unwrap_or(path);
     match path.split_once('/') {
         Some((bucket, key)) if !bucket.is_empty() && !key.is_empty() => {
-            Ok((decode(bucket, false)?, decode(key, false)?))
+            Ok((decode(bucket, false)?, decode(key, false)?, version))
         }
         _ => Err(S3Error::InvalidArgument(format!(
             "Copy Source must mention the source bucket and key: sourcebucket/sourcekey (got `{value}`)"
         ))),
+    }
+}
+
+/// `x-amz-version-id` of an object written to a versioned bucket.
+pub(super) fn version_header(headers: &mut HeaderMap, object: &Object) {
+    if let Some(version) = &object.version_id {
+        insert(headers, "x-amz-version-id", version);
     }
 }
 

@@ -6,7 +6,7 @@ use std::time::SystemTime;
 
 use super::error::S3Error;
 use super::path::url_encode;
-use super::store::{ListPage, UploadedPart};
+use super::store::{Deleted, ListPage, ListedVersion, UploadedPart, VersionsPage};
 use super::time::iso_8601;
 
 /// The declaration every S3 XML body starts with.
@@ -215,7 +215,7 @@ pub(super) fn list_parts_result(
 #[derive(Debug)]
 pub(super) enum Deletion<'a> {
     /// Deleted (or absent, which S3 reports alike).
-    Deleted(&'a str),
+    Deleted(&'a str, &'a Deleted),
     /// Refused with this error.
     Failed(&'a str, &'a S3Error),
 }
@@ -225,12 +225,20 @@ pub(super) fn delete_result(outcomes: &[Deletion<'_>], quiet: bool) -> String {
     let mut out = format!("{DECLARATION}<DeleteResult xmlns=\"{NAMESPACE}\">");
     for outcome in outcomes {
         match outcome {
-            Deletion::Deleted(key) if !quiet => {
+            Deletion::Deleted(key, deleted) if !quiet => {
                 out.push_str("<Deleted>");
                 element(&mut out, "Key", key);
+                match (&deleted.version_id, deleted.delete_marker) {
+                    (Some(version), true) => {
+                        element(&mut out, "DeleteMarker", "true");
+                        element(&mut out, "DeleteMarkerVersionId", version);
+                    }
+                    (Some(version), false) => element(&mut out, "VersionId", version),
+                    (None, _) => {}
+                }
                 out.push_str("</Deleted>");
             }
-            Deletion::Deleted(_) => {}
+            Deletion::Deleted(..) => {}
             Deletion::Failed(key, error) => {
                 out.push_str("<Error>");
                 element(&mut out, "Key", key);
@@ -241,6 +249,48 @@ pub(super) fn delete_result(outcomes: &[Deletion<'_>], quiet: bool) -> String {
         }
     }
     out.push_str("</DeleteResult>");
+    out
+}
+
+/// `ListObjectVersions`: versions and delete markers, newest first per key.
+pub(super) fn list_versions_result(echo: &[(&str, &str)], page: &VersionsPage) -> String {
+    let mut out = format!("{DECLARATION}<ListVersionsResult xmlns=\"{NAMESPACE}\">");
+    for (name, text) in echo {
+        element(&mut out, name, text);
+    }
+    element(&mut out, "IsTruncated", &page.is_truncated.to_string());
+    if let Some(last) = page.versions.last().filter(|_| page.is_truncated) {
+        element(&mut out, "NextKeyMarker", &last.key);
+        element(&mut out, "NextVersionIdMarker", &last.version.id);
+    }
+    for ListedVersion {
+        key,
+        version,
+        is_latest,
+    } in &page.versions
+    {
+        let name = if version.object.is_some() {
+            "Version"
+        } else {
+            "DeleteMarker"
+        };
+        out.push('<');
+        out.push_str(name);
+        out.push('>');
+        element(&mut out, "Key", key);
+        element(&mut out, "VersionId", &version.id);
+        element(&mut out, "IsLatest", &is_latest.to_string());
+        element(&mut out, "LastModified", &iso_8601(version.last_modified));
+        if let Some(object) = &version.object {
+            element(&mut out, "ETag", &object.etag);
+            element(&mut out, "Size", &object.body.len().to_string());
+            element(&mut out, "StorageClass", "STANDARD");
+        }
+        out.push_str("</");
+        out.push_str(name);
+        out.push('>');
+    }
+    out.push_str("</ListVersionsResult>");
     out
 }
 

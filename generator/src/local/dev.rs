@@ -114,19 +114,7 @@ pub async fn start(
             .build(),
     );
 
-    let mut buckets = BTreeMap::new();
-    for name in pipeline.buckets.keys() {
-        let local = format!("{}-{name}-local", pipeline.name);
-        s3.create_bucket()
-            .bucket(&local)
-            .send()
-            .await
-            .map_err(|error| DevError::Create {
-                what: format!("bucket `{name}`"),
-                message: aws_sdk_s3::error::DisplayErrorContext(error).to_string(),
-            })?;
-        buckets.insert(name.clone(), local);
-    }
+    let buckets = create_buckets(pipeline, &s3, &engine).await?;
     let queue_urls = create_queues(pipeline, &sqs, options).await?;
 
     let (stop, stopped) = watch::channel(false);
@@ -213,6 +201,37 @@ impl Faults {
         };
         BTreeMap::from([(engine::s3::NAME, plan)])
     }
+}
+
+/// The pipeline's buckets, versioned where pipeline.yaml says so.
+async fn create_buckets(
+    pipeline: &Pipeline,
+    s3: &aws_sdk_s3::Client,
+    engine: &Engine,
+) -> Result<BTreeMap<String, String>, DevError> {
+    let mut buckets = BTreeMap::new();
+    for (name, bucket) in &pipeline.buckets {
+        let local = format!("{}-{name}-local", pipeline.name);
+        s3.create_bucket()
+            .bucket(&local)
+            .send()
+            .await
+            .map_err(|error| DevError::Create {
+                what: format!("bucket `{name}`"),
+                message: aws_sdk_s3::error::DisplayErrorContext(error).to_string(),
+            })?;
+        if bucket.versioning {
+            engine
+                .store()
+                .set_versioning(&local, ::engine::s3::store::Versioning::Enabled)
+                .map_err(|error| DevError::Create {
+                    what: format!("versioning of bucket `{name}`"),
+                    message: error.to_string(),
+                })?;
+        }
+        buckets.insert(name.clone(), local);
+    }
+    Ok(buckets)
 }
 
 /// Dead-letter queues first, so redrive policies can name them.
