@@ -37,6 +37,9 @@ pub enum SqsError {
     /// A batch with more than ten entries.
     #[error("Maximum number of entries per request are 10. You have sent {0}.")]
     TooManyEntriesInBatchRequest(usize),
+    /// A batch whose messages together exceed the queue's maximum message size: (sent, limit).
+    #[error("Batch requests cannot be longer than {1} bytes. You have sent {0} bytes.")]
+    BatchRequestTooLong(usize, usize),
     /// Two batch entries with one id.
     #[error("Id {0} repeated.")]
     BatchEntryIdsNotDistinct(String),
@@ -74,6 +77,7 @@ impl SqsError {
             Self::EmptyBatchRequest => "EmptyBatchRequest",
             Self::TooManyEntriesInBatchRequest(_) => "TooManyEntriesInBatchRequest",
             Self::BatchEntryIdsNotDistinct(_) => "BatchEntryIdsNotDistinct",
+            Self::BatchRequestTooLong(..) => "BatchRequestTooLong",
             Self::UnsupportedOperation(_) => "UnsupportedOperation",
             Self::Serialization(_) => "SerializationException",
             Self::OverLimit(_) => "OverLimit",
@@ -107,6 +111,7 @@ impl SqsError {
                 "AWS.SimpleQueueService.TooManyEntriesInBatchRequest"
             }
             Self::BatchEntryIdsNotDistinct(_) => "AWS.SimpleQueueService.BatchEntryIdsNotDistinct",
+            Self::BatchRequestTooLong(..) => "AWS.SimpleQueueService.BatchRequestTooLong",
             Self::UnsupportedOperation(_) => "AWS.SimpleQueueService.UnsupportedOperation",
             Self::Serialization(_) => "SerializationException",
             Self::OverLimit(_) => "OverLimit",

@@ -249,6 +249,11 @@ impl Queue {
         self.insert(sequence, message, Duration::ZERO, now);
     }
 
+    /// The most bytes one message, or one batch of messages together, may hold.
+    pub fn maximum_message_size(&self) -> usize {
+        self.settings.maximum_message_size as usize
+    }
+
     fn validate(&self, request: &SendRequest) -> Result<(), SqsError> {
         if request.body.is_empty() {
             return Err(SqsError::MissingParameter("MessageBody".into()));
@@ -493,7 +498,7 @@ impl Queue {
 
 /// A message's size as SQS counts it against `MaximumMessageSize`: the body and every
 /// attribute's name, type and value.
-fn message_size(body: &str, attributes: &Attributes) -> usize {
+pub(super) fn message_size(body: &str, attributes: &Attributes) -> usize {
     body.len()
         + attributes
             .iter()
