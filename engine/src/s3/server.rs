@@ -72,6 +72,14 @@ impl ObjectStore {
             Target::Bucket(bucket) if *method == Method::GET && has("versions") => {
                 self.list_object_versions(&bucket, &parameters)
             }
+            Target::Bucket(bucket) if *method == Method::GET && has("location") => {
+                // The engine's one region is us-east-1, whose constraint S3 sends empty.
+                self.head_bucket(&bucket)?;
+                Ok(xml_response(
+                    StatusCode::OK,
+                    xml::result("LocationConstraint", &[]),
+                ))
+            }
             Target::Object { bucket, key } => {
                 self.object_call(parts, &bucket, &key, &parameters, body)
             }

@@ -90,3 +90,19 @@ fn unsupported_subresources_are_not_implemented() {
     let response = store.answer(&request(Method::GET, "/invoices?acl", &[]), Bytes::new());
     assert_eq!(response.status(), StatusCode::NOT_IMPLEMENTED);
 }
+
+#[test]
+fn the_location_of_a_bucket_is_us_east_1() {
+    let store = ObjectStore::new();
+    store.create_bucket("invoices").expect("bucket");
+    let response = store.answer(
+        &request(Method::GET, "/invoices?location", &[]),
+        Bytes::new(),
+    );
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(
+        body_text(response).contains("<LocationConstraint xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"></LocationConstraint>")
+    );
+    let missing = store.answer(&request(Method::GET, "/nope?location", &[]), Bytes::new());
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+}
