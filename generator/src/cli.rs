@@ -142,12 +142,15 @@ pub struct SendArgs {
     /// The pipeline file whose running `gen dev` to send to (its `.gen/dev.json`).
     #[arg(short = 'f', long = "file", default_value = "pipeline.yaml")]
     pub file: PathBuf,
-    /// How many orders.
+    /// How many orders (with `--duration`: the orders sent over and over, as many as it takes).
     #[arg(long, default_value_t = 100)]
     pub count: usize,
     /// Messages per second (default: as fast as possible).
     #[arg(long)]
     pub rate: Option<f64>,
+    /// Send for this long (e.g. `30s`) instead of `--count` orders once.
+    #[arg(long, value_parser = duration)]
+    pub duration: Option<std::time::Duration>,
     /// Share of poison orders (0–1).
     #[arg(long, default_value_t = 0.05, value_parser = rate)]
     pub poison_rate: f64,
@@ -245,6 +248,12 @@ fn rate(text: &str) -> Result<f64, String> {
         .ok()
         .filter(|value| (0.0..=1.0).contains(value))
         .ok_or_else(|| format!("`{text}` is not a share from 0 to 1, e.g. `0.05`"))
+}
+
+fn duration(text: &str) -> Result<std::time::Duration, String> {
+    text.parse::<crate::config::values::Duration>()
+        .map(|d| std::time::Duration::from_secs(d.as_secs()))
+        .map_err(|e| e.to_string())
 }
 
 fn outage(text: &str) -> Result<OutageWindow, String> {

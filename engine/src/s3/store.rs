@@ -72,6 +72,9 @@ pub struct Object {
     pub etag: String,
     /// When it was written, in whole seconds.
     pub last_modified: SystemTime,
+    /// When it was written, to the clock's precision (what `gen dev --demo` measures order
+    /// latency with; S3 shows only `last_modified`).
+    pub written: SystemTime,
     /// User metadata (`x-amz-meta-<name>`), names in lower case.
     pub metadata: BTreeMap<String, String>,
     /// The standard headers stored with the object (`Cache-Control`, `Content-Disposition`,
@@ -268,13 +271,15 @@ impl ObjectStore {
 
 /// An object of `body` written now, its `ETag` computed by `etag`.
 fn new_object(body: Bytes, etag: impl FnOnce(&[u8]) -> String, headers: ObjectHeaders) -> Object {
+    let now = SystemTime::now();
     Object {
         etag: etag(&body),
         body,
         content_type: headers
             .content_type
             .unwrap_or_else(|| DEFAULT_CONTENT_TYPE.to_owned()),
-        last_modified: whole_seconds(SystemTime::now()),
+        last_modified: whole_seconds(now),
+        written: now,
         metadata: headers.metadata,
         standard: headers.standard,
         version_id: None,

@@ -93,10 +93,40 @@ pub struct Ledger {
     /// Messages that ended in a dead-letter queue no function reads (never without faults).
     pub dead_lettered: u64,
     pub drained_in_ms: u128,
+    /// Order latency from send to invoice, over the orders invoiced; `None` when none was.
+    pub latency: Option<Latency>,
     /// What did not end where it must; empty when every message is accounted for.
     pub problems: Vec<String>,
     /// The functions' own EMF metrics, summed over the run (what CloudWatch would chart).
     pub metrics: BTreeMap<String, f64>,
+}
+
+/// Order latency from the send of an order to the write of its invoice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Latency {
+    /// Orders measured (each invoiced order whose send time is known).
+    pub orders: usize,
+    pub p50_ms: u64,
+    pub p99_ms: u64,
+    pub max_ms: u64,
+}
+
+impl Latency {
+    /// The percentiles of `samples` (nearest rank); `None` when there are none.
+    pub fn of(mut samples: Vec<Duration>) -> Option<Self> {
+        samples.sort_unstable();
+        let rank = |percent: usize| {
+            let index = (samples.len() * percent).div_ceil(100).max(1) - 1;
+            u64::try_from(samples[index].as_millis()).unwrap_or(u64::MAX)
+        };
+        let last = samples.last()?;
+        Some(Self {
+            orders: samples.len(),
+            p50_ms: rank(50),
+            p99_ms: rank(99),
+            max_ms: u64::try_from(last.as_millis()).unwrap_or(u64::MAX),
+        })
+    }
 }
 
 impl Ledger {
@@ -183,6 +213,7 @@ impl Ledger {
             in_flight: observed.in_flight,
             dead_lettered: observed.dead_lettered,
             drained_in_ms: observed.drained_in.as_millis(),
+            latency: None,
             problems,
             metrics: BTreeMap::new(),
         }
@@ -438,6 +469,13 @@ impl fmt::Display for Ledger {
             write!(f, " ({rate:.1} messages/s end to end)")?;
         }
         writeln!(f)?;
+        if let Some(latency) = &self.latency {
+            writeln!(
+                f,
+                "latency     p50 {} ms, p99 {} ms, max {} ms (send to invoice, {} orders)",
+                latency.p50_ms, latency.p99_ms, latency.max_ms, latency.orders
+            )?;
+        }
         let metrics = crate::local::logs::figures(&self.metrics);
         if !metrics.is_empty() {
             writeln!(
@@ -522,6 +560,31 @@ mod tests {
             ledger.problems.iter().any(|p| p.contains(expected)),
             "{:?} lacks {expected:?}",
             ledger.problems
+        );
+    }
+
+    #[test]
+    fn latency_percentiles_are_nearest_rank() {
+        let millis = |values: &[u64]| values.iter().map(|&ms| Duration::from_millis(ms)).collect();
+        assert_eq!(Latency::of(Vec::new()), None);
+        assert_eq!(
+            Latency::of(millis(&[7])),
+            Some(Latency {
+                orders: 1,
+                p50_ms: 7,
+                p99_ms: 7,
+                max_ms: 7
+            })
+        );
+        let hundred: Vec<u64> = (1..=100).rev().collect();
+        assert_eq!(
+            Latency::of(millis(&hundred)),
+            Some(Latency {
+                orders: 100,
+                p50_ms: 50,
+                p99_ms: 99,
+                max_ms: 100
+            })
         );
     }
 

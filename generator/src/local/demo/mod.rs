@@ -5,13 +5,14 @@
 mod ledger;
 mod samples;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Mutex;
 use std::sync::atomic::Ordering;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use aws_sdk_sqs::types::{QueueAttributeName, SendMessageBatchRequestEntry};
 use futures_util::stream::{self, StreamExt};
-use runtime::handlers::{DEAD_LETTER_PREFIX, INVOICE_PREFIX, ParkedMessage};
+use runtime::handlers::{DEAD_LETTER_PREFIX, INVOICE_PREFIX, ParkedMessage, invoice_key};
 use runtime::order::Invoice;
 use tokio::time::Instant;
 
@@ -21,7 +22,7 @@ use crate::config::model::HandlerKind;
 use ledger::{Notifications, Observed};
 use samples::Sample;
 
-pub use ledger::Ledger;
+pub use ledger::{Latency, Ledger};
 pub use samples::{Workload, generated_bodies};
 
 /// How many S3 reads the ledger has in flight while it collects invoices.
@@ -43,7 +44,7 @@ pub async fn run(
     let url = &dev.queue_urls[&processor.trigger.queue];
     let samples = workload.samples();
     let started = Instant::now();
-    let send_failures = send_all(dev, url, &samples).await;
+    let (send_failures, sent_at) = send_all(dev, url, &samples).await;
     // A dead-letter queue no function reads is where a message ends, not where it waits.
     let unread: Vec<&String> = pipeline
         .queues
@@ -118,7 +119,34 @@ pub async fn run(
         dead_lettered,
         drained_in,
     };
-    Ok(Ledger::account(&observed, &table))
+    let mut ledger = Ledger::account(&observed, &table);
+    ledger.latency = latency(dev, &invoice_bucket, observed.invoices.keys(), &sent_at);
+    Ok(ledger)
+}
+
+/// Send to invoice, per invoiced order: the invoice's write time as the engine's store recorded
+/// it, less the time its order was first sent.
+fn latency<'a>(
+    dev: &Dev,
+    bucket: &str,
+    order_ids: impl Iterator<Item = &'a String>,
+    sent_at: &HashMap<String, SystemTime>,
+) -> Option<Latency> {
+    let store = dev.engine.store();
+    let samples = order_ids
+        .filter_map(|order_id| {
+            let sent = sent_at.get(order_id)?;
+            let object = store.get_object(bucket, &invoice_key(order_id)).ok()?;
+            object.written.duration_since(*sent).ok()
+        })
+        .collect();
+    Latency::of(samples)
+}
+
+/// The order id of a sample that has one (poison may not).
+fn order_id(body: &str) -> Option<String> {
+    let value: serde_json::Value = serde_json::from_str(body).ok()?;
+    value.get("order_id")?.as_str().map(str::to_owned)
 }
 
 fn function_of(
@@ -152,8 +180,13 @@ async fn read_all<T: serde::de::DeserializeOwned>(dev: &Dev, bucket: &str, prefi
 }
 
 /// Sends with `SendMessageBatch`, several batches at once; returns how many messages were not
-/// accepted (a batch that failed whole counts every entry).
-async fn send_all(dev: &Dev, url: &str, samples: &[Sample]) -> usize {
+/// accepted (a batch that failed whole counts every entry), and when each order was first sent.
+async fn send_all(
+    dev: &Dev,
+    url: &str,
+    samples: &[Sample],
+) -> (usize, HashMap<String, SystemTime>) {
+    let sent_at = Mutex::new(HashMap::new());
     let batches: Vec<Vec<SendMessageBatchRequestEntry>> = samples
         .chunks(10)
         .map(|chunk| {
@@ -170,9 +203,16 @@ async fn send_all(dev: &Dev, url: &str, samples: &[Sample]) -> usize {
                 .collect()
         })
         .collect();
-    stream::iter(batches)
-        .map(|entries| async move {
+    let sent_at_ref = &sent_at;
+    let failures = stream::iter(batches.into_iter().zip(samples.chunks(10)))
+        .map(|(entries, chunk)| async move {
             let count = entries.len();
+            let now = SystemTime::now();
+            if let Ok(mut sent_at) = sent_at_ref.lock() {
+                for id in chunk.iter().filter_map(|sample| order_id(&sample.body)) {
+                    sent_at.entry(id).or_insert(now);
+                }
+            }
             match dev
                 .sqs
                 .send_message_batch()
@@ -187,7 +227,8 @@ async fn send_all(dev: &Dev, url: &str, samples: &[Sample]) -> usize {
         })
         .buffer_unordered(8)
         .fold(0, |total, failed| async move { total + failed })
-        .await
+        .await;
+    (failures, sent_at.into_inner().unwrap_or_default())
 }
 
 /// Polls the queues at `urls` until all are empty (visible, in flight and delayed) three times in
