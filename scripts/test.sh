@@ -6,7 +6,8 @@ cd "$(dirname "$0")/.."
 
 echo "==> test tools (.venv, pinned in tests/requirements.txt)"
 if [ ! -f .venv/.installed ] || ! cmp -s tests/requirements.txt .venv/.installed; then
-  python3 -m venv .venv
+  # An existing venv is reused (it may be a link to a shared one); only new packages go in.
+  [ -x .venv/bin/python ] || python3 -m venv .venv
   .venv/bin/pip install --quiet --disable-pip-version-check -r tests/requirements.txt
   cp tests/requirements.txt .venv/.installed
 fi
