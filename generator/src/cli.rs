@@ -310,6 +310,10 @@ pub struct CostArgs {
     /// Subtract the always-free monthly allowances (off by default: an account shares them).
     #[arg(long)]
     pub free_tier: bool,
+    /// Take each function's billed duration per batch (the median) and its log line sizes
+    /// from the last `gen dev` run of this pipeline (`.gen/measured.json` beside it).
+    #[arg(long)]
+    pub measured: bool,
 }
 
 fn share(text: &str) -> Result<rust_decimal::Decimal, String> {

@@ -36,7 +36,7 @@ pub fn run(mut cli: Cli) -> ExitCode {
         Command::Synth(args) => commands::synth::run(args, &printer),
         Command::Check(args) => commands::check::run(args, &printer),
         Command::Diff(args) => commands::diff::run(args, &cli.global, &printer),
-        Command::Cost(args) => commands::cost::run(args, &printer),
+        Command::Cost(args) => commands::cost::run(args, &cli.global, &printer),
         Command::Dev(args) => commands::dev::run(args, &printer),
         Command::Send(args) => commands::send::run(args, &printer),
         Command::Status(args) => commands::status::run(args, &printer),

@@ -338,7 +338,7 @@ fn cost_without_prices_for_the_region_exits_2_with_a_help_line() {
     let file = dir.path().join("pipeline.yaml");
     std::fs::write(
         &file,
-        root.replace("region: us-east-1", "region: eu-west-1"),
+        root.replace("region: us-east-1", "region: sa-east-1"),
     )
     .expect("write");
     let output = gen_command(&["cost", "-f", file.to_str().expect("utf-8 path")]);
@@ -346,10 +346,46 @@ fn cost_without_prices_for_the_region_exits_2_with_a_help_line() {
     assert_eq!(text(&output.stdout), "");
     let stderr = text(&output.stderr);
     assert!(
-        stderr.contains("no prices for region `eu-west-1`"),
+        stderr.contains("no prices for region `sa-east-1`"),
         "{stderr}"
     );
     assert!(stderr.contains("help: pass `--prices FILE`"), "{stderr}");
+
+    // `--region` prices a listed region instead of the pipeline's.
+    let output = gen_command(&[
+        "cost",
+        "-f",
+        file.to_str().expect("utf-8 path"),
+        "--region",
+        "eu-central-1",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    assert!(
+        text(&output.stdout).starts_with("pipeline `orders` in eu-central-1 at 1000000 orders"),
+        "{}",
+        text(&output.stdout)
+    );
+}
+
+#[test]
+fn cost_measured_without_a_dev_run_says_how_to_make_one() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = std::fs::read_to_string(workspace_root().join("pipeline.yaml")).expect("seed");
+    let file = dir.path().join("pipeline.yaml");
+    std::fs::write(&file, root).expect("write");
+    let output = gen_command(&[
+        "cost",
+        "-f",
+        file.to_str().expect("utf-8 path"),
+        "--measured",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = text(&output.stderr);
+    assert!(stderr.contains(".gen/measured.json"), "{stderr}");
+    assert!(
+        stderr.contains("help: run `gen dev --demo --release`"),
+        "{stderr}"
+    );
 }
 
 #[test]

@@ -104,7 +104,9 @@ fn a_batch_size_change() {
 /// 5,075,000 receives and 4,975,000 deletes, in batches of 5 twice as many: +10,050,000 SQS
 /// requests × $0.0000004 = +$4.02. Lambda: +5,075,000 invocations × $0.0000002 = $1.015, and
 /// × 0.2 s × 0.25 GB = +253,750 GB-s × $0.0000133334 = $3.383: +$4.40. Logs: +5,075,000 ×
-/// 300 bytes = 1.418 GB × $0.50 = $0.709, stored 14/30 of it × $0.03 = $0.020: +$0.73.
+/// 1,249 bytes per invocation (the runtime's batch summary, EMF line and Lambda's
+/// START/END/REPORT for `orders-task-prod`, see `cost::log_lines`) = 6,338,675,000 bytes =
+/// 5.9034 GB × $0.50 = $2.9517, stored 14/30 of it × $0.03 = $0.0826: +$3.03.
 #[test]
 fn a_batch_size_change_shows_the_cost_delta() {
     let (code, markdown) = diff_between(
@@ -114,6 +116,19 @@ fn a_batch_size_change_shows_the_cost_delta() {
     );
     assert_eq!(code, 2);
     insta::assert_snapshot!(markdown);
+}
+
+/// The same change at a terminal: the cost section in plain text, aligned, before the plan line.
+#[test]
+fn a_batch_size_change_in_text_shows_the_cost_delta() {
+    let (code, text) = diff_between(
+        |seed| format!("{seed}\ncost:\n  orders_per_month: 50000000\n"),
+        |seed| halve_task_batch(&seed),
+        "text",
+    );
+    assert_eq!(code, 2);
+    assert!(text.contains("Monthly cost at 50000000 orders"), "{text}");
+    insta::assert_snapshot!(text);
 }
 
 #[test]

@@ -13,6 +13,7 @@ mod dev_logs;
 mod doctor_cli;
 mod fixtures;
 mod gen_moto;
+mod lambda_artifacts;
 mod lambda_plumbing;
 mod loader_fuzz;
 mod package_moto;

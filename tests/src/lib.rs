@@ -1,6 +1,8 @@
 //! Test support: a moto server on 127.0.0.1 (the reference AWS emulator), SDK clients for it,
-//! and SQS messages turned into the Lambda event records a handler receives.
+//! SQS messages turned into the Lambda event records a handler receives, and the ELF facts of a
+//! built Lambda `bootstrap`.
 
+pub mod elf;
 mod moto;
 mod sqs_events;
 mod stack;

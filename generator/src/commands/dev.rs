@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 use std::process::Command;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::sync::mpsc;
@@ -13,7 +13,7 @@ use crate::cli::{DevArgs, LogFormat};
 use crate::commands::{CommandError, ExitStatus, load_pipeline};
 use crate::config::naming::crate_name;
 use crate::generate::generated_files;
-use crate::local::logs::{LogSink, MetricTally, Style};
+use crate::local::logs::{DevMeasurements, LogSink, MetricTally, Style, measure};
 use crate::local::state::DevState;
 use crate::local::time_scale::TimeScale;
 use crate::local::{demo, dev};
@@ -55,6 +55,7 @@ pub fn run(args: &DevArgs, printer: &Printer) -> Result<ExitStatus, CommandError
         let (logs, lines) = mpsc::unbounded_channel::<String>();
         let sink = log_sink(args, &pipeline, printer);
         let tally = Arc::clone(&sink.tally);
+        let measured = Arc::clone(&sink.measured);
         tokio::spawn(sink.forward(lines, printer.clone()));
         let running = match dev::start(&pipeline, &template, &options, logs).await {
             Ok(running) => running,
@@ -65,6 +66,7 @@ pub fn run(args: &DevArgs, printer: &Printer) -> Result<ExitStatus, CommandError
             running.engine.endpoint(),
             pipeline.functions.len()
         ));
+        let faults = options.faults != dev::Faults::default();
         if args.demo {
             let workload = match args.orders {
                 Some(orders) => demo::Workload::Generated {
@@ -74,7 +76,6 @@ pub fn run(args: &DevArgs, printer: &Printer) -> Result<ExitStatus, CommandError
                 },
                 None => demo::Workload::Seed,
             };
-            let faults = options.faults != dev::Faults::default();
             let mut ledger = match demo::run(
                 &running,
                 &pipeline,
@@ -90,6 +91,7 @@ pub fn run(args: &DevArgs, printer: &Printer) -> Result<ExitStatus, CommandError
             if let Ok(tally) = tally.lock() {
                 ledger.metrics.clone_from(&tally.totals);
             }
+            keep_measurements(&measured, &dirs, args.release, faults, printer);
             if printer.json {
                 printer.data(&format!(
                     "{:#}\n",
@@ -114,15 +116,21 @@ pub fn run(args: &DevArgs, printer: &Printer) -> Result<ExitStatus, CommandError
         ));
         printer.note("press Ctrl-C to stop\n");
         let _ = tokio::signal::ctrl_c().await;
-        if let Ok(tally) = tally.lock()
-            && tally.lines > 0
-        {
-            printer.note(&format!("{tally}\n"));
-        }
-        let _ = std::fs::remove_file(DevState::path(&dirs));
-        let _ = std::fs::remove_file(DevState::metrics_path(&dirs));
+        keep_measurements(&measured, &dirs, args.release, faults, printer);
+        stopped(&tally, &dirs, printer);
         Ok(ExitStatus::Success)
     })
+}
+
+/// After Ctrl-C: the EMF figures summed, and the state files that point at the engine gone.
+fn stopped(tally: &Mutex<MetricTally>, dirs: &PipelineDirs, printer: &Printer) {
+    if let Ok(tally) = tally.lock()
+        && tally.lines > 0
+    {
+        printer.note(&format!("{tally}\n"));
+    }
+    let _ = std::fs::remove_file(DevState::path(dirs));
+    let _ = std::fs::remove_file(DevState::metrics_path(dirs));
 }
 
 #[expect(
@@ -195,6 +203,46 @@ fn log_sink(args: &DevArgs, pipeline: &crate::config::Pipeline, printer: &Printe
         filter: args.log_filter.clone().unwrap_or_default(),
         quiet: args.demo && !args.verbose,
         tally: Arc::default(),
+        measured: Arc::default(),
+    }
+}
+
+/// Keeps what the run measured (each function's billed durations and log line sizes) in
+/// `.gen/measured.json`, for `gen cost --measured`; nothing when no function was invoked.
+fn keep_measurements(
+    measured: &Mutex<DevMeasurements>,
+    dirs: &PipelineDirs,
+    release: bool,
+    faults: bool,
+    printer: &Printer,
+) {
+    let Ok(measured) = measured.lock() else {
+        return;
+    };
+    let invocations: usize = measured
+        .functions
+        .values()
+        .map(|samples| samples.billed_ms.len())
+        .sum();
+    if invocations == 0 {
+        return;
+    }
+    let run = DevMeasurements {
+        schema_version: measure::SCHEMA_VERSION,
+        recorded_at: runtime::telemetry::now_rfc3339(),
+        release,
+        faults,
+        functions: measured.functions.clone(),
+    };
+    match run.write(dirs) {
+        Ok(path) => printer.note(&format!(
+            "durations of {invocations} invocations kept in {} for `gen cost --measured`\n",
+            path.display()
+        )),
+        Err(error) => printer.note(&format!(
+            "warning: cannot write {}: {error}\n",
+            DevMeasurements::path(dirs).display()
+        )),
     }
 }
 

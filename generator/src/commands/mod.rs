@@ -63,6 +63,8 @@ pub enum CommandError {
     },
     #[error(transparent)]
     Cost(#[from] crate::cost::CostError),
+    #[error(transparent)]
+    Measured(#[from] crate::local::logs::measure::MeasuredError),
 }
 
 /// Reads a file, refusing anything much larger than a pipeline could be before loading it all.

@@ -3,6 +3,9 @@
 
 use rust_decimal::Decimal;
 
+pub use super::log_lines::LineSizes;
+pub use super::measured::Measured;
+
 /// Seconds in the 30-day month every monthly figure uses.
 pub const SECONDS_PER_MONTH: u64 = 30 * 24 * 60 * 60;
 
@@ -20,12 +23,16 @@ pub struct Assumptions {
     /// Share of dead letters a DLQ processor repairs and requeues (they then succeed); the rest
     /// are parked in its bucket.
     pub repairable_share: Decimal,
-    /// Billed duration of one invocation (one batch), in milliseconds.
+    /// Billed duration of one invocation (one batch), in milliseconds, for functions without a
+    /// measured one.
     pub batch_duration_ms: u64,
-    /// Bytes of the JSON log line the runtime writes per record.
-    pub log_bytes_per_record: u64,
-    /// Bytes of Lambda's own START/END/REPORT lines per invocation.
-    pub log_bytes_per_invocation: u64,
+    /// Log line sizes for every function; `None` (the default) takes each function's from the
+    /// runtime's own logger (see [`super::log_lines`]) or from `measured`.
+    pub log_line_sizes: Option<LineSizes>,
+    /// Durations and log line sizes a `gen dev` run measured (`gen cost --measured`).
+    pub measured: Option<Measured>,
+    /// The region whose prices apply, when not the pipeline's (`--region`).
+    pub region: Option<String>,
     /// Bytes of one invoice or parked dead letter in S3.
     pub object_bytes: u64,
     /// Concurrent long polls an event source mapping keeps on a queue, busy or idle.
@@ -44,8 +51,9 @@ impl Assumptions {
             failure_rate: Decimal::new(1, 2),
             repairable_share: Decimal::new(5, 1),
             batch_duration_ms: 200,
-            log_bytes_per_record: 400,
-            log_bytes_per_invocation: 300,
+            log_line_sizes: None,
+            measured: None,
+            region: None,
             object_bytes: 2048,
             pollers_per_mapping: 5,
             long_poll_seconds: 20,
@@ -72,14 +80,25 @@ impl Assumptions {
                 self.repairable_share.normalize()
             ),
             "effective batch size: the messages that arrive in the batching window (at least 1 s) at an even monthly rate, between 1 and `batch_size`; one ReceiveMessage, one invocation and one DeleteMessageBatch per batch".to_owned(),
-            format!(
-                "{} ms billed per invocation (one batch), whatever its size; GB-seconds = memory × duration; arm64 and x86_64 at their own price",
-                self.batch_duration_ms
-            ),
-            format!(
-                "logs: {} bytes per record line plus {} bytes of START/END/REPORT per invocation, stored for the function's `log_retention_days` (uncompressed size)",
-                self.log_bytes_per_record, self.log_bytes_per_invocation
-            ),
+            match &self.measured {
+                None => format!(
+                    "{} ms billed per invocation (one batch), whatever its size; GB-seconds = memory × duration; arm64 and x86_64 at their own price",
+                    self.batch_duration_ms
+                ),
+                Some(measured) => format!(
+                    "billed duration per invocation (one batch): the median (p50) a `gen dev` run measured for each function ({}), {} ms for functions it did not invoke; GB-seconds = memory × duration; arm64 and x86_64 at their own price",
+                    measured.describe(),
+                    self.batch_duration_ms
+                ),
+            },
+            match (&self.log_line_sizes, &self.measured) {
+                (Some(sizes), _) => format!(
+                    "logs: {} bytes per record line plus {} bytes per invocation (batch summary, EMF line, START/END/REPORT), stored for the function's `log_retention_days` (uncompressed size)",
+                    sizes.per_record, sizes.per_invocation
+                ),
+                (None, None) => "logs: each function's record line and its lines per invocation (batch summary, EMF line, START/END/REPORT) at the sizes the runtime's logger writes them for an invoiced order (each log line below says its figures), stored for the function's `log_retention_days` (uncompressed size)".to_owned(),
+                (None, Some(_)) => "logs: each function's mean record line and lines per invocation as the `gen dev` run wrote them (functions it did not invoke: the sizes the runtime's logger writes for an invoiced order), stored for the function's `log_retention_days` (uncompressed size)".to_owned(),
+            },
             format!(
                 "S3: one PUT and {} bytes per invoice or parked dead letter, write-once (versioning adds no versions); storage is the steady state `expire_after` keeps, or 12 months of growth without expiry; access-log objects are not counted",
                 self.object_bytes

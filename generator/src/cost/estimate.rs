@@ -55,10 +55,11 @@ pub fn estimate(
 ) -> Result<CostReport, CostError> {
     let fixed = FixedResources::of(pipeline)?;
     let usage = usage::derive(pipeline, assumptions);
-    let prices = table.region(&pipeline.region)?;
+    let region = assumptions.region.as_deref().unwrap_or(&pipeline.region);
+    let prices = table.region(region)?;
     let mut lines = Lines {
         prices,
-        region: &pipeline.region,
+        region,
         by_service: BTreeMap::new(),
     };
     sqs(&mut lines, &usage)?;
@@ -87,7 +88,7 @@ pub fn estimate(
     Ok(CostReport {
         schema_version: SCHEMA_VERSION,
         pipeline: pipeline.name.clone(),
-        region: pipeline.region.clone(),
+        region: region.to_owned(),
         orders_per_month: assumptions.orders_per_month,
         total_usd: services.iter().map(|service| service.usd).sum(),
         services,
@@ -226,8 +227,14 @@ fn lambda(lines: &mut Lines<'_>, pipeline: &Pipeline, usage: &Usage) -> Result<(
             key,
             false,
             format!(
-                "{} invocations × {} MB, {architecture}",
+                "{} invocations × {} ms{} × {} MB, {architecture}",
                 round(function.invocations),
+                function.batch_ms,
+                if function.measured {
+                    " (p50 measured by `gen dev`)"
+                } else {
+                    ""
+                },
                 config.memory_mb
             ),
         )?;
@@ -276,9 +283,16 @@ fn cloudwatch(
             "logs_ingestion_gb",
             false,
             format!(
-                "{} record lines and {} invocations' platform lines",
+                "{} record lines of {} bytes and {} invocations' {} bytes (batch summary, EMF, START/END/REPORT){}",
                 round(function.records),
-                round(function.invocations)
+                function.log_sizes.per_record,
+                round(function.invocations),
+                function.log_sizes.per_invocation,
+                if function.measured {
+                    ", as the `gen dev` run wrote them"
+                } else {
+                    ""
+                }
             ),
         )?;
         lines.add(

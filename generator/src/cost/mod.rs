@@ -4,12 +4,15 @@
 
 pub mod assumptions;
 pub mod estimate;
+pub mod log_lines;
+pub mod measured;
 pub mod prices;
 pub mod report;
 pub mod usage;
 
 pub use assumptions::Assumptions;
 pub use estimate::{CostError, estimate};
+pub use measured::Measured;
 pub use prices::PriceTable;
 pub use report::CostReport;
 

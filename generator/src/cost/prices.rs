@@ -112,10 +112,34 @@ mod tests {
     }
 
     #[test]
+    fn every_region_prices_every_unit_with_a_source() {
+        let table = PriceTable::embedded();
+        let east = table.region("us-east-1").expect("us-east-1 is listed");
+        for name in ["us-west-2", "eu-west-1", "eu-central-1", "ap-southeast-2"] {
+            let region = table.region(name).expect("listed");
+            assert_eq!(
+                region.keys().collect::<Vec<_>>(),
+                east.keys().collect::<Vec<_>>(),
+                "{name} prices the same units"
+            );
+            for (key, price) in region {
+                assert!(
+                    price.source.starts_with("https://aws.amazon.com/"),
+                    "{name} {key} has an AWS source"
+                );
+                assert!(price.usd > Decimal::ZERO, "{name} {key} has a price");
+                assert_eq!(price.unit, east[key].unit);
+            }
+        }
+    }
+
+    #[test]
     fn unknown_region_names_the_known_ones() {
-        let error = PriceTable::embedded().region("eu-west-1").unwrap_err();
+        let error = PriceTable::embedded().region("sa-east-1").unwrap_err();
         assert!(
-            error.to_string().contains("(the table has `us-east-1`)"),
+            error.to_string().contains(
+                "(the table has `ap-southeast-2`, `eu-central-1`, `eu-west-1`, `us-east-1`, `us-west-2`)"
+            ),
             "{error}"
         );
         assert!(

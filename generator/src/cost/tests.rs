@@ -2,6 +2,7 @@
 
 use rust_decimal::Decimal;
 
+use super::log_lines::LineSizes;
 use super::usage::{self, Usage};
 use super::{Assumptions, PriceTable, estimate};
 use crate::config::{self, Pipeline};
@@ -13,8 +14,15 @@ fn seed() -> Pipeline {
         .expect("the root pipeline.yaml is valid")
 }
 
+/// The seed's usage with log lines of 400 bytes per record and 300 per invocation, round
+/// figures to derive by hand (the runtime's own sizes are tested in `log_lines`).
 fn seed_usage(orders: u64) -> Usage {
-    usage::derive(&seed(), &Assumptions::at(orders))
+    let mut assumptions = Assumptions::at(orders);
+    assumptions.log_line_sizes = Some(LineSizes {
+        per_record: 400,
+        per_invocation: 300,
+    });
+    usage::derive(&seed(), &assumptions)
 }
 
 fn d(value: i64) -> Decimal {
@@ -40,8 +48,8 @@ fn close(actual: Decimal, expected: Decimal) {
     );
 }
 
-/// Defaults: failure rate 0.01, half the dead letters repairable, 200 ms per batch, 400 bytes a
-/// record line + 300 a invocation, 2048-byte objects, 5 pollers × 20 s long polls.
+/// Defaults: failure rate 0.01, half the dead letters repairable, 200 ms per batch (log lines of
+/// 400 bytes a record + 300 an invocation, as `seed_usage` sets), 2048-byte objects, 5 pollers × 20 s long polls.
 ///
 /// At 1,000,000 orders:
 /// - `task`: 1% of the 1,000,000 fresh orders fail = 10,000; they go to `task-dlq`, whose
@@ -223,5 +231,89 @@ fn free_tier_subtracts_each_allowance_once() {
         alarms.usd,
         Decimal::new(2, 1),
         "12 alarms, 10 free: 2 × $0.10"
+    );
+}
+
+/// `--region eu-central-1` at 1M orders, with the seed's log lines at 400 + 300 bytes: S3 PUTs
+/// 1,000,000 × $0.0000054 = $5.40 (us-east-1: $5.00); `task`'s 710,500,000 log bytes are
+/// 710,500,000 / 2^30 = 0.661704 GB × $0.63 = $0.41687 → $0.4169 (us-east-1: × $0.50 =
+/// $0.3309). Lambda and SQS are priced alike in both regions.
+#[test]
+fn another_regions_prices() {
+    let mut assumptions = Assumptions::at(1_000_000);
+    assumptions.log_line_sizes = Some(LineSizes {
+        per_record: 400,
+        per_invocation: 300,
+    });
+    let table = PriceTable::embedded();
+    let east = estimate(&seed(), &assumptions, &table).expect("us-east-1");
+    assumptions.region = Some("eu-central-1".into());
+    let frankfurt = estimate(&seed(), &assumptions, &table).expect("eu-central-1");
+    assert_eq!(frankfurt.region, "eu-central-1");
+    assert_eq!(line(&frankfurt, "PUT requests").usd, Decimal::new(54, 1));
+    assert_eq!(line(&east, "PUT requests").usd, d(5));
+    let ingestion = |report: &super::CostReport| {
+        report
+            .services
+            .iter()
+            .flat_map(|service| &service.lines)
+            .find(|line| line.resource == "task" && line.item == "log ingestion")
+            .expect("task's log ingestion")
+            .usd
+    };
+    assert_eq!(ingestion(&frankfurt), Decimal::new(4169, 4));
+    assert_eq!(ingestion(&east), Decimal::new(3309, 4));
+    assert_eq!(frankfurt.service_usd("Lambda"), east.service_usd("Lambda"));
+    assert_eq!(frankfurt.service_usd("SQS"), east.service_usd("SQS"));
+
+    assumptions.region = Some("sa-east-1".into());
+    let error = estimate(&seed(), &assumptions, &table).unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("no prices for region `sa-east-1`"),
+        "{error}"
+    );
+}
+
+/// `--measured`: `task` measured at a p50 of 14 ms with record lines of 342 bytes and 1,223
+/// bytes per invocation; the other functions keep 200 ms and the runtime's sizes. At 1M orders
+/// `task` has 1,015,000 invocations (see above): 1,015,000 × 0.014 s × 0.25 GB = 3,552.5
+/// GB-s; logs 1,015,000 × 342 + 1,015,000 × 1,223 = 1,588,475,000 bytes.
+#[test]
+fn measured_durations_and_line_sizes() {
+    use super::measured::{Measured, MeasuredFunction};
+    let mut assumptions = Assumptions::at(1_000_000);
+    assumptions.measured = Some(Measured {
+        file: ".gen/measured.json".into(),
+        recorded_at: "2026-11-30T13:13:17.121Z".into(),
+        release: true,
+        faults: false,
+        functions: [(
+            "task".to_owned(),
+            MeasuredFunction {
+                p50_ms: 14,
+                invocations: 3,
+                log: LineSizes {
+                    per_record: 342,
+                    per_invocation: 1_223,
+                },
+            },
+        )]
+        .into(),
+    });
+    let usage = usage::derive(&seed(), &assumptions);
+    let task = &usage.functions["task"];
+    assert!(task.measured);
+    assert_eq!(task.gb_seconds, Decimal::new(35_525, 1));
+    assert_eq!(task.log_bytes, d(1_588_475_000));
+    let notification = &usage.functions["notification"];
+    assert!(!notification.measured);
+    // 1,014,900 invocations × 0.2 s × 0.25 GB, as without `--measured`.
+    assert_eq!(notification.gb_seconds, d(50_745));
+    let said = assumptions.statements().join("\n");
+    assert!(
+        said.contains("the median (p50) a `gen dev` run measured for each function (`task` 14 ms over 3 invocations; `.gen/measured.json` of 2026-11-30T13:13:17.121Z, optimised binaries"),
+        "{said}"
     );
 }

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use rust_decimal::Decimal;
 
 use super::assumptions::{Assumptions, SECONDS_PER_MONTH};
+use super::log_lines::{LineSizes, runtime_line_sizes};
 use crate::config::Pipeline;
 use crate::config::model::HandlerKind;
 use crate::config::pipeline::Function;
@@ -58,6 +59,12 @@ pub struct FunctionUsage {
     pub log_bytes: Decimal,
     /// Log bytes held on average under the log group's retention.
     pub log_bytes_stored: Decimal,
+    /// Billed milliseconds per invocation.
+    pub batch_ms: u64,
+    /// Whether `batch_ms` and `log_sizes` were measured by `gen dev`.
+    pub measured: bool,
+    /// Bytes per record line and per invocation.
+    pub log_sizes: LineSizes,
 }
 
 /// One bucket's writes and storage a month.
@@ -93,7 +100,13 @@ pub fn derive(pipeline: &Pipeline, assumptions: &Assumptions) -> Usage {
             let records = queue.successes + queue.failures * Decimal::from(max_receives);
             usage.functions.insert(
                 function.name.clone(),
-                compute(function, records, queue.receives, assumptions),
+                compute(
+                    &pipeline.name,
+                    function,
+                    records,
+                    queue.receives,
+                    assumptions,
+                ),
             );
         }
     }
@@ -219,15 +232,26 @@ fn batch(
 
 /// A function's compute and logs for `records` delivered in `invocations` batches.
 fn compute(
+    pipeline: &str,
     function: &Function,
     records: Decimal,
     invocations: Decimal,
     assumptions: &Assumptions,
 ) -> FunctionUsage {
-    let seconds = Decimal::from(assumptions.batch_duration_ms) / Decimal::from(1000);
+    let measured = assumptions
+        .measured
+        .as_ref()
+        .and_then(|measured| measured.functions.get(&function.name));
+    let batch_ms = measured.map_or(assumptions.batch_duration_ms, |m| m.p50_ms);
+    let log_sizes = match (assumptions.log_line_sizes, measured) {
+        (Some(sizes), _) => sizes,
+        (None, Some(measured)) => measured.log,
+        (None, None) => runtime_line_sizes(pipeline, &function.name),
+    };
+    let seconds = Decimal::from(batch_ms) / Decimal::from(1000);
     let gigabytes = Decimal::from(function.memory_mb) / Decimal::from(1024);
-    let log_bytes = records * Decimal::from(assumptions.log_bytes_per_record)
-        + invocations * Decimal::from(assumptions.log_bytes_per_invocation);
+    let log_bytes = records * Decimal::from(log_sizes.per_record)
+        + invocations * Decimal::from(log_sizes.per_invocation);
     let retention_months = Decimal::from(function.log_retention_days) * Decimal::from(86_400)
         / Decimal::from(SECONDS_PER_MONTH);
     FunctionUsage {
@@ -236,5 +260,8 @@ fn compute(
         gb_seconds: invocations * seconds * gigabytes,
         log_bytes,
         log_bytes_stored: log_bytes * retention_months,
+        batch_ms,
+        measured: measured.is_some(),
+        log_sizes,
     }
 }

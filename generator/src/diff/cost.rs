@@ -121,4 +121,44 @@ impl CostChange {
         );
         out
     }
+
+    /// The plain-text section for a terminal: one aligned row per service, then the total.
+    pub(super) fn text(&self) -> String {
+        use std::fmt::Write as _;
+        let rows: Vec<(&str, String, String, String)> = self
+            .services
+            .iter()
+            .map(|service| {
+                (
+                    service.service.as_str(),
+                    dollars(&service.before_usd),
+                    dollars(&service.after_usd),
+                    signed_dollars(&service.delta_usd),
+                )
+            })
+            .chain(std::iter::once((
+                "total",
+                dollars(&self.before_usd),
+                dollars(&self.after_usd),
+                signed_dollars(&self.delta_usd),
+            )))
+            .collect();
+        let width = |column: fn(&(&str, String, String, String)) -> usize| {
+            rows.iter().map(column).max().unwrap_or(0)
+        };
+        let name = width(|row| row.0.chars().count());
+        let before = width(|row| row.1.chars().count());
+        let after = width(|row| row.2.chars().count());
+        let mut out = format!(
+            "Monthly cost at {} orders (list prices of {}, `gen cost`'s default assumptions):\n",
+            self.orders_per_month, self.prices_date
+        );
+        for (service, was, is, change) in &rows {
+            let _ = writeln!(
+                out,
+                "  {service:<name$}  {was:>before$} → {is:>after$}  {change}"
+            );
+        }
+        out
+    }
 }

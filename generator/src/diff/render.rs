@@ -112,6 +112,9 @@ pub fn text(plan: &Plan) -> String {
             );
         }
     }
+    if let Some(cost) = &plan.cost {
+        out.push_str(&cost.text());
+    }
     let verdict = if plan.verdict == Verdict::Destructive {
         " — DESTRUCTIVE"
     } else {

@@ -5,6 +5,7 @@ use std::process::{Command, Stdio};
 
 use crate::config::model::Architecture;
 use crate::config::naming::crate_name;
+use crate::workspace::Workspace;
 
 use super::PackageError;
 
@@ -58,6 +59,38 @@ pub fn build_command(plan: &BuildPlan) -> Command {
         command.args(["-p", package]);
     }
     command
+}
+
+/// `gen deploy`'s build: every function of `pipeline` in `functions` with cargo lambda, one run
+/// per architecture (`note` hears which), in the Cargo workspace that holds the crates of the
+/// pipeline file in `folder`; returns that workspace's target directory. Release builds of one
+/// architecture share `<target>/<triple>/release`, so a second call with nothing changed
+/// compiles nothing.
+pub fn build_handlers<'a>(
+    pipeline: &str,
+    functions: impl IntoIterator<Item = (&'a str, Architecture)>,
+    folder: &Path,
+    note: &dyn Fn(&str),
+) -> Result<PathBuf, PackageError> {
+    cargo_lambda_available()?;
+    let workspace =
+        Workspace::locate(folder).map_err(|error| PackageError::Workspace(error.to_string()))?;
+    for plan in plan_builds(pipeline, functions) {
+        note(&format!(
+            "building {} for {}\n",
+            plan.packages.len(),
+            if plan.arm64 { "arm64" } else { "x86_64" }
+        ));
+        let status = build_command(&plan)
+            .current_dir(folder)
+            .stdin(Stdio::null())
+            .status()
+            .map_err(PackageError::RunCargoLambda)?;
+        if !status.success() {
+            return Err(PackageError::BuildFailed(status));
+        }
+    }
+    Ok(workspace.target_directory)
 }
 
 /// Where `cargo lambda build` leaves the binary of `function`:

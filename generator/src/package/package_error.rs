@@ -14,6 +14,15 @@ pub enum PackageError {
         /// What running `cargo lambda --version` said.
         detail: String,
     },
+    /// No Cargo workspace builds the pipeline's crates.
+    #[error("{0}")]
+    Workspace(String),
+    /// `cargo lambda build` could not be started.
+    #[error("cannot run `cargo lambda build`: {0}")]
+    RunCargoLambda(#[source] std::io::Error),
+    /// `cargo lambda build` failed; its own output says why.
+    #[error("`cargo lambda build` failed ({0}); its output above says why")]
+    BuildFailed(std::process::ExitStatus),
     /// The built binary is not where `cargo lambda build` puts it.
     #[error(
         "cannot read the binary of function `{function}` at `{}`\nhint: build it with `cargo lambda build --release -p {package}` and check that it succeeded",

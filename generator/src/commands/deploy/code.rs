@@ -10,7 +10,7 @@ use crate::config::Pipeline;
 use crate::config::naming::{crate_name, logical_id};
 use crate::package::{self, Artifact, Uploaded, ZipCache};
 use crate::printer::Printer;
-use crate::workspace::{self, PipelineDirs, Workspace};
+use crate::workspace::{self, PipelineDirs};
 
 /// The code zips: from `--binaries DIR`, or built with cargo lambda. Zips of binaries seen
 /// before come from the cache under the target directory.
@@ -44,30 +44,16 @@ pub(super) fn artifacts(
 /// Builds every function with cargo lambda, one run per architecture, in the workspace that
 /// holds the pipeline's crates; returns that workspace's target directory.
 fn build(pipeline: &Pipeline, folder: &Path, printer: &Printer) -> Result<PathBuf, String> {
-    package::cargo_lambda_available().map_err(|error| error.to_string())?;
-    let workspace = Workspace::locate(folder).map_err(|error| error.to_string())?;
-    let plans = package::plan_builds(
+    package::build_handlers(
         &pipeline.name,
         pipeline
             .functions
             .values()
             .map(|f| (f.name.as_str(), f.architecture)),
-    );
-    for plan in &plans {
-        printer.note(&format!(
-            "building {} for {}\n",
-            plan.packages.len(),
-            if plan.arm64 { "arm64" } else { "x86_64" }
-        ));
-        let status = package::build_command(plan)
-            .current_dir(folder)
-            .status()
-            .map_err(|error| format!("cannot run cargo lambda: {error}"))?;
-        if !status.success() {
-            return Err(format!("cargo lambda build failed ({status})"));
-        }
-    }
-    Ok(workspace.target_directory)
+        folder,
+        &|line| printer.note(line),
+    )
+    .map_err(|error| error.to_string())
 }
 
 /// Uploads each code zip unless the bucket holds it already (same key, same checksum);

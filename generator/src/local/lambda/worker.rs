@@ -1,5 +1,6 @@
 //! One execution environment: a generated handler binary running as a child process against its
 //! own Runtime API, restarted after a crash or a timeout as Lambda would start a new sandbox.
+//! Each answered invocation gets Lambda's `START`/`END`/`REPORT` lines in its log stream.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -12,6 +13,7 @@ use tokio::process::{Child, Command};
 use tokio::sync::{mpsc, oneshot};
 
 use super::runtime_api::{Answer, Invocation, RuntimeApi};
+use crate::local::logs::platform;
 
 /// How to start a function's binary.
 #[derive(Debug, Clone)]
@@ -87,8 +89,10 @@ impl Worker {
             self.served
         );
         let (answer, receiver) = oneshot::channel();
+        self.platform_line(&platform::start(&request_id));
+        let started = std::time::Instant::now();
         let invocation = Invocation {
-            request_id,
+            request_id: request_id.clone(),
             event,
             deadline: SystemTime::now() + self.spec.timeout,
             answer,
@@ -113,10 +117,26 @@ impl Worker {
                 Err(InvokeFailure::Crashed("killed mid-batch (injected crash)".to_owned()))
             }
         };
-        if let Err(failure @ (InvokeFailure::Timeout(_) | InvokeFailure::Crashed(_))) = &outcome {
-            self.restart(&failure.to_string()).await;
+        match &outcome {
+            Err(failure @ (InvokeFailure::Timeout(_) | InvokeFailure::Crashed(_))) => {
+                self.restart(&failure.to_string()).await;
+            }
+            Ok(_) | Err(InvokeFailure::Handler(_)) => {
+                let duration = started.elapsed();
+                self.platform_line(&platform::end(&request_id));
+                self.platform_line(&platform::report(
+                    &request_id,
+                    duration,
+                    self.spec.memory_mb,
+                ));
+            }
         }
         outcome
+    }
+
+    /// One of Lambda's own lines into the function's log stream, as `[function] line`.
+    fn platform_line(&self, line: &str) {
+        let _ = self.logs.send(format!("[{}] {line}", self.spec.function));
     }
 
     /// Kills this process (a crash or timeout ends the sandbox) and starts a fresh one.

@@ -5,7 +5,7 @@ use std::time::SystemTime;
 
 use tokio::sync::mpsc;
 
-use super::{LogFilter, MetricTally, Rendered, Style, clock_of, render};
+use super::{DevMeasurements, LogFilter, MetricTally, Rendered, Style, clock_of, render};
 use crate::printer::Printer;
 
 /// Where function log lines go and how they look.
@@ -19,12 +19,17 @@ pub struct LogSink {
     pub quiet: bool,
     /// The folded EMF lines so far.
     pub tally: Arc<Mutex<MetricTally>>,
+    /// Durations and line sizes so far, whatever is shown.
+    pub measured: Arc<Mutex<DevMeasurements>>,
 }
 
 impl LogSink {
     /// Prints each line of `lines` as [`render`] says until every sender is gone.
     pub async fn forward(self, mut lines: mpsc::UnboundedReceiver<String>, printer: Printer) {
         while let Some(line) = lines.recv().await {
+            if let Ok(mut measured) = self.measured.lock() {
+                measured.observe(&line);
+            }
             match render(
                 &line,
                 &clock_of(SystemTime::now()),

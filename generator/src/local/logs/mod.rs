@@ -1,14 +1,19 @@
 //! Function logs under `gen dev`: rendered for people by default (time, function, level,
 //! message and the key fields, coloured by level on a terminal), EMF metric lines folded away
-//! and tallied, filtered by `--log-filter`; `--log-format json` keeps the raw lines.
+//! and tallied, filtered by `--log-filter`; `--log-format json` keeps the raw lines. Every line
+//! is also measured (durations from Lambda's `REPORT` lines, bytes per kind of line) for
+//! `gen cost --measured`.
 
 mod filter;
 mod forward;
+pub mod measure;
 mod metrics;
+pub mod platform;
 mod render;
 
 pub use filter::{Level, LogFilter, LogFilterError};
 pub use forward::LogSink;
+pub use measure::DevMeasurements;
 pub use metrics::{MetricLine, MetricTally, figures};
 pub use render::{Rendered, Style, render};
 

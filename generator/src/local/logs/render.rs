@@ -42,6 +42,11 @@ const OMITTED: [&str; 3] = ["request_id", "message_id", "idempotency_key"];
 pub fn render(raw: &str, received_at: &str, style: Style, filter: &LogFilter) -> Rendered {
     let (function, text) = split_function(raw);
     let Some(fields) = json_object(text) else {
+        // Lambda's START/END/REPORT lines: CloudWatch gets them, people reading along do not
+        // need three more lines per batch.
+        if super::platform::is_platform(text) && style != Style::Raw {
+            return Rendered::Hidden;
+        }
         // Not JSON: a panic or an engine message; it counts as a warning.
         if !filter.shows(function, Level::Warn, None) {
             return Rendered::Hidden;
