@@ -18,8 +18,8 @@ pub(super) struct LambdaContext<'a> {
     description: String,
     /// As written in pipeline.yaml: `order_processor`.
     handler: &'static str,
-    /// The `runtime::HandlerKind` variant: `OrderProcessor`.
-    variant: &'static str,
+    /// The handler's type in `runtime::handlers`: `OrderProcessor`.
+    handler_type: &'static str,
     /// The queue that triggers the function.
     trigger: &'a str,
     writes: WritesContext<'a>,
@@ -48,7 +48,7 @@ struct RequeueContext {
 
 impl<'a> LambdaContext<'a> {
     pub(super) fn new(pipeline: &'a Pipeline, function: &'a Function) -> Self {
-        let (handler, variant) = handler_names(function.handler);
+        let (handler, handler_type) = handler_names(function.handler);
         LambdaContext {
             pipeline: &pipeline.name,
             function: &function.name,
@@ -58,7 +58,7 @@ impl<'a> LambdaContext<'a> {
                 function.name, pipeline.name
             ),
             handler,
-            variant,
+            handler_type,
             trigger: &function.trigger.queue,
             writes: WritesContext {
                 bucket: function.writes.bucket.as_deref(),
@@ -73,7 +73,7 @@ impl<'a> LambdaContext<'a> {
     }
 }
 
-/// A handler kind as pipeline.yaml names it, and as the `runtime::HandlerKind` variant.
+/// A handler kind as pipeline.yaml names it, and as its type in `runtime::handlers`.
 pub(super) const fn handler_names(kind: HandlerKind) -> (&'static str, &'static str) {
     match kind {
         HandlerKind::OrderProcessor => ("order_processor", "OrderProcessor"),

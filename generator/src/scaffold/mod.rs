@@ -4,7 +4,7 @@
 //! Pipeline ─per function─▶ LambdaContext ─minijinja (templates/lambda/*.j2)─▶ GeneratedFile
 //! ```
 //! Each function gets a crate `lambda-<fn>` whose `main.rs` only calls `runtime::serve` with its
-//! handler kind: the behaviour lives in the shared `runtime` crate. The templates are compiled
+//! handler's constructor: the behaviour lives in the shared `runtime` crate. The templates are compiled
 //! into the binary, and the output is byte-identical for the same pipeline. No I/O happens here:
 //! callers write the files.
 

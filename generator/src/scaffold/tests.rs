@@ -64,9 +64,9 @@ fn every_function_gets_a_crate_running_its_handler() {
             config::model::HandlerKind::NotificationLogger => "NotificationLogger",
             config::model::HandlerKind::DlqProcessor => "DlqProcessor",
         };
-        let call = format!("    runtime::serve(runtime::HandlerKind::{variant}).await\n");
+        let call = format!("    runtime::serve(runtime::handlers::{variant}::build).await\n");
         assert!(main.contents.contains(&call), "{}", main.contents);
-        assert_eq!(main.contents.matches("runtime::HandlerKind::").count(), 1);
+        assert_eq!(main.contents.matches("runtime::serve(").count(), 1);
     }
 }
 
