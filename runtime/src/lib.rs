@@ -31,6 +31,7 @@ pub mod handlers;
 pub mod order;
 pub mod ports;
 pub mod resilience;
+pub mod resources;
 mod service;
 mod startup;
 pub mod telemetry;

@@ -11,7 +11,9 @@ use super::queues::queue_id;
 use super::template::Expr;
 use crate::config::model::HandlerKind;
 use crate::config::pipeline::Function;
-use runtime::handlers::{DLQ_PROCESSOR_BUCKET, ORDER_PROCESSOR_BUCKET, PrefixAccess};
+use runtime::handlers::{
+    CUSTOM_BUCKET, DLQ_PROCESSOR_BUCKET, ORDER_PROCESSOR_BUCKET, PrefixAccess,
+};
 
 /// One permission of a function: actions on one resource, and why it needs them.
 #[derive(Debug, Clone, PartialEq)]
@@ -42,6 +44,7 @@ pub fn bucket_access(kind: HandlerKind) -> &'static [PrefixAccess] {
         HandlerKind::OrderProcessor => ORDER_PROCESSOR_BUCKET,
         HandlerKind::DlqProcessor => DLQ_PROCESSOR_BUCKET,
         HandlerKind::NotificationLogger => &[],
+        HandlerKind::Custom => CUSTOM_BUCKET,
     }
 }
 

@@ -65,6 +65,13 @@ pub const ORDER_PROCESSOR_BUCKET: &[PrefixAccess] = &[
     },
 ];
 
+/// A handler of one's own (`handler: custom`) creates and reads objects anywhere in the bucket
+/// its `writes` names ([`crate::resources::Bucket`]).
+pub const CUSTOM_BUCKET: &[PrefixAccess] = &[PrefixAccess {
+    prefix: "",
+    reads: true,
+}];
+
 /// The DLQ processor parks dead letters and records each requeue.
 pub const DLQ_PROCESSOR_BUCKET: &[PrefixAccess] = &[
     PrefixAccess {
