@@ -65,6 +65,9 @@ pub fn run(args: &DevArgs, printer: &Printer) -> Result<ExitStatus, CommandError
             running.engine.endpoint(),
             pipeline.functions.len()
         ));
+        if args.demo && demo::messages::applies(&pipeline, &dirs.root) {
+            return message_demo(&running, &pipeline, &dirs, args, printer).await;
+        }
         if args.demo {
             let workload = match args.orders {
                 Some(orders) => demo::Workload::Generated {
@@ -90,19 +93,7 @@ pub fn run(args: &DevArgs, printer: &Printer) -> Result<ExitStatus, CommandError
             if let Ok(tally) = tally.lock() {
                 ledger.metrics.clone_from(&tally.totals);
             }
-            if printer.json {
-                printer.data(&format!(
-                    "{:#}\n",
-                    serde_json::to_value(&ledger).unwrap_or_default()
-                ));
-            } else {
-                printer.data(&ledger.to_string());
-            }
-            return Ok(if ledger.complete() {
-                ExitStatus::Success
-            } else {
-                ExitStatus::Failure
-            });
+            return Ok(print_ledger(printer, &ledger, ledger.complete()));
         }
         for (name, url) in &running.queue_urls {
             printer.note(&format!("queue {name}: {url}\n"));
@@ -123,6 +114,49 @@ pub fn run(args: &DevArgs, printer: &Printer) -> Result<ExitStatus, CommandError
         let _ = std::fs::remove_file(DevState::metrics_path(&dirs));
         Ok(ExitStatus::Success)
     })
+}
+
+/// `gen dev --demo` of a pipeline of custom handlers: its sample messages, then their ledger.
+async fn message_demo(
+    running: &dev::Dev,
+    pipeline: &crate::config::Pipeline,
+    dirs: &PipelineDirs,
+    args: &DevArgs,
+    printer: &Printer,
+) -> Result<ExitStatus, CommandError> {
+    let ledger = match demo::messages::run(
+        running,
+        pipeline,
+        &dirs.root,
+        Duration::from_secs(args.timeout),
+    )
+    .await
+    {
+        Ok(ledger) => ledger,
+        Err(message) => return fail(printer, &message),
+    };
+    Ok(print_ledger(printer, &ledger, ledger.complete()))
+}
+
+/// Prints a demo's ledger (JSON with `--output json`); success only when `complete`.
+fn print_ledger<T: serde::Serialize + std::fmt::Display>(
+    printer: &Printer,
+    ledger: &T,
+    complete: bool,
+) -> ExitStatus {
+    if printer.json {
+        printer.data(&format!(
+            "{:#}\n",
+            serde_json::to_value(ledger).unwrap_or_default()
+        ));
+    } else {
+        printer.data(&ledger.to_string());
+    }
+    if complete {
+        ExitStatus::Success
+    } else {
+        ExitStatus::Failure
+    }
 }
 
 #[expect(
