@@ -28,6 +28,7 @@ pub mod batch;
 pub mod config;
 pub mod handler;
 pub mod handlers;
+pub mod idempotency;
 pub mod order;
 pub mod ports;
 pub mod resilience;

@@ -42,6 +42,11 @@ impl<S: ObjectStore> Bucket<S> {
         &self.name
     }
 
+    /// The guarded store, for [`crate::idempotency::Idempotency`].
+    pub fn store(&self) -> &GuardedStore<S> {
+        &self.store
+    }
+
     /// Creates the object at `key` unless one exists (`If-None-Match: *`); a key over S3's
     /// 1,024 bytes fails the record as invalid, a store failure as transient.
     pub async fn put_if_absent(

@@ -384,3 +384,62 @@ async fn a_sender_cannot_reset_the_requeue_bound() {
     );
     assert_eq!(ports.queue.bodies().len(), 2);
 }
+
+#[tokio::test]
+async fn idempotency_runs_a_step_once_and_a_dead_steps_lease_expires() {
+    use runtime::idempotency::{Idempotency, Idempotent};
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    let ports = MemoryPorts::default();
+    let store = startup(&ports, &[]).guarded_store("b");
+    let once = Idempotency::new(Duration::from_secs(60));
+    let runs = AtomicU32::new(0);
+    let step = |value: u32| {
+        let runs = &runs;
+        move || async move {
+            runs.fetch_add(1, Ordering::Relaxed);
+            Ok::<u32, RecordFailure>(value)
+        }
+    };
+    let first = once.run_at(&store, "charge:ORD-1", 1000, step(7)).await;
+    assert_eq!(first, Ok(Idempotent::Fresh(7)));
+    let repeat = once.run_at(&store, "charge:ORD-1", 5000, step(8)).await;
+    assert_eq!(
+        repeat,
+        Ok(Idempotent::Repeat(7)),
+        "the stored result, not a new run"
+    );
+    assert_eq!(runs.load(Ordering::Relaxed), 1);
+
+    // A step that fails keeps its lease: a repeat within the lease is refused as transient,
+    // across a window boundary too; once the lease has run out, the step runs again.
+    let died = once
+        .run_at(&store, "charge:ORD-2", 1000, || async {
+            Err::<u32, _>(RecordFailure::transient("crashed"))
+        })
+        .await;
+    assert!(died.is_err());
+    for now in [1010, 1025] {
+        let refused = once
+            .run_at(&store, "charge:ORD-2", now, step(9))
+            .await
+            .unwrap_err();
+        assert_eq!(refused.kind, FailureKind::Transient);
+        assert!(
+            refused
+                .reason
+                .contains("being processed by another delivery"),
+            "{}",
+            refused.reason
+        );
+    }
+    let again = once.run_at(&store, "charge:ORD-2", 1061, step(9)).await;
+    assert_eq!(again, Ok(Idempotent::Fresh(9)));
+    assert_eq!(runs.load(Ordering::Relaxed), 2);
+    assert!(
+        ports
+            .store
+            .keys("idempotency/charge%3AORD-2/")
+            .contains(&"idempotency/charge%3AORD-2/completed.json".to_owned())
+    );
+}
