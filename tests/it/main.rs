@@ -6,6 +6,7 @@ mod cli_env;
 mod conformance;
 mod conformance_engine;
 mod conformance_s3;
+mod custom_moto;
 mod deploy_moto;
 mod deploy_scripted;
 mod dev_logs;
