@@ -5,10 +5,35 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 echo "==> test tools (.venv, pinned in tests/requirements.txt)"
-if [ ! -f .venv/.installed ] || ! cmp -s tests/requirements.txt .venv/.installed; then
+# The pins the venv lacks (every line when there is no venv): installing only then leaves a venv
+# that already holds them untouched, whatever else changed in the file.
+missing_pins() {
+  if [ ! -x .venv/bin/python ]; then
+    echo "no .venv"
+    return
+  fi
+  .venv/bin/python - tests/requirements.txt <<'PYTHON'
+import re
+import sys
+from importlib.metadata import PackageNotFoundError, version
+
+for line in open(sys.argv[1]):
+    pin = line.split("#")[0].strip()
+    match = re.fullmatch(r"([A-Za-z0-9_.-]+)(\[[^\]]*\])?==(\S+)", pin)
+    if not pin:
+        continue
+    try:
+        if match is None or version(match.group(1)) != match.group(3):
+            print(pin)
+    except PackageNotFoundError:
+        print(pin)
+PYTHON
+}
+missing=$(missing_pins)
+if [ -n "$missing" ]; then
+  printf '    installing: %s\n' $missing
   python3 -m venv .venv
   .venv/bin/pip install --quiet --disable-pip-version-check -r tests/requirements.txt
-  cp tests/requirements.txt .venv/.installed
 fi
 echo "==> cdk-nag (tests/cdk-nag, pinned in its package-lock.json)"
 if [ ! -f tests/cdk-nag/node_modules/.installed ] \

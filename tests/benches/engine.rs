@@ -1,5 +1,6 @@
 //! End-to-end SQS rates of the embedded engine through the real `aws-sdk-sqs` client on loopback,
-//! beside moto on the same workload, and the engine's receive rate at two queue depths.
+//! beside moto on the same workload, the engine's receive rate at two queue depths, and its raw
+//! S3 rates through `aws-sdk-s3` (`PutObject`, `GetObject`, `HeadObject`, `ListObjectsV2` pages).
 //!
 //! Not a criterion bench: each workload takes seconds, so one timed run of each is the figure.
 //! Figures go to stdout, progress to stderr. Run with `cargo bench -p tests --bench engine`.
@@ -8,7 +9,7 @@ use std::time::Instant;
 
 use aws_sdk_sqs::Client;
 use aws_sdk_sqs::types::{DeleteMessageBatchRequestEntry, SendMessageBatchRequestEntry};
-use generator::local::Engine;
+use engine::{Engine, EngineConfig};
 use tests::{MotoServer, sdk_config_for};
 
 /// Messages sent, then drained, by the concurrent raw-rate workload.
@@ -35,13 +36,15 @@ const BODY: &str = concat!(
 
 #[tokio::main(flavor = "multi_thread")]
 async fn main() {
-    let engine = Engine::start(0)
+    let engine = Engine::start(EngineConfig::default())
         .await
         .expect("the engine starts on loopback");
     let engine_client = Client::new(&sdk_config_for(&engine.endpoint()).await);
 
     eprintln!("raw rates: {RAW_MESSAGES} messages, {RAW_WORKERS} workers");
     let raw = raw_rates(&engine_client).await;
+    eprintln!("raw S3 rates: {S3_OBJECTS} objects, {RAW_WORKERS} workers");
+    let s3 = s3_rates(&engine.endpoint()).await;
 
     eprintln!("sequential {SEQUENTIAL_MESSAGES}-message workload: engine");
     let engine_run = sequential(&engine_client).await;
@@ -65,6 +68,14 @@ async fn main() {
     println!(
         "1. engine raw receive+delete (Receive max {BATCH} + DeleteMessageBatch, {RAW_WORKERS} consumers, until empty): {:.0} msg/s",
         raw.receive_delete
+    );
+    println!(
+        "1. engine raw S3 ({RAW_WORKERS} workers, {S3_OBJECTS} objects of {} bytes): PutObject {:.0}/s, GetObject {:.0}/s, HeadObject {:.0}/s, ListObjectsV2 page of 100 {:.0}/s",
+        BODY.len(),
+        s3.put,
+        s3.get,
+        s3.head,
+        s3.list
     );
     println!("2. engine sequential {SEQUENTIAL_MESSAGES}-msg workload: {engine_run}");
     println!("2. moto   sequential {SEQUENTIAL_MESSAGES}-msg workload: {moto_run}");
@@ -107,6 +118,110 @@ fn print_header(engine_over_moto: f64, deep_over_shallow: f64) {
     println!(
         "# - the engine's receive+delete cost {depth}: depth {DEEP} runs at {deep_over_shallow:.2}x the rate of depth {SHALLOW}."
     );
+}
+
+/// Objects written, read and headed by the raw S3 workload.
+const S3_OBJECTS: u32 = 4_000;
+/// Listings of the raw S3 workload (each a page of 100 keys).
+const S3_LISTS: u32 = 400;
+
+/// Requests per second of the raw S3 workload.
+struct S3Rates {
+    put: f64,
+    get: f64,
+    head: f64,
+    list: f64,
+}
+
+/// Puts `S3_OBJECTS` from concurrent workers, then gets and heads each, then lists pages.
+async fn s3_rates(endpoint: &str) -> S3Rates {
+    let config = aws_sdk_s3::config::Builder::from(&sdk_config_for(endpoint).await)
+        .force_path_style(true)
+        .build();
+    let client = aws_sdk_s3::Client::from_conf(config);
+    client
+        .create_bucket()
+        .bucket("bench-raw")
+        .send()
+        .await
+        .expect("CreateBucket");
+    let per_worker = S3_OBJECTS / RAW_WORKERS;
+    let mut rates = [0.0; 4];
+    for (phase, rate) in rates.iter_mut().enumerate() {
+        let count = if phase == 3 { S3_LISTS } else { S3_OBJECTS };
+        let started = Instant::now();
+        let mut workers = tokio::task::JoinSet::new();
+        for worker in 0..RAW_WORKERS {
+            let client = client.clone();
+            workers.spawn(async move {
+                for index in 0..count / RAW_WORKERS {
+                    let key = format!("objects/{:06}", worker * per_worker + index);
+                    s3_request(&client, phase, &key).await;
+                }
+            });
+        }
+        workers.join_all().await;
+        *rate = per_second(count, started);
+    }
+    let [put, get, head, list] = rates;
+    S3Rates {
+        put,
+        get,
+        head,
+        list,
+    }
+}
+
+/// One request of `phase`: 0 put, 1 get (body read), 2 head, 3 a listing page of 100 after `key`.
+async fn s3_request(client: &aws_sdk_s3::Client, phase: usize, key: &str) {
+    match phase {
+        0 => {
+            client
+                .put_object()
+                .bucket("bench-raw")
+                .key(key)
+                .body(aws_sdk_s3::primitives::ByteStream::from_static(
+                    BODY.as_bytes(),
+                ))
+                .send()
+                .await
+                .expect("PutObject");
+        }
+        1 => {
+            let object = client
+                .get_object()
+                .bucket("bench-raw")
+                .key(key)
+                .send()
+                .await
+                .expect("GetObject");
+            let body = object.body.collect().await.expect("the body is read");
+            assert_eq!(body.into_bytes().len(), BODY.len());
+        }
+        2 => {
+            client
+                .head_object()
+                .bucket("bench-raw")
+                .key(key)
+                .send()
+                .await
+                .expect("HeadObject");
+        }
+        _ => {
+            let page = client
+                .list_objects_v2()
+                .bucket("bench-raw")
+                .start_after(key)
+                .max_keys(100)
+                .send()
+                .await
+                .expect("ListObjectsV2");
+            assert!(
+                !page.contents().is_empty(),
+                "the listing has keys after {key}"
+            );
+        }
+    }
 }
 
 /// Messages per second of the raw workload.

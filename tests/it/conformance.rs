@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
+use ::engine::{Engine, EngineConfig};
 use aws_sdk_sqs::Client;
 use aws_sdk_sqs::operation::get_queue_attributes::GetQueueAttributesError;
 use aws_sdk_sqs::operation::get_queue_url::GetQueueUrlError;
@@ -13,7 +14,6 @@ use aws_sdk_sqs::types::{
     DeleteMessageBatchRequestEntry, Message, MessageAttributeValue, MessageSystemAttributeName,
     QueueAttributeName, SendMessageBatchRequestEntry,
 };
-use generator::local::Engine;
 use tests::{MotoServer, sdk_config_for};
 
 /// A backend kept alive for the length of a scenario.
@@ -43,7 +43,7 @@ macro_rules! conformance {
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $scenario() {
                     let backend = super::Backend::Engine(
-                        generator::local::Engine::start(0).await.expect("engine starts"),
+                        ::engine::Engine::start(::engine::EngineConfig::default()).await.expect("engine starts"),
                     );
                     super::$scenario(&super::client(&backend).await).await;
                 }
@@ -545,7 +545,11 @@ async fn missing_queue_is_queue_does_not_exist(client: &Client) {
 /// rate is measured by `cargo bench -p tests --bench engine`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn engine_drains_two_thousand_messages() {
-    let backend = Backend::Engine(Engine::start(0).await.expect("engine starts"));
+    let backend = Backend::Engine(
+        Engine::start(EngineConfig::default())
+            .await
+            .expect("engine starts"),
+    );
     let client = client(&backend).await;
     let url = create(&client, "deep", &[]).await;
     for batch in 0..200 {

@@ -4,7 +4,7 @@
 
 use aws_sdk_s3::error::ProvideErrorMetadata as _;
 use aws_sdk_s3::primitives::ByteStream;
-use generator::local::{Engine, Limits};
+use engine::{Engine, EngineConfig, Limits};
 use tests::sdk_config_for;
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::TcpStream;
@@ -44,7 +44,9 @@ fn port(engine: &Engine) -> u16 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_foreign_host_is_refused_with_403() {
-    let engine = Engine::start(0).await.expect("the engine starts");
+    let engine = Engine::start(EngineConfig::default())
+        .await
+        .expect("the engine starts");
     let (status, body) = exchange(&engine, "GET / HTTP/1.1\r\nHost: rebound.example:80", "").await;
     assert_eq!(status, 403, "{body}");
     assert!(body.contains("<Code>AccessDenied</Code>"), "{body}");
@@ -68,7 +70,9 @@ async fn a_foreign_host_is_refused_with_403() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn another_services_target_names_the_services_the_engine_has() {
-    let engine = Engine::start(0).await.expect("the engine starts");
+    let engine = Engine::start(EngineConfig::default())
+        .await
+        .expect("the engine starts");
     for target in ["DynamoDB_20120810.PutItem", "AWSEvents.PutEvents"] {
         let head = format!(
             "POST / HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nX-Amz-Target: {target}\r\n\
@@ -90,7 +94,9 @@ async fn another_services_target_names_the_services_the_engine_has() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_sqs_query_protocol_gets_an_xml_error_naming_the_json_protocol() {
-    let engine = Engine::start(0).await.expect("the engine starts");
+    let engine = Engine::start(EngineConfig::default())
+        .await
+        .expect("the engine starts");
     let form = format!(
         "POST /000000000000/orders HTTP/1.1\r\nHost: localhost:{}\r\n\
          Content-Type: application/x-www-form-urlencoded; charset=utf-8",
@@ -133,9 +139,12 @@ async fn objects_past_the_limits_are_refused_as_s3_does() {
         max_object_bytes: 1024,
         max_stored_bytes: 3000,
     };
-    let engine = Engine::start_with(0, limits)
-        .await
-        .expect("the engine starts");
+    let engine = Engine::start(EngineConfig {
+        limits,
+        ..EngineConfig::default()
+    })
+    .await
+    .expect("the engine starts");
     let client = s3_client(&engine).await;
     client
         .create_bucket()
@@ -172,7 +181,9 @@ async fn objects_past_the_limits_are_refused_as_s3_does() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_sqs_request_body_past_the_limit_is_invalid_parameter_value() {
-    let engine = Engine::start(0).await.expect("the engine starts");
+    let engine = Engine::start(EngineConfig::default())
+        .await
+        .expect("the engine starts");
     let head = format!(
         "POST / HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nX-Amz-Target: AmazonSQS.SendMessage\r\n\
          Content-Type: application/x-amz-json-1.0",
@@ -199,9 +210,12 @@ async fn queued_messages_and_objects_share_the_stored_bytes_cap() {
         max_object_bytes: 2000,
         max_stored_bytes: 3000,
     };
-    let engine = Engine::start_with(0, limits)
-        .await
-        .expect("the engine starts");
+    let engine = Engine::start(EngineConfig {
+        limits,
+        ..EngineConfig::default()
+    })
+    .await
+    .expect("the engine starts");
     let config = sdk_config_for(&engine.endpoint()).await;
     let sqs = aws_sdk_sqs::Client::new(&config);
     let queue_url = sqs
@@ -264,4 +278,55 @@ async fn queued_messages_and_objects_share_the_stored_bytes_cap() {
     for _ in 0..3 {
         send().await.expect("deleted messages free their bytes");
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_fault_layer_answers_each_service_in_its_own_protocol() {
+    let engine = Engine::start(EngineConfig::default())
+        .await
+        .expect("the engine starts");
+    let host = format!("Host: 127.0.0.1:{}", port(&engine));
+    let sqs = |operation: &str| {
+        format!(
+            "POST / HTTP/1.1\r\n{host}\r\nX-Amz-Target: AmazonSQS.{operation}\r\n\
+             Content-Type: application/x-amz-json-1.0"
+        )
+    };
+    engine.faults().set_down(engine::s3::NAME, true);
+    engine.faults().set_down(engine::sqs::NAME, true);
+
+    // Set-up calls are spared, so a pipeline can start during an outage.
+    let (status, body) = exchange(&engine, &format!("PUT /invoices HTTP/1.1\r\n{host}"), "").await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = exchange(&engine, &sqs("CreateQueue"), r#"{"QueueName":"orders"}"#).await;
+    assert_eq!(status, 200, "{body}");
+    let queue_url: serde_json::Value = serde_json::from_str(&body).expect("a JSON body");
+
+    let (status, body) =
+        exchange(&engine, &format!("PUT /invoices/a HTTP/1.1\r\n{host}"), "x").await;
+    assert_eq!(status, 503, "{body}");
+    assert!(body.contains("<Code>ServiceUnavailable</Code>"), "{body}");
+    let send = serde_json::json!({ "QueueUrl": queue_url["QueueUrl"], "MessageBody": "x" });
+    let (status, body) = exchange(&engine, &sqs("SendMessage"), &send.to_string()).await;
+    assert_eq!(status, 503, "{body}");
+    let json: serde_json::Value = serde_json::from_str(&body).expect("a JSON body");
+    assert_eq!(json["__type"], "com.amazonaws.sqs#ServiceUnavailable");
+
+    engine.faults().set_down(engine::s3::NAME, false);
+    engine.faults().set(
+        engine::sqs::NAME,
+        engine::FaultPlan {
+            failure_rate: 1.0,
+            ..engine::FaultPlan::default()
+        },
+    );
+    engine.faults().set_down(engine::sqs::NAME, false);
+    let (status, body) =
+        exchange(&engine, &format!("PUT /invoices/a HTTP/1.1\r\n{host}"), "x").await;
+    assert_eq!(status, 200, "S3 is back up: {body}");
+    let (status, body) = exchange(&engine, &sqs("SendMessage"), &send.to_string()).await;
+    assert_eq!(status, 400, "{body}");
+    let json: serde_json::Value = serde_json::from_str(&body).expect("a JSON body");
+    assert_eq!(json["__type"], "com.amazonaws.sqs#ThrottlingException");
+    engine.shutdown().await;
 }

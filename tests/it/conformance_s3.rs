@@ -2,10 +2,10 @@
 //! (path-style) and runs against both the local engine's object store and moto, so the store
 //! keeps the semantics the reference emulator has.
 
+use ::engine::{Engine, EngineConfig};
 use aws_sdk_s3::Client;
 use aws_sdk_s3::error::ProvideErrorMetadata as _;
 use aws_sdk_s3::primitives::ByteStream;
-use generator::local::Engine;
 use tests::{MotoServer, sdk_config_for};
 
 /// A backend kept alive for the length of a scenario.
@@ -39,7 +39,7 @@ macro_rules! conformance {
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $scenario() {
                     let backend = super::Backend::Engine(
-                        generator::local::Engine::start(0).await.expect("the engine starts"),
+                        ::engine::Engine::start(::engine::EngineConfig::default()).await.expect("the engine starts"),
                     );
                     super::$scenario(&super::client(&backend).await).await;
                 }
@@ -69,11 +69,26 @@ conformance!(
     list_with_delimiter_and_start_after,
     list_url_encoded,
     user_metadata_round_trips,
+    range_reads,
+    conditional_reads,
+    copy_object_with_metadata_directive,
+    delete_objects_reports_each_key,
+    multipart_upload_errors,
+    list_objects_v1_with_marker,
+    standard_headers_round_trip,
+    versioning_keeps_every_version,
 );
 
 #[path = "conformance_s3_listing.rs"]
 mod listing;
 use listing::{list_url_encoded, list_with_delimiter_and_start_after, user_metadata_round_trips};
+#[path = "conformance_s3_objects.rs"]
+mod objects;
+use objects::{
+    conditional_reads, copy_object_with_metadata_directive, delete_objects_reports_each_key,
+    list_objects_v1_with_marker, multipart_upload_errors, range_reads, standard_headers_round_trip,
+    versioning_keeps_every_version,
+};
 
 const BUCKET: &str = "invoices";
 
@@ -399,7 +414,11 @@ async fn streamed_upload_is_decoded(client: &Client) {
 /// key exactly one succeeds and every other gets 412.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn engine_conditional_put_under_concurrency() {
-    let backend = Backend::Engine(Engine::start(0).await.expect("the engine starts"));
+    let backend = Backend::Engine(
+        Engine::start(EngineConfig::default())
+            .await
+            .expect("the engine starts"),
+    );
     let client = client(&backend).await;
     create_bucket(&client).await;
     let writers: Vec<_> = (0..100)
@@ -436,12 +455,15 @@ async fn engine_conditional_put_under_concurrency() {
 /// Engine only: fault injection answers 503 to object calls, and recovers when switched off.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn engine_injected_faults_are_503() {
-    let server = Engine::start(0).await.expect("the engine starts");
+    let server = Engine::start(EngineConfig::default())
+        .await
+        .expect("the engine starts");
     let store = server.store().clone();
+    let faults = server.faults().clone();
     let backend = Backend::Engine(server);
     let client = client(&backend).await;
     create_bucket(&client).await;
-    store.set_outage(true);
+    faults.set_down(::engine::s3::NAME, true);
     let error = client
         .get_object()
         .bucket(BUCKET)
@@ -455,8 +477,12 @@ async fn engine_injected_faults_are_503() {
             .map(|response| response.status().as_u16()),
         Some(503)
     );
-    store.set_outage(false);
-    store.set_failure_rate(1.0);
+    faults.set_down(::engine::s3::NAME, false);
+    let throttled = ::engine::FaultPlan {
+        failure_rate: 1.0,
+        ..::engine::FaultPlan::default()
+    };
+    faults.set(::engine::s3::NAME, throttled);
     let error = client
         .put_object()
         .bucket(BUCKET)
@@ -466,7 +492,7 @@ async fn engine_injected_faults_are_503() {
         .await
         .expect_err("throttled");
     assert_eq!(error.code(), Some("SlowDown"));
-    store.set_failure_rate(0.0);
+    faults.set(::engine::s3::NAME, ::engine::FaultPlan::default());
     put(&client, "k", "x").await;
     assert_eq!(store.list(BUCKET, ""), [("k".to_owned(), 1)]);
     assert_eq!(store.get(BUCKET, "k"), Some(b"x".to_vec()));

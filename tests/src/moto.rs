@@ -100,6 +100,16 @@ pub fn free_port() -> u16 {
         .expect("a free loopback port")
 }
 
+/// The Python beside moto (the test venv's, where boto3 is installed with moto), else `python3`.
+pub fn venv_python() -> PathBuf {
+    let python = executable().with_file_name("python");
+    if python.exists() {
+        python
+    } else {
+        PathBuf::from("python3")
+    }
+}
+
 fn executable() -> PathBuf {
     if let Some(path) = std::env::var_os("MOTO_SERVER") {
         return PathBuf::from(path);

@@ -11,10 +11,10 @@ use aws_sdk_sqs::types::QueueAttributeName;
 use serde_json::Value;
 use tokio::sync::{mpsc, watch};
 
-use super::Engine;
 use super::lambda::event_source::{self, MappingSpec, MappingStats};
 use super::lambda::worker::{Worker, WorkerSpec};
 use super::time_scale::TimeScale;
+use super::{Engine, EngineConfig};
 use crate::config::Pipeline;
 use crate::config::naming::{crate_name, logical_id};
 use crate::synth::Template;
@@ -100,8 +100,12 @@ pub async fn start(
     options: &DevOptions,
     logs: mpsc::UnboundedSender<String>,
 ) -> Result<Dev, DevError> {
-    let engine = Engine::start(options.port).await?;
-    inject(&engine, &options.faults);
+    let engine = Engine::start(EngineConfig {
+        port: options.port,
+        faults: options.faults.plans(),
+        ..EngineConfig::default()
+    })
+    .await?;
     let sdk = sdk_config(&engine.endpoint()).await;
     let sqs = aws_sdk_sqs::Client::new(&sdk);
     let s3 = aws_sdk_s3::Client::from_conf(
@@ -110,19 +114,7 @@ pub async fn start(
             .build(),
     );
 
-    let mut buckets = BTreeMap::new();
-    for name in pipeline.buckets.keys() {
-        let local = format!("{}-{name}-local", pipeline.name);
-        s3.create_bucket()
-            .bucket(&local)
-            .send()
-            .await
-            .map_err(|error| DevError::Create {
-                what: format!("bucket `{name}`"),
-                message: aws_sdk_s3::error::DisplayErrorContext(error).to_string(),
-            })?;
-        buckets.insert(name.clone(), local);
-    }
+    let buckets = create_buckets(pipeline, &s3, &engine).await?;
     let queue_urls = create_queues(pipeline, &sqs, options).await?;
 
     let (stop, stopped) = watch::channel(false);
@@ -194,19 +186,52 @@ pub async fn start(
     })
 }
 
-/// Applies the store faults; an outage window is switched on and off by a timer task.
-fn inject(engine: &Engine, faults: &Faults) {
-    let store = engine.store().clone();
-    store.set_failure_rate(faults.store_failure_rate);
-    engine.set_store_latency(faults.store_latency);
-    if let Some((start, length)) = faults.store_outage {
-        tokio::spawn(async move {
-            tokio::time::sleep(start).await;
-            store.set_outage(true);
-            tokio::time::sleep(length).await;
-            store.set_outage(false);
-        });
+impl Faults {
+    /// The engine's fault plans: the store faults are S3's (crashes are the functions', applied
+    /// by the event source mappings).
+    fn plans(&self) -> BTreeMap<&'static str, engine::FaultPlan> {
+        let plan = engine::FaultPlan {
+            latency: self.store_latency,
+            failure_rate: self.store_failure_rate,
+            outages: self
+                .store_outage
+                .iter()
+                .map(|&(start, length)| engine::Outage { start, length })
+                .collect(),
+        };
+        BTreeMap::from([(engine::s3::NAME, plan)])
     }
+}
+
+/// The pipeline's buckets, versioned where pipeline.yaml says so.
+async fn create_buckets(
+    pipeline: &Pipeline,
+    s3: &aws_sdk_s3::Client,
+    engine: &Engine,
+) -> Result<BTreeMap<String, String>, DevError> {
+    let mut buckets = BTreeMap::new();
+    for (name, bucket) in &pipeline.buckets {
+        let local = format!("{}-{name}-local", pipeline.name);
+        s3.create_bucket()
+            .bucket(&local)
+            .send()
+            .await
+            .map_err(|error| DevError::Create {
+                what: format!("bucket `{name}`"),
+                message: aws_sdk_s3::error::DisplayErrorContext(error).to_string(),
+            })?;
+        if bucket.versioning {
+            engine
+                .store()
+                .set_versioning(&local, ::engine::s3::store::Versioning::Enabled)
+                .map_err(|error| DevError::Create {
+                    what: format!("versioning of bucket `{name}`"),
+                    message: error.to_string(),
+                })?;
+        }
+        buckets.insert(name.clone(), local);
+    }
+    Ok(buckets)
 }
 
 /// Dead-letter queues first, so redrive policies can name them.

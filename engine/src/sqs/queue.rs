@@ -16,7 +16,7 @@ use super::error::SqsError;
 use super::message::{self, Attributes, Message};
 use super::ready::Ready;
 use super::receipt::Receipt;
-use crate::local::budget::Budget;
+use crate::budget::Budget;
 
 /// The time of an operation, monotonic and as wall-clock milliseconds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -247,6 +247,11 @@ impl Queue {
         let sequence = self.next_sequence;
         self.next_sequence += 1;
         self.insert(sequence, message, Duration::ZERO, now);
+    }
+
+    /// The most bytes one message, or one batch of messages together, may hold.
+    pub fn maximum_message_size(&self) -> usize {
+        self.settings.maximum_message_size as usize
     }
 
     fn validate(&self, request: &SendRequest) -> Result<(), SqsError> {
@@ -493,7 +498,7 @@ impl Queue {
 
 /// A message's size as SQS counts it against `MaximumMessageSize`: the body and every
 /// attribute's name, type and value.
-fn message_size(body: &str, attributes: &Attributes) -> usize {
+pub(super) fn message_size(body: &str, attributes: &Attributes) -> usize {
     body.len()
         + attributes
             .iter()

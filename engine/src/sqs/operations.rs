@@ -18,7 +18,7 @@ use super::protocol::{
     ReceiveMessageInput, SendBatchResult, SendEntry, SendMessageBatchInput, SendMessageInput,
     SendMessageOutput, SetQueueAttributesInput,
 };
-use super::queue::{SendRequest, Sent};
+use super::queue::{SendRequest, Sent, message_size};
 use super::receive;
 use super::registry::Registry;
 
@@ -268,6 +268,18 @@ fn send_batch(
     let mut registry = lock(shared);
     let now = registry.now();
     let slot = registry.by_url(&input.queue_url)?;
+    // SendMessageBatch API reference: "The maximum allowed individual message size and the
+    // maximum total payload size (the sum of the individual lengths of all of the batched
+    // messages) are both" the queue's maximum message size.
+    let total: usize = input
+        .entries
+        .iter()
+        .map(|entry| message_size(&entry.entry.message_body, &entry.entry.message_attributes))
+        .sum();
+    let limit = slot.queue.maximum_message_size();
+    if total > limit {
+        return Err(SqsError::BatchRequestTooLong(total, limit));
+    }
     let mut output = BatchOutput {
         successful: Vec::new(),
         failed: Vec::new(),

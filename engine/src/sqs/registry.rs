@@ -12,7 +12,7 @@ use super::attributes::QueueSettings;
 use super::error::SqsError;
 use super::message::Message;
 use super::queue::{Now, Queue};
-use crate::local::budget::Budget;
+use crate::budget::Budget;
 
 /// The account id in URLs and ARNs.
 pub const ACCOUNT: &str = "000000000000";

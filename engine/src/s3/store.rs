@@ -15,12 +15,18 @@ use md5::{Digest as _, Md5};
 
 use super::error::S3Error;
 use super::time::whole_seconds;
-use crate::local::budget::Budget;
-use crate::local::limits::Limits;
+use crate::budget::Budget;
+use crate::limits::Limits;
 
 #[path = "listing.rs"]
 mod listing;
 pub use listing::{ListQuery, Resume};
+#[path = "multipart.rs"]
+pub(super) mod multipart;
+#[path = "versions.rs"]
+mod versions;
+pub use multipart::{MAX_PART_NUMBER, MIN_PART_BYTES, PartsPage, UploadedPart};
+pub use versions::{Deleted, ListedVersion, Version, Versioning, VersionsPage};
 
 /// The `Content-Type` of objects written without one.
 pub const DEFAULT_CONTENT_TYPE: &str = "binary/octet-stream";
@@ -37,8 +43,8 @@ pub struct ObjectStore {
 #[derive(Debug, Default)]
 struct State {
     buckets: BTreeMap<String, Bucket>,
-    failure_rate: f64,
-    outage: bool,
+    /// Multipart uploads in progress, by upload id.
+    uploads: BTreeMap<String, multipart::Upload>,
     limits: Limits,
     /// Every object's body length is held here.
     budget: Budget,
@@ -47,7 +53,12 @@ struct State {
 #[derive(Debug)]
 struct Bucket {
     created: SystemTime,
+    /// The current object of each key (in a versioned bucket, the newest version unless that is
+    /// a delete marker).
     objects: BTreeMap<String, Object>,
+    versioning: Versioning,
+    /// Every version of each key, oldest first, once versioning has been enabled.
+    versions: BTreeMap<String, Vec<Version>>,
 }
 
 /// A stored object.
@@ -63,6 +74,12 @@ pub struct Object {
     pub last_modified: SystemTime,
     /// User metadata (`x-amz-meta-<name>`), names in lower case.
     pub metadata: BTreeMap<String, String>,
+    /// The standard headers stored with the object (`Cache-Control`, `Content-Disposition`,
+    /// `Content-Encoding`, `Content-Language`, `Expires`), names in lower case.
+    pub standard: BTreeMap<String, String>,
+    /// Its version in a bucket that has had versioning enabled (`null` when written while
+    /// versioning was suspended).
+    pub version_id: Option<String>,
 }
 
 /// What a `PutObject` says about the object besides its body.
@@ -72,6 +89,31 @@ pub struct ObjectHeaders {
     pub content_type: Option<String>,
     /// User metadata (`x-amz-meta-<name>`), names in lower case.
     pub metadata: BTreeMap<String, String>,
+    /// The standard headers to store (see [`Object::standard`]).
+    pub standard: BTreeMap<String, String>,
+}
+
+impl ObjectHeaders {
+    /// The headers `object` was stored with (what `CopyObject` copies by default).
+    pub fn of(object: &Object) -> Self {
+        Self {
+            content_type: Some(object.content_type.clone()),
+            metadata: object.metadata.clone(),
+            standard: object.standard.clone(),
+        }
+    }
+}
+
+/// What a write requires of the key's current object, checked under the store's lock.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum WriteCondition {
+    /// Nothing.
+    #[default]
+    Always,
+    /// `If-None-Match: *`: the key holds no object.
+    IfAbsent,
+    /// `If-Match: "etag"`: the key holds an object with this `ETag` (`NoSuchKey` when none).
+    IfMatch(String),
 }
 
 /// One object in a listing.
@@ -136,6 +178,8 @@ impl ObjectStore {
             Bucket {
                 created: whole_seconds(SystemTime::now()),
                 objects: BTreeMap::new(),
+                versioning: Versioning::Unversioned,
+                versions: BTreeMap::new(),
             },
         );
         Ok(())
@@ -157,7 +201,7 @@ impl ObjectStore {
             .buckets
             .get(name)
             .ok_or_else(|| S3Error::NoSuchBucket(name.to_owned()))?;
-        if !bucket.objects.is_empty() {
+        if !bucket.objects.is_empty() || !bucket.versions.is_empty() {
             return Err(S3Error::BucketNotEmpty(name.to_owned()));
         }
         state.buckets.remove(name);
@@ -173,47 +217,19 @@ impl ObjectStore {
             .collect()
     }
 
-    /// Writes an object and returns its `ETag`. With `if_none_match`, fails with
-    /// `PreconditionFailed` when the key exists, checked and written under one lock.
+    /// Writes an object and returns it as stored (its `ETag`, time and version);
+    /// `condition` is checked and the object written under one lock.
     pub fn put_object(
         &self,
         bucket: &str,
         key: &str,
         body: Bytes,
         headers: ObjectHeaders,
-        if_none_match: bool,
-    ) -> Result<String, S3Error> {
-        let length = body.len() as u64;
-        let etag = etag(&body);
-        let object = Object {
-            body,
-            content_type: headers
-                .content_type
-                .unwrap_or_else(|| DEFAULT_CONTENT_TYPE.to_owned()),
-            etag: etag.clone(),
-            last_modified: whole_seconds(SystemTime::now()),
-            metadata: headers.metadata,
-        };
+        condition: &WriteCondition,
+    ) -> Result<Object, S3Error> {
+        let object = new_object(body, etag, headers);
         let mut state = self.lock();
-        let state = &mut *state;
-        if length > state.limits.max_object_bytes {
-            return Err(S3Error::EntityTooLarge(state.limits.max_object_bytes));
-        }
-        let objects = &mut state
-            .buckets
-            .get_mut(bucket)
-            .ok_or_else(|| S3Error::NoSuchBucket(bucket.to_owned()))?
-            .objects;
-        let replaced = objects.get(key).map_or(0, |old| old.body.len() as u64);
-        if if_none_match && objects.contains_key(key) {
-            return Err(S3Error::PreconditionFailed);
-        }
-        state
-            .budget
-            .swap(replaced, length)
-            .map_err(S3Error::StorageCapReached)?;
-        objects.insert(key.to_owned(), object);
-        Ok(etag)
+        write(&mut state, bucket, key, object, condition, 0)
     }
 
     /// Reads an object.
@@ -226,21 +242,6 @@ impl ObjectStore {
             .get(key)
             .cloned()
             .ok_or_else(|| S3Error::NoSuchKey(key.to_owned()))
-    }
-
-    /// Deletes an object; deleting a missing key succeeds, as in S3.
-    pub fn delete_object(&self, bucket: &str, key: &str) -> Result<(), S3Error> {
-        let mut state = self.lock();
-        let removed = state
-            .buckets
-            .get_mut(bucket)
-            .ok_or_else(|| S3Error::NoSuchBucket(bucket.to_owned()))?
-            .objects
-            .remove(key);
-        state
-            .budget
-            .release(removed.map_or(0, |object| object.body.len() as u64));
-        Ok(())
     }
 
     /// Every key under `prefix` with its size, in key order; empty when the bucket is missing.
@@ -263,36 +264,73 @@ impl ObjectStore {
             .ok()
             .map(|object| object.body.to_vec())
     }
+}
 
-    /// Fault injection: answer this fraction (0.0–1.0) of object requests with `503 SlowDown`.
-    pub fn set_failure_rate(&self, rate: f64) {
-        self.lock().failure_rate = rate.clamp(0.0, 1.0);
+/// An object of `body` written now, its `ETag` computed by `etag`.
+fn new_object(body: Bytes, etag: impl FnOnce(&[u8]) -> String, headers: ObjectHeaders) -> Object {
+    Object {
+        etag: etag(&body),
+        body,
+        content_type: headers
+            .content_type
+            .unwrap_or_else(|| DEFAULT_CONTENT_TYPE.to_owned()),
+        last_modified: whole_seconds(SystemTime::now()),
+        metadata: headers.metadata,
+        standard: headers.standard,
+        version_id: None,
     }
+}
 
-    /// Fault injection: while on, every object request answers `503 ServiceUnavailable`.
-    pub fn set_outage(&self, outage: bool) {
-        self.lock().outage = outage;
+/// Writes `object` at `key` if `condition` holds and returns it as stored; the budget trades
+/// the bytes it no longer holds (the replaced object of an unversioned bucket, and `released`
+/// more: a completed upload's parts) for the new object's.
+fn write(
+    state: &mut State,
+    bucket: &str,
+    key: &str,
+    mut object: Object,
+    condition: &WriteCondition,
+    released: u64,
+) -> Result<Object, S3Error> {
+    let length = object.body.len() as u64;
+    if length > state.limits.max_object_bytes {
+        return Err(S3Error::EntityTooLarge(state.limits.max_object_bytes));
     }
-
-    /// The injected fault, if any, for the next object request.
-    pub fn injected_fault(&self) -> Option<S3Error> {
-        let state = self.lock();
-        if state.outage {
-            Some(S3Error::ServiceUnavailable)
-        } else if state.failure_rate > 0.0 && fastrand::f64() < state.failure_rate {
-            Some(S3Error::SlowDown)
-        } else {
-            None
+    let bucket_state = state
+        .buckets
+        .get_mut(bucket)
+        .ok_or_else(|| S3Error::NoSuchBucket(bucket.to_owned()))?;
+    let current = bucket_state.objects.get(key);
+    match (condition, current) {
+        (WriteCondition::IfAbsent, Some(_)) => return Err(S3Error::PreconditionFailed),
+        (WriteCondition::IfMatch(_), None) => return Err(S3Error::NoSuchKey(key.to_owned())),
+        (WriteCondition::IfMatch(tag), Some(current))
+            if tag != "*" && tag.trim_matches('"') != current.etag.trim_matches('"') =>
+        {
+            return Err(S3Error::PreconditionFailed);
         }
+        _ => {}
     }
+    let replaced = bucket_state.replaced_by_write(key);
+    state
+        .budget
+        .swap(replaced + released, length)
+        .map_err(S3Error::StorageCapReached)?;
+    object.version_id = bucket_state.record_write(key, &object);
+    bucket_state.objects.insert(key.to_owned(), object.clone());
+    Ok(object)
 }
 
 /// The quoted hex MD5 S3 uses as the `ETag` of a single-part object.
 pub fn etag(body: &[u8]) -> String {
-    let digest = Md5::digest(body);
-    let mut text = String::with_capacity(34);
+    quoted_hex(&Md5::digest(body))
+}
+
+/// `"<hex>"`.
+fn quoted_hex(bytes: &[u8]) -> String {
+    let mut text = String::with_capacity(bytes.len() * 2 + 2);
     text.push('"');
-    for byte in digest {
+    for byte in bytes {
         let _ = write!(text, "{byte:02x}");
     }
     text.push('"');

@@ -2,7 +2,7 @@
 //!
 //! `queue` holds the semantics (visibility, receive counts, redrive, FIFO groups and
 //! deduplication, retention) without I/O; `operations` maps each operation onto it; `server`
-//! speaks HTTP.
+//! speaks HTTP; `service` makes it a service of the engine.
 
 pub mod attributes;
 mod deduplication;
@@ -16,5 +16,7 @@ mod receipt;
 mod receive;
 pub mod registry;
 pub mod server;
+mod service;
 
 pub use error::SqsError;
+pub use service::{NAME, Sqs};

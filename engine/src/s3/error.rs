@@ -3,7 +3,7 @@
 
 use hyper::StatusCode;
 
-use crate::local::budget::Exhausted;
+use crate::budget::Exhausted;
 
 /// An error an S3 operation answers with.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -52,6 +52,49 @@ pub enum S3Error {
     /// An operation this engine does not implement.
     #[error("{0} is not implemented by the local engine.")]
     NotImplemented(String),
+    /// `If-None-Match` or `If-Modified-Since` on a `GET`/`HEAD` that holds: `304`, no body.
+    #[error("Not Modified")]
+    NotModified,
+    /// A `Range` that starts past the object's end.
+    #[error("The requested range is not satisfiable")]
+    InvalidRange {
+        /// The `Range` header as sent.
+        range: String,
+        /// The object's length.
+        size: u64,
+    },
+    /// An upload id that names no upload in progress (never created, completed or aborted).
+    #[error(
+        "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed."
+    )]
+    NoSuchUpload(String),
+    /// `CompleteMultipartUpload` naming a part that was not uploaded or whose `ETag` differs.
+    #[error(
+        "One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part's entity tag."
+    )]
+    InvalidPart,
+    /// `CompleteMultipartUpload` with part numbers not in ascending order.
+    #[error("The list of parts was not in ascending order. Parts must be ordered by part number.")]
+    InvalidPartOrder,
+    /// A part other than the last smaller than 5 MiB.
+    #[error("Your proposed upload is smaller than the minimum allowed size")]
+    EntityTooSmall {
+        /// The small part's number.
+        part_number: u32,
+        /// Its size.
+        size: u64,
+    },
+    /// An XML body that does not parse or breaks the operation's rules.
+    #[error(
+        "The XML you provided was not well-formed or did not validate against our published schema"
+    )]
+    MalformedXml,
+    /// A `GET` or `HEAD` of a delete marker by its version id.
+    #[error("The specified method is not allowed against this resource.")]
+    MethodNotAllowed,
+    /// A `versionId` that names no version of the key.
+    #[error("The specified version does not exist.")]
+    NoSuchVersion(String),
 }
 
 impl S3Error {
@@ -71,19 +114,38 @@ impl S3Error {
             Self::SlowDown => "SlowDown",
             Self::ServiceUnavailable | Self::StorageCapReached(_) => "ServiceUnavailable",
             Self::NotImplemented(_) => "NotImplemented",
+            Self::NotModified => "NotModified",
+            Self::InvalidRange { .. } => "InvalidRange",
+            Self::NoSuchUpload(_) => "NoSuchUpload",
+            Self::InvalidPart => "InvalidPart",
+            Self::InvalidPartOrder => "InvalidPartOrder",
+            Self::EntityTooSmall { .. } => "EntityTooSmall",
+            Self::MalformedXml => "MalformedXML",
+            Self::NoSuchVersion(_) => "NoSuchVersion",
+            Self::MethodNotAllowed => "MethodNotAllowed",
         }
     }
 
     /// The HTTP status.
     pub fn status(&self) -> StatusCode {
         match self {
-            Self::NoSuchBucket(_) | Self::NoSuchKey(_) => StatusCode::NOT_FOUND,
+            Self::NoSuchBucket(_)
+            | Self::NoSuchKey(_)
+            | Self::NoSuchUpload(_)
+            | Self::NoSuchVersion(_) => StatusCode::NOT_FOUND,
+            Self::NotModified => StatusCode::NOT_MODIFIED,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::InvalidRange { .. } => StatusCode::RANGE_NOT_SATISFIABLE,
             Self::BucketAlreadyOwnedByYou(_) | Self::BucketNotEmpty(_) => StatusCode::CONFLICT,
             Self::InvalidBucketName(_)
             | Self::InvalidRequest(_)
             | Self::InvalidArgument(_)
             | Self::MetadataTooLarge
-            | Self::EntityTooLarge(_) => StatusCode::BAD_REQUEST,
+            | Self::EntityTooLarge(_)
+            | Self::InvalidPart
+            | Self::InvalidPartOrder
+            | Self::EntityTooSmall { .. }
+            | Self::MalformedXml => StatusCode::BAD_REQUEST,
             Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             Self::SlowDown | Self::ServiceUnavailable | Self::StorageCapReached(_) => {
                 StatusCode::SERVICE_UNAVAILABLE
@@ -92,15 +154,29 @@ impl S3Error {
         }
     }
 
-    /// The extra element naming what the error is about (`BucketName` or `Key`), if any.
-    fn subject(&self) -> Option<(&'static str, &str)> {
+    /// The extra elements naming what the error is about (`BucketName`, `Key`, `UploadId`, ...).
+    fn subject(&self) -> Vec<(&'static str, String)> {
         match self {
             Self::NoSuchBucket(name)
             | Self::BucketAlreadyOwnedByYou(name)
             | Self::BucketNotEmpty(name)
-            | Self::InvalidBucketName(name) => Some(("BucketName", name)),
-            Self::NoSuchKey(key) => Some(("Key", key)),
-            _ => None,
+            | Self::InvalidBucketName(name) => vec![("BucketName", name.clone())],
+            Self::NoSuchKey(key) => vec![("Key", key.clone())],
+            Self::NoSuchUpload(id) => vec![("UploadId", id.clone())],
+            Self::NoSuchVersion(id) => vec![("VersionId", id.clone())],
+            Self::InvalidRange { range, size } => vec![
+                ("RangeRequested", range.clone()),
+                ("ActualObjectSize", size.to_string()),
+            ],
+            Self::EntityTooSmall { part_number, size } => vec![
+                ("ProposedSize", size.to_string()),
+                (
+                    "MinSizeAllowed",
+                    super::store::multipart::MIN_PART_BYTES.to_string(),
+                ),
+                ("PartNumber", part_number.to_string()),
+            ],
+            _ => Vec::new(),
         }
     }
 
@@ -110,8 +186,8 @@ impl S3Error {
         body.push_str("<Error>");
         super::xml::element(&mut body, "Code", self.code());
         super::xml::element(&mut body, "Message", &self.to_string());
-        if let Some((name, value)) = self.subject() {
-            super::xml::element(&mut body, name, value);
+        for (name, value) in self.subject() {
+            super::xml::element(&mut body, name, &value);
         }
         super::xml::element(&mut body, "RequestId", request_id);
         body.push_str("</Error>");

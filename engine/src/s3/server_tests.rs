@@ -1,3 +1,7 @@
+use http_body_util::BodyExt as _;
+use hyper::Request;
+use hyper::header::ETAG;
+
 use super::*;
 
 fn request(method: Method, uri: &str, headers: &[(&'static str, &str)]) -> Parts {
@@ -80,26 +84,25 @@ fn errors_are_s3_xml_and_head_errors_have_no_body() {
 }
 
 #[test]
-fn an_outage_answers_object_calls_with_503() {
-    let store = ObjectStore::new();
-    store.create_bucket("invoices").expect("bucket");
-    store.set_outage(true);
-    let response = store.answer(&request(Method::PUT, "/invoices/k", &[]), Bytes::new());
-    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
-    assert!(body_text(response).contains("<Code>ServiceUnavailable</Code>"));
-    assert!(store.get("invoices", "k").is_none());
-    // Bucket calls still work, so the engine can set up during an outage.
-    let head = store.answer(&request(Method::HEAD, "/invoices", &[]), Bytes::new());
-    assert_eq!(head.status(), StatusCode::OK);
-}
-
-#[test]
 fn unsupported_subresources_are_not_implemented() {
     let store = ObjectStore::new();
     store.create_bucket("invoices").expect("bucket");
+    let response = store.answer(&request(Method::GET, "/invoices?acl", &[]), Bytes::new());
+    assert_eq!(response.status(), StatusCode::NOT_IMPLEMENTED);
+}
+
+#[test]
+fn the_location_of_a_bucket_is_us_east_1() {
+    let store = ObjectStore::new();
+    store.create_bucket("invoices").expect("bucket");
     let response = store.answer(
-        &request(Method::GET, "/invoices?versioning", &[]),
+        &request(Method::GET, "/invoices?location", &[]),
         Bytes::new(),
     );
-    assert_eq!(response.status(), StatusCode::NOT_IMPLEMENTED);
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(
+        body_text(response).contains("<LocationConstraint xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"></LocationConstraint>")
+    );
+    let missing = store.answer(&request(Method::GET, "/nope?location", &[]), Bytes::new());
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
 }

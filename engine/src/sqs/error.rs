@@ -2,7 +2,7 @@
 //! because the SDK is query-compatible, the legacy code in `x-amzn-query-error` — the code the
 //! SDK actually matches on (e.g. `AWS.SimpleQueueService.NonExistentQueue` → `QueueDoesNotExist`).
 
-use crate::local::budget::Exhausted;
+use crate::budget::Exhausted;
 
 /// An error an SQS operation answers with.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -37,6 +37,9 @@ pub enum SqsError {
     /// A batch with more than ten entries.
     #[error("Maximum number of entries per request are 10. You have sent {0}.")]
     TooManyEntriesInBatchRequest(usize),
+    /// A batch whose messages together exceed the queue's maximum message size: (sent, limit).
+    #[error("Batch requests cannot be longer than {1} bytes. You have sent {0} bytes.")]
+    BatchRequestTooLong(usize, usize),
     /// Two batch entries with one id.
     #[error("Id {0} repeated.")]
     BatchEntryIdsNotDistinct(String),
@@ -49,6 +52,14 @@ pub enum SqsError {
     /// A send past the engine's cap on bytes held; SQS's error for a violated limit.
     #[error("The specified action violates a limit: {0}.")]
     OverLimit(Exhausted),
+    /// Fault injection: a random throttling answer.
+    #[error("Rate exceeded (injected by the local engine's fault layer).")]
+    Throttling,
+    /// Fault injection: an outage.
+    #[error(
+        "The request has failed due to a temporary failure of the server (an outage injected by the local engine's fault layer)."
+    )]
+    ServiceUnavailable,
 }
 
 impl SqsError {
@@ -66,9 +77,21 @@ impl SqsError {
             Self::EmptyBatchRequest => "EmptyBatchRequest",
             Self::TooManyEntriesInBatchRequest(_) => "TooManyEntriesInBatchRequest",
             Self::BatchEntryIdsNotDistinct(_) => "BatchEntryIdsNotDistinct",
+            Self::BatchRequestTooLong(..) => "BatchRequestTooLong",
             Self::UnsupportedOperation(_) => "UnsupportedOperation",
             Self::Serialization(_) => "SerializationException",
             Self::OverLimit(_) => "OverLimit",
+            Self::Throttling => "ThrottlingException",
+            Self::ServiceUnavailable => "ServiceUnavailable",
+        }
+    }
+
+    /// The HTTP status: 503 for an outage, 400 for everything else (the SQS API reference,
+    /// "Common Errors").
+    pub fn status(&self) -> hyper::StatusCode {
+        match self {
+            Self::ServiceUnavailable => hyper::StatusCode::SERVICE_UNAVAILABLE,
+            _ => hyper::StatusCode::BAD_REQUEST,
         }
     }
 
@@ -88,15 +111,22 @@ impl SqsError {
                 "AWS.SimpleQueueService.TooManyEntriesInBatchRequest"
             }
             Self::BatchEntryIdsNotDistinct(_) => "AWS.SimpleQueueService.BatchEntryIdsNotDistinct",
+            Self::BatchRequestTooLong(..) => "AWS.SimpleQueueService.BatchRequestTooLong",
             Self::UnsupportedOperation(_) => "AWS.SimpleQueueService.UnsupportedOperation",
             Self::Serialization(_) => "SerializationException",
             Self::OverLimit(_) => "OverLimit",
+            Self::Throttling => "ThrottlingException",
+            Self::ServiceUnavailable => "ServiceUnavailable",
         }
     }
 
-    /// `x-amzn-query-error`: `<code>;Sender` (every error here is the caller's).
+    /// `x-amzn-query-error`: `<code>;Sender`, or `;Receiver` for an outage (the server's fault).
     pub fn query_error_header(&self) -> String {
-        format!("{};Sender", self.code())
+        let fault = match self {
+            Self::ServiceUnavailable => "Receiver",
+            _ => "Sender",
+        };
+        format!("{};{fault}", self.code())
     }
 
     /// The JSON body: `{"__type": "com.amazonaws.sqs#<Shape>", "message": ...}`.

@@ -23,7 +23,7 @@ fn conditional_put_under_concurrency_lets_exactly_one_writer_in() {
                     "inv-1.json",
                     Bytes::from(format!("writer {writer}")),
                     ObjectHeaders::default(),
-                    true,
+                    &WriteCondition::IfAbsent,
                 )
             })
         })
@@ -41,7 +41,7 @@ fn conditional_put_under_concurrency_lets_exactly_one_writer_in() {
             .all(|result| result == &Err(S3Error::PreconditionFailed))
     );
     let stored = store.get_object("invoices", "inv-1.json").expect("stored");
-    assert_eq!(winners[0].as_ref().expect("winner"), &stored.etag);
+    assert_eq!(&winners[0].as_ref().expect("winner").etag, &stored.etag);
 }
 
 #[test]
@@ -53,7 +53,7 @@ fn unconditional_put_overwrites() {
             "k",
             Bytes::from_static(b"one"),
             ObjectHeaders::default(),
-            false,
+            &WriteCondition::Always,
         )
         .expect("first");
     store
@@ -62,7 +62,7 @@ fn unconditional_put_overwrites() {
             "k",
             Bytes::from_static(b"two"),
             ObjectHeaders::default(),
-            false,
+            &WriteCondition::Always,
         )
         .expect("second");
     assert_eq!(store.get("invoices", "k"), Some(b"two".to_vec()));
@@ -137,7 +137,7 @@ fn buckets_follow_s3_rules() {
             "k",
             Bytes::new(),
             ObjectHeaders::default(),
-            false,
+            &WriteCondition::Always,
         )
         .expect("put");
     assert_eq!(
@@ -151,19 +151,6 @@ fn buckets_follow_s3_rules() {
         store.head_bucket("invoices"),
         Err(S3Error::NoSuchBucket("invoices".into()))
     );
-}
-
-#[test]
-fn faults_are_injected_on_demand() {
-    let store = ObjectStore::new();
-    assert_eq!(store.injected_fault(), None);
-    store.set_failure_rate(1.0);
-    assert_eq!(store.injected_fault(), Some(S3Error::SlowDown));
-    store.set_outage(true);
-    assert_eq!(store.injected_fault(), Some(S3Error::ServiceUnavailable));
-    store.set_outage(false);
-    store.set_failure_rate(0.0);
-    assert_eq!(store.injected_fault(), None);
 }
 
 #[test]
@@ -208,7 +195,119 @@ fn put_x(store: &ObjectStore, key: &str) {
             key,
             Bytes::from_static(b"x"),
             ObjectHeaders::default(),
-            false,
+            &WriteCondition::Always,
         )
         .expect("put");
+}
+
+fn budgeted(cap: u64) -> (ObjectStore, Budget) {
+    let budget = Budget::new(cap);
+    let store = ObjectStore::with_limits(Limits::default(), budget.clone());
+    store.create_bucket("invoices").expect("bucket");
+    (store, budget)
+}
+
+#[test]
+fn upload_parts_are_held_until_completed_or_aborted() {
+    let (store, budget) = budgeted(100);
+    let id = store
+        .create_upload("invoices", "k", ObjectHeaders::default())
+        .expect("upload");
+    let tag = store
+        .upload_part("invoices", "k", &id, 1, Bytes::from(vec![b'x'; 60]))
+        .expect("part 1");
+    assert_eq!(budget.used(), 60);
+    assert!(matches!(
+        store.upload_part("invoices", "k", &id, 2, Bytes::from(vec![b'y'; 60])),
+        Err(S3Error::StorageCapReached(_))
+    ));
+    // The object takes the parts' place in the budget.
+    let object = store
+        .complete_upload("invoices", "k", &id, &[(1, tag)], &WriteCondition::Always)
+        .expect("complete");
+    assert!(object.etag.ends_with("-1\""), "{}", object.etag);
+    assert_eq!(budget.used(), 60);
+    let other = store
+        .create_upload("invoices", "j", ObjectHeaders::default())
+        .expect("upload");
+    store
+        .upload_part("invoices", "j", &other, 1, Bytes::from(vec![b'z'; 30]))
+        .expect("part");
+    assert_eq!(budget.used(), 90);
+    store.abort_upload("invoices", "j", &other).expect("abort");
+    assert_eq!(budget.used(), 60);
+    assert_eq!(
+        store.abort_upload("invoices", "j", &other),
+        Err(S3Error::NoSuchUpload(other))
+    );
+}
+
+#[test]
+fn an_upload_id_names_one_key() {
+    let store = store_with_bucket();
+    let id = store
+        .create_upload("invoices", "k", ObjectHeaders::default())
+        .expect("upload");
+    assert_eq!(
+        store.upload_part("invoices", "other", &id, 1, Bytes::new()),
+        Err(S3Error::NoSuchUpload(id.clone()))
+    );
+    assert!(matches!(
+        store.upload_part("invoices", "k", &id, 10_001, Bytes::new()),
+        Err(S3Error::InvalidArgument(_))
+    ));
+}
+
+#[test]
+fn versions_stack_and_deletes_unstack_them() {
+    let (store, budget) = budgeted(1000);
+    let write = |body: &'static str| {
+        store
+            .put_object(
+                "invoices",
+                "k",
+                Bytes::from_static(body.as_bytes()),
+                ObjectHeaders::default(),
+                &WriteCondition::Always,
+            )
+            .expect("write")
+    };
+    write("before");
+    store
+        .set_versioning("invoices", Versioning::Enabled)
+        .expect("enable");
+    let one = write("one").version_id.expect("a version");
+    assert_eq!(budget.used(), 9, "the unversioned object is kept as `null`");
+    let marker = store.delete_object("invoices", "k").expect("delete");
+    assert!(marker.delete_marker);
+    assert!(store.get_object("invoices", "k").is_err());
+    assert_eq!(
+        store.delete_marker("invoices", "k"),
+        marker.version_id.clone()
+    );
+    let null = store.get_version("invoices", "k", "null").expect("null");
+    assert_eq!(null.body, Bytes::from_static(b"before"));
+    store
+        .delete_version("invoices", "k", &marker.version_id.expect("id"))
+        .expect("remove the marker");
+    assert_eq!(store.get("invoices", "k"), Some(b"one".to_vec()));
+    store
+        .delete_version("invoices", "k", &one)
+        .expect("remove one");
+    assert_eq!(store.get("invoices", "k"), Some(b"before".to_vec()));
+    assert_eq!(budget.used(), 6);
+
+    store
+        .set_versioning("invoices", Versioning::Suspended)
+        .expect("suspend");
+    assert_eq!(write("two").version_id.as_deref(), Some("null"));
+    assert_eq!(
+        budget.used(),
+        3,
+        "a suspended write replaces the `null` version"
+    );
+    assert_eq!(
+        store.delete_bucket("invoices"),
+        Err(S3Error::BucketNotEmpty("invoices".into()))
+    );
 }

@@ -9,7 +9,7 @@ use hyper::{Response, StatusCode};
 use super::error::SqsError;
 use super::message::new_uuid;
 use super::operations::{Shared, dispatch};
-use crate::local::listener::Reply;
+use crate::listener::Reply;
 
 /// The JSON protocol's content type.
 pub const JSON: &str = "application/x-amz-json-1.0";
@@ -36,7 +36,7 @@ pub async fn answer(shared: &Shared, headers: &HeaderMap, body: &Bytes) -> Reply
 /// An error as the JSON protocol carries it.
 pub fn error_reply(error: &SqsError) -> Reply {
     respond(
-        StatusCode::BAD_REQUEST,
+        error.status(),
         &error.body(),
         Some(error.query_error_header()),
     )

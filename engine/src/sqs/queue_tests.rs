@@ -5,7 +5,7 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use super::*;
-use crate::local::sqs::attributes::RedrivePolicy;
+use crate::sqs::attributes::RedrivePolicy;
 
 struct Clock {
     start: Instant,

@@ -1,0 +1,144 @@
+//! The local engine behind `gen dev`: AWS wire protocols on loopback, so generated binaries and
+//! any AWS client run against it unchanged.
+//!
+//! One module per service ([`sqs`], [`s3`]), each an [`AwsService`]; one [`router`] that checks
+//! `Host` and picks the service by `X-Amz-Target` or path; one fault layer ([`faults`]); one
+//! loopback server loop ([`listener`]).
+//!
+//! ```no_run
+//! # async fn example() -> Result<(), engine::EngineError> {
+//! let engine = engine::Engine::start(engine::EngineConfig::default()).await?;
+//! println!("SQS and S3 endpoint: {}", engine.endpoint());
+//! engine.shutdown().await;
+//! # Ok(())
+//! # }
+//! ```
+
+pub mod budget;
+pub mod faults;
+pub mod foreign;
+pub mod host;
+pub mod limits;
+pub mod listener;
+pub mod router;
+pub mod s3;
+pub mod service;
+pub mod sqs;
+
+use std::collections::BTreeMap;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+
+pub use faults::{Fault, FaultPlan, Faults, Outage};
+pub use limits::Limits;
+pub use service::AwsService;
+
+/// How to start an engine; [`EngineConfig::default`] is any free port, default [`Limits`], no
+/// faults.
+#[derive(Debug, Clone, Default)]
+pub struct EngineConfig {
+    /// The port on 127.0.0.1; 0 picks a free one.
+    pub port: u16,
+    /// What the engine accepts and holds.
+    pub limits: Limits,
+    /// Faults per service name ([`sqs::NAME`], [`s3::NAME`]); outage windows count from the
+    /// start.
+    pub faults: BTreeMap<&'static str, FaultPlan>,
+}
+
+/// Why the engine could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    /// The port is taken or not ours to bind.
+    #[error("cannot listen on 127.0.0.1:{port}; pick another port (or 0 for any free one)")]
+    Bind {
+        /// The requested port (0 means any).
+        port: u16,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// A running engine; it stops when dropped or shut down.
+#[derive(Debug)]
+pub struct Engine {
+    address: SocketAddr,
+    store: s3::ObjectStore,
+    faults: Faults,
+    server: JoinHandle<()>,
+}
+
+impl Engine {
+    /// Listens on `127.0.0.1:config.port` and serves until dropped. Must be called inside a
+    /// tokio runtime.
+    pub async fn start(config: EngineConfig) -> Result<Self, EngineError> {
+        let EngineConfig {
+            port,
+            limits,
+            faults: plans,
+        } = config;
+        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, port))
+            .await
+            .map_err(|source| EngineError::Bind { port, source })?;
+        let address = listener
+            .local_addr()
+            .map_err(|source| EngineError::Bind { port, source })?;
+        let budget = budget::Budget::new(limits.max_stored_bytes);
+        let store = s3::ObjectStore::with_limits(limits, budget.clone());
+        let faults = Faults::new();
+        for (service, plan) in plans {
+            faults.set(service, plan);
+        }
+        // One line per service; a JSON-protocol service routes by its `X-Amz-Target` prefix.
+        let services: Vec<Arc<dyn AwsService>> = vec![
+            Arc::new(sqs::Sqs::new(address.port(), budget)),
+            Arc::new(s3::S3::new(store.clone(), limits)),
+        ];
+        let router = router::Router::new(address.port(), services, faults.clone());
+        let server = tokio::spawn(listener::serve(listener, Arc::new(router)));
+        Ok(Self {
+            address,
+            store,
+            faults,
+            server,
+        })
+    }
+
+    /// The bound address.
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    /// The fault layer, to change faults while the engine runs.
+    pub fn faults(&self) -> &Faults {
+        &self.faults
+    }
+
+    /// The object store, for inspection.
+    pub fn store(&self) -> &s3::ObjectStore {
+        &self.store
+    }
+
+    /// `http://127.0.0.1:PORT`, the endpoint URL for SDK clients (SQS and path-style S3).
+    pub fn endpoint(&self) -> String {
+        format!("http://{}", self.address)
+    }
+
+    /// Stops serving and waits until the server loop and its connections have ended.
+    pub async fn shutdown(mut self) {
+        self.server.abort();
+        // Dropping `self` after this aborts again, harmlessly; the join error is the abort.
+        let _ = (&mut self.server).await;
+    }
+}
+
+impl Drop for Engine {
+    fn drop(&mut self) {
+        // Aborting the accept loop drops its `JoinSet`, which aborts every connection.
+        self.server.abort();
+    }
+}

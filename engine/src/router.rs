@@ -1,0 +1,213 @@
+//! The engine's one routing point: the `Host` check, then the service the request is for — the
+//! service whose `X-Amz-Target` prefix the request names, a refusal for another target or an SQS
+//! query-protocol form (services the engine does not have), else the REST service (S3, whose
+//! protocol names no target) — then the fault layer, then the service.
+
+use std::future::Future;
+use std::sync::Arc;
+
+use hyper::Request;
+use hyper::body::Incoming;
+use hyper::header::{CONTENT_TYPE, HeaderMap};
+
+use crate::faults::Faults;
+use crate::foreign;
+use crate::host;
+use crate::listener::{Reply, Service};
+use crate::service::{AwsService, Route};
+
+/// Every service the engine has, behind one [`Service`].
+#[derive(Debug)]
+pub struct Router {
+    /// The engine's port, the one `Host` may name.
+    port: u16,
+    services: Vec<Arc<dyn AwsService>>,
+    faults: Faults,
+    /// "SQS (JSON protocol) and S3", for refusals.
+    served: String,
+}
+
+/// Which service a request is for.
+#[derive(Debug, PartialEq, Eq)]
+enum Destination {
+    /// The service at this index.
+    Service(usize),
+    /// An SQS query-protocol request (`Action=...`).
+    SqsQuery,
+    /// An `X-Amz-Target` no service claims.
+    OtherTarget(String),
+    /// No service claims the request (no REST service).
+    Nowhere,
+}
+
+impl Router {
+    /// Routes to `services` (at most one with [`Route::Rest`]), with `faults` applied.
+    pub fn new(port: u16, services: Vec<Arc<dyn AwsService>>, faults: Faults) -> Self {
+        let names: Vec<&str> = services
+            .iter()
+            .map(|service| service.description())
+            .collect();
+        let served = match names.split_last() {
+            Some((last, [])) => (*last).to_owned(),
+            Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+            None => "no services".to_owned(),
+        };
+        Self {
+            port,
+            services,
+            faults,
+            served,
+        }
+    }
+
+    fn destination(
+        &self,
+        headers: &HeaderMap,
+        method: &hyper::Method,
+        query: Option<&str>,
+    ) -> Destination {
+        let mut routes = self.services.iter().map(|service| service.route());
+        if let Some(target) = headers.get("x-amz-target") {
+            let target = String::from_utf8_lossy(target.as_bytes());
+            return routes
+                .position(
+                    |route| matches!(route, Route::Target(prefix) if target.starts_with(prefix)),
+                )
+                .map_or_else(
+                    || Destination::OtherTarget(target.into_owned()),
+                    Destination::Service,
+                );
+        }
+        let form = headers
+            .get(CONTENT_TYPE)
+            .and_then(|value| value.to_str().ok())
+            .is_some_and(|value| value.starts_with("application/x-www-form-urlencoded"));
+        if (*method == hyper::Method::POST && form) || query.and_then(foreign::action).is_some() {
+            // No REST service takes a form-encoded POST or an `Action` parameter.
+            return Destination::SqsQuery;
+        }
+        routes
+            .position(|route| route == Route::Rest)
+            .map_or(Destination::Nowhere, Destination::Service)
+    }
+
+    async fn route(&self, request: Request<Incoming>) -> Reply {
+        let (parts, body) = request.into_parts();
+        let destination = self.destination(&parts.headers, &parts.method, parts.uri.query());
+        if let Err(refused) = host::check(&parts.headers, self.port) {
+            return refused.reply(parts.headers.contains_key("x-amz-target"));
+        }
+        match destination {
+            Destination::Service(index) => {
+                let service = &self.services[index];
+                if service.faultable(&parts) {
+                    let (latency, fault) = self.faults.draw(service.name());
+                    if !latency.is_zero() {
+                        tokio::time::sleep(latency).await;
+                    }
+                    if let Some(fault) = fault {
+                        return service.fault_reply(&parts, fault);
+                    }
+                }
+                service.call(parts, body).await
+            }
+            Destination::OtherTarget(target) => foreign::unknown_target(&target, &self.served),
+            Destination::SqsQuery => {
+                let action = match parts.uri.query().and_then(foreign::action) {
+                    Some(action) => Some(action),
+                    None => foreign::form_action(body).await,
+                };
+                foreign::query_protocol(action.as_deref(), &self.served)
+            }
+            Destination::Nowhere => foreign::no_service(&self.served),
+        }
+    }
+}
+
+impl Service for Router {
+    fn call(&self, request: Request<Incoming>) -> impl Future<Output = Reply> + Send {
+        self.route(request)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use hyper::Method;
+
+    use super::*;
+    use crate::budget::Budget;
+    use crate::limits::Limits;
+
+    fn router() -> Router {
+        let services: Vec<Arc<dyn AwsService>> = vec![
+            Arc::new(crate::sqs::Sqs::new(4566, Budget::new(u64::MAX))),
+            Arc::new(crate::s3::S3::new(
+                crate::s3::ObjectStore::new(),
+                Limits::default(),
+            )),
+        ];
+        Router::new(4566, services, Faults::new())
+    }
+
+    #[track_caller]
+    fn case(
+        method: &Method,
+        headers: &[(&'static str, &str)],
+        query: Option<&str>,
+        expected: &Destination,
+    ) {
+        let mut map = HeaderMap::new();
+        for (name, value) in headers {
+            map.insert(*name, value.parse().expect("a header value"));
+        }
+        assert_eq!(&router().destination(&map, method, query), expected);
+    }
+
+    #[test]
+    fn requests_are_routed_by_target_form_and_path() {
+        case(
+            &Method::POST,
+            &[("x-amz-target", "AmazonSQS.SendMessage")],
+            None,
+            &Destination::Service(0),
+        );
+        case(
+            &Method::POST,
+            &[("x-amz-target", "DynamoDB_20120810.PutItem")],
+            None,
+            &Destination::OtherTarget("DynamoDB_20120810.PutItem".into()),
+        );
+        case(
+            &Method::POST,
+            &[(
+                "content-type",
+                "application/x-www-form-urlencoded; charset=utf-8",
+            )],
+            None,
+            &Destination::SqsQuery,
+        );
+        case(
+            &Method::GET,
+            &[],
+            Some("Action=ListQueues"),
+            &Destination::SqsQuery,
+        );
+        case(
+            &Method::PUT,
+            &[("content-type", "application/x-www-form-urlencoded")],
+            None,
+            &Destination::Service(1),
+        );
+        case(
+            &Method::GET,
+            &[],
+            Some("list-type=2&prefix=a"),
+            &Destination::Service(1),
+        );
+    }
+
+    #[test]
+    fn refusals_name_every_service() {
+        assert_eq!(router().served, "SQS (JSON protocol) and S3");
+    }
+}

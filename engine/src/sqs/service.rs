@@ -1,0 +1,97 @@
+//! SQS as a service of the engine: `X-Amz-Target: AmazonSQS.*`, bodies up to
+//! [`MAX_SQS_REQUEST_BYTES`], faults answered as SQS does (`ThrottlingException`,
+//! `ServiceUnavailable`) on the message calls, never on queue set-up.
+
+use std::sync::{Arc, Mutex};
+
+use http_body_util::{BodyExt as _, LengthLimitError, Limited};
+use hyper::body::Incoming;
+use hyper::http::request::Parts;
+
+use super::error::SqsError;
+use super::operations::Shared;
+use super::registry::Registry;
+use super::server::{answer, error_reply};
+use crate::budget::Budget;
+use crate::faults::Fault;
+use crate::limits::MAX_SQS_REQUEST_BYTES;
+use crate::listener::Reply;
+use crate::service::{Answer, AwsService, Route};
+
+/// The name SQS's faults are set under.
+pub const NAME: &str = "sqs";
+
+/// The operations the fault layer applies to: those on messages.
+const FAULTABLE: [&str; 8] = [
+    "AmazonSQS.SendMessage",
+    "AmazonSQS.SendMessageBatch",
+    "AmazonSQS.ReceiveMessage",
+    "AmazonSQS.DeleteMessage",
+    "AmazonSQS.DeleteMessageBatch",
+    "AmazonSQS.ChangeMessageVisibility",
+    "AmazonSQS.ChangeMessageVisibilityBatch",
+    "AmazonSQS.PurgeQueue",
+];
+
+/// The SQS service over a queue registry.
+#[derive(Debug, Clone)]
+pub struct Sqs {
+    registry: Shared,
+}
+
+impl Sqs {
+    /// No queues yet; queue URLs name `port`; queued bytes are held in `budget`.
+    pub fn new(port: u16, budget: Budget) -> Self {
+        Self {
+            registry: Arc::new(Mutex::new(Registry::with_budget(port, budget))),
+        }
+    }
+
+    async fn answer(&self, parts: Parts, body: Incoming) -> Reply {
+        match Limited::new(body, MAX_SQS_REQUEST_BYTES).collect().await {
+            Ok(body) => answer(&self.registry, &parts.headers, &body.to_bytes()).await,
+            Err(error) => error_reply(&SqsError::InvalidParameterValue(
+                if error.is::<LengthLimitError>() {
+                    format!(
+                        "The request body is larger than {MAX_SQS_REQUEST_BYTES} bytes, \
+                         the local engine's limit (a message must be shorter than 262144 bytes)."
+                    )
+                } else {
+                    format!("cannot read the request body: {error}")
+                },
+            )),
+        }
+    }
+}
+
+impl AwsService for Sqs {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn description(&self) -> &'static str {
+        "SQS (JSON protocol)"
+    }
+
+    fn route(&self) -> Route {
+        Route::Target("AmazonSQS.")
+    }
+
+    fn faultable(&self, request: &Parts) -> bool {
+        request
+            .headers
+            .get("x-amz-target")
+            .is_some_and(|target| FAULTABLE.iter().any(|name| target == name))
+    }
+
+    fn fault_reply(&self, _request: &Parts, fault: Fault) -> Reply {
+        error_reply(&match fault {
+            Fault::Throttled => SqsError::Throttling,
+            Fault::Unavailable => SqsError::ServiceUnavailable,
+        })
+    }
+
+    fn call(&self, request: Parts, body: Incoming) -> Answer<'_> {
+        Box::pin(self.answer(request, body))
+    }
+}

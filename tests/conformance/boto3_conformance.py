@@ -1,0 +1,377 @@
+"""The conformance scenarios through boto3, the second client of the suite.
+
+Usage: python boto3_conformance.py ENDPOINT TARGET   (TARGET: engine or moto)
+
+Each scenario checks what AWS answers (the expected values below). A check that moto is known to
+answer differently names its entry in MOTO_DEVIATIONS.md: against moto it is recorded as a
+deviation instead of failing; against the engine it must hold. Prints one JSON document on stdout,
+{"observations": {scenario.check: value}, "deviations": [...], "failures": [...]}, which the Rust
+test (tests/it/conformance_boto3.rs) compares between the two targets; exits 1 on a failure.
+"""
+
+import base64
+import hashlib
+import io
+import json
+import struct
+import sys
+import traceback
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError, ParamValidationError
+
+BUCKET = "boto3-conformance"
+MIB = 1024 * 1024
+
+
+class Checks:
+    """Records each observed value and compares it with what AWS answers."""
+
+    def __init__(self, target):
+        self.target = target
+        self.observations = {}
+        self.deviations = []
+        self.failures = []
+        self.scenario = ""
+
+    def expect(self, name, actual, expected, moto_deviation=None):
+        key = f"{self.scenario}.{name}"
+        if actual == expected:
+            self.observations[key] = actual
+        elif moto_deviation and self.target == "moto":
+            self.deviations.append(f"{key}: {moto_deviation} (moto answered {actual!r})")
+        else:
+            self.observations[key] = actual
+            self.failures.append(f"{key}: expected {expected!r}, got {actual!r}")
+
+
+def error_of(call):
+    """The (HTTP status, error code) a call fails with, or None when it succeeds."""
+    try:
+        call()
+    except ClientError as error:
+        return (
+            error.response["ResponseMetadata"]["HTTPStatusCode"],
+            error.response["Error"]["Code"],
+        )
+    except ParamValidationError:
+        return ("client-side", "ParamValidationError")
+    return None
+
+
+# --- S3 -------------------------------------------------------------------------------------
+
+
+def s3_listing(s3, checks):
+    for key in ["a/1", "a/2", "b", "sp ace/é.txt", "c+d"]:
+        s3.put_object(Bucket=BUCKET, Key=key, Body=key.encode())
+    # boto3 sends encoding-type=url and decodes the answer.
+    page = s3.list_objects_v2(Bucket=BUCKET, Delimiter="/")
+    checks.expect(
+        "v2 prefixes",
+        [prefix["Prefix"] for prefix in page.get("CommonPrefixes", [])],
+        ["a/", "sp ace/"],
+    )
+    checks.expect("v2 keys", [item["Key"] for item in page.get("Contents", [])], ["b", "c+d"])
+    first = s3.list_objects_v2(Bucket=BUCKET, MaxKeys=2)
+    rest = s3.list_objects_v2(
+        Bucket=BUCKET, MaxKeys=10, ContinuationToken=first["NextContinuationToken"]
+    )
+    checks.expect(
+        "v2 pages",
+        [item["Key"] for item in first["Contents"] + rest["Contents"]],
+        ["a/1", "a/2", "b", "c+d", "sp ace/é.txt"],
+    )
+    v1 = s3.list_objects(Bucket=BUCKET, Prefix="a/")
+    checks.expect("v1 keys", [item["Key"] for item in v1["Contents"]], ["a/1", "a/2"])
+    checks.expect("v1 truncated", v1["IsTruncated"], False)
+
+
+def s3_metadata(s3, checks):
+    s3.put_object(
+        Bucket=BUCKET,
+        Key="meta.json",
+        Body=b"{}",
+        ContentType="application/json",
+        Metadata={"order-id": "ORD-1"},
+        CacheControl="max-age=60",
+    )
+    head = s3.head_object(Bucket=BUCKET, Key="meta.json")
+    checks.expect("metadata", head["Metadata"], {"order-id": "ORD-1"})
+    checks.expect("content type", head["ContentType"], "application/json")
+    checks.expect("cache control", head.get("CacheControl"), "max-age=60")
+    checks.expect("length", head["ContentLength"], 2)
+
+
+def s3_range_and_conditions(s3, checks):
+    etag = s3.put_object(Bucket=BUCKET, Key="digits", Body=b"0123456789")["ETag"]
+    part = s3.get_object(Bucket=BUCKET, Key="digits", Range="bytes=2-5")
+    checks.expect("range body", part["Body"].read().decode(), "2345")
+    checks.expect("content range", part["ContentRange"], "bytes 2-5/10")
+    checks.expect(
+        "range past the end",
+        error_of(lambda: s3.get_object(Bucket=BUCKET, Key="digits", Range="bytes=10-")),
+        (416, "InvalidRange"),
+    )
+    checks.expect(
+        "if-none-match",
+        error_of(lambda: s3.get_object(Bucket=BUCKET, Key="digits", IfNoneMatch=etag)),
+        (304, "304"),
+    )
+    checks.expect(
+        "if-match",
+        error_of(lambda: s3.get_object(Bucket=BUCKET, Key="digits", IfMatch='"0000"')),
+        (412, "PreconditionFailed"),
+    )
+    checks.expect(
+        "missing key",
+        error_of(lambda: s3.get_object(Bucket=BUCKET, Key="missing")),
+        (404, "NoSuchKey"),
+    )
+
+
+def s3_copy_and_delete(s3, checks):
+    s3.put_object(Bucket=BUCKET, Key="src", Body=b"x", Metadata={"a": "1"})
+    s3.copy_object(Bucket=BUCKET, Key="dst", CopySource={"Bucket": BUCKET, "Key": "src"})
+    checks.expect("copied metadata", s3.head_object(Bucket=BUCKET, Key="dst")["Metadata"], {"a": "1"})
+    s3.copy_object(
+        Bucket=BUCKET,
+        Key="dst2",
+        CopySource={"Bucket": BUCKET, "Key": "src"},
+        MetadataDirective="REPLACE",
+        Metadata={"b": "2"},
+    )
+    checks.expect("replaced metadata", s3.head_object(Bucket=BUCKET, Key="dst2")["Metadata"], {"b": "2"})
+    deleted = s3.delete_objects(
+        Bucket=BUCKET, Delete={"Objects": [{"Key": "src"}, {"Key": "dst"}, {"Key": "never"}]}
+    )
+    checks.expect("deleted", sorted(item["Key"] for item in deleted["Deleted"]), ["dst", "never", "src"])
+    quiet = s3.delete_objects(Bucket=BUCKET, Delete={"Objects": [{"Key": "dst2"}], "Quiet": True})
+    checks.expect(
+        "quiet deleted",
+        quiet.get("Deleted", []),
+        [],
+        moto_deviation="S3: DeleteObjects quiet mode",
+    )
+
+
+def s3_multipart(s3, checks):
+    # upload_fileobj switches to a multipart upload above 8 MiB: 8 MiB parts, here two.
+    s3.upload_fileobj(io.BytesIO(b"a" * (9 * MIB)), BUCKET, "big.bin")
+    head = s3.head_object(Bucket=BUCKET, Key="big.bin")
+    checks.expect("length", head["ContentLength"], 9 * MIB)
+    checks.expect("etag suffix", head["ETag"].endswith('-2"'), True)
+    upload = s3.create_multipart_upload(Bucket=BUCKET, Key="small.bin")["UploadId"]
+    tags = [
+        s3.upload_part(Bucket=BUCKET, Key="small.bin", UploadId=upload, PartNumber=n, Body=b"x")["ETag"]
+        for n in (1, 2)
+    ]
+    parts = {"Parts": [{"PartNumber": n, "ETag": tag} for n, tag in zip((1, 2), tags)]}
+    checks.expect(
+        "entity too small",
+        error_of(
+            lambda: s3.complete_multipart_upload(
+                Bucket=BUCKET, Key="small.bin", UploadId=upload, MultipartUpload=parts
+            )
+        ),
+        (400, "EntityTooSmall"),
+    )
+    listed = s3.list_parts(Bucket=BUCKET, Key="small.bin", UploadId=upload)
+    checks.expect("listed parts", [part["PartNumber"] for part in listed["Parts"]], [1, 2])
+    s3.abort_multipart_upload(Bucket=BUCKET, Key="small.bin", UploadId=upload)
+    checks.expect(
+        "aborted",
+        error_of(lambda: s3.list_parts(Bucket=BUCKET, Key="small.bin", UploadId=upload)),
+        (404, "NoSuchUpload"),
+    )
+
+
+# --- SQS ------------------------------------------------------------------------------------
+
+
+def md5_of_attributes(attributes):
+    """MD5OfMessageAttributes as SQS computes it: names sorted, each name, type and value
+    length-prefixed (4 bytes, big-endian), the value after a transport byte (1 string, 2 binary)."""
+    digest = hashlib.md5()
+
+    def encoded(data):
+        return struct.pack(">I", len(data)) + data
+
+    for name in sorted(attributes):
+        value = attributes[name]
+        digest.update(encoded(name.encode()))
+        digest.update(encoded(value["DataType"].encode()))
+        if "BinaryValue" in value:
+            digest.update(b"\x02" + encoded(value["BinaryValue"]))
+        else:
+            digest.update(b"\x01" + encoded(value["StringValue"].encode()))
+    return digest.hexdigest()
+
+
+def queue(sqs, name, **attributes):
+    return sqs.create_queue(QueueName=name, Attributes={k: str(v) for k, v in attributes.items()})["QueueUrl"]
+
+
+def sqs_message_attributes(sqs, checks):
+    url = queue(sqs, "attributes")
+    attributes = {
+        "order-id": {"DataType": "String", "StringValue": "ORD-1"},
+        "total": {"DataType": "Number", "StringValue": "12.50"},
+        "signature": {"DataType": "Binary", "BinaryValue": b"\x00\x01\xfe"},
+        "region.code": {"DataType": "String.custom", "StringValue": "eu"},
+    }
+    sent = sqs.send_message(QueueUrl=url, MessageBody="héllo", MessageAttributes=attributes)
+    checks.expect("md5 of body", sent["MD5OfMessageBody"], hashlib.md5("héllo".encode()).hexdigest())
+    checks.expect("md5 of attributes", sent["MD5OfMessageAttributes"], md5_of_attributes(attributes))
+    received = sqs.receive_message(QueueUrl=url, MessageAttributeNames=["All"])["Messages"][0]
+    checks.expect("attributes", received["MessageAttributes"], attributes)
+    checks.expect("received md5 of attributes", received["MD5OfMessageAttributes"], md5_of_attributes(attributes))
+    checks.expect("received md5 of body", received["MD5OfBody"], sent["MD5OfMessageBody"])
+    prefixed = sqs.receive_message(QueueUrl=url, MessageAttributeNames=["order.*"], VisibilityTimeout=0)
+    checks.expect("no message while in flight", prefixed.get("Messages", []), [])
+
+
+def sqs_system_attributes(sqs, checks):
+    url = queue(sqs, "system")
+    sqs.send_message(QueueUrl=url, MessageBody="x")
+    message = sqs.receive_message(QueueUrl=url, MessageSystemAttributeNames=["All"])["Messages"][0]
+    names = message["Attributes"]
+    for name in ["SenderId", "SentTimestamp", "ApproximateReceiveCount", "ApproximateFirstReceiveTimestamp"]:
+        checks.expect(f"has {name}", name in names, True)
+    checks.expect("receive count", names["ApproximateReceiveCount"], "1")
+    checks.expect("timestamps are milliseconds", len(names["SentTimestamp"]), 13)
+    some = sqs.receive_message(QueueUrl=url, AttributeNames=["SentTimestamp"], VisibilityTimeout=0)
+    checks.expect("in flight", some.get("Messages", []), [])
+
+
+def sqs_batch_errors(sqs, checks):
+    url = queue(sqs, "batches")
+    entry = lambda id_, body="x": {"Id": id_, "MessageBody": body}  # noqa: E731
+    checks.expect(
+        "duplicate ids",
+        error_of(lambda: sqs.send_message_batch(QueueUrl=url, Entries=[entry("a"), entry("a")])),
+        (400, "AWS.SimpleQueueService.BatchEntryIdsNotDistinct"),
+    )
+    checks.expect(
+        "empty",
+        error_of(lambda: sqs.send_message_batch(QueueUrl=url, Entries=[])),
+        (400, "AWS.SimpleQueueService.EmptyBatchRequest"),
+    )
+    checks.expect(
+        "eleven",
+        error_of(lambda: sqs.send_message_batch(QueueUrl=url, Entries=[entry(str(n)) for n in range(11)])),
+        (400, "AWS.SimpleQueueService.TooManyEntriesInBatchRequest"),
+    )
+    big = "x" * 150_000
+    checks.expect(
+        "too long together",
+        error_of(lambda: sqs.send_message_batch(QueueUrl=url, Entries=[entry("a", big), entry("b", big)])),
+        (400, "AWS.SimpleQueueService.BatchRequestTooLong"),
+        moto_deviation="SQS: BatchRequestTooLong",
+    )
+    checks.expect(
+        "delete with duplicate ids",
+        error_of(
+            lambda: sqs.delete_message_batch(
+                QueueUrl=url, Entries=[{"Id": "a", "ReceiptHandle": "x"}, {"Id": "a", "ReceiptHandle": "y"}]
+            )
+        ),
+        (400, "AWS.SimpleQueueService.BatchEntryIdsNotDistinct"),
+        moto_deviation="SQS: DeleteMessageBatch duplicate ids",
+    )
+    mixed = sqs.send_message_batch(
+        QueueUrl=url, Entries=[entry("ok"), {"Id": "bad", "MessageBody": "x", "DelaySeconds": 901}]
+    )
+    checks.expect("partial success", [item["Id"] for item in mixed.get("Successful", [])], ["ok"])
+    checks.expect("partial failure", [item["Id"] for item in mixed.get("Failed", [])], ["bad"])
+
+
+def sqs_fifo(sqs, checks):
+    url = queue(sqs, "orders.fifo", FifoQueue="true")
+    numbers = []
+    for n in range(3):
+        sent = sqs.send_message(
+            QueueUrl=url, MessageBody=str(n), MessageGroupId="g", MessageDeduplicationId=f"d{n}"
+        )
+        numbers.append(int(sent["SequenceNumber"]))
+    checks.expect(
+        "sequence numbers increase",
+        numbers == sorted(set(numbers)),
+        True,
+        moto_deviation="SQS: FIFO sequence numbers",
+    )
+    checks.expect("sequence numbers are 20 digits", len(str(numbers[0])) <= 20, True)
+    again = sqs.send_message(QueueUrl=url, MessageBody="0 again", MessageGroupId="g", MessageDeduplicationId="d0")
+    checks.expect("duplicate accepted", "MessageId" in again, True)
+    received = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]
+    checks.expect("bodies in order, duplicate dropped", [m["Body"] for m in received], ["0", "1", "2"])
+    checks.expect(
+        "missing group id",
+        error_of(lambda: sqs.send_message(QueueUrl=url, MessageBody="x", MessageDeduplicationId="z")),
+        (400, "MissingParameter"),
+    )
+
+
+def sqs_receipt_handles(sqs, checks):
+    url = queue(sqs, "receipts")
+    checks.expect(
+        "invalid handle",
+        error_of(lambda: sqs.delete_message(QueueUrl=url, ReceiptHandle="not-a-handle")),
+        (400, "ReceiptHandleIsInvalid"),
+    )
+    sqs.send_message(QueueUrl=url, MessageBody="x")
+    first = sqs.receive_message(QueueUrl=url, VisibilityTimeout=0)["Messages"][0]["ReceiptHandle"]
+    second = sqs.receive_message(QueueUrl=url, VisibilityTimeout=30)["Messages"][0]["ReceiptHandle"]
+    checks.expect("a new handle per receive", first != second, True)
+    checks.expect("stale handle delete succeeds", error_of(lambda: sqs.delete_message(QueueUrl=url, ReceiptHandle=first)), None)
+    sqs.delete_message(QueueUrl=url, ReceiptHandle=second)
+    left = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+    checks.expect(
+        "deleted with the current handle",
+        (left["ApproximateNumberOfMessages"], left["ApproximateNumberOfMessagesNotVisible"]),
+        ("0", "0"),
+    )
+
+
+S3_SCENARIOS = [s3_listing, s3_metadata, s3_range_and_conditions, s3_copy_and_delete, s3_multipart]
+SQS_SCENARIOS = [sqs_message_attributes, sqs_system_attributes, sqs_batch_errors, sqs_fifo, sqs_receipt_handles]
+
+
+def canonical(value):
+    """One text per value whatever the order of its dictionaries (bytes as base64)."""
+    return json.dumps(value, sort_keys=True, default=lambda raw: base64.b64encode(raw).decode())
+
+
+def main():
+    endpoint, target = sys.argv[1], sys.argv[2]
+    session = boto3.session.Session(
+        aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1"
+    )
+    config = Config(s3={"addressing_style": "path"}, retries={"max_attempts": 1})
+    s3 = session.client("s3", endpoint_url=endpoint, config=config)
+    sqs = session.client("sqs", endpoint_url=endpoint, config=config)
+    s3.create_bucket(Bucket=BUCKET)
+    checks = Checks(target)
+    for client, scenarios in [(s3, S3_SCENARIOS), (sqs, SQS_SCENARIOS)]:
+        for scenario in scenarios:
+            checks.scenario = scenario.__name__
+            try:
+                scenario(client, checks)
+            except Exception:  # noqa: BLE001 - a scenario that raises is a failure to report
+                checks.failures.append(f"{scenario.__name__} raised:\n{traceback.format_exc()}")
+    json.dump(
+        {
+            "observations": {key: canonical(value) for key, value in checks.observations.items()},
+            "deviations": checks.deviations,
+            "failures": checks.failures,
+        },
+        sys.stdout,
+        indent=1,
+        sort_keys=True,
+    )
+    sys.exit(1 if checks.failures else 0)
+
+
+if __name__ == "__main__":
+    main()
