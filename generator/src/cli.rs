@@ -199,6 +199,11 @@ pub struct DevArgs {
     /// Build and run release builds of the handlers (for load tests).
     #[arg(long)]
     pub release: bool,
+    /// Rebuild and restart the functions whose code or settings change: a handler crate's
+    /// files, its generated glue, or pipeline.yaml (re-synthesized on each edit). The engine and
+    /// its queues keep running; a build that fails leaves the function on its previous build.
+    #[arg(long, conflicts_with = "demo")]
+    pub watch: bool,
     /// With `--demo`: send this many generated orders instead of the seed's samples.
     #[arg(long, value_name = "N")]
     pub orders: Option<usize>,

@@ -256,7 +256,9 @@ fn send_and_status_reach_a_running_gen_dev_through_its_state_file() {
         "0",
     ]);
     let said = text(&sent.stderr);
-    // Polled: invoices land first, the metrics file follows within a second.
+    // Polled: invoices land first, the metrics file follows within a second. The wait starts
+    // once `gen dev` runs: the first build may have used most of the start-up deadline.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
     let (invoices, written) = loop {
         let status = gen_command(&["--output", "json", "status", "-f", file]);
         let report: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap_or_default();

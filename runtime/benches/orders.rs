@@ -7,11 +7,12 @@ use std::time::Duration;
 
 use aws_lambda_events::event::sqs::SqsMessage;
 use criterion::{Criterion, criterion_group, criterion_main};
-use runtime::Handler;
-use runtime::batch::{BatchOptions, process_batch};
-use runtime::config::{HandlerKind, RuntimeConfig};
+use runtime::batch::BatchOptions;
+use runtime::config::Variables;
+use runtime::handlers::OrderProcessor;
 use runtime::order::{DiscountTable, parse, price};
 use runtime::ports::{ObjectStore, OutgoingMessage, PortError, PutOutcome, QueueSender};
+use runtime::{Ports, Service, Startup};
 
 const TABLE: &str = r#"{"currency": "USD", "promo_codes": {"SAVE10": {"percent": "10"}, "FLAT5": {"amount": "5.00"}},
     "bulk_tiers": [{"min_subtotal": "500.00", "percent": "5"}, {"min_subtotal": "1000.00", "percent": "10"}]}"#;
@@ -48,6 +49,22 @@ impl ObjectStore for SlowStore {
 
 struct NoQueue;
 
+/// A fresh [`SlowStore`] and [`NoQueue`] for every handler built.
+struct BenchPorts;
+
+impl Ports for BenchPorts {
+    type Store = SlowStore;
+    type Queue = NoQueue;
+
+    fn store(&self, _bucket: &str) -> SlowStore {
+        SlowStore::default()
+    }
+
+    fn queue(&self) -> NoQueue {
+        NoQueue
+    }
+}
+
 impl QueueSender for NoQueue {
     async fn send(&self, _queue_url: &str, _message: OutgoingMessage) -> Result<String, PortError> {
         Ok(String::new())
@@ -81,11 +98,11 @@ fn pricing(c: &mut Criterion) {
 }
 
 fn batch_latency(c: &mut Criterion) {
-    let vars: HashMap<&str, &str> =
-        HashMap::from([("BUCKET_NAME", "bench"), ("DISCOUNT_TABLE", TABLE)]);
-    let config = RuntimeConfig::from_lookup(HandlerKind::OrderProcessor, |name| {
-        vars.get(name).map(|v| (*v).to_owned())
-    })
+    let startup = Startup::new(
+        Variables::from_pairs([("BUCKET_NAME", "bench"), ("DISCOUNT_TABLE", TABLE)]),
+        "order_processor",
+        BenchPorts,
+    )
     .unwrap();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_time()
@@ -98,16 +115,14 @@ fn batch_latency(c: &mut Criterion) {
             b.to_async(&runtime).iter_batched(
                 || {
                     (
-                        Handler::new(&config, SlowStore::default(), NoQueue).unwrap(),
+                        Service::build(&startup, OrderProcessor::build).unwrap(),
                         (0..size).map(record).collect::<Vec<_>>(),
                     )
                 },
-                |(handler, records)| async move {
-                    let report = process_batch(records, BatchOptions::default(), |record| {
-                        let handler = &handler;
-                        async move { handler.handle(&record).await }
-                    })
-                    .await;
+                |(service, records)| async move {
+                    let (report, _) = service
+                        .process(records, BatchOptions::default(), "bench")
+                        .await;
                     assert_eq!(report.failed(), 0);
                 },
                 criterion::BatchSize::SmallInput,

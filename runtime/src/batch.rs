@@ -127,15 +127,35 @@ where
     F: Fn(SqsMessage) -> Fut,
     Fut: Future<Output = Result<T, RecordFailure>>,
 {
+    process_batch_with(records, options, handle, |_| {}).await
+}
+
+/// [`process_batch`], calling `finished` with each record's result as soon as it ends (a FIFO
+/// record blocked by an earlier failure of its group ends when that failure is known): what
+/// logs one line per record while the batch is still running.
+pub async fn process_batch_with<T, F, Fut, D>(
+    records: Vec<SqsMessage>,
+    options: BatchOptions,
+    handle: F,
+    finished: D,
+) -> BatchReport<T>
+where
+    F: Fn(SqsMessage) -> Fut,
+    Fut: Future<Output = Result<T, RecordFailure>>,
+    D: Fn(&RecordResult<T>),
+{
     let concurrency = options.concurrency.max(1);
     let count = records.len();
     let mut slots: Vec<Option<RecordResult<T>>> = (0..count).map(|_| None).collect();
     let indexed: Vec<(usize, SqsMessage)> = records.into_iter().enumerate().collect();
-    let handle = &handle;
+    let run = Run {
+        handle: &handle,
+        finished: &finished,
+    };
     if options.fifo {
         let groups = group_in_order(indexed);
         let finished: Vec<Vec<(usize, RecordResult<T>)>> = stream::iter(groups)
-            .map(|(group, records)| run_group(group, records, handle))
+            .map(|(group, records)| run.group(group, records))
             .buffer_unordered(concurrency)
             .collect()
             .await;
@@ -144,7 +164,7 @@ where
         }
     } else {
         let finished: Vec<(usize, RecordResult<T>)> = stream::iter(indexed)
-            .map(|(index, record)| async move { (index, run_one(record, handle).await) })
+            .map(|(index, record)| async move { (index, run.one(record).await) })
             .buffer_unordered(concurrency)
             .collect()
             .await;
@@ -157,48 +177,72 @@ where
     }
 }
 
-async fn run_one<T, F, Fut>(record: SqsMessage, handle: &F) -> RecordResult<T>
-where
-    F: Fn(SqsMessage) -> Fut,
-    Fut: Future<Output = Result<T, RecordFailure>>,
-{
-    let message_id = record.message_id.clone().unwrap_or_default();
-    RecordResult {
-        message_id,
-        outcome: handle(record).await,
+/// The record handler and the callback told of each result.
+struct Run<'a, F, D> {
+    handle: &'a F,
+    finished: &'a D,
+}
+
+impl<F, D> Clone for Run<'_, F, D> {
+    fn clone(&self) -> Self {
+        *self
     }
 }
 
-async fn run_group<T, F, Fut>(
-    group: String,
-    records: Vec<(usize, SqsMessage)>,
-    handle: &F,
-) -> Vec<(usize, RecordResult<T>)>
-where
-    F: Fn(SqsMessage) -> Fut,
-    Fut: Future<Output = Result<T, RecordFailure>>,
-{
-    let mut results = Vec::with_capacity(records.len());
-    let mut failed_at: Option<String> = None;
-    for (index, record) in records {
-        let result = match &failed_at {
-            Some(first) => RecordResult {
-                message_id: record.message_id.clone().unwrap_or_default(),
-                outcome: Err(RecordFailure {
-                    kind: FailureKind::Blocked,
-                    reason: format!(
-                        "not processed: message {first} of group `{group}` failed before it"
-                    ),
-                }),
-            },
-            None => run_one(record, handle).await,
+impl<F, D> Copy for Run<'_, F, D> {}
+
+impl<F, D> Run<'_, F, D> {
+    async fn one<T, Fut>(self, record: SqsMessage) -> RecordResult<T>
+    where
+        F: Fn(SqsMessage) -> Fut,
+        Fut: Future<Output = Result<T, RecordFailure>>,
+        D: Fn(&RecordResult<T>),
+    {
+        let message_id = record.message_id.clone().unwrap_or_default();
+        let result = RecordResult {
+            message_id,
+            outcome: (self.handle)(record).await,
         };
-        if failed_at.is_none() && result.outcome.is_err() {
-            failed_at = Some(result.message_id.clone());
-        }
-        results.push((index, result));
+        (self.finished)(&result);
+        result
     }
-    results
+
+    async fn group<T, Fut>(
+        self,
+        group: String,
+        records: Vec<(usize, SqsMessage)>,
+    ) -> Vec<(usize, RecordResult<T>)>
+    where
+        F: Fn(SqsMessage) -> Fut,
+        Fut: Future<Output = Result<T, RecordFailure>>,
+        D: Fn(&RecordResult<T>),
+    {
+        let mut results = Vec::with_capacity(records.len());
+        let mut failed_at: Option<String> = None;
+        for (index, record) in records {
+            let result = match &failed_at {
+                Some(first) => {
+                    let blocked = RecordResult {
+                        message_id: record.message_id.clone().unwrap_or_default(),
+                        outcome: Err(RecordFailure {
+                            kind: FailureKind::Blocked,
+                            reason: format!(
+                                "not processed: message {first} of group `{group}` failed before it"
+                            ),
+                        }),
+                    };
+                    (self.finished)(&blocked);
+                    blocked
+                }
+                None => self.one(record).await,
+            };
+            if failed_at.is_none() && result.outcome.is_err() {
+                failed_at = Some(result.message_id.clone());
+            }
+            results.push((index, result));
+        }
+        results
+    }
 }
 
 /// Records by `MessageGroupId`, groups in order of first appearance, records in event order.

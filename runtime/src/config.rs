@@ -1,31 +1,14 @@
-//! The handler's settings, read once at start from the environment the template sets. A missing
-//! or malformed variable stops the function before it takes any message, naming the variable.
+//! Settings read once at start from the environment the template sets. A missing or malformed
+//! variable stops the function before it takes any message, naming the variable.
+//!
+//! [`Settings`] are what every function shares (concurrency, FIFO, metrics, breaker, deadline
+//! margin, port timeout). Each handler reads its own variables through [`Variables`] when it is
+//! built (see [`crate::Startup`]): there is no configuration struct with a field per handler.
 
-use crate::order::DiscountTable;
+use std::ops::RangeInclusive;
+use std::time::Duration;
 
-/// Which handler a generated Lambda runs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum HandlerKind {
-    /// Validates and prices orders, writes invoices, sends notifications.
-    OrderProcessor,
-    /// Logs the notifications it receives.
-    NotificationLogger,
-    /// Re-validates dead letters: requeues, repairs or parks them.
-    DlqProcessor,
-}
-
-impl HandlerKind {
-    /// The name used in logs and metrics.
-    pub fn name(self) -> &'static str {
-        match self {
-            HandlerKind::OrderProcessor => "order_processor",
-            HandlerKind::NotificationLogger => "notification_logger",
-            HandlerKind::DlqProcessor => "dlq_processor",
-        }
-    }
-}
-
-/// Environment variables the runtime reads.
+/// Environment variables the runtime and its built-in handlers read.
 pub mod vars {
     /// Bucket for invoices and parked messages.
     pub const BUCKET_NAME: &str = "BUCKET_NAME";
@@ -45,6 +28,11 @@ pub mod vars {
     pub const REQUEUE_DELAY_SECONDS: &str = "REQUEUE_DELAY_SECONDS";
     /// Seconds the store's circuit breaker stays open before a probe. Default 30.
     pub const BREAKER_COOLDOWN_SECONDS: &str = "BREAKER_COOLDOWN_SECONDS";
+    /// Milliseconds before the Lambda deadline at which unfinished records are reported failed.
+    /// Default 1000 (never more than a fifth of the time an invocation has).
+    pub const DEADLINE_MARGIN_MS: &str = "DEADLINE_MARGIN_MS";
+    /// Seconds one AWS call (all its attempts) may take before it fails as transient. Default 5.
+    pub const PORT_TIMEOUT_SECONDS: &str = "PORT_TIMEOUT_SECONDS";
     /// Set by Lambda; names the function in logs and metrics.
     pub const FUNCTION_NAME: &str = "AWS_LAMBDA_FUNCTION_NAME";
     /// Metric namespace for the EMF lines. Default `OrderPipeline`.
@@ -53,35 +41,6 @@ pub mod vars {
 
 /// Seconds the store's circuit breaker stays open when `BREAKER_COOLDOWN_SECONDS` is not set.
 pub const DEFAULT_BREAKER_COOLDOWN_SECONDS: u32 = 30;
-
-/// Settings of one handler.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RuntimeConfig {
-    /// The handler this function runs.
-    pub kind: HandlerKind,
-    /// The function's name, for logs and metrics.
-    pub function_name: String,
-    /// Invoices (order processor) and parked messages (DLQ processor).
-    pub bucket: Option<String>,
-    /// Where the order processor sends notifications.
-    pub notify_queue_url: Option<String>,
-    /// Where the DLQ processor requeues.
-    pub requeue_queue_url: Option<String>,
-    /// Promo codes and bulk tiers.
-    pub discount_table: Option<DiscountTable>,
-    /// Records (or groups) in flight at once.
-    pub concurrency: usize,
-    /// Whether the trigger queue is FIFO.
-    pub fifo: bool,
-    /// Requeues of a dead letter before it is parked.
-    pub requeue_max_attempts: u32,
-    /// Delay of each requeue, in seconds.
-    pub requeue_delay_seconds: u32,
-    /// Namespace of the EMF metrics.
-    pub metrics_namespace: String,
-    /// Seconds the store's circuit breaker stays open before a probe.
-    pub breaker_cooldown_seconds: u32,
-}
 
 /// A variable that is missing or cannot be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -93,197 +52,225 @@ pub struct ConfigError {
     pub problem: String,
 }
 
-impl RuntimeConfig {
-    /// Reads the settings of `kind` from the process environment.
-    pub fn from_env(kind: HandlerKind) -> Result<Self, ConfigError> {
-        Self::from_lookup(kind, |name| std::env::var(name).ok())
+/// How [`Variables`] look a name up.
+type Lookup = Box<dyn Fn(&str) -> Option<String> + Send + Sync>;
+
+/// Reads variables by name: the process environment, or a map in tests. Blank counts as unset.
+pub struct Variables {
+    lookup: Lookup,
+}
+
+impl std::fmt::Debug for Variables {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Variables").finish_non_exhaustive()
+    }
+}
+
+impl Variables {
+    /// The process environment.
+    pub fn from_env() -> Self {
+        Self::new(|name| std::env::var(name).ok())
     }
 
-    /// Reads the settings of `kind` through `lookup` (the environment, or a map in tests).
-    pub fn from_lookup(
-        kind: HandlerKind,
-        lookup: impl Fn(&str) -> Option<String>,
-    ) -> Result<Self, ConfigError> {
-        let get = |name: &str| lookup(name).filter(|value| !value.trim().is_empty());
-        let require = |name: &'static str, why: &str| {
-            get(name).ok_or_else(|| ConfigError {
+    /// Variables read through `lookup`.
+    pub fn new(lookup: impl Fn(&str) -> Option<String> + Send + Sync + 'static) -> Self {
+        Self {
+            lookup: Box::new(lookup),
+        }
+    }
+
+    /// Variables from `(name, value)` pairs, for tests.
+    pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
+        let map: std::collections::HashMap<String, String> = pairs
+            .into_iter()
+            .map(|(name, value)| (name.to_owned(), value.to_owned()))
+            .collect();
+        Self::new(move |name| map.get(name).cloned())
+    }
+
+    /// The value of `name`, `None` when unset or blank.
+    pub fn get(&self, name: &str) -> Option<String> {
+        (self.lookup)(name).filter(|value| !value.trim().is_empty())
+    }
+
+    /// The value of `name`; unset, the error says `why` the handler needs it.
+    pub fn require(&self, name: &'static str, why: &str) -> Result<String, ConfigError> {
+        self.get(name).ok_or_else(|| ConfigError {
+            variable: name,
+            problem: format!("is not set: {why}"),
+        })
+    }
+
+    /// A whole number in `range`, `default` when unset.
+    pub fn number(
+        &self,
+        name: &'static str,
+        default: u32,
+        range: RangeInclusive<u32>,
+    ) -> Result<u32, ConfigError> {
+        let Some(text) = self.get(name) else {
+            return Ok(default);
+        };
+        text.trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|value| range.contains(value))
+            .ok_or_else(|| ConfigError {
                 variable: name,
-                problem: format!("is not set: {why}"),
+                problem: format!(
+                    "must be a whole number from {} to {}, found `{text}`",
+                    range.start(),
+                    range.end()
+                ),
             })
-        };
-        let (bucket, notify_queue_url, requeue_queue_url, discount_table) = match kind {
-            HandlerKind::OrderProcessor => {
-                let bucket = require(
-                    vars::BUCKET_NAME,
-                    "the order processor writes invoices to this bucket",
-                )?;
-                let table = require(
-                    vars::DISCOUNT_TABLE,
-                    "the order processor prices orders with this table",
-                )?;
-                let table =
-                    serde_json::from_str::<DiscountTable>(&table).map_err(|error| ConfigError {
-                        variable: vars::DISCOUNT_TABLE,
-                        problem: format!("is not a valid discount table: {error}"),
-                    })?;
-                (Some(bucket), get(vars::NOTIFY_QUEUE_URL), None, Some(table))
-            }
-            HandlerKind::DlqProcessor => (
-                Some(require(
-                    vars::BUCKET_NAME,
-                    "the DLQ processor parks messages in this bucket",
-                )?),
-                None,
-                Some(require(
-                    vars::REQUEUE_QUEUE_URL,
-                    "the DLQ processor requeues repaired orders to this queue",
-                )?),
-                None,
-            ),
-            HandlerKind::NotificationLogger => (None, None, None, None),
-        };
-        let number = |name: &'static str,
-                      default: u32,
-                      range: std::ops::RangeInclusive<u32>|
-         -> Result<u32, ConfigError> {
-            let Some(text) = get(name) else {
-                return Ok(default);
-            };
-            text.trim()
-                .parse::<u32>()
-                .ok()
-                .filter(|value| range.contains(value))
-                .ok_or_else(|| ConfigError {
-                    variable: name,
-                    problem: format!(
-                        "must be a whole number from {} to {}, found `{text}`",
-                        range.start(),
-                        range.end()
-                    ),
-                })
-        };
-        let fifo = match get(vars::TRIGGER_FIFO).as_deref().map(str::trim) {
-            None | Some("false") => false,
-            Some("true") => true,
-            Some(other) => {
-                return Err(ConfigError {
-                    variable: vars::TRIGGER_FIFO,
-                    problem: format!("must be `true` or `false`, found `{other}`"),
-                });
-            }
-        };
+    }
+
+    /// `true` or `false`, `default` when unset.
+    pub fn boolean(&self, name: &'static str, default: bool) -> Result<bool, ConfigError> {
+        match self.get(name).as_deref().map(str::trim) {
+            None => Ok(default),
+            Some("false") => Ok(false),
+            Some("true") => Ok(true),
+            Some(other) => Err(ConfigError {
+                variable: name,
+                problem: format!("must be `true` or `false`, found `{other}`"),
+            }),
+        }
+    }
+
+    /// JSON read into `T`; `what` names it in the error.
+    pub fn json<T: serde::de::DeserializeOwned>(
+        &self,
+        name: &'static str,
+        what: &str,
+        why: &str,
+    ) -> Result<T, ConfigError> {
+        let text = self.require(name, why)?;
+        serde_json::from_str(&text).map_err(|error| ConfigError {
+            variable: name,
+            problem: format!("is not a valid {what}: {error}"),
+        })
+    }
+}
+
+/// What every function shares, whatever its handler.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    /// The function's name, for logs and metrics.
+    pub function_name: String,
+    /// Records (or groups) in flight at once.
+    pub concurrency: usize,
+    /// Whether the trigger queue is FIFO.
+    pub fifo: bool,
+    /// Namespace of the EMF metrics.
+    pub metrics_namespace: String,
+    /// Seconds the store's circuit breaker stays open before a probe.
+    pub breaker_cooldown_seconds: u32,
+    /// How long before the Lambda deadline unfinished records are reported failed (at most a
+    /// fifth of the time an invocation has).
+    pub deadline_margin: Duration,
+    /// How long one AWS call may take, all attempts of the SDK included.
+    pub port_timeout: Duration,
+}
+
+impl Settings {
+    /// Reads the shared settings; `handler` names the function when Lambda does not.
+    pub fn read(variables: &Variables, handler: &str) -> Result<Self, ConfigError> {
         Ok(Self {
-            kind,
-            function_name: get(vars::FUNCTION_NAME).unwrap_or_else(|| kind.name().to_owned()),
-            bucket,
-            notify_queue_url,
-            requeue_queue_url,
-            discount_table,
-            concurrency: number(vars::BATCH_CONCURRENCY, 10, 1..=1000)? as usize,
-            fifo,
-            requeue_max_attempts: number(vars::REQUEUE_MAX_ATTEMPTS, 3, 1..=10)?,
-            requeue_delay_seconds: number(vars::REQUEUE_DELAY_SECONDS, 60, 0..=900)?,
-            breaker_cooldown_seconds: number(
+            function_name: variables
+                .get(vars::FUNCTION_NAME)
+                .unwrap_or_else(|| handler.to_owned()),
+            concurrency: variables.number(vars::BATCH_CONCURRENCY, 10, 1..=1000)? as usize,
+            fifo: variables.boolean(vars::TRIGGER_FIFO, false)?,
+            metrics_namespace: variables
+                .get(vars::METRICS_NAMESPACE)
+                .unwrap_or_else(|| "OrderPipeline".to_owned()),
+            breaker_cooldown_seconds: variables.number(
                 vars::BREAKER_COOLDOWN_SECONDS,
                 DEFAULT_BREAKER_COOLDOWN_SECONDS,
                 1..=3600,
             )?,
-            metrics_namespace: get(vars::METRICS_NAMESPACE)
-                .unwrap_or_else(|| "OrderPipeline".to_owned()),
+            deadline_margin: Duration::from_millis(u64::from(variables.number(
+                vars::DEADLINE_MARGIN_MS,
+                1000,
+                0..=60_000,
+            )?)),
+            port_timeout: Duration::from_secs(u64::from(variables.number(
+                vars::PORT_TIMEOUT_SECONDS,
+                5,
+                1..=300,
+            )?)),
         })
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use std::collections::HashMap;
-
     use super::*;
-
-    const TABLE: &str = r#"{"currency": "USD", "promo_codes": {}, "bulk_tiers": []}"#;
-
-    fn load(kind: HandlerKind, vars: &[(&str, &str)]) -> Result<RuntimeConfig, ConfigError> {
-        let vars: HashMap<&str, &str> = vars.iter().copied().collect();
-        RuntimeConfig::from_lookup(kind, |name| vars.get(name).map(|value| (*value).to_owned()))
-    }
 
     #[test]
     fn a_missing_variable_is_named_with_its_purpose() {
-        let error = load(HandlerKind::OrderProcessor, &[("DISCOUNT_TABLE", TABLE)]).unwrap_err();
+        let variables = Variables::from_pairs([("DISCOUNT_TABLE", " ")]);
+        let error = variables
+            .require(
+                "BUCKET_NAME",
+                "the order processor writes invoices to this bucket",
+            )
+            .unwrap_err();
         assert_eq!(
             error.to_string(),
             "environment variable `BUCKET_NAME` is not set: the order processor writes invoices to this bucket"
         );
-        let error = load(HandlerKind::DlqProcessor, &[("BUCKET_NAME", "b")]).unwrap_err();
-        assert_eq!(error.variable, "REQUEUE_QUEUE_URL");
-        let error = load(
-            HandlerKind::OrderProcessor,
-            &[("BUCKET_NAME", "b"), ("DISCOUNT_TABLE", " ")],
-        )
-        .unwrap_err();
+        let error = variables.require("DISCOUNT_TABLE", "pricing").unwrap_err();
         assert_eq!(error.variable, "DISCOUNT_TABLE", "blank counts as missing");
     }
 
     #[test]
     fn a_malformed_variable_says_what_is_expected() {
-        let base = [("BUCKET_NAME", "b"), ("DISCOUNT_TABLE", TABLE)];
-        let with = |extra: (&'static str, &'static str)| {
-            let mut vars = base.to_vec();
-            vars.push(extra);
-            load(HandlerKind::OrderProcessor, &vars)
+        let read = |name: &'static str, value: &'static str| {
+            Settings::read(&Variables::from_pairs([(name, value)]), "task")
                 .unwrap_err()
                 .to_string()
         };
         assert_eq!(
-            with(("BATCH_CONCURRENCY", "many")),
+            read("BATCH_CONCURRENCY", "many"),
             "environment variable `BATCH_CONCURRENCY` must be a whole number from 1 to 1000, found `many`"
         );
         assert_eq!(
-            with(("TRIGGER_FIFO", "yes")),
+            read("TRIGGER_FIFO", "yes"),
             "environment variable `TRIGGER_FIFO` must be `true` or `false`, found `yes`"
         );
+        assert_eq!(
+            read("PORT_TIMEOUT_SECONDS", "0"),
+            "environment variable `PORT_TIMEOUT_SECONDS` must be a whole number from 1 to 300, found `0`"
+        );
+        let error = Variables::from_pairs([("DISCOUNT_TABLE", "{")])
+            .json::<crate::order::DiscountTable>("DISCOUNT_TABLE", "discount table", "pricing")
+            .unwrap_err();
         assert!(
-            with(("DISCOUNT_TABLE", "{")).starts_with(
+            error.to_string().starts_with(
                 "environment variable `DISCOUNT_TABLE` is not a valid discount table: "
             )
         );
-        let error = load(
-            HandlerKind::DlqProcessor,
-            &[
-                ("BUCKET_NAME", "b"),
-                ("REQUEUE_QUEUE_URL", "u"),
-                ("REQUEUE_DELAY_SECONDS", "901"),
-            ],
-        )
-        .unwrap_err();
-        assert_eq!(error.variable, "REQUEUE_DELAY_SECONDS");
     }
 
     #[test]
     fn defaults_fill_what_is_optional() {
-        let config = load(HandlerKind::NotificationLogger, &[]).unwrap();
+        let settings = Settings::read(&Variables::from_pairs([]), "notification_logger").unwrap();
         assert_eq!(
-            (
-                config.concurrency,
-                config.fifo,
-                config.requeue_max_attempts,
-                config.requeue_delay_seconds
-            ),
-            (10, false, 3, 60)
+            settings,
+            Settings {
+                function_name: "notification_logger".to_owned(),
+                concurrency: 10,
+                fifo: false,
+                metrics_namespace: "OrderPipeline".to_owned(),
+                breaker_cooldown_seconds: 30,
+                deadline_margin: Duration::from_secs(1),
+                port_timeout: Duration::from_secs(5),
+            }
         );
-        assert_eq!(config.function_name, "notification_logger");
-        assert_eq!(config.metrics_namespace, "OrderPipeline");
-        let config = load(
-            HandlerKind::OrderProcessor,
-            &[
-                ("BUCKET_NAME", "b"),
-                ("DISCOUNT_TABLE", TABLE),
-                ("TRIGGER_FIFO", "true"),
-            ],
-        )
-        .unwrap();
-        assert!(config.fifo);
-        assert_eq!(config.bucket.as_deref(), Some("b"));
-        assert_eq!(config.notify_queue_url, None);
+        let settings =
+            Settings::read(&Variables::from_pairs([("TRIGGER_FIFO", "true")]), "task").unwrap();
+        assert!(settings.fifo);
     }
 }

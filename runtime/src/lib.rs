@@ -6,15 +6,19 @@
 //! `resilience` wraps calls to a store: retry with exponential backoff and full jitter, inside a
 //! circuit breaker that fails fast while the store is down.
 //!
-//! Around them: [`batch`] (partial batch failure, FIFO group order), [`handlers`] (order
-//! processor, notification logger, DLQ processor) over the [`ports`] (object store, queue
-//! sender) with their [`aws`] adapters, [`telemetry`] (JSON logs, EMF metrics), [`config`] (the
-//! environment the template sets) and [`serve`], the entry point of every generated Lambda:
+//! Around them: the [`handler`] contract every function implements ([`Handler`]: decode one
+//! record into a typed message, end it in one terminal state), [`Service`] (what the runtime owns
+//! around it: decoding, [`batch`] concurrency, FIFO order and partial batch failure, the Lambda
+//! deadline, record lines and metrics), the built-in [`handlers`] (order processor, notification
+//! logger, DLQ processor) over the [`ports`] (object store, queue sender) with their [`aws`]
+//! adapters, [`telemetry`] (JSON logs, EMF metrics), [`config`] (the environment the template
+//! sets), [`Startup`] (what a handler is built from) and [`serve`], the entry point of every
+//! generated Lambda:
 //!
 //! ```no_run
 //! #[tokio::main]
 //! async fn main() -> Result<(), lambda_runtime::Error> {
-//!     runtime::serve(runtime::HandlerKind::OrderProcessor).await
+//!     runtime::serve(runtime::handlers::OrderProcessor::build).await
 //! }
 //! ```
 #![warn(missing_docs)]
@@ -22,12 +26,17 @@
 pub mod aws;
 pub mod batch;
 pub mod config;
+pub mod handler;
 pub mod handlers;
+pub mod idempotency;
 pub mod order;
 pub mod ports;
 pub mod resilience;
+pub mod resources;
 mod service;
+mod startup;
 pub mod telemetry;
 
-pub use config::HandlerKind;
-pub use service::{Handler, Terminal, serve, summarize};
+pub use handler::{Decode, Done, Handler, RawBody, RecordContext};
+pub use service::{Service, deadline_instant, serve, summarize};
+pub use startup::{AwsPorts, Ports, Startup};

@@ -1,120 +1,90 @@
-//! The Lambda entry point: [`serve`] reads the configuration, builds the handler over the AWS
-//! adapters, and answers each SQS event with its batch item failures.
+//! The runtime around a [`Handler`]: [`Service`] takes a batch, decodes each record, runs the
+//! handler within the Lambda deadline, logs each record's line as it finishes and counts the
+//! batch's metrics; [`serve`] is the entry point of every generated Lambda.
 
 use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
 use lambda_runtime::{LambdaEvent, service_fn};
+use tokio::time::Instant;
 
-use crate::aws::{S3Store, SqsSender, sdk_config};
-use crate::batch::{BatchOptions, BatchReport, FailureKind, RecordFailure, process_batch};
-use crate::config::{ConfigError, HandlerKind, RuntimeConfig, vars};
-use crate::handlers::{
-    DlqOutcome, DlqProcessor, GuardedStore, Notification, NotificationLogger, OrderOutcome,
-    OrderProcessor,
-};
-use crate::ports::{ObjectStore, QueueSender};
-use crate::resilience::{BreakerConfig, CircuitBreaker, RetryPolicy};
+use crate::aws::sdk_config;
+use crate::batch::{BatchOptions, BatchReport, FailureKind, RecordFailure, process_batch_with};
+use crate::config::{ConfigError, Settings, Variables};
+use crate::handler::{Counters, Decode, Done, Handler, RecordContext};
+use crate::startup::{AwsPorts, Startup};
 use crate::telemetry::record::order_id_of;
 use crate::telemetry::{self, BatchMetrics, Outcome, RecordLine, now_rfc3339};
 
-/// The terminal state of one record.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Terminal {
-    /// The order processor wrote the invoice.
-    Invoiced(OrderOutcome),
-    /// The notification logger received it.
-    Notified(Notification),
-    /// The DLQ processor requeued, repaired or parked it.
-    DeadLetter(DlqOutcome),
-}
-
-impl Terminal {
-    /// The order the record was about, where the outcome names it.
-    pub fn order_id(&self) -> Option<&str> {
-        match self {
-            Terminal::Invoiced(
-                OrderOutcome::Invoiced { order_id, .. } | OrderOutcome::Duplicate { order_id },
-            ) => Some(order_id),
-            Terminal::Notified(notification) => Some(&notification.order_id),
-            Terminal::DeadLetter(_) => None,
-        }
-    }
-}
-
-/// One of the three handlers, ready to take batches.
+/// A handler with the runtime around it.
 #[derive(Debug)]
-pub enum Handler<S, Q> {
-    /// See [`OrderProcessor`].
-    Order(OrderProcessor<S, Q>),
-    /// See [`NotificationLogger`].
-    Notification(NotificationLogger),
-    /// See [`DlqProcessor`].
-    Dlq(DlqProcessor<S, Q>),
+pub struct Service<H> {
+    handler: H,
+    settings: Settings,
 }
 
-impl<S: ObjectStore, Q: QueueSender> Handler<S, Q> {
-    /// Builds the handler `config` names over a store and a queue sender. The store is shared by
-    /// every invocation of this process, and so is its circuit breaker.
-    pub fn new(config: &RuntimeConfig, store: S, queue: Q) -> Result<Self, ConfigError> {
-        let breaker = BreakerConfig {
-            cooldown: std::time::Duration::from_secs(u64::from(config.breaker_cooldown_seconds)),
-            ..BreakerConfig::default()
-        };
-        let store = GuardedStore::new(store, CircuitBreaker::new(breaker), RetryPolicy::default());
-        let missing = |variable: &'static str| ConfigError {
-            variable,
-            problem: format!("is not set: the {} needs it", config.kind.name()),
-        };
-        Ok(match config.kind {
-            HandlerKind::OrderProcessor => Handler::Order(OrderProcessor::new(
-                store,
-                queue,
-                config
-                    .discount_table
-                    .clone()
-                    .ok_or_else(|| missing(vars::DISCOUNT_TABLE))?,
-                config.notify_queue_url.clone(),
-            )),
-            HandlerKind::NotificationLogger => Handler::Notification(NotificationLogger),
-            HandlerKind::DlqProcessor => Handler::Dlq(DlqProcessor::new(
-                store,
-                queue,
-                config
-                    .requeue_queue_url
-                    .clone()
-                    .ok_or_else(|| missing(vars::REQUEUE_QUEUE_URL))?,
-                config.requeue_max_attempts,
-                config.requeue_delay_seconds,
-            )),
-        })
+impl<H: Handler> Service<H> {
+    /// `handler` run with `settings` (concurrency, FIFO, metrics, deadline margin).
+    pub fn new(handler: H, settings: Settings) -> Self {
+        Self { handler, settings }
     }
 
-    /// Handles one record.
-    pub async fn handle(&self, record: &SqsMessage) -> Result<Terminal, RecordFailure> {
-        let now = now_rfc3339();
-        match self {
-            Handler::Order(processor) => {
-                processor.handle(record, &now).await.map(Terminal::Invoiced)
-            }
-            Handler::Notification(logger) => logger.handle(record).map(Terminal::Notified),
-            Handler::Dlq(processor) => processor
-                .handle(record, &now)
-                .await
-                .map(Terminal::DeadLetter),
+    /// Builds the handler with `build` from `startup`, and keeps its settings.
+    pub fn build<P>(
+        startup: &Startup<P>,
+        build: impl FnOnce(&Startup<P>) -> Result<H, ConfigError>,
+    ) -> Result<Self, ConfigError>
+    where
+        P: crate::startup::Ports,
+    {
+        Ok(Self::new(build(startup)?, startup.settings().clone()))
+    }
+
+    /// The handler, for tests and telemetry.
+    pub fn handler(&self) -> &H {
+        &self.handler
+    }
+
+    /// The shared settings.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// The batch options the settings name.
+    pub fn options(&self) -> BatchOptions {
+        BatchOptions {
+            concurrency: self.settings.concurrency,
+            fifo: self.settings.fifo,
         }
     }
 
-    /// Processes a batch, logs one [`RecordLine`] per record and the batch summary, and returns
-    /// the report with its metrics.
+    /// Processes a batch with no deadline; see [`Service::process_until`].
     pub async fn process(
         &self,
         records: Vec<SqsMessage>,
         options: BatchOptions,
         request_id: &str,
-    ) -> (BatchReport<Terminal>, BatchMetrics) {
-        // Bodies that fail to parse still name their order, when they do, on the record line.
+    ) -> (BatchReport<H::Done>, BatchMetrics) {
+        self.process_until(records, options, request_id, None).await
+    }
+
+    /// Processes a batch: decodes each record (a body that does not decode fails as invalid),
+    /// handles it, and logs its [`RecordLine`] as soon as it ends. A record still running at
+    /// `deadline` is abandoned and reported failed (transient), so SQS delivers it again rather
+    /// than the whole batch timing out. Returns the report with its metrics; logs the batch
+    /// summary.
+    pub async fn process_until(
+        &self,
+        records: Vec<SqsMessage>,
+        options: BatchOptions,
+        request_id: &str,
+        deadline: Option<Instant>,
+    ) -> (BatchReport<H::Done>, BatchMetrics) {
+        // Bodies that fail to decode still name their order, when they do, on the record line.
         let order_ids: HashMap<String, String> = records
             .iter()
             .filter_map(|record| {
@@ -122,23 +92,47 @@ impl<S: ObjectStore, Q: QueueSender> Handler<S, Q> {
                 Some((record.message_id.clone().unwrap_or_default(), order_id))
             })
             .collect();
-        let report = process_batch(records, options, |record| async move {
-            self.handle(&record).await
-        })
+        let counters = Counters::default();
+        let handler = &self.handler;
+        let counters_ref = &counters;
+        let report = process_batch_with(
+            records,
+            options,
+            |record| -> RecordFuture<'_, H::Done> {
+                // Boxed: the handler's future, nested in the batch's, would otherwise make a type
+                // too deep for the compiler to lay out.
+                Box::pin(async move {
+                    let context = RecordContext::new(&record, now_rfc3339(), counters_ref);
+                    let work = async {
+                        let message = H::Message::decode(context.body())?;
+                        handler.handle(message, &context).await
+                    };
+                    match deadline {
+                        Some(deadline) => tokio::time::timeout_at(deadline, work)
+                            .await
+                            .unwrap_or_else(|_| Err(past_deadline(self.settings.deadline_margin))),
+                        None => work.await,
+                    }
+                })
+            },
+            |result| {
+                let order_id = result.outcome.as_ref().ok().and_then(Done::order_id);
+                RecordLine {
+                    request_id: request_id.to_owned(),
+                    message_id: result.message_id.clone(),
+                    order_id: order_id
+                        .or_else(|| order_ids.get(&result.message_id).map(String::as_str))
+                        .map(str::to_owned),
+                    outcome: match &result.outcome {
+                        Ok(done) => done.outcome(),
+                        Err(failure) => Outcome::failed(failure),
+                    },
+                }
+                .log();
+            },
+        )
         .await;
-        let metrics = summarize(&report);
-        for result in &report.results {
-            let order_id = result.outcome.as_ref().ok().and_then(Terminal::order_id);
-            RecordLine {
-                request_id: request_id.to_owned(),
-                message_id: result.message_id.clone(),
-                order_id: order_id
-                    .or_else(|| order_ids.get(&result.message_id).map(String::as_str))
-                    .map(str::to_owned),
-                outcome: Outcome::of(&result.outcome),
-            }
-            .log();
-        }
+        let metrics = summarize(&report, &counters);
         tracing::info!(
             request_id,
             received = metrics.received,
@@ -155,32 +149,27 @@ impl<S: ObjectStore, Q: QueueSender> Handler<S, Q> {
     }
 }
 
-/// Counts a batch's outcomes.
-pub fn summarize(report: &BatchReport<Terminal>) -> BatchMetrics {
+/// One record's work, as the batch polls it.
+type RecordFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, RecordFailure>> + Send + 'a>>;
+
+fn past_deadline(margin: Duration) -> RecordFailure {
+    RecordFailure::transient(format!(
+        "not finished {} ms before the Lambda deadline; reported failed so SQS delivers it again",
+        margin.as_millis()
+    ))
+}
+
+/// Counts a batch's outcomes and the counters its handler added.
+pub fn summarize<T: Done>(report: &BatchReport<T>, counters: &Counters) -> BatchMetrics {
     let mut metrics = BatchMetrics {
         received: report.results.len() as u64,
         ..BatchMetrics::default()
     };
     for result in &report.results {
         match &result.outcome {
-            Ok(terminal) => {
+            Ok(done) => {
                 metrics.validated += 1;
-                match terminal {
-                    Terminal::Invoiced(OrderOutcome::Invoiced { total, .. }) => {
-                        metrics.written += 1;
-                        metrics.invoice_total += total.as_decimal();
-                    }
-                    Terminal::Invoiced(OrderOutcome::Duplicate { .. }) => metrics.duplicates += 1,
-                    Terminal::Notified(_) => {}
-                    Terminal::DeadLetter(outcome) => {
-                        metrics.written += 1;
-                        match outcome {
-                            DlqOutcome::Requeued { .. } => metrics.requeued += 1,
-                            DlqOutcome::Repaired { .. } => metrics.repaired += 1,
-                            DlqOutcome::Parked { .. } => metrics.parked += 1,
-                        }
-                    }
-                }
+                done.count(&mut metrics);
             }
             Err(failure) => {
                 metrics.failed += 1;
@@ -190,36 +179,68 @@ pub fn summarize(report: &BatchReport<Terminal>) -> BatchMetrics {
             }
         }
     }
+    metrics.counters = counters.snapshot();
     metrics
 }
 
-/// Runs a handler as a Lambda function: what every generated `main.rs` calls.
+/// The instant records must be finished by: the Lambda deadline (milliseconds since the epoch)
+/// less `margin`, the margin never more than a fifth of the time left.
+pub fn deadline_instant(deadline_epoch_ms: u64, margin: Duration) -> Instant {
+    let now_ms = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |elapsed| {
+            u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX)
+        });
+    let left = Duration::from_millis(deadline_epoch_ms.saturating_sub(now_ms));
+    Instant::now() + left - margin.min(left / 5)
+}
+
+/// Runs a handler as a Lambda function: what every generated `main.rs` calls, with the
+/// handler's constructor:
 ///
-/// Reads [`RuntimeConfig`] from the environment (a missing or bad variable stops the function at
-/// start, naming the variable), connects to S3 and SQS (honouring `AWS_ENDPOINT_URL`), and
-/// serves SQS events until the runtime stops it.
-pub async fn serve(kind: HandlerKind) -> Result<(), lambda_runtime::Error> {
+/// ```no_run
+/// #[tokio::main]
+/// async fn main() -> Result<(), lambda_runtime::Error> {
+///     runtime::serve(runtime::handlers::NotificationLogger::build).await
+/// }
+/// ```
+///
+/// Reads the shared [`Settings`] and lets `build` read the handler's own variables (a missing or
+/// bad variable stops the function at start, naming the variable), connects to S3 and SQS
+/// (honouring `AWS_ENDPOINT_URL`, each call bounded by `PORT_TIMEOUT_SECONDS`), and serves SQS
+/// events until the runtime stops it, each within its deadline.
+pub async fn serve<H, F>(build: F) -> Result<(), lambda_runtime::Error>
+where
+    H: Handler,
+    F: FnOnce(&Startup<AwsPorts>) -> Result<H, ConfigError>,
+{
     telemetry::init();
-    let config = RuntimeConfig::from_env(kind)
+    let variables = Variables::from_env();
+    let settings = Settings::read(&variables, H::NAME)
         .inspect_err(|error| tracing::error!(%error, "cannot start"))?;
-    let sdk = sdk_config().await;
-    let store = S3Store::new(&sdk, config.bucket.clone().unwrap_or_default());
-    let handler = Handler::new(&config, store, SqsSender::new(&sdk))
+    let sdk = sdk_config(settings.port_timeout).await;
+    let startup = Startup::new(variables, H::NAME, AwsPorts::new(&sdk))
         .inspect_err(|error| tracing::error!(%error, "cannot start"))?;
-    let handler = Arc::new(handler);
-    let options = BatchOptions {
-        concurrency: config.concurrency,
-        fifo: config.fifo,
-    };
-    let config = Arc::new(config);
+    let service = Service::build(&startup, build)
+        .inspect_err(|error| tracing::error!(%error, "cannot start"))?;
+    let service = Arc::new(service);
     lambda_runtime::run(service_fn(move |event: LambdaEvent<SqsEvent>| {
-        let handler = Arc::clone(&handler);
-        let config = Arc::clone(&config);
+        let service = Arc::clone(&service);
         async move {
-            let (report, metrics) = handler
-                .process(event.payload.records, options, &event.context.request_id)
+            let deadline =
+                deadline_instant(event.context.deadline, service.settings.deadline_margin);
+            let (report, metrics) = service
+                .process_until(
+                    event.payload.records,
+                    service.options(),
+                    &event.context.request_id,
+                    Some(deadline),
+                )
                 .await;
-            metrics.emit(&config.metrics_namespace, &config.function_name);
+            metrics.emit(
+                &service.settings.metrics_namespace,
+                &service.settings.function_name,
+            );
             Ok::<SqsBatchResponse, lambda_runtime::Error>(report.response())
         }
     }))

@@ -7,6 +7,7 @@ mod conformance;
 mod conformance_boto3;
 mod conformance_engine;
 mod conformance_s3;
+mod custom_moto;
 mod deploy_moto;
 mod deploy_scripted;
 mod dev_logs;

@@ -2,8 +2,8 @@
 //! record line whose `outcome` is a word and whose details are plain JSON fields, with
 //! `request_id`, `message_id`, `order_id` and `function` on it — never a Rust debug structure.
 
-use runtime::HandlerKind;
 use runtime::batch::BatchOptions;
+use runtime::handlers::{DlqProcessor, NotificationLogger, OrderProcessor};
 use runtime::telemetry::{LogCapture, RecordLine, subscriber};
 use serde_json::Value;
 use tests::receive_all;
@@ -21,8 +21,8 @@ async fn every_record_ends_in_one_line_with_its_outcome_as_plain_json() {
     let capture = LogCapture::default();
     let task = fixture.queue("task").await;
     let notify = fixture.queue("notification").await;
-    let order_processor = fixture.handler(
-        HandlerKind::OrderProcessor,
+    let order_processor = fixture.service(
+        OrderProcessor::build,
         &[
             ("BUCKET_NAME", BUCKET),
             ("DISCOUNT_TABLE", TABLE),
@@ -50,8 +50,8 @@ async fn every_record_ends_in_one_line_with_its_outcome_as_plain_json() {
         .with_subscriber(subscriber("task", "info", capture.clone()))
         .await;
 
-    let dlq_processor = fixture.handler(
-        HandlerKind::DlqProcessor,
+    let dlq_processor = fixture.service(
+        DlqProcessor::build,
         &[
             ("BUCKET_NAME", BUCKET),
             ("REQUEUE_QUEUE_URL", &task),
@@ -71,7 +71,7 @@ async fn every_record_ends_in_one_line_with_its_outcome_as_plain_json() {
         .with_subscriber(subscriber("dlq-processor", "info", capture.clone()))
         .await;
 
-    let notification_logger = fixture.handler(HandlerKind::NotificationLogger, &[]);
+    let notification_logger = fixture.service(NotificationLogger::build, &[]);
     let arn = "arn:aws:sqs:us-east-1:123456789012:notification";
     let notifications = receive_all(&fixture.sqs, &notify, 2)
         .await

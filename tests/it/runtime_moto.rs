@@ -6,11 +6,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use aws_lambda_events::event::sqs::SqsMessage;
 use aws_sdk_sqs::types::MessageAttributeValue;
-use runtime::aws::{S3Store, SqsSender};
 use runtime::batch::{BatchOptions, FailureKind};
-use runtime::config::RuntimeConfig;
-use runtime::handlers::{DlqOutcome, OrderOutcome, ParkedMessage};
-use runtime::{Handler, HandlerKind, Terminal};
+use runtime::config::{ConfigError, Variables};
+use runtime::handlers::{DlqOutcome, DlqProcessor, OrderOutcome, OrderProcessor, ParkedMessage};
+use runtime::{AwsPorts, Handler, Service, Startup};
 use tests::{MotoServer, free_port, receive_all, sdk_config_for, to_event_record};
 
 pub(crate) const TABLE: &str =
@@ -85,27 +84,25 @@ impl Fixture {
             .collect()
     }
 
-    pub(crate) fn handler(
+    /// The handler `build` makes from `vars`, with the runtime around it, over moto.
+    pub(crate) fn service<H: Handler>(
         &self,
-        kind: HandlerKind,
+        build: impl FnOnce(&Startup<AwsPorts>) -> Result<H, ConfigError>,
         vars: &[(&str, &str)],
-    ) -> Handler<S3Store, SqsSender> {
-        self.handler_with_store(kind, vars, S3Store::new(&self.sdk, BUCKET))
+    ) -> Service<H> {
+        service_on(&self.sdk, build, vars)
     }
 
-    fn handler_with_store(
-        &self,
-        kind: HandlerKind,
-        vars: &[(&str, &str)],
-        store: S3Store,
-    ) -> Handler<S3Store, SqsSender> {
-        let vars: BTreeMap<String, String> = vars
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect();
-        let config =
-            RuntimeConfig::from_lookup(kind, |name| vars.get(name).cloned()).expect("valid config");
-        Handler::new(&config, store, SqsSender::new(&self.sdk)).expect("handler")
+    /// Writes `body` at `key` in the bucket.
+    pub(crate) async fn put(&self, key: &str, body: &str) {
+        self.s3
+            .put_object()
+            .bucket(BUCKET)
+            .key(key)
+            .body(body.as_bytes().to_vec().into())
+            .send()
+            .await
+            .expect("PutObject");
     }
 
     pub(crate) async fn object(&self, key: &str) -> Option<Vec<u8>> {
@@ -135,6 +132,21 @@ impl Fixture {
             .filter_map(|object| object.key().map(str::to_owned))
             .collect()
     }
+}
+
+/// The handler `build` makes from `vars`, over the services `sdk` reaches.
+fn service_on<H: Handler>(
+    sdk: &aws_config::SdkConfig,
+    build: impl FnOnce(&Startup<AwsPorts>) -> Result<H, ConfigError>,
+    vars: &[(&str, &str)],
+) -> Service<H> {
+    let startup = Startup::new(
+        Variables::from_pairs(vars.iter().copied()),
+        H::NAME,
+        AwsPorts::new(sdk),
+    )
+    .expect("valid settings");
+    Service::build(&startup, build).expect("handler")
 }
 
 pub(crate) fn order(id: &str, price: &str) -> String {
@@ -173,8 +185,8 @@ async fn three_poison_records_of_ten_fail_exactly() {
         .filter(|record| !record.body.as_deref().unwrap().contains("Laptop"))
         .map(|record| record.message_id.clone().unwrap())
         .collect();
-    let handler = fixture.handler(
-        HandlerKind::OrderProcessor,
+    let handler = fixture.service(
+        OrderProcessor::build,
         &[
             ("BUCKET_NAME", BUCKET),
             ("DISCOUNT_TABLE", TABLE),
@@ -250,8 +262,8 @@ async fn bad_messages_fail_with_their_reason_and_the_rest_succeed() {
     bodies.push(order("G2", "10"));
     bodies.push(order("G3", "0.05"));
     let records = fixture.records("task", &bodies).await;
-    let handler = fixture.handler(
-        HandlerKind::OrderProcessor,
+    let handler = fixture.service(
+        OrderProcessor::build,
         &[("BUCKET_NAME", BUCKET), ("DISCOUNT_TABLE", TABLE)],
     );
 
@@ -262,7 +274,7 @@ async fn bad_messages_fail_with_their_reason_and_the_rest_succeed() {
     let mut good = 0;
     for result in &report.results {
         match &result.outcome {
-            Ok(Terminal::Invoiced(OrderOutcome::Invoiced { .. })) => good += 1,
+            Ok(OrderOutcome::Invoiced { .. }) => good += 1,
             Ok(other) => panic!("unexpected outcome {other:?}"),
             Err(failure) => {
                 assert_eq!(failure.kind, FailureKind::Invalid, "{failure:?}");
@@ -289,8 +301,8 @@ async fn bad_messages_fail_with_their_reason_and_the_rest_succeed() {
 async fn a_redelivered_order_writes_no_second_invoice() {
     let fixture = Fixture::start().await;
     let notify = fixture.queue("notification").await;
-    let handler = fixture.handler(
-        HandlerKind::OrderProcessor,
+    let handler = fixture.service(
+        OrderProcessor::build,
         &[
             ("BUCKET_NAME", BUCKET),
             ("DISCOUNT_TABLE", TABLE),
@@ -305,7 +317,7 @@ async fn a_redelivered_order_writes_no_second_invoice() {
         .await;
     assert!(matches!(
         report.results[0].outcome,
-        Ok(Terminal::Invoiced(OrderOutcome::Invoiced { .. }))
+        Ok(OrderOutcome::Invoiced { .. })
     ));
     let written = fixture.object("invoices/ORD-12345.json").await.unwrap();
 
@@ -319,7 +331,7 @@ async fn a_redelivered_order_writes_no_second_invoice() {
 
     assert!(matches!(
         report.results[0].outcome,
-        Ok(Terminal::Invoiced(OrderOutcome::Duplicate { .. }))
+        Ok(OrderOutcome::Duplicate { .. })
     ));
     assert_eq!(
         (metrics.duplicates, metrics.written, metrics.failed),
@@ -350,10 +362,10 @@ async fn a_store_outage_opens_the_breaker_and_later_records_fail_fast() {
     let records = fixture.records("task", &bodies).await;
     // S3 "down": nothing listens on this port, every call is a connection error (transient).
     let dead = sdk_config_for(&format!("http://127.0.0.1:{}", free_port())).await;
-    let handler = fixture.handler_with_store(
-        HandlerKind::OrderProcessor,
+    let handler = service_on(
+        &dead,
+        OrderProcessor::build,
         &[("BUCKET_NAME", BUCKET), ("DISCOUNT_TABLE", TABLE)],
-        S3Store::new(&dead, BUCKET),
     );
 
     let options = BatchOptions {
@@ -381,12 +393,10 @@ async fn a_store_outage_opens_the_breaker_and_later_records_fail_fast() {
             "{reason}"
         );
     }
-    if let Handler::Order(processor) = &handler {
-        assert_eq!(
-            processor.store().breaker().state(),
-            runtime::resilience::BreakerState::Open
-        );
-    }
+    assert_eq!(
+        handler.handler().store().breaker().state(),
+        runtime::resilience::BreakerState::Open
+    );
     assert!(fixture.keys("invoices/").await.is_empty());
 }
 
@@ -413,9 +423,17 @@ async fn the_dlq_processor_requeues_repairs_and_parks_each_message_once() {
         ("valid", order("ORD-V", "10"), vec![]),
         ("repairable", r#"{"order_id": " ORD-R ", "items": [{"name": "x", "price": "12.50", "quantity": "2"}], "promo_code": "save10"}"#.to_owned(), vec![]),
         ("poison", "{{{ not an order".to_owned(), vec![]),
-        ("repaired-before", r#"{"order_id": "ORD-X", "items": [{"name": "x", "price": "1.00", "quantity": 1}]}"#.to_owned(), vec![("repaired", "true"), ("requeue-attempts", "1")]),
-        ("exhausted", order("ORD-E", "10"), vec![("requeue-attempts", "3")]),
+        // Senders set message attributes: claiming a message was never repaired or requeued
+        // changes nothing, since the DLQ processor counts in the bucket.
+        ("repaired-before", r#"{"order_id": "ORD-X", "items": [{"name": "x", "price": "1.00", "quantity": 1}]}"#.to_owned(), vec![("repaired", "false"), ("requeue-attempts", "0")]),
+        ("exhausted", order("ORD-E", "10"), vec![("requeue-attempts", "0")]),
     ];
+    fixture.put("requeues/ORD-X/repaired.json", "{}").await;
+    for attempt in 1..=3 {
+        fixture
+            .put(&format!("requeues/ORD-E/{attempt}.json"), "{}")
+            .await;
+    }
     for (label, body, attributes) in &cases {
         let mut request = fixture
             .sqs
@@ -440,8 +458,8 @@ async fn the_dlq_processor_requeues_repairs_and_parks_each_message_once() {
         .iter()
         .map(|record| (record.message_id.clone().unwrap(), label(record)))
         .collect();
-    let handler = fixture.handler(
-        HandlerKind::DlqProcessor,
+    let handler = fixture.service(
+        DlqProcessor::build,
         &[
             ("BUCKET_NAME", BUCKET),
             ("REQUEUE_QUEUE_URL", &task),
@@ -460,9 +478,7 @@ async fn the_dlq_processor_requeues_repairs_and_parks_each_message_once() {
         .results
         .iter()
         .map(|result| match &result.outcome {
-            Ok(Terminal::DeadLetter(outcome)) => {
-                (labels[&result.message_id].clone(), outcome.clone())
-            }
+            Ok(outcome) => (labels[&result.message_id].clone(), outcome.clone()),
             other => panic!("unexpected {other:?}"),
         })
         .collect();
@@ -526,7 +542,7 @@ async fn the_dlq_processor_requeues_repairs_and_parks_each_message_once() {
         .process(vec![poison], BatchOptions::default(), "req-7")
         .await;
     assert!(
-        matches!(&report.results[0].outcome, Ok(Terminal::DeadLetter(DlqOutcome::Parked { key: parked_key, .. })) if *parked_key == key)
+        matches!(&report.results[0].outcome, Ok(DlqOutcome::Parked { key: parked_key, .. }) if *parked_key == key)
     );
     assert_eq!(fixture.object(&key).await.unwrap(), first_copy);
     assert_eq!(fixture.keys("dead-letters/").await, parked);

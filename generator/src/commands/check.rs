@@ -27,9 +27,24 @@ pub fn run(args: &CheckArgs, printer: &Printer) -> Result<ExitStatus, CommandErr
             return Ok(ExitStatus::Failure);
         }
     };
-    let dir = PipelineDirs::of(&args.file, args.dir.as_deref()).generated;
+    let dirs = PipelineDirs::of(&args.file, args.dir.as_deref());
+    let dir = dirs.generated.clone();
     let mut report = String::new();
     let mut stale = 0;
+    for function in pipeline.functions.values() {
+        let Some(code) = &function.code else {
+            continue;
+        };
+        if !dirs.root.join(code).join("Cargo.toml").is_file() {
+            stale += 1;
+            let _ = writeln!(
+                report,
+                "{}: the crate of custom handler `{}` is missing (`gen synth` writes a starter there)",
+                dirs.root.join(code).display(),
+                function.name
+            );
+        }
+    }
     for file in &files {
         let path = dir.join(&file.path);
         let on_disk = std::fs::read_to_string(&path).unwrap_or_default();

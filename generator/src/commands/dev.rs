@@ -1,11 +1,13 @@
 //! `gen dev`: builds the handler crates, starts the embedded engine and every function, and
 //! streams their logs; `--demo` sends sample orders, waits for the pipeline to drain and prints
-//! the ledger (exit 0 only if every order is accounted for).
+//! the ledger (exit 0 only if every order is accounted for); `--watch` rebuilds and restarts the
+//! functions whose code or settings change, while the engine and its queues keep running.
 
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::process::Command;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc;
 
@@ -16,7 +18,7 @@ use crate::generate::generated_files;
 use crate::local::logs::{DevMeasurements, LogSink, MetricTally, Style, measure};
 use crate::local::state::DevState;
 use crate::local::time_scale::TimeScale;
-use crate::local::{demo, dev};
+use crate::local::{demo, dev, watch};
 use crate::printer::Printer;
 use crate::synth::{SynthOptions, synthesize};
 use crate::workspace::{PipelineDirs, Workspace};
@@ -67,6 +69,9 @@ pub fn run(args: &DevArgs, printer: &Printer) -> Result<ExitStatus, CommandError
             pipeline.functions.len()
         ));
         let faults = options.faults != dev::Faults::default();
+        if args.demo && demo::messages::applies(&pipeline, &dirs.root) {
+            return message_demo(&running, &pipeline, &dirs, args, printer).await;
+        }
         if args.demo {
             let workload = match args.orders {
                 Some(orders) => demo::Workload::Generated {
@@ -92,19 +97,7 @@ pub fn run(args: &DevArgs, printer: &Printer) -> Result<ExitStatus, CommandError
                 ledger.metrics.clone_from(&tally.totals);
             }
             keep_measurements(&measured, &dirs, args.release, faults, printer);
-            if printer.json {
-                printer.data(&format!(
-                    "{:#}\n",
-                    serde_json::to_value(&ledger).unwrap_or_default()
-                ));
-            } else {
-                printer.data(&ledger.to_string());
-            }
-            return Ok(if ledger.complete() {
-                ExitStatus::Success
-            } else {
-                ExitStatus::Failure
-            });
+            return Ok(print_ledger(printer, &ledger, ledger.complete()));
         }
         for (name, url) in &running.queue_urls {
             printer.note(&format!("queue {name}: {url}\n"));
@@ -114,8 +107,7 @@ pub fn run(args: &DevArgs, printer: &Printer) -> Result<ExitStatus, CommandError
             Arc::clone(&tally),
             DevState::metrics_path(&dirs),
         ));
-        printer.note("press Ctrl-C to stop\n");
-        let _ = tokio::signal::ctrl_c().await;
+        until_stopped(args, &dirs, printer, running, &pipeline, &template).await;
         keep_measurements(&measured, &dirs, args.release, faults, printer);
         stopped(&tally, &dirs, printer);
         Ok(ExitStatus::Success)
@@ -131,6 +123,75 @@ fn stopped(tally: &Mutex<MetricTally>, dirs: &PipelineDirs, printer: &Printer) {
     }
     let _ = std::fs::remove_file(DevState::path(dirs));
     let _ = std::fs::remove_file(DevState::metrics_path(dirs));
+}
+
+/// Runs until Ctrl-C; with `--watch`, rebuilding and restarting what changes meanwhile.
+async fn until_stopped(
+    args: &DevArgs,
+    dirs: &PipelineDirs,
+    printer: &Printer,
+    mut running: dev::Dev,
+    pipeline: &crate::config::Pipeline,
+    template: &crate::synth::Template,
+) {
+    if !args.watch {
+        printer.note("press Ctrl-C to stop\n");
+        let _ = tokio::signal::ctrl_c().await;
+        return;
+    }
+    printer.note("watching pipeline.yaml and the functions' crates; press Ctrl-C to stop\n");
+    let watching = Watch {
+        args,
+        dirs,
+        printer,
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        () = watching.run(&mut running, pipeline.clone(), template.clone()) => {}
+    }
+}
+
+/// `gen dev --demo` of a pipeline of custom handlers: its sample messages, then their ledger.
+async fn message_demo(
+    running: &dev::Dev,
+    pipeline: &crate::config::Pipeline,
+    dirs: &PipelineDirs,
+    args: &DevArgs,
+    printer: &Printer,
+) -> Result<ExitStatus, CommandError> {
+    let ledger = match demo::messages::run(
+        running,
+        pipeline,
+        &dirs.root,
+        Duration::from_secs(args.timeout),
+    )
+    .await
+    {
+        Ok(ledger) => ledger,
+        Err(message) => return fail(printer, &message),
+    };
+    Ok(print_ledger(printer, &ledger, ledger.complete()))
+}
+
+/// Prints a demo's ledger (JSON with `--output json`); success only when `complete`.
+fn print_ledger<T: serde::Serialize + std::fmt::Display>(
+    printer: &Printer,
+    ledger: &T,
+    complete: bool,
+) -> ExitStatus {
+    if printer.json {
+        printer.data(&format!(
+            "{:#}\n",
+            serde_json::to_value(ledger).unwrap_or_default()
+        ));
+    } else {
+        printer.data(&ledger.to_string());
+    }
+    if complete {
+        ExitStatus::Success
+    } else {
+        ExitStatus::Failure
+    }
 }
 
 #[expect(
@@ -165,6 +226,17 @@ fn build_handlers(
         .keys()
         .map(|name| crate_name(&pipeline.name, name))
         .collect();
+    build_packages(&workspace, dirs, &packages, release, printer)
+}
+
+/// `cargo build` of `packages`; the compiler's messages go to stderr as cargo writes them.
+fn build_packages(
+    workspace: &Workspace,
+    dirs: &PipelineDirs,
+    packages: &[String],
+    release: bool,
+    printer: &Printer,
+) -> Result<PathBuf, String> {
     printer.note(&format!(
         "building {}{}\n",
         packages.join(", "),
@@ -175,13 +247,188 @@ fn build_handlers(
     if release {
         build.arg("--release");
     }
-    for package in &packages {
+    for package in packages {
         build.args(["-p", package]);
     }
     match build.status() {
         Ok(status) if status.success() => Ok(workspace.binaries(release)),
         Ok(status) => Err(format!("building the handler crates failed ({status})")),
         Err(error) => Err(format!("cannot run cargo: {error}")),
+    }
+}
+
+/// `gen dev --watch`: polls pipeline.yaml and each function's crates; re-synthesizes on a
+/// pipeline.yaml edit; rebuilds the functions whose files or settings changed and restarts
+/// only those. A failed build leaves them running their previous build.
+struct Watch<'a> {
+    args: &'a DevArgs,
+    dirs: &'a PipelineDirs,
+    printer: &'a Printer,
+}
+
+impl Watch<'_> {
+    async fn run(
+        &self,
+        running: &mut dev::Dev,
+        mut pipeline: crate::config::Pipeline,
+        mut template: crate::synth::Template,
+    ) {
+        let lambdas = self.dirs.lambdas();
+        let file = vec![self.args.file.clone()];
+        let mut seen_file = watch::stamps(&file);
+        let mut seen = watch::function_stamps(&pipeline, &self.dirs.root, &lambdas);
+        // Functions changed since they last started: kept after a failed build, so a fix of
+        // one function's code also applies a settings change of another.
+        let mut pending = BTreeSet::new();
+        loop {
+            tokio::time::sleep(watch::POLL).await;
+            let now_file = watch::stamps(&file);
+            let mut changed = BTreeSet::new();
+            if now_file != seen_file {
+                seen_file = now_file;
+                let Some((new_pipeline, new_template)) = self.resynth() else {
+                    continue;
+                };
+                pipeline = new_pipeline;
+                template = new_template;
+                for name in running.functions() {
+                    if !pipeline.functions.contains_key(&name) {
+                        running.stop(&name).await;
+                        self.printer.note(&format!(
+                            "stopped `{name}`: pipeline.yaml no longer has it\n"
+                        ));
+                    }
+                }
+                for name in pipeline.functions.keys() {
+                    let new = running.spec(&pipeline, &template, name);
+                    let same = match (&new, running.running(name)) {
+                        (Some(new), Some(old)) => new.same_as(old),
+                        _ => false,
+                    };
+                    if !same {
+                        changed.insert(name.clone());
+                    }
+                }
+            }
+            let now = watch::function_stamps(&pipeline, &self.dirs.root, &lambdas);
+            changed.extend(
+                now.iter()
+                    .filter(|(name, stamps)| seen.get(*name) != Some(*stamps))
+                    .map(|(name, _)| name.clone()),
+            );
+            seen = now;
+            if changed.is_empty() {
+                continue;
+            }
+            pending.extend(changed);
+            let started = Instant::now();
+            if let Some(restarted) = self.rebuild(running, &pipeline, &template, &pending).await {
+                pending.clear();
+                if restarted.is_empty() {
+                    continue;
+                }
+                self.printer.note(&format!(
+                    "restarted {} with the new build ({} ms after the change was seen)\n",
+                    restarted.join(", "),
+                    started.elapsed().as_millis()
+                ));
+            }
+        }
+    }
+
+    /// pipeline.yaml again: its diagnostics, the template, and the glue written as `gen synth`
+    /// writes it; `None` (with the reason shown) keeps everything as it runs.
+    fn resynth(&self) -> Option<(crate::config::Pipeline, crate::synth::Template)> {
+        let keep = "; the functions keep running as they were\n";
+        let pipeline = match load_pipeline(&self.args.file, self.printer) {
+            Ok(Some(pipeline)) => pipeline,
+            Ok(None) => {
+                self.printer
+                    .note(&format!("pipeline.yaml has errors (above){keep}"));
+                return None;
+            }
+            Err(error) => {
+                self.printer.note(&format!("error: {error}{keep}"));
+                return None;
+            }
+        };
+        let options = SynthOptions::default();
+        let (template, files) = match (
+            synthesize(&pipeline, &options),
+            generated_files(&pipeline, &options),
+        ) {
+            (Ok(template), Ok(files)) => (template, files),
+            (Err(error), _) => {
+                self.printer.note(&format!("error: {error}{keep}"));
+                return None;
+            }
+            (_, Err(error)) => {
+                self.printer.note(&format!("error: {error}{keep}"));
+                return None;
+            }
+        };
+        if let Err(error) = super::synth::write_files(&self.dirs.generated, &files) {
+            self.printer.note(&format!("error: {error}{keep}"));
+            return None;
+        }
+        Some((pipeline, template))
+    }
+
+    /// Builds the functions in `names` and restarts them; returns the ones restarted. A build
+    /// that fails restarts none.
+    async fn rebuild(
+        &self,
+        running: &mut dev::Dev,
+        pipeline: &crate::config::Pipeline,
+        template: &crate::synth::Template,
+        names: &BTreeSet<String>,
+    ) -> Option<Vec<String>> {
+        let names: Vec<&String> = names
+            .iter()
+            .filter(|name| pipeline.functions.contains_key(*name))
+            .collect();
+        let packages: Vec<String> = names
+            .iter()
+            .map(|name| crate_name(&pipeline.name, name))
+            .collect();
+        let workspace = match Workspace::locate(&self.dirs.root) {
+            Ok(workspace) => workspace,
+            Err(error) => {
+                self.printer.note(&format!("error: {error}\n"));
+                return None;
+            }
+        };
+        let (dirs, printer, release) = (self.dirs.clone(), self.printer.clone(), self.args.release);
+        let built = tokio::task::spawn_blocking(move || {
+            build_packages(&workspace, &dirs, &packages, release, &printer)
+        })
+        .await
+        .unwrap_or_else(|error| Err(error.to_string()));
+        let listed = names
+            .iter()
+            .map(|name| format!("`{name}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        if let Err(message) = built {
+            self.printer.note(&format!(
+                "error: {message}: {listed} keep running their previous build\n"
+            ));
+            return None;
+        }
+        let mut restarted = Vec::new();
+        for name in names {
+            let Some(spec) = running.spec(pipeline, template, name) else {
+                self.printer.note(&format!(
+                    "`{name}` reads a queue added since `gen dev` started: restart `gen dev` to run it\n"
+                ));
+                continue;
+            };
+            match running.restart(spec).await {
+                Ok(()) => restarted.push(format!("`{name}`")),
+                Err(error) => self.printer.note(&format!("error: {error}\n")),
+            }
+        }
+        Some(restarted)
     }
 }
 

@@ -27,12 +27,27 @@ pub fn run(args: &SynthArgs, printer: &Printer) -> Result<ExitStatus, CommandErr
             return Ok(ExitStatus::Failure);
         }
     };
-    let out_dir = PipelineDirs::of(&args.file, args.out_dir.as_deref()).generated;
+    let dirs = PipelineDirs::of(&args.file, args.out_dir.as_deref());
+    let out_dir = dirs.generated.clone();
     let (changed, removed) = write_files(&out_dir, &files)?;
+    let user_crates = match crate::scaffold::user_crates(&pipeline) {
+        Ok(crates) => crates,
+        Err(error) => {
+            printer.note(&format!("error: {error}\n"));
+            return Ok(ExitStatus::Failure);
+        }
+    };
+    let created = write_user_crates(&dirs.root, &user_crates)?;
+    let unused = unused_handler_crates(&dirs.root, &user_crates);
     let expected: BTreeSet<String> = files.iter().map(|file| file.path.clone()).collect();
     if printer.json {
-        let report =
-            serde_json::json!({ "files": expected, "changed": changed, "removed": removed });
+        let report = serde_json::json!({
+            "files": expected,
+            "changed": changed,
+            "removed": removed,
+            "handlers_created": created,
+            "handlers_unused": unused,
+        });
         printer.data(&format!("{report:#}\n"));
     } else {
         printer.note(&format!(
@@ -42,9 +57,72 @@ pub fn run(args: &SynthArgs, printer: &Printer) -> Result<ExitStatus, CommandErr
             changed.len(),
             removed.len()
         ));
+        for folder in &created {
+            printer.note(&format!(
+                "created `{folder}/`, the starter crate of a custom handler: it is yours now, and `gen synth` never writes there again\n"
+            ));
+        }
+        for folder in &unused {
+            printer.note(&format!(
+                "note: `{folder}/` is not the code of any function of `{}` any more; `gen synth` leaves it as it is (delete it yourself, or point a custom function's `code:` at it)\n",
+                args.file.display()
+            ));
+        }
     }
     Ok(ExitStatus::Success)
 }
+
+/// Writes each custom handler's starter crate whose folder is missing; returns the folders
+/// written, relative to the pipeline's. An existing folder is never touched.
+fn write_user_crates(
+    root: &Path,
+    crates: &[crate::scaffold::UserCrate],
+) -> Result<Vec<String>, CommandError> {
+    let mut created = Vec::new();
+    for user_crate in crates {
+        let folder = root.join(&user_crate.folder);
+        if folder.exists() {
+            continue;
+        }
+        for file in &user_crate.files {
+            let path = folder.join(&file.path);
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent).map_err(|source| CommandError::Write {
+                    path: parent.to_owned(),
+                    source,
+                })?;
+            }
+            std::fs::write(&path, &file.contents).map_err(|source| CommandError::Write {
+                path: path.clone(),
+                source,
+            })?;
+        }
+        created.push(user_crate.folder.clone());
+    }
+    Ok(created)
+}
+
+/// Crates under `handlers/` that no custom function's `code:` names (relative folders).
+pub(crate) fn unused_handler_crates(
+    root: &Path,
+    crates: &[crate::scaffold::UserCrate],
+) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(root.join(HANDLERS_DIR)) else {
+        return Vec::new();
+    };
+    let used: BTreeSet<&str> = crates.iter().map(|c| c.folder.as_str()).collect();
+    let mut unused: Vec<String> = entries
+        .filter_map(Result::ok)
+        .filter(|entry| entry.path().join("Cargo.toml").is_file())
+        .map(|entry| format!("{HANDLERS_DIR}/{}", entry.file_name().to_string_lossy()))
+        .filter(|folder| !used.contains(folder.as_str()))
+        .collect();
+    unused.sort();
+    unused
+}
+
+/// Where custom handlers' crates go unless `code:` says otherwise.
+const HANDLERS_DIR: &str = "handlers";
 
 /// Writes the files that differ from the disk and removes stale ones; returns both lists.
 pub(crate) fn write_files(

@@ -233,6 +233,11 @@ pub struct FunctionConfig {
     pub writes: WritesConfig,
     /// DLQ processors only: how requeues of still-valid orders are bounded.
     pub requeue: Option<RequeueConfig>,
+    /// Custom handlers only: the folder of the handler's crate, relative to this file. Default
+    /// `handlers/<function>/`. `gen synth` creates it once when it is missing and never writes
+    /// there again.
+    #[schemars(length(min = 1, max = 200))]
+    pub code: Option<String>,
 }
 
 /// What a function does; each kind is a handler of the shared `runtime` crate.
@@ -248,6 +253,9 @@ pub enum HandlerKind {
     /// Re-validates dead letters: requeues to `writes.requeue`, repairs, or parks them in
     /// `writes.bucket`.
     DlqProcessor,
+    /// Your own code, in a crate of yours (`code:`, default `handlers/<function>/`); it reaches
+    /// exactly the bucket and queues its `writes` name, as typed fields.
+    Custom,
 }
 
 /// CPU architecture of a function.

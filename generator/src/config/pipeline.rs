@@ -91,6 +91,9 @@ pub struct Function {
     pub trigger: Trigger,
     pub writes: Writes,
     pub requeue: Option<Requeue>,
+    /// Custom handlers: the handler crate's folder relative to pipeline.yaml, `/`-separated,
+    /// without a trailing `/` (default `handlers/<function>`).
+    pub code: Option<String>,
 }
 
 /// The queue that invokes a function.

@@ -70,6 +70,12 @@ pub fn resolve(config: &PipelineConfig) -> Pipeline {
                     notify: function.writes.notify.clone(),
                     requeue: function.writes.requeue.clone(),
                 },
+                code: (function.handler == super::model::HandlerKind::Custom).then(|| {
+                    function.code.as_deref().map_or_else(
+                        || format!("handlers/{name}"),
+                        |code| code.trim_end_matches('/').to_owned(),
+                    )
+                }),
                 requeue: (function.handler == super::model::HandlerKind::DlqProcessor).then(|| {
                     let requeue = function.requeue.as_ref();
                     Requeue {

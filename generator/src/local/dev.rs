@@ -1,6 +1,7 @@
 //! `gen dev`: the whole pipeline on the embedded engine — queues and buckets from the resolved
 //! model, every function's generated binary running unchanged behind the Runtime API, fed by
-//! event source mappings with the configured batch size, window and visibility.
+//! event source mappings with the configured batch size, window and visibility. Each function
+//! can be restarted alone (`gen dev --watch`): the engine and its queues keep running.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -10,6 +11,7 @@ use std::time::Duration;
 use aws_sdk_sqs::types::QueueAttributeName;
 use serde_json::Value;
 use tokio::sync::{mpsc, watch};
+use tokio::task::JoinHandle;
 
 use super::lambda::event_source::{self, MappingSpec, MappingStats};
 use super::lambda::worker::{Worker, WorkerSpec};
@@ -57,12 +59,40 @@ pub struct Dev {
     pub stats: BTreeMap<String, Arc<MappingStats>>,
     pub sqs: aws_sdk_sqs::Client,
     pub s3: aws_sdk_s3::Client,
+    /// Function name → what runs it now.
+    functions: BTreeMap<String, Running>,
+    options: DevOptions,
+    logs: mpsc::UnboundedSender<String>,
+}
+
+/// How one function runs: its workers' settings, its mapping's, and how many workers.
+#[derive(Debug, Clone)]
+pub struct FunctionSpec {
+    pub worker: WorkerSpec,
+    pub mapping: MappingSpec,
+    pub workers: u32,
+}
+
+impl FunctionSpec {
+    /// Whether `other` runs the function exactly as this does (every setting and variable).
+    pub fn same_as(&self, other: &Self) -> bool {
+        format!("{self:?}") == format!("{other:?}")
+    }
+}
+
+/// A running function: its workers' mapping tasks and what stops them.
+#[derive(Debug)]
+struct Running {
+    spec: FunctionSpec,
     stop: watch::Sender<bool>,
+    tasks: Vec<JoinHandle<()>>,
 }
 
 impl Drop for Dev {
     fn drop(&mut self) {
-        let _ = self.stop.send(true);
+        for running in self.functions.values() {
+            let _ = running.stop.send(true);
+        }
     }
 }
 
@@ -117,31 +147,55 @@ pub async fn start(
     let buckets = create_buckets(pipeline, &s3, &engine).await?;
     let queue_urls = create_queues(pipeline, &sqs, options).await?;
 
-    let (stop, stopped) = watch::channel(false);
-    let mut stats = BTreeMap::new();
-    for function in pipeline.functions.values() {
-        let environment = environment(
-            template,
-            &function.name,
-            &queue_urls,
-            &buckets,
-            &engine.endpoint(),
-            options,
-        );
-        let binary = options
-            .binaries
-            .join(crate_name(&pipeline.name, &function.name));
-        let spec = WorkerSpec {
+    let mut dev = Dev {
+        engine,
+        queue_urls,
+        buckets,
+        stats: BTreeMap::new(),
+        sqs,
+        s3,
+        functions: BTreeMap::new(),
+        options: options.clone(),
+        logs,
+    };
+    for name in pipeline.functions.keys() {
+        if let Some(spec) = dev.spec(pipeline, template, name) {
+            dev.run(spec).await?;
+        }
+    }
+    Ok(dev)
+}
+
+impl Dev {
+    /// How function `name` of `pipeline` runs under `template`; `None` when there is no such
+    /// function, or its queue is not one the engine has (added to pipeline.yaml after start-up).
+    pub fn spec(
+        &self,
+        pipeline: &Pipeline,
+        template: &Template,
+        name: &str,
+    ) -> Option<FunctionSpec> {
+        let function = pipeline.functions.get(name)?;
+        let url = self.queue_urls.get(&function.trigger.queue)?.clone();
+        let options = &self.options;
+        let worker = WorkerSpec {
             function: function.name.clone(),
-            binary: binary.clone(),
-            environment,
+            binary: options
+                .binaries
+                .join(crate_name(&pipeline.name, &function.name)),
+            environment: environment(
+                template,
+                &function.name,
+                &self.queue_urls,
+                &self.buckets,
+                &self.engine.endpoint(),
+                options,
+            ),
             timeout: options
                 .time
                 .scale(Duration::from_secs(function.timeout.as_secs())),
             memory_mb: function.memory_mb,
         };
-        let queue = &pipeline.queues[&function.trigger.queue];
-        let url = queue_urls[&queue.name].clone();
         let mapping = MappingSpec {
             function: function.name.clone(),
             queue_arn: format!(
@@ -154,36 +208,65 @@ pub async fn start(
                 function.trigger.batching_window.as_secs(),
             )),
         };
-        let function_stats = Arc::new(MappingStats::default());
-        let workers = function.reserved_concurrency.unwrap_or(2).clamp(1, 4);
-        for _ in 0..workers {
-            let worker = Worker::start(spec.clone(), logs.clone())
+        Some(FunctionSpec {
+            worker,
+            mapping,
+            workers: function.reserved_concurrency.unwrap_or(2).clamp(1, 4),
+        })
+    }
+
+    /// How a function runs now, if it runs.
+    pub fn running(&self, function: &str) -> Option<&FunctionSpec> {
+        self.functions.get(function).map(|running| &running.spec)
+    }
+
+    /// The functions running now.
+    pub fn functions(&self) -> Vec<String> {
+        self.functions.keys().cloned().collect()
+    }
+
+    /// Stops a function: its mappings stop polling, a batch in flight ends first (its records
+    /// are deleted or come back as usual), then its processes end. Its queue keeps its messages.
+    pub async fn stop(&mut self, function: &str) {
+        if let Some(running) = self.functions.remove(function) {
+            let _ = running.stop.send(true);
+            for task in running.tasks {
+                let _ = task.await;
+            }
+        }
+    }
+
+    /// Stops the function if it runs, then starts it as `spec` says; its counters carry on.
+    pub async fn restart(&mut self, spec: FunctionSpec) -> Result<(), DevError> {
+        self.stop(&spec.worker.function).await;
+        self.run(spec).await
+    }
+
+    async fn run(&mut self, spec: FunctionSpec) -> Result<(), DevError> {
+        let name = spec.worker.function.clone();
+        let stats = Arc::clone(self.stats.entry(name.clone()).or_default());
+        let (stop, stopped) = watch::channel(false);
+        let mut tasks = Vec::new();
+        for _ in 0..spec.workers {
+            let worker = Worker::start(spec.worker.clone(), self.logs.clone())
                 .await
                 .map_err(|source| DevError::Spawn {
-                    function: function.name.clone(),
-                    binary: binary.display().to_string(),
+                    function: name.clone(),
+                    binary: spec.worker.binary.display().to_string(),
                     source,
                 })?;
-            tokio::spawn(event_source::run(
-                mapping.clone(),
+            tasks.push(tokio::spawn(event_source::run(
+                spec.mapping.clone(),
                 worker,
-                sqs.clone(),
-                Arc::clone(&function_stats),
+                self.sqs.clone(),
+                Arc::clone(&stats),
                 stopped.clone(),
-                options.faults.crash_rate,
-            ));
+                self.options.faults.crash_rate,
+            )));
         }
-        stats.insert(function.name.clone(), function_stats);
+        self.functions.insert(name, Running { spec, stop, tasks });
+        Ok(())
     }
-    Ok(Dev {
-        engine,
-        queue_urls,
-        buckets,
-        stats,
-        sqs,
-        s3,
-        stop,
-    })
 }
 
 impl Faults {

@@ -2,6 +2,8 @@
 
 use serde::Serialize;
 
+use runtime::config::vars;
+
 use crate::config::model::HandlerKind;
 use crate::config::naming::crate_name;
 use crate::config::pipeline::{Function, Pipeline};
@@ -18,13 +20,52 @@ pub(super) struct LambdaContext<'a> {
     description: String,
     /// As written in pipeline.yaml: `order_processor`.
     handler: &'static str,
-    /// The `runtime::HandlerKind` variant: `OrderProcessor`.
-    variant: &'static str,
+    /// The handler's type in `runtime::handlers`: `OrderProcessor`.
+    handler_type: &'static str,
     /// The queue that triggers the function.
     trigger: &'a str,
     writes: WritesContext<'a>,
     #[serde(skip_serializing_if = "Option::is_none")]
     requeue: Option<RequeueContext>,
+    /// Custom handlers: the user's crate and the typed resources.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    custom: Option<CustomContext>,
+}
+
+/// A custom handler's crates: the user's (written once) and its typed resources (generated).
+#[derive(Debug, Serialize)]
+struct CustomContext {
+    /// The user's crate folder relative to the pipeline file: `handlers/worker`.
+    code: String,
+    /// The user's crate: `handler-<pipeline>-<fn>`.
+    handler_package: String,
+    /// The user's crate seen from the glue crate: `../../../handlers/worker`.
+    handler_path: String,
+    /// The resources crate: `resources-<pipeline>-<fn>`.
+    resources_package: String,
+    /// The resources crate seen from the user's crate: `../../generated/lambdas/worker/resources`.
+    resources_path: String,
+    resources: Vec<ResourceContext>,
+    /// The field of the first bucket, for the starter's example.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    example_bucket: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    example_bucket_name: Option<String>,
+}
+
+/// One typed field of a custom handler's resources.
+#[derive(Debug, Serialize)]
+struct ResourceContext {
+    /// The Rust field: the resource's name in snake case.
+    field: String,
+    /// The resource's name in pipeline.yaml.
+    name: String,
+    /// `bucket` or `queue`: `runtime::resources::Bucket` or `Queue`.
+    kind: &'static str,
+    /// The key under `writes`: `bucket`, `notify` or `requeue`.
+    key: &'static str,
+    /// The environment variable the template sets for it.
+    variable: &'static str,
 }
 
 /// What the function writes to.
@@ -48,7 +89,7 @@ struct RequeueContext {
 
 impl<'a> LambdaContext<'a> {
     pub(super) fn new(pipeline: &'a Pipeline, function: &'a Function) -> Self {
-        let (handler, variant) = handler_names(function.handler);
+        let (handler, handler_type) = handler_names(function.handler);
         LambdaContext {
             pipeline: &pipeline.name,
             function: &function.name,
@@ -58,7 +99,7 @@ impl<'a> LambdaContext<'a> {
                 function.name, pipeline.name
             ),
             handler,
-            variant,
+            handler_type,
             trigger: &function.trigger.queue,
             writes: WritesContext {
                 bucket: function.writes.bucket.as_deref(),
@@ -69,15 +110,105 @@ impl<'a> LambdaContext<'a> {
                 max_attempts: requeue.max_attempts,
                 delay: requeue.delay.to_string(),
             }),
+            custom: function
+                .code
+                .as_deref()
+                .map(|code| CustomContext::new(&pipeline.name, function, code)),
         }
     }
 }
 
-/// A handler kind as pipeline.yaml names it, and as the `runtime::HandlerKind` variant.
+impl CustomContext {
+    fn new(pipeline: &str, function: &Function, code: &str) -> Self {
+        let writes = [
+            (
+                "bucket",
+                "bucket",
+                vars::BUCKET_NAME,
+                &function.writes.bucket,
+            ),
+            (
+                "queue",
+                "notify",
+                vars::NOTIFY_QUEUE_URL,
+                &function.writes.notify,
+            ),
+            (
+                "queue",
+                "requeue",
+                vars::REQUEUE_QUEUE_URL,
+                &function.writes.requeue,
+            ),
+        ];
+        let mut resources: Vec<ResourceContext> = writes
+            .into_iter()
+            .filter_map(|(kind, key, variable, name)| {
+                let name = name.as_ref()?;
+                Some(ResourceContext {
+                    field: field_name(name),
+                    name: name.clone(),
+                    kind,
+                    key,
+                    variable,
+                })
+            })
+            .collect();
+        // Two writes of one name (a bucket and a queue called `jobs`) keep both fields.
+        let fields: Vec<String> = resources.iter().map(|r| r.field.clone()).collect();
+        for resource in &mut resources {
+            if fields
+                .iter()
+                .filter(|field| **field == resource.field)
+                .count()
+                > 1
+            {
+                resource.field = format!("{}_{}", resource.field, resource.key);
+            }
+        }
+        let depth = code.split('/').count();
+        let example = resources.iter().find(|resource| resource.kind == "bucket");
+        CustomContext {
+            code: code.to_owned(),
+            handler_package: format!("handler-{pipeline}-{}", function.name),
+            handler_path: format!("../../../{code}"),
+            resources_package: format!("resources-{pipeline}-{}", function.name),
+            resources_path: format!(
+                "{}generated/lambdas/{}/resources",
+                "../".repeat(depth),
+                function.name
+            ),
+            example_bucket: example.map(|resource| resource.field.clone()),
+            example_bucket_name: example.map(|resource| resource.name.clone()),
+            resources,
+        }
+    }
+}
+
+/// A resource name as a Rust field: `jobs-out` → `jobs_out`; a leading digit gets a `r_`.
+fn field_name(name: &str) -> String {
+    let field = name.replace('-', "_");
+    if field.starts_with(|c: char| c.is_ascii_digit()) || RESERVED.contains(&field.as_str()) {
+        format!("r_{field}")
+    } else {
+        field
+    }
+}
+
+/// Rust keywords a resource name may spell.
+const RESERVED: &[&str] = &[
+    "as", "async", "await", "box", "break", "const", "continue", "crate", "do", "dyn", "else",
+    "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in", "let", "loop",
+    "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref", "return", "self",
+    "static", "struct", "super", "trait", "true", "try", "type", "typeof", "unsafe", "unsized",
+    "use", "virtual", "where", "while", "yield",
+];
+
+/// A handler kind as pipeline.yaml names it, and as its type in `runtime::handlers`.
 pub(super) const fn handler_names(kind: HandlerKind) -> (&'static str, &'static str) {
     match kind {
         HandlerKind::OrderProcessor => ("order_processor", "OrderProcessor"),
         HandlerKind::NotificationLogger => ("notification_logger", "NotificationLogger"),
         HandlerKind::DlqProcessor => ("dlq_processor", "DlqProcessor"),
+        HandlerKind::Custom => ("custom", "Custom"),
     }
 }

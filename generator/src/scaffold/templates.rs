@@ -32,6 +32,44 @@ pub(super) const LAMBDA: [Template; 2] = [
     },
 ];
 
+/// The files of a custom handler's `lambdas/<fn>/` crate and its typed resources.
+pub(super) const CUSTOM_LAMBDA: [Template; 4] = [
+    Template {
+        name: "lambda/Cargo.toml.j2",
+        source: include_str!("../../../templates/lambda/Cargo.toml.j2"),
+        output: "Cargo.toml",
+    },
+    Template {
+        name: "lambda/custom_main.rs.j2",
+        source: include_str!("../../../templates/lambda/custom_main.rs.j2"),
+        output: "src/main.rs",
+    },
+    Template {
+        name: "lambda/resources/Cargo.toml.j2",
+        source: include_str!("../../../templates/lambda/resources/Cargo.toml.j2"),
+        output: "resources/Cargo.toml",
+    },
+    Template {
+        name: "lambda/resources/lib.rs.j2",
+        source: include_str!("../../../templates/lambda/resources/lib.rs.j2"),
+        output: "resources/src/lib.rs",
+    },
+];
+
+/// The starter of a custom handler's own crate, written once under its `code:` folder.
+pub(super) const HANDLER: [Template; 2] = [
+    Template {
+        name: "handler/Cargo.toml.j2",
+        source: include_str!("../../../templates/handler/Cargo.toml.j2"),
+        output: "Cargo.toml",
+    },
+    Template {
+        name: "handler/lib.rs.j2",
+        source: include_str!("../../../templates/handler/lib.rs.j2"),
+        output: "src/lib.rs",
+    },
+];
+
 /// An environment holding `templates`: strict about undefined variables (a typo is an error,
 /// not an empty string), keeping each file's final newline, with block tags on lines of their
 /// own leaving no trace in the output.

@@ -2,7 +2,7 @@
 //! scaffold keeps.
 
 use super::templates::{self, Template};
-use super::{GeneratedFile, ScaffoldError, scaffold};
+use super::{GeneratedFile, ScaffoldError, scaffold, user_crates};
 use crate::config::{self, Pipeline};
 
 fn root_pipeline() -> Pipeline {
@@ -63,10 +63,11 @@ fn every_function_gets_a_crate_running_its_handler() {
             config::model::HandlerKind::OrderProcessor => "OrderProcessor",
             config::model::HandlerKind::NotificationLogger => "NotificationLogger",
             config::model::HandlerKind::DlqProcessor => "DlqProcessor",
+            config::model::HandlerKind::Custom => panic!("the root pipeline has no custom handler"),
         };
-        let call = format!("    runtime::serve(runtime::HandlerKind::{variant}).await\n");
+        let call = format!("    runtime::serve(runtime::handlers::{variant}::build).await\n");
         assert!(main.contents.contains(&call), "{}", main.contents);
-        assert_eq!(main.contents.matches("runtime::HandlerKind::").count(), 1);
+        assert_eq!(main.contents.matches("runtime::serve(").count(), 1);
     }
 }
 
@@ -119,4 +120,71 @@ fn a_template_that_does_not_parse_is_named() {
             ..
         }
     ));
+}
+
+const CUSTOM: &str = "pipeline: jobs
+region: us-east-1
+queues:
+  jobs: { dead_letter: jobs-dlq, max_receive_count: 3 }
+  jobs-dlq: {}
+  jobs-out: {}
+buckets:
+  files: {}
+functions:
+  worker:
+    handler: custom
+    code: crates/worker/
+    trigger: { queue: jobs }
+    writes: { bucket: files, notify: jobs-out }
+";
+
+#[test]
+fn a_custom_handler_gets_glue_typed_resources_and_a_starter_of_its_own() {
+    let pipeline = config::load("pipeline.yaml", CUSTOM.as_bytes())
+        .pipeline
+        .expect("valid");
+    let files = scaffold(&pipeline).unwrap();
+    let paths: Vec<&str> = files.iter().map(|file| file.path.as_str()).collect();
+    assert_eq!(
+        paths,
+        [
+            "lambdas/worker/Cargo.toml",
+            "lambdas/worker/resources/Cargo.toml",
+            "lambdas/worker/resources/src/lib.rs",
+            "lambdas/worker/src/main.rs",
+        ]
+    );
+    let text = |path: &str| {
+        &files
+            .iter()
+            .find(|file| file.path == path)
+            .unwrap()
+            .contents
+    };
+    // One typed field per write, read from the variable the template sets for it.
+    let resources = text("lambdas/worker/resources/src/lib.rs");
+    assert!(
+        resources.contains("    pub files: runtime::resources::Bucket,\n"),
+        "{resources}"
+    );
+    assert!(
+        resources.contains("    pub jobs_out: runtime::resources::Queue,\n"),
+        "{resources}"
+    );
+    assert!(resources.contains("\"BUCKET_NAME\""), "{resources}");
+    assert!(resources.contains("\"NOTIFY_QUEUE_URL\""), "{resources}");
+    assert!(text("lambdas/worker/Cargo.toml").contains(
+        "handler = { package = \"handler-jobs-worker\", path = \"../../../crates/worker\" }"
+    ));
+    let starter = user_crates(&pipeline).unwrap();
+    assert_eq!(starter.len(), 1);
+    assert_eq!(starter[0].folder, "crates/worker");
+    let manifest = &starter[0].files[0].contents;
+    assert!(
+        manifest.contains("path = \"../../generated/lambdas/worker/resources\""),
+        "{manifest}"
+    );
+    let lib = &starter[0].files[1].contents;
+    assert!(lib.contains(".files\n            .put_if_absent("), "{lib}");
+    assert!(lib.contains("#[test]"), "{lib}");
 }

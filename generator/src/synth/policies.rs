@@ -2,15 +2,18 @@
 //!
 //! Each action is one the function's code (or Lambda on its behalf) really calls: the event
 //! source mapping receives, deletes and reads the attributes of its trigger queue; the handlers
-//! write objects only through a conditional put (`If-None-Match: *`, runtime `S3Store`) and read
-//! none; they send to the queues their `writes:` name.
+//! write objects only through a conditional put (`If-None-Match: *`, runtime `S3Store`), under
+//! the prefixes the runtime declares for each (`runtime::handlers::*_BUCKET`), reading back only
+//! where it says so; they send to the queues their `writes:` name.
 
 use super::buckets::bucket_id;
 use super::queues::queue_id;
 use super::template::Expr;
 use crate::config::model::HandlerKind;
 use crate::config::pipeline::Function;
-use runtime::handlers::{DEAD_LETTER_PREFIX, INVOICE_PREFIX};
+use runtime::handlers::{
+    CUSTOM_BUCKET, DLQ_PROCESSOR_BUCKET, ORDER_PROCESSOR_BUCKET, PrefixAccess,
+};
 
 /// One permission of a function: actions on one resource, and why it needs them.
 #[derive(Debug, Clone, PartialEq)]
@@ -29,16 +32,19 @@ const CONSUME_ACTIONS: &[&str] = &[
     "sqs:GetQueueAttributes",
     "sqs:ReceiveMessage",
 ];
-/// Handlers only create objects; none reads one back.
+/// Handlers create objects only with a conditional put.
 const OBJECT_ACTIONS: &[&str] = &["s3:PutObject"];
+/// Reading an object back (the order processor's stored invoice, on a redelivery).
+const READ_ACTIONS: &[&str] = &["s3:GetObject"];
 const SEND_ACTIONS: &[&str] = &["sqs:SendMessage"];
 
-/// The bucket prefix a handler writes under, if it writes to a bucket.
-pub fn bucket_prefix(kind: HandlerKind) -> Option<&'static str> {
+/// The bucket prefixes a handler touches, as the runtime declares them.
+pub fn bucket_access(kind: HandlerKind) -> &'static [PrefixAccess] {
     match kind {
-        HandlerKind::OrderProcessor => Some(INVOICE_PREFIX),
-        HandlerKind::DlqProcessor => Some(DEAD_LETTER_PREFIX),
-        HandlerKind::NotificationLogger => None,
+        HandlerKind::OrderProcessor => ORDER_PROCESSOR_BUCKET,
+        HandlerKind::DlqProcessor => DLQ_PROCESSOR_BUCKET,
+        HandlerKind::NotificationLogger => &[],
+        HandlerKind::Custom => CUSTOM_BUCKET,
     }
 }
 
@@ -72,14 +78,23 @@ pub fn grants(function: &Function, log_group: &str) -> Vec<Grant> {
             why: "take batches from its trigger queue",
         },
     ];
-    if let (Some(bucket), Some(prefix)) = (&function.writes.bucket, bucket_prefix(function.handler))
-    {
-        grants.push(Grant {
-            actions: OBJECT_ACTIONS,
-            resource: prefix_objects(bucket, prefix),
-            condition: Some(write_once()),
-            why: "create (never replace) objects under its own prefix",
-        });
+    if let Some(bucket) = &function.writes.bucket {
+        for access in bucket_access(function.handler) {
+            grants.push(Grant {
+                actions: OBJECT_ACTIONS,
+                resource: prefix_objects(bucket, access.prefix),
+                condition: Some(write_once()),
+                why: "create (never replace) objects under its own prefix",
+            });
+            if access.reads {
+                grants.push(Grant {
+                    actions: READ_ACTIONS,
+                    resource: prefix_objects(bucket, access.prefix),
+                    condition: None,
+                    why: "read back what it wrote under its own prefix",
+                });
+            }
+        }
     }
     for (target, why) in [
         (&function.writes.notify, "send notifications"),
@@ -100,18 +115,29 @@ pub fn grants(function: &Function, log_group: &str) -> Vec<Grant> {
 /// The wildcard resources of `function`'s grants with the evidence a reviewer needs
 /// (cdk-nag's AwsSolutions-IAM5 reads it from the role's metadata): `(applies_to, reason)`.
 pub fn wildcard_evidence(function: &Function) -> Vec<(String, String)> {
-    let (Some(bucket), Some(prefix)) = (&function.writes.bucket, bucket_prefix(function.handler))
-    else {
+    let Some(bucket) = &function.writes.bucket else {
         return Vec::new();
     };
-    vec![(
-        format!("Resource::<{}.Arn>/{prefix}*", bucket_id(bucket)),
-        format!(
-            "Object keys are derived per message (`{prefix}<id>.json`), so they are unknown at \
-             deploy time; the wildcard covers only this function's own prefix of bucket \
-             `{bucket}`, and only s3:PutObject with `If-None-Match: *` (create, never replace)."
-        ),
-    )]
+    bucket_access(function.handler)
+        .iter()
+        .map(|access| {
+            let prefix = access.prefix;
+            let reads = if access.reads {
+                ", and s3:GetObject to read back what it wrote"
+            } else {
+                ""
+            };
+            (
+                format!("Resource::<{}.Arn>/{prefix}*", bucket_id(bucket)),
+                format!(
+                    "Object keys are derived per message (`{prefix}<id>…`), so they are unknown \
+                     at deploy time; the wildcard covers only the prefix `{prefix}` of bucket \
+                     `{bucket}` that the runtime declares for this handler, and only s3:PutObject \
+                     with `If-None-Match: *` (create, never replace){reads}."
+                ),
+            )
+        })
+        .collect()
 }
 
 /// The grants as an IAM policy document.

@@ -14,9 +14,19 @@ use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 use crate::ports::PortError;
 use crate::resilience::ErrorClass;
 
-/// Loads the shared SDK configuration from the environment.
-pub async fn sdk_config() -> aws_config::SdkConfig {
-    aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await
+/// Loads the shared SDK configuration from the environment; every call (all its attempts) is
+/// bounded by `operation_timeout`, so a hung store call fails as transient (`timed out`) instead
+/// of holding the record until the Lambda deadline.
+pub async fn sdk_config(operation_timeout: std::time::Duration) -> aws_config::SdkConfig {
+    aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .timeout_config(
+            aws_config::timeout::TimeoutConfig::builder()
+                .operation_timeout(operation_timeout)
+                .connect_timeout(operation_timeout.min(std::time::Duration::from_secs(3)))
+                .build(),
+        )
+        .load()
+        .await
 }
 
 /// Turns an SDK error into a [`PortError`], deciding whether retrying may help.

@@ -1,23 +1,31 @@
 //! DLQ processor: re-validate each dead letter and end it in exactly one state.
 //!
 //! - still valid (its failure was transient) → requeued with a delay, at most `max_attempts`
-//!   times (counted in the `requeue-attempts` attribute), then parked;
-//! - repairable (numeric strings, promo casing, whitespace) → repaired and requeued once,
-//!   marked `repaired`; a repaired message that comes back is parked;
+//!   times per order, then parked;
+//! - repairable (numeric strings, promo casing, whitespace) → repaired and requeued once; a
+//!   repairable message of an order that was repaired before is parked;
 //! - anything else → parked under `dead-letters/` with its reason and original body.
+//!
+//! The count that bounds requeues is kept in the bucket, not in the message: each requeue of an
+//! order claims `requeues/<order>/<n>.json` (a conditional put), and a repair claims
+//! `requeues/<order>/repaired.json`. Whoever sends to the queue can set message attributes, but
+//! not write the bucket, so no sender can reset the bound. (A requeue whose send fails after the
+//! claim uses up that attempt: the bound errs towards parking, never towards looping.)
 
-use std::collections::BTreeMap;
-
-use aws_lambda_events::event::sqs::SqsMessage;
 use serde::{Deserialize, Serialize};
 
+use super::park::park;
 use super::{
-    ATTEMPTS_ATTRIBUTE, DEAD_LETTER_PREFIX, GuardedStore, REPAIRED_ATTRIBUTE, key_segment,
+    ATTEMPTS_ATTRIBUTE, GuardedStore, REPAIRED_ATTRIBUTE, REQUEUE_PREFIX, bounded_key, key_segment,
 };
 use crate::batch::RecordFailure;
-use crate::order::{Repaired, parse, repair};
-use crate::ports::{ObjectStore, OutgoingMessage, QueueSender, is_fifo_url};
+use crate::config::{ConfigError, vars};
+use crate::handler::{Done, Handler, RawBody, RecordContext};
+use crate::order::{Order, Repaired, parse, repair};
+use crate::ports::{ObjectStore, OutgoingMessage, PutOutcome, QueueSender, is_fifo_url};
 use crate::resilience::{RetryPolicy, retry};
+use crate::startup::{Ports, Startup};
+use crate::telemetry::{BatchMetrics, Outcome};
 
 /// How a dead letter ended; on its record line, `outcome` is `requeued`, `repaired` or `parked`
 /// and the fields are the line's detail fields.
@@ -26,7 +34,7 @@ use crate::resilience::{RetryPolicy, retry};
 pub enum DlqOutcome {
     /// Valid as it was: sent back for another try.
     Requeued {
-        /// Requeues of this message so far, this one included.
+        /// Requeues of this order so far, this one included.
         attempt: u32,
     },
     /// Repaired and sent back, once.
@@ -43,23 +51,19 @@ pub enum DlqOutcome {
     },
 }
 
-/// What a parked message looks like in the bucket.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ParkedMessage {
-    /// The SQS message id.
-    pub message_id: String,
-    /// Why it could not be processed.
-    pub reason: String,
-    /// The body exactly as received.
-    pub body: String,
-    /// The queue it came from (ARN), if known.
-    pub source: Option<String>,
-    /// SQS attributes (receive count, sent timestamp, group id, …).
-    pub attributes: BTreeMap<String, String>,
-    /// String message attributes.
-    pub message_attributes: BTreeMap<String, String>,
-    /// When it was parked (RFC 3339).
-    pub parked_at: String,
+impl Done for DlqOutcome {
+    fn outcome(&self) -> Outcome {
+        Outcome::DeadLetter(self.clone())
+    }
+
+    fn count(&self, metrics: &mut BatchMetrics) {
+        metrics.written += 1;
+        match self {
+            DlqOutcome::Requeued { .. } => metrics.requeued += 1,
+            DlqOutcome::Repaired { .. } => metrics.repaired += 1,
+            DlqOutcome::Parked { .. } => metrics.parked += 1,
+        }
+    }
 }
 
 /// Re-validates, repairs, requeues or parks dead letters.
@@ -92,75 +96,68 @@ impl<S: ObjectStore, Q: QueueSender> DlqProcessor<S, Q> {
         }
     }
 
-    /// Handles one dead letter; `now` stamps a parked message (RFC 3339).
-    pub async fn handle(
+    /// Reads `BUCKET_NAME`, `REQUEUE_QUEUE_URL`, `REQUEUE_MAX_ATTEMPTS` (default 3) and
+    /// `REQUEUE_DELAY_SECONDS` (default 60).
+    pub fn build<P: Ports<Store = S, Queue = Q>>(
+        startup: &Startup<P>,
+    ) -> Result<Self, ConfigError> {
+        let variables = startup.variables();
+        let bucket = variables.require(
+            vars::BUCKET_NAME,
+            "the DLQ processor parks messages in this bucket",
+        )?;
+        let requeue_url = variables.require(
+            vars::REQUEUE_QUEUE_URL,
+            "the DLQ processor requeues repaired orders to this queue",
+        )?;
+        Ok(Self::new(
+            startup.guarded_store(&bucket),
+            startup.queue(),
+            requeue_url,
+            variables.number(vars::REQUEUE_MAX_ATTEMPTS, 3, 1..=10)?,
+            variables.number(vars::REQUEUE_DELAY_SECONDS, 60, 0..=900)?,
+        ))
+    }
+
+    /// Claims the next requeue of `order_id` in the bucket: `Some(n)` for the n-th, `None` when
+    /// all `max_attempts` are used.
+    async fn claim_attempt(
         &self,
-        record: &SqsMessage,
-        now: &str,
-    ) -> Result<DlqOutcome, RecordFailure> {
-        let body = record.body.as_deref().unwrap_or_default();
-        let attempts = string_attribute(record, ATTEMPTS_ATTRIBUTE)
-            .and_then(|text| text.parse::<u32>().ok())
-            .unwrap_or(0);
-        let repaired_before = string_attribute(record, REPAIRED_ATTRIBUTE).is_some();
-        let strict = parse(body);
-        if let Ok(order) = strict {
-            if attempts >= self.max_attempts {
-                let reason = format!(
-                    "still failing after {attempts} requeues although the order is valid; the cause is downstream (see the order processor's logs)"
-                );
-                return self.park(record, reason, now).await;
-            }
-            let body = serde_json::to_string(&order)
-                .map_err(|error| RecordFailure::transient(error.to_string()))?;
-            self.requeue(record, body, attempts + 1, repaired_before)
-                .await?;
-            return Ok(DlqOutcome::Requeued {
-                attempt: attempts + 1,
-            });
-        }
-        let strict_error = strict
-            .err()
-            .map(|error| error.to_string())
-            .unwrap_or_default();
-        match repair(body) {
-            Ok(Repaired::Repaired { order, repairs })
-                if !repaired_before && attempts < self.max_attempts =>
-            {
-                let body = serde_json::to_string(&order)
-                    .map_err(|error| RecordFailure::transient(error.to_string()))?;
-                self.requeue(record, body, attempts + 1, true).await?;
-                Ok(DlqOutcome::Repaired {
-                    repairs: repairs.iter().map(ToString::to_string).collect(),
-                })
-            }
-            Ok(Repaired::Repaired { .. }) => {
-                let reason = format!(
-                    "invalid order ({strict_error}); repairable, but it was repaired or requeued before and failed again"
-                );
-                self.park(record, reason, now).await
-            }
-            Ok(Repaired::Valid(_)) => {
-                // `parse` rejected it but `repair` found nothing to change: the two disagree.
-                self.park(record, format!("invalid order: {strict_error}"), now)
-                    .await
-            }
-            Err(error) => {
-                self.park(record, format!("invalid order: {error}"), now)
-                    .await
+        order_id: &str,
+        record: &RecordContext<'_>,
+    ) -> Result<Option<u32>, RecordFailure> {
+        for attempt in 1..=self.max_attempts {
+            let key = format!("{REQUEUE_PREFIX}{}/{attempt}.json", key_segment(order_id));
+            if self.claim(&key, record).await? == PutOutcome::Created {
+                return Ok(Some(attempt));
             }
         }
+        Ok(None)
+    }
+
+    async fn claim(
+        &self,
+        key: &str,
+        record: &RecordContext<'_>,
+    ) -> Result<PutOutcome, RecordFailure> {
+        let claim = serde_json::json!({ "message_id": record.message_id(), "at": record.now() });
+        self.store
+            .put_if_absent(key, claim.to_string().as_bytes(), "application/json")
+            .await
+            .map_err(|error| RecordFailure::transient(format!("requeue record: {error}")))
     }
 
     async fn requeue(
         &self,
-        record: &SqsMessage,
-        body: String,
+        record: &RecordContext<'_>,
+        order: &Order,
         attempt: u32,
         repaired: bool,
     ) -> Result<(), RecordFailure> {
+        let body = serde_json::to_string(order)
+            .map_err(|error| RecordFailure::transient(error.to_string()))?;
         let fifo = is_fifo_url(&self.requeue_url);
-        let message_id = record.message_id.clone().unwrap_or_default();
+        let message_id = record.message_id().to_owned();
         let mut attributes = vec![(ATTEMPTS_ATTRIBUTE.to_owned(), attempt.to_string())];
         if repaired {
             attributes.push((REPAIRED_ATTRIBUTE.to_owned(), "true".to_owned()));
@@ -172,10 +169,8 @@ impl<S: ObjectStore, Q: QueueSender> DlqProcessor<S, Q> {
             delay_seconds: if fifo { 0 } else { self.delay_seconds },
             group_id: fifo.then(|| {
                 record
-                    .attributes
-                    .get("MessageGroupId")
-                    .cloned()
-                    .unwrap_or_else(|| message_id.clone())
+                    .attribute("MessageGroupId")
+                    .map_or_else(|| message_id.clone(), str::to_owned)
             }),
             deduplication_id: fifo.then(|| format!("{message_id}-{attempt}")),
         };
@@ -189,45 +184,77 @@ impl<S: ObjectStore, Q: QueueSender> DlqProcessor<S, Q> {
 
     async fn park(
         &self,
-        record: &SqsMessage,
+        record: &RecordContext<'_>,
         reason: String,
-        now: &str,
     ) -> Result<DlqOutcome, RecordFailure> {
-        let message_id = record.message_id.clone().unwrap_or_default();
-        let key = format!("{DEAD_LETTER_PREFIX}{}.json", key_segment(&message_id));
-        let parked = ParkedMessage {
-            message_id,
-            reason: reason.clone(),
-            body: record.body.clone().unwrap_or_default(),
-            source: record.event_source_arn.clone(),
-            attributes: record
-                .attributes
-                .iter()
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect(),
-            message_attributes: record
-                .message_attributes
-                .iter()
-                .filter_map(|(name, value)| {
-                    value.string_value.clone().map(|text| (name.clone(), text))
-                })
-                .collect(),
-            parked_at: now.to_owned(),
-        };
-        let json = serde_json::to_vec_pretty(&parked)
-            .map_err(|error| RecordFailure::transient(error.to_string()))?;
-        // Already parked by an earlier delivery is as good as parked now.
-        self.store
-            .put_if_absent(&key, &json, "application/json")
-            .await
-            .map_err(|error| RecordFailure::transient(format!("could not park: {error}")))?;
+        let key = park(&self.store, record, reason.clone()).await?;
         Ok(DlqOutcome::Parked { key, reason })
     }
 }
 
-fn string_attribute<'a>(record: &'a SqsMessage, name: &str) -> Option<&'a str> {
-    record
-        .message_attributes
-        .get(name)
-        .and_then(|value| value.string_value.as_deref())
+impl<S, Q> Handler for DlqProcessor<S, Q>
+where
+    S: ObjectStore + 'static,
+    Q: QueueSender + 'static,
+{
+    const NAME: &'static str = "dlq_processor";
+    type Message = RawBody;
+    type Done = DlqOutcome;
+
+    async fn handle(
+        &self,
+        RawBody(body): RawBody,
+        record: &RecordContext<'_>,
+    ) -> Result<DlqOutcome, RecordFailure> {
+        let strict = parse(&body);
+        if let Ok(order) = strict {
+            if let Err(reason) = bounded_key(
+                format!("{REQUEUE_PREFIX}{}/", key_segment(order.order_id())),
+                order.order_id(),
+            ) {
+                return self.park(record, reason).await;
+            }
+            let Some(attempt) = self.claim_attempt(order.order_id(), record).await? else {
+                let reason = format!(
+                    "still failing after {} requeues although the order is valid; the cause is downstream (see the order processor's logs)",
+                    self.max_attempts
+                );
+                return self.park(record, reason).await;
+            };
+            self.requeue(record, &order, attempt, false).await?;
+            return Ok(DlqOutcome::Requeued { attempt });
+        }
+        let strict_error = strict
+            .err()
+            .map(|error| error.to_string())
+            .unwrap_or_default();
+        match repair(&body) {
+            Ok(Repaired::Repaired { order, repairs }) => {
+                let order_id = order.order_id();
+                let marker = match bounded_key(
+                    format!("{REQUEUE_PREFIX}{}/repaired.json", key_segment(order_id)),
+                    order_id,
+                ) {
+                    Ok(marker) => marker,
+                    Err(reason) => return self.park(record, reason).await,
+                };
+                if self.claim(&marker, record).await? == PutOutcome::AlreadyExists {
+                    let reason = format!(
+                        "invalid order ({strict_error}); repairable, but it was repaired or requeued before and failed again"
+                    );
+                    return self.park(record, reason).await;
+                }
+                self.requeue(record, &order, 1, true).await?;
+                Ok(DlqOutcome::Repaired {
+                    repairs: repairs.iter().map(ToString::to_string).collect(),
+                })
+            }
+            Ok(Repaired::Valid(_)) => {
+                // `parse` rejected it but `repair` found nothing to change: the two disagree.
+                self.park(record, format!("invalid order: {strict_error}"))
+                    .await
+            }
+            Err(error) => self.park(record, format!("invalid order: {error}")).await,
+        }
+    }
 }

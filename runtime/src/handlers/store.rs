@@ -43,6 +43,16 @@ impl<S: ObjectStore> GuardedStore<S> {
     }
 }
 
+impl<S: ObjectStore> GuardedStore<S> {
+    /// [`ObjectStore::get`], guarded. The error is a ready-made reason.
+    pub async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, String> {
+        self.breaker
+            .call_with_retry(&self.retry, || self.store.get(key))
+            .await
+            .map_err(|error| describe(&error))
+    }
+}
+
 /// A failure reason for logs and batch item failures.
 pub(crate) fn describe(error: &BreakerError<RetryError<PortError>>) -> String {
     match error {

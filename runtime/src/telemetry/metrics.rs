@@ -31,6 +31,8 @@ pub struct BatchMetrics {
     pub repaired: u64,
     /// Sum of invoice totals written, in the table's currency.
     pub invoice_total: Decimal,
+    /// Counters the handler added ([`crate::RecordContext::count`]), by metric name.
+    pub counters: BTreeMap<String, u64>,
 }
 
 impl BatchMetrics {
@@ -52,6 +54,13 @@ impl BatchMetrics {
         ]);
         let mut definitions: Vec<Value> = counts
             .keys()
+            .copied()
+            .chain(
+                self.counters
+                    .keys()
+                    .map(String::as_str)
+                    .filter(|name| !counts.contains_key(name)),
+            )
             .map(|name| json!({ "Name": name, "Unit": "Count" }))
             .collect();
         definitions.push(json!({ "Name": "BatchSize", "Unit": "Count" }));
@@ -69,6 +78,11 @@ impl BatchMetrics {
             "BatchSize": self.received,
             "InvoiceTotal": self.invoice_total.to_f64().unwrap_or_default(),
         });
+        for (name, value) in &self.counters {
+            if !counts.contains_key(name.as_str()) {
+                document[name.as_str()] = json!(value);
+            }
+        }
         for (name, value) in counts {
             document[name] = json!(value);
         }
@@ -94,6 +108,7 @@ mod tests {
             duplicates: 1,
             failed: 3,
             invoice_total: Decimal::new(12_345, 2),
+            counters: BTreeMap::from([("EmailsSent".to_owned(), 2)]),
             ..BatchMetrics::default()
         };
         let document = metrics.emf("OrderPipeline", "orders-task-dev");
@@ -113,6 +128,11 @@ mod tests {
             (Some(10), Some(6))
         );
         assert_eq!(document["InvoiceTotal"].as_f64(), Some(123.45));
+        assert_eq!(
+            document["EmailsSent"].as_u64(),
+            Some(2),
+            "a handler's own counter"
+        );
         assert!(document["_aws"]["Timestamp"].as_u64().unwrap() > 1_700_000_000_000);
     }
 }

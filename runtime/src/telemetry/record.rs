@@ -14,8 +14,7 @@ use serde::{Deserialize, Serialize};
 use tracing::Level;
 
 use crate::batch::{FailureKind, RecordFailure};
-use crate::handlers::{DlqOutcome, Notification, OrderOutcome, invoice_key};
-use crate::service::Terminal;
+use crate::handlers::DlqOutcome;
 
 /// How a record ended, tagged by the word in `outcome`; the variant's fields are the line's
 /// detail fields.
@@ -47,6 +46,11 @@ pub enum Outcome {
         /// Same for every delivery of the same order.
         idempotency_key: String,
     },
+    /// A handler of the pipeline's own (`handler: custom`) ended the record.
+    Handled {
+        /// What it did, in the handler's words.
+        detail: String,
+    },
     /// The record failed; SQS delivers it again (and, after `maxReceiveCount`, to the DLQ).
     Failed {
         /// `invalid` (the message is bad), `transient` (a dependency failed) or `blocked` (an
@@ -62,36 +66,11 @@ pub enum Outcome {
 }
 
 impl Outcome {
-    /// The outcome of a handled record.
-    pub fn of(result: &Result<Terminal, RecordFailure>) -> Self {
-        match result {
-            Ok(Terminal::Invoiced(OrderOutcome::Invoiced {
-                order_id,
-                total,
-                currency,
-            })) => Outcome::Invoiced {
-                key: invoice_key(order_id),
-                total: total.to_string(),
-                currency: currency.clone(),
-            },
-            Ok(Terminal::Invoiced(OrderOutcome::Duplicate { order_id })) => Outcome::Duplicate {
-                key: invoice_key(order_id),
-            },
-            Ok(Terminal::Notified(notification)) => Outcome::notified(notification),
-            Ok(Terminal::DeadLetter(outcome)) => Outcome::DeadLetter(outcome.clone()),
-            Err(failure) => Outcome::Failed {
-                kind: failure.kind,
-                reason: failure.reason.clone(),
-            },
-        }
-    }
-
-    fn notified(notification: &Notification) -> Self {
-        Outcome::Notified {
-            key: notification.invoice_key.clone(),
-            total: notification.total.clone(),
-            currency: notification.currency.clone(),
-            idempotency_key: notification.idempotency_key.clone(),
+    /// The outcome of a failed record.
+    pub fn failed(failure: &RecordFailure) -> Self {
+        Outcome::Failed {
+            kind: failure.kind,
+            reason: failure.reason.clone(),
         }
     }
 
@@ -109,6 +88,7 @@ impl Outcome {
             Outcome::Invoiced { .. } => "invoice written",
             Outcome::Duplicate { .. } => "already invoiced; notification sent again",
             Outcome::Notified { .. } => "invoice notification received",
+            Outcome::Handled { .. } => "record handled",
             Outcome::DeadLetter(DlqOutcome::Requeued { .. }) => {
                 "dead letter requeued for another try"
             }

@@ -9,5 +9,5 @@
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    runtime::serve(runtime::HandlerKind::DlqProcessor).await
+    runtime::serve(runtime::handlers::DlqProcessor::build).await
 }

@@ -7,5 +7,5 @@
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    runtime::serve(runtime::HandlerKind::NotificationLogger).await
+    runtime::serve(runtime::handlers::NotificationLogger::build).await
 }

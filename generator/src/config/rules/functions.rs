@@ -160,9 +160,10 @@ fn wiring(checker: &mut Checker<'_>) {
                     "repaired orders go back to this queue: add `writes.requeue: <source queue>`",
                 );
             }
-            HandlerKind::NotificationLogger => {}
+            HandlerKind::NotificationLogger | HandlerKind::Custom => {}
         }
         let forbidden: &[(&str, bool)] = match function.handler {
+            HandlerKind::Custom => &[],
             HandlerKind::OrderProcessor => &[("requeue", writes.requeue.is_some())],
             HandlerKind::DlqProcessor => &[("notify", writes.notify.is_some())],
             HandlerKind::NotificationLogger => &[
@@ -208,6 +209,52 @@ fn wiring(checker: &mut Checker<'_>) {
         if function.handler == HandlerKind::DlqProcessor {
             dlq_processor_source(checker, name);
         }
+        custom_code(checker, name);
+    }
+}
+
+/// `code:` belongs to custom handlers, and names a folder inside the pipeline's own.
+fn custom_code(checker: &mut Checker<'_>, name: &str) {
+    let function = &checker.config.functions[name];
+    let Some(code) = function.code.clone() else {
+        return;
+    };
+    let handler = function.handler;
+    let span = checker.value(&["functions", name, "code"]);
+    if handler != HandlerKind::Custom {
+        checker.push(
+            Diagnostic::error(
+                "handler-wiring",
+                format!(
+                    "`code` applies only to custom handlers, and `{name}` is a {}",
+                    kind_name(handler)
+                ),
+            )
+            .at(span, "not used")
+            .help("remove `code`, or set `handler: custom`"),
+        );
+        return;
+    }
+    let path = std::path::Path::new(&code);
+    let escapes = path.is_absolute()
+        || code.starts_with('~')
+        || code.contains('\\')
+        || path
+            .components()
+            .any(|component| !matches!(component, std::path::Component::Normal(_)));
+    if escapes {
+        checker.push(
+            Diagnostic::error(
+                "custom-code-path",
+                format!(
+                    "`code` of function `{name}` must be a folder inside the pipeline's: `{code}`"
+                ),
+            )
+            .at(span, "absolute, or leaves the pipeline's folder")
+            .help(format!(
+                "write a relative path without `..` or `.`, e.g. `handlers/{name}` (the default)"
+            )),
+        );
     }
 }
 
@@ -275,6 +322,7 @@ fn kind_name(kind: HandlerKind) -> &'static str {
         HandlerKind::OrderProcessor => "order_processor",
         HandlerKind::NotificationLogger => "notification_logger",
         HandlerKind::DlqProcessor => "dlq_processor",
+        HandlerKind::Custom => "custom",
     }
 }
 
@@ -283,5 +331,6 @@ fn kind_does(kind: HandlerKind) -> &'static str {
         HandlerKind::OrderProcessor => "writes invoices to `bucket` and notifies `notify`",
         HandlerKind::NotificationLogger => "logs what it receives",
         HandlerKind::DlqProcessor => "parks in `bucket` and requeues to `requeue`",
+        HandlerKind::Custom => "uses what its `writes` name",
     }
 }

@@ -3,6 +3,7 @@
 //! message, checked exactly (see [`ledger`]).
 
 mod ledger;
+pub mod messages;
 mod samples;
 
 use std::collections::{BTreeMap, HashMap};
@@ -45,28 +46,7 @@ pub async fn run(
     let samples = workload.samples();
     let started = Instant::now();
     let (send_failures, sent_at) = send_all(dev, url, &samples).await;
-    // A dead-letter queue no function reads is where a message ends, not where it waits.
-    let unread: Vec<&String> = pipeline
-        .queues
-        .keys()
-        .filter(|queue| {
-            pipeline
-                .functions
-                .values()
-                .all(|f| &f.trigger.queue != *queue)
-        })
-        .collect();
-    let read_urls: Vec<&String> = dev
-        .queue_urls
-        .iter()
-        .filter(|(name, _)| !unread.contains(name))
-        .map(|(_, url)| url)
-        .collect();
-    let in_flight = wait_until_idle(dev, &read_urls, timeout).await;
-    let mut dead_lettered = 0;
-    for name in unread {
-        dead_lettered += depth(dev, &dev.queue_urls[name]).await;
-    }
+    let (in_flight, dead_lettered) = drain(dev, pipeline, timeout).await;
     let drained_in = started.elapsed();
 
     let bucket_of = |function: Option<&crate::config::pipeline::Function>| {
@@ -147,6 +127,34 @@ fn latency<'a>(
 fn order_id(body: &str) -> Option<String> {
     let value: serde_json::Value = serde_json::from_str(body).ok()?;
     value.get("order_id")?.as_str().map(str::to_owned)
+}
+
+/// Waits until every queue a function reads is empty; returns what is still in them, and the
+/// messages in dead-letter queues no function reads (where a message ends, not where it waits).
+async fn drain(dev: &Dev, pipeline: &Pipeline, timeout: Duration) -> (u64, u64) {
+    // A dead-letter queue no function reads is where a message ends, not where it waits.
+    let unread: Vec<&String> = pipeline
+        .queues
+        .keys()
+        .filter(|queue| {
+            pipeline
+                .functions
+                .values()
+                .all(|f| &f.trigger.queue != *queue)
+        })
+        .collect();
+    let read_urls: Vec<&String> = dev
+        .queue_urls
+        .iter()
+        .filter(|(name, _)| !unread.contains(name))
+        .map(|(_, url)| url)
+        .collect();
+    let in_flight = wait_until_idle(dev, &read_urls, timeout).await;
+    let mut dead_lettered = 0;
+    for name in unread {
+        dead_lettered += depth(dev, &dev.queue_urls[name]).await;
+    }
+    (in_flight, dead_lettered)
 }
 
 fn function_of(
