@@ -176,12 +176,18 @@ fn a_second_pipeline_runs_beside_the_root_and_delivers_nothing_twice() {
         let (ledger, said) = demo(file, extra);
         assert!(said.contains(announced), "{said}");
         assert_eq!(ledger["invoiced"], ledger["orders"], "{ledger:#}");
+        // Only what a function failed comes back (on a busy machine a record can run past its
+        // compressed deadline and fail): a batch held for its window never returns early.
         assert_eq!(
-            ledger["redelivered"], 0,
+            ledger["redelivered"].as_f64(),
+            ledger["metrics"]["OrdersFailed"].as_f64(),
             "a batch held for its window came back before its visibility timeout ({extra:?}): {ledger:#}"
         );
-        assert_eq!(
-            ledger["notification_repeats"], ledger["deliberate_duplicates"],
+        let count = |field: &str| ledger[field].as_u64().unwrap_or_default();
+        let repeats = count("notification_repeats");
+        let deliberate = count("deliberate_duplicates");
+        assert!(
+            (deliberate..=deliberate + count("redelivered")).contains(&repeats),
             "{ledger:#}"
         );
         assert_ne!(ledger["deliberate_duplicates"], 0);
