@@ -3,8 +3,14 @@
 //! and its unit test passes, code using a resource that `writes:` no longer names fails to
 //! compile with an error naming the field, and a removed function leaves its crate, with a note.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod scratch {
+    pub(crate) mod workspace;
+}
+
+use std::path::Path;
+use std::process::Command;
+
+use scratch::workspace::{gen_in, run, workspace};
 
 const PIPELINE: &str = "region: us-east-1
 queues:
@@ -20,43 +26,6 @@ functions:
     writes: { bucket: files }
 ";
 
-fn workspace_root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("generator/ sits in the workspace")
-}
-
-/// The target directory the test binaries were built in, so the workspace below reuses the
-/// compiled dependencies.
-fn target_dir() -> PathBuf {
-    Path::new(env!("CARGO_BIN_EXE_gen"))
-        .ancestors()
-        .nth(2)
-        .expect("target/<profile>/gen")
-        .to_path_buf()
-}
-
-fn run(command: &mut Command) -> (bool, String) {
-    let Output {
-        status,
-        stdout,
-        stderr,
-    } = command
-        .env("NO_COLOR", "1")
-        .env("CARGO_TARGET_DIR", target_dir())
-        .output()
-        .expect("the command runs");
-    let mut text = String::from_utf8_lossy(&stdout).into_owned();
-    text.push_str(&String::from_utf8_lossy(&stderr));
-    (status.success(), text)
-}
-
-fn gen_in(folder: &Path, args: &[&str]) -> (bool, String) {
-    run(Command::new(env!("CARGO_BIN_EXE_gen"))
-        .args(args)
-        .current_dir(folder))
-}
-
 fn cargo_in(folder: &Path, args: &[&str]) -> (bool, String) {
     run(
         Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
@@ -66,47 +35,9 @@ fn cargo_in(folder: &Path, args: &[&str]) -> (bool, String) {
     )
 }
 
-/// A folder holding pipeline `name` in a Cargo workspace of its own: the root's settings, its
-/// glue crates as members, `runtime` from this repository.
-fn workspace(name: &str) -> PathBuf {
-    let folder = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
-    let _ = std::fs::remove_dir_all(&folder);
-    std::fs::create_dir_all(&folder).unwrap();
-    let root = workspace_root();
-    let manifest = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
-    let members = manifest
-        .lines()
-        .find(|line| line.starts_with("members = "))
-        .expect("the root manifest lists its members");
-    let manifest = manifest
-        .replace(members, r#"members = ["generated/lambdas/*"]"#)
-        .replace(
-            r#"runtime = { path = "runtime" }"#,
-            &format!(
-                "runtime = {{ path = \"{}\" }}",
-                root.join("runtime").display()
-            ),
-        )
-        .replace(
-            r#"generator = { path = "generator" }"#,
-            &format!(
-                "generator = {{ path = \"{}\" }}",
-                root.join("generator").display()
-            ),
-        );
-    std::fs::write(folder.join("Cargo.toml"), manifest).unwrap();
-    std::fs::copy(root.join("Cargo.lock"), folder.join("Cargo.lock")).unwrap();
-    std::fs::write(
-        folder.join("pipeline.yaml"),
-        format!("pipeline: {name}\n{PIPELINE}"),
-    )
-    .unwrap();
-    folder
-}
-
 #[test]
 fn a_custom_handler_is_scaffolded_once_kept_through_edits_and_left_when_removed() {
-    let folder = workspace("custom");
+    let folder = workspace("custom", PIPELINE);
     let lib = folder.join("handlers/worker/src/lib.rs");
 
     let (ok, output) = gen_in(&folder, &["synth"]);

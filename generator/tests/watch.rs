@@ -5,11 +5,16 @@
 //! along: the queue keeps them across restarts. The time from the edit to the first record the
 //! new build handled is printed (`--nocapture`), not asserted.
 
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+mod scratch {
+    pub(crate) mod dev;
+    pub(crate) mod workspace;
+}
+
+use std::path::Path;
 use std::time::{Duration, Instant};
+
+use scratch::dev::{DEADLINE, Dev};
+use scratch::workspace::{gen_in, workspace};
 
 const PIPELINE: &str = "region: us-east-1
 queues:
@@ -21,161 +26,6 @@ functions:
     handler: custom
     trigger: { queue: jobs }
 ";
-
-/// Generous: a first build of the workspace's crates on a busy machine.
-const DEADLINE: Duration = Duration::from_secs(600);
-
-fn workspace_root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("generator/ sits in the workspace")
-}
-
-/// The target directory the test binaries were built in, so the workspace below reuses the
-/// compiled dependencies.
-fn target_dir() -> PathBuf {
-    Path::new(env!("CARGO_BIN_EXE_gen"))
-        .ancestors()
-        .nth(2)
-        .expect("target/<profile>/gen")
-        .to_path_buf()
-}
-
-fn gen_in(folder: &Path, args: &[&str]) -> (bool, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_gen"))
-        .args(args)
-        .current_dir(folder)
-        .env("NO_COLOR", "1")
-        .env("CARGO_TARGET_DIR", target_dir())
-        .output()
-        .expect("gen runs");
-    let mut text = String::from_utf8_lossy(&output.stdout).into_owned();
-    text.push_str(&String::from_utf8_lossy(&output.stderr));
-    (output.status.success(), text)
-}
-
-/// A folder holding pipeline `name` in a Cargo workspace of its own.
-fn workspace(name: &str) -> PathBuf {
-    let folder = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
-    let _ = std::fs::remove_dir_all(&folder);
-    std::fs::create_dir_all(&folder).unwrap();
-    let root = workspace_root();
-    let manifest = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
-    let members = manifest
-        .lines()
-        .find(|line| line.starts_with("members = "))
-        .expect("the root manifest lists its members");
-    let manifest = manifest
-        .replace(members, r#"members = ["generated/lambdas/*"]"#)
-        .replace(
-            r#"runtime = { path = "runtime" }"#,
-            &format!(
-                "runtime = {{ path = \"{}\" }}",
-                root.join("runtime").display()
-            ),
-        )
-        .replace(
-            r#"generator = { path = "generator" }"#,
-            &format!(
-                "generator = {{ path = \"{}\" }}",
-                root.join("generator").display()
-            ),
-        );
-    std::fs::write(folder.join("Cargo.toml"), manifest).unwrap();
-    std::fs::copy(root.join("Cargo.lock"), folder.join("Cargo.lock")).unwrap();
-    std::fs::write(
-        folder.join("pipeline.yaml"),
-        format!("pipeline: {name}\n{PIPELINE}"),
-    )
-    .unwrap();
-    folder
-}
-
-/// A running `gen dev --watch`, stopped (SIGINT, then kill) when dropped, also on failure.
-struct Dev {
-    child: Child,
-    lines: mpsc::Receiver<String>,
-    /// Everything it printed so far, for failure messages.
-    seen: Vec<String>,
-}
-
-impl Dev {
-    fn start(folder: &Path) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_gen"))
-            .args(["dev", "--watch", "--log-format", "json"])
-            .current_dir(folder)
-            .env("NO_COLOR", "1")
-            .env("CARGO_TARGET_DIR", target_dir())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("gen dev starts");
-        let (sender, lines) = mpsc::channel();
-        let out = child.stdout.take().unwrap();
-        let err = child.stderr.take().unwrap();
-        for stream in [
-            Box::new(out) as Box<dyn std::io::Read + Send>,
-            Box::new(err),
-        ] {
-            let sender = sender.clone();
-            std::thread::spawn(move || {
-                for line in BufReader::new(stream).lines().map_while(Result::ok) {
-                    if sender.send(line).is_err() {
-                        break;
-                    }
-                }
-            });
-        }
-        Self {
-            child,
-            lines,
-            seen: Vec::new(),
-        }
-    }
-
-    /// The lines printed since the last call, waiting up to `wait` for the first.
-    fn read(&mut self, wait: Duration) -> Vec<String> {
-        let mut lines = Vec::new();
-        if let Ok(line) = self.lines.recv_timeout(wait) {
-            lines.push(line);
-        }
-        lines.extend(self.lines.try_iter());
-        self.seen.extend(lines.iter().cloned());
-        lines
-    }
-
-    /// Waits for a line containing `text`; panics with everything printed at the deadline.
-    fn wait_for(&mut self, text: &str) {
-        let deadline = Instant::now() + DEADLINE;
-        while Instant::now() < deadline {
-            if self
-                .read(Duration::from_millis(200))
-                .iter()
-                .any(|line| line.contains(text))
-            {
-                return;
-            }
-        }
-        panic!("no `{text}` from gen dev:\n{}", self.seen.join("\n"));
-    }
-}
-
-impl Drop for Dev {
-    fn drop(&mut self) {
-        let _ = Command::new("kill")
-            .args(["-INT", &self.child.id().to_string()])
-            .status();
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 fn send_one(folder: &Path) {
     let (ok, output) = gen_in(
@@ -228,7 +78,7 @@ fn send_until(dev: &mut Dev, folder: &Path, new: &str, old: &str) -> Duration {
 
 #[test]
 fn gen_dev_watch_rebuilds_an_edited_handler_keeps_it_on_a_failed_build_and_restarts_on_settings() {
-    let folder = workspace("watched");
+    let folder = workspace("watched", PIPELINE);
     let (ok, output) = gen_in(&folder, &["synth"]);
     assert!(ok, "{output}");
     let lib = folder.join("handlers/worker/src/lib.rs");
@@ -236,7 +86,7 @@ fn gen_dev_watch_rebuilds_an_edited_handler_keeps_it_on_a_failed_build_and_resta
     let old = "received a `{}` message";
     assert!(starter.contains(old), "the starter's detail changed");
 
-    let mut dev = Dev::start(&folder);
+    let mut dev = Dev::start(&folder, &["--watch", "--log-format", "json"]);
     dev.wait_for("find the engine through");
     send_one(&folder);
     dev.wait_for("received a `");
