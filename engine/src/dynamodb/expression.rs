@@ -7,6 +7,17 @@ use serde_json::{Map, Value};
 use super::error::DynamoError;
 use super::value::{Item, compare, equal, single, type_of};
 
+/// DynamoDB's reserved words, which an expression must name through `#name` ("Reserved words in
+/// DynamoDB", Amazon DynamoDB Developer Guide; the list as moto ships it, one a line).
+const RESERVED_WORDS: &str = include_str!("reserved_words.txt");
+
+/// Whether `word` is reserved (any case).
+pub fn is_reserved(word: &str) -> bool {
+    RESERVED_WORDS
+        .lines()
+        .any(|reserved| reserved.eq_ignore_ascii_case(word))
+}
+
 /// A token of an expression.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Token {
@@ -210,6 +221,14 @@ impl<'a> Parser<'a> {
 
     /// A path: a name (or `#name`), possibly dotted (`a.b`, kept as one top-level name here).
     pub fn path(&mut self) -> Result<String, DynamoError> {
+        if let Some(Token::Word(word)) = self.peek()
+            && is_reserved(word)
+        {
+            return Err(invalid(
+                self.text,
+                &format!("Attribute name is a reserved keyword; reserved keyword: {word}"),
+            ));
+        }
         if let Some(Token::Word(word) | Token::Name(word)) = self.peek().cloned() {
             self.position += 1;
             Ok(word)
@@ -477,16 +496,16 @@ mod tests {
 
     #[test]
     fn conditions_hold_as_dynamodb_evaluates_them() {
-        let item = json!({"status": {"S": "new"}, "count": {"N": "7"}});
+        let item = json!({"status": {"S": "new"}, "qty": {"N": "7"}});
         case("attribute_exists(#s)", &item, true);
         case("attribute_not_exists(#s)", &Value::Null, true);
-        case("#s = :a AND count > :n", &item, true);
-        case("#s <> :a OR count < :n", &item, false);
-        case("NOT (count <= :n)", &item, true);
+        case("#s = :a AND qty > :n", &item, true);
+        case("#s <> :a OR qty < :n", &item, false);
+        case("NOT (qty <= :n)", &item, true);
         case("begins_with(#s, :p)", &item, true);
-        case("count BETWEEN :n AND :t", &item, true);
-        case("count = :a", &item, false);
-        case("missing < :n", &item, false);
+        case("qty BETWEEN :n AND :t", &item, true);
+        case("qty = :a", &item, false);
+        case("absent < :n", &item, false);
         case("#s IN (:p, :a)", &item, true);
     }
 
@@ -496,7 +515,14 @@ mod tests {
             names: None,
             values: None,
         };
-        for expression in ["#x = a", "a = :b", "a = = b", "a AND", "nope(a)"] {
+        for expression in [
+            "#x = a",
+            "a = :b",
+            "a = = b",
+            "a AND",
+            "nope(a)",
+            "status = a",
+        ] {
             let error = parse_condition(expression, substitutions).expect_err(expression);
             assert_eq!(error.shape(), "ValidationException", "{expression}");
         }

@@ -262,18 +262,18 @@ mod tests {
         let names = json!({"#c": "count"});
         let values = json!({":one": {"N": "1"}, ":s": {"S": "x"}, ":tags": {"SS": ["b", "c"]}, ":l": {"L": [{"S": "z"}]}});
         let update = Update::parse(
-            "SET #c = #c + :one, name = if_not_exists(name, :s), log = list_append(log, :l) REMOVE gone ADD tags :tags, total :one",
+            "SET #c = #c + :one, label = if_not_exists(label, :s), events = list_append(events, :l) REMOVE gone ADD tags :tags, added :one",
             Substitutions { names: names.as_object(), values: values.as_object() },
         )
         .expect("parses");
         let mut item: Item = serde_json::from_value(json!({
-            "count": {"N": "41"}, "gone": {"S": "g"}, "tags": {"SS": ["a", "b"]}, "log": {"L": []}
+            "count": {"N": "41"}, "gone": {"S": "g"}, "tags": {"SS": ["a", "b"]}, "events": {"L": []}
         }))
         .expect("an item");
         update.apply(&mut item).expect("applies");
         let expected: Item = serde_json::from_value(json!({
-            "count": {"N": "42"}, "name": {"S": "x"}, "tags": {"SS": ["a", "b", "c"]},
-            "log": {"L": [{"S": "z"}]}, "total": {"N": "1"}
+            "count": {"N": "42"}, "label": {"S": "x"}, "tags": {"SS": ["a", "b", "c"]},
+            "events": {"L": [{"S": "z"}]}, "added": {"N": "1"}
         }))
         .expect("an item");
         assert_eq!(item, expected);
