@@ -1,7 +1,7 @@
 //! The DynamoDB conformance suite: each scenario is written once against
 //! `aws_sdk_dynamodb::Client` and runs against both the local engine and moto, asserting the
 //! answers AWS documents; where moto differs from AWS the scenario says so and the engine
-//! follows AWS (tests/conformance/MOTO_DEVIATIONS.md).
+//! follows AWS (`tests/conformance/MOTO_DEVIATIONS.md`).
 
 use std::collections::HashMap;
 

@@ -164,9 +164,7 @@ impl<'a> Parser<'a> {
     /// The syntax error at the current token.
     pub fn error(&self) -> DynamoError {
         let token = match self.tokens.get(self.position) {
-            Some(Token::Word(word)) => word.clone(),
-            Some(Token::Name(name)) => name.clone(),
-            Some(Token::Placeholder(name)) => name.clone(),
+            Some(Token::Word(word) | Token::Name(word) | Token::Placeholder(word)) => word.clone(),
             Some(Token::Symbol(symbol)) => (*symbol).to_owned(),
             None => "<EOF>".to_owned(),
         };
