@@ -1,20 +1,21 @@
 //! The local engine behind `gen dev`: AWS wire protocols on loopback, so generated binaries and
 //! any AWS client run against it unchanged.
 //!
-//! One module per service ([`sqs`], [`s3`]), each an [`AwsService`]; one [`router`] that checks
+//! One module per service ([`sqs`], [`s3`], [`dynamodb`]), each an [`AwsService`]; one [`router`] that checks
 //! `Host` and picks the service by `X-Amz-Target` or path; one fault layer ([`faults`]); one
 //! loopback server loop ([`listener`]).
 //!
 //! ```no_run
 //! # async fn example() -> Result<(), engine::EngineError> {
 //! let engine = engine::Engine::start(engine::EngineConfig::default()).await?;
-//! println!("SQS and S3 endpoint: {}", engine.endpoint());
+//! println!("SQS, S3 and DynamoDB endpoint: {}", engine.endpoint());
 //! engine.shutdown().await;
 //! # Ok(())
 //! # }
 //! ```
 
 pub mod budget;
+pub mod dynamodb;
 pub mod faults;
 pub mod foreign;
 pub mod host;
@@ -47,6 +48,8 @@ pub struct EngineConfig {
     /// Faults per service name ([`sqs::NAME`], [`s3::NAME`]); outage windows count from the
     /// start.
     pub faults: BTreeMap<&'static str, FaultPlan>,
+    /// DynamoDB tables created at start, as `CreateTable` would (ACTIVE at once).
+    pub tables: Vec<dynamodb::TableSpec>,
 }
 
 /// Why the engine could not start.
@@ -61,6 +64,9 @@ pub enum EngineError {
         #[source]
         source: std::io::Error,
     },
+    /// Two tables of the configuration share a name.
+    #[error("the DynamoDB table `{0}` is configured twice; give each table its own name")]
+    DuplicateTable(String),
 }
 
 /// A running engine; it stops when dropped or shut down.
@@ -80,6 +86,7 @@ impl Engine {
             port,
             limits,
             faults: plans,
+            tables,
         } = config;
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, port))
             .await
@@ -94,8 +101,16 @@ impl Engine {
             faults.set(service, plan);
         }
         // One line per service; a JSON-protocol service routes by its `X-Amz-Target` prefix.
+        let dynamodb = dynamodb::DynamoDb::new(budget.clone());
+        for spec in tables {
+            let name = spec.name.clone();
+            dynamodb
+                .create_table(spec)
+                .map_err(|_| EngineError::DuplicateTable(name))?;
+        }
         let services: Vec<Arc<dyn AwsService>> = vec![
             Arc::new(sqs::Sqs::new(address.port(), budget)),
+            Arc::new(dynamodb),
             Arc::new(s3::S3::new(store.clone(), limits)),
         ];
         let router = router::Router::new(address.port(), services, faults.clone());

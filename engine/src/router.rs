@@ -23,7 +23,7 @@ pub struct Router {
     port: u16,
     services: Vec<Arc<dyn AwsService>>,
     faults: Faults,
-    /// "SQS (JSON protocol) and S3", for refusals.
+    /// "SQS (JSON protocol), DynamoDB and S3", for refusals.
     served: String,
 }
 
@@ -141,6 +141,7 @@ mod tests {
     fn router() -> Router {
         let services: Vec<Arc<dyn AwsService>> = vec![
             Arc::new(crate::sqs::Sqs::new(4566, Budget::new(u64::MAX))),
+            Arc::new(crate::dynamodb::DynamoDb::new(Budget::new(u64::MAX))),
             Arc::new(crate::s3::S3::new(
                 crate::s3::ObjectStore::new(),
                 Limits::default(),
@@ -175,7 +176,13 @@ mod tests {
             &Method::POST,
             &[("x-amz-target", "DynamoDB_20120810.PutItem")],
             None,
-            &Destination::OtherTarget("DynamoDB_20120810.PutItem".into()),
+            &Destination::Service(1),
+        );
+        case(
+            &Method::POST,
+            &[("x-amz-target", "AWSEvents.PutEvents")],
+            None,
+            &Destination::OtherTarget("AWSEvents.PutEvents".into()),
         );
         case(
             &Method::POST,
@@ -196,18 +203,18 @@ mod tests {
             &Method::PUT,
             &[("content-type", "application/x-www-form-urlencoded")],
             None,
-            &Destination::Service(1),
+            &Destination::Service(2),
         );
         case(
             &Method::GET,
             &[],
             Some("list-type=2&prefix=a"),
-            &Destination::Service(1),
+            &Destination::Service(2),
         );
     }
 
     #[test]
     fn refusals_name_every_service() {
-        assert_eq!(router().served, "SQS (JSON protocol) and S3");
+        assert_eq!(router().served, "SQS (JSON protocol), DynamoDB and S3");
     }
 }

@@ -334,8 +334,121 @@ def sqs_receipt_handles(sqs, checks):
     )
 
 
+# --- DynamoDB -------------------------------------------------------------------------------
+
+
+def table(dynamodb, name):
+    """A table with a string partition key `pk` and a string sort key `sk`."""
+    dynamodb.create_table(
+        TableName=name,
+        BillingMode="PAY_PER_REQUEST",
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        AttributeDefinitions=[
+            {"AttributeName": "pk", "AttributeType": "S"},
+            {"AttributeName": "sk", "AttributeType": "S"},
+        ],
+    )
+
+
+def dynamodb_items(dynamodb, checks):
+    table(dynamodb, "items")
+    item = {"pk": {"S": "o-1"}, "sk": {"S": "line#1"}, "qty": {"N": "2"}, "tags": {"SS": ["a"]}}
+    dynamodb.put_item(TableName="items", Item=item)
+    key = {"pk": {"S": "o-1"}, "sk": {"S": "line#1"}}
+    checks.expect("get", dynamodb.get_item(TableName="items", Key=key)["Item"], item)
+    checks.expect(
+        "conditional put",
+        error_of(
+            lambda: dynamodb.put_item(
+                TableName="items", Item=item, ConditionExpression="attribute_not_exists(pk)"
+            )
+        ),
+        (400, "ConditionalCheckFailedException"),
+    )
+    try:
+        dynamodb.delete_item(
+            TableName="items",
+            Key=key,
+            ConditionExpression="qty > :q",
+            ExpressionAttributeValues={":q": {"N": "5"}},
+            ReturnValuesOnConditionCheckFailure="ALL_OLD",
+        )
+        old = None
+    except ClientError as error:
+        old = error.response.get("Item")
+    checks.expect("old item on a failed condition", old, item)
+    updated = dynamodb.update_item(
+        TableName="items",
+        Key=key,
+        UpdateExpression="SET #q = #q + :one ADD tags :b REMOVE gone",
+        ExpressionAttributeNames={"#q": "qty"},
+        ExpressionAttributeValues={":one": {"N": "1"}, ":b": {"SS": ["b"]}},
+        ReturnValues="UPDATED_NEW",
+    )["Attributes"]
+    updated["tags"]["SS"].sort()
+    checks.expect("updated new", updated, {"qty": {"N": "3"}, "tags": {"SS": ["a", "b"]}})
+
+
+def dynamodb_query(dynamodb, checks):
+    table(dynamodb, "lines")
+    for sort in ["line#1", "line#2", "line#3", "note#1"]:
+        dynamodb.put_item(TableName="lines", Item={"pk": {"S": "o-1"}, "sk": {"S": sort}})
+    query = {
+        "TableName": "lines",
+        "KeyConditionExpression": "pk = :p AND begins_with(sk, :prefix)",
+        "ExpressionAttributeValues": {":p": {"S": "o-1"}, ":prefix": {"S": "line#"}},
+        "ScanIndexForward": False,
+        "Limit": 2,
+    }
+    pages = []
+    while True:
+        answer = dynamodb.query(**query)
+        pages.append([item["sk"]["S"] for item in answer["Items"]])
+        if "LastEvaluatedKey" not in answer:
+            break
+        query["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
+    # A page that ends exactly at the last match still carries a LastEvaluatedKey on AWS.
+    checks.expect("pages", pages, [["line#3", "line#2"], ["line#1"]])
+    between = dynamodb.query(
+        TableName="lines",
+        KeyConditionExpression="pk = :p AND sk BETWEEN :a AND :b",
+        ExpressionAttributeValues={":p": {"S": "o-1"}, ":a": {"S": "line#2"}, ":b": {"S": "note#1"}},
+    )
+    checks.expect("between", [item["sk"]["S"] for item in between["Items"]], ["line#2", "line#3", "note#1"])
+
+
+def dynamodb_errors(dynamodb, checks):
+    table(dynamodb, "errors")
+    checks.expect(
+        "missing table",
+        error_of(lambda: dynamodb.get_item(TableName="nothing", Key={"pk": {"S": "a"}})),
+        (400, "ResourceNotFoundException"),
+    )
+    checks.expect(
+        "partial key",
+        error_of(lambda: dynamodb.get_item(TableName="errors", Key={"pk": {"S": "a"}})),
+        (400, "ValidationException"),
+    )
+    checks.expect(
+        "item past 400 KB",
+        error_of(
+            lambda: dynamodb.put_item(
+                TableName="errors",
+                Item={"pk": {"S": "a"}, "sk": {"S": "b"}, "body": {"S": "x" * (401 * 1024)}},
+            )
+        ),
+        (400, "ValidationException"),
+    )
+    checks.expect(
+        "existing table",
+        error_of(lambda: table(dynamodb, "errors")),
+        (400, "ResourceInUseException"),
+    )
+
+
 S3_SCENARIOS = [s3_listing, s3_metadata, s3_range_and_conditions, s3_copy_and_delete, s3_multipart]
 SQS_SCENARIOS = [sqs_message_attributes, sqs_system_attributes, sqs_batch_errors, sqs_fifo, sqs_receipt_handles]
+DYNAMODB_SCENARIOS = [dynamodb_items, dynamodb_query, dynamodb_errors]
 
 
 def canonical(value):
@@ -351,9 +464,10 @@ def main():
     config = Config(s3={"addressing_style": "path"}, retries={"max_attempts": 1})
     s3 = session.client("s3", endpoint_url=endpoint, config=config)
     sqs = session.client("sqs", endpoint_url=endpoint, config=config)
+    dynamodb = session.client("dynamodb", endpoint_url=endpoint, config=config)
     s3.create_bucket(Bucket=BUCKET)
     checks = Checks(target)
-    for client, scenarios in [(s3, S3_SCENARIOS), (sqs, SQS_SCENARIOS)]:
+    for client, scenarios in [(s3, S3_SCENARIOS), (sqs, SQS_SCENARIOS), (dynamodb, DYNAMODB_SCENARIOS)]:
         for scenario in scenarios:
             checks.scenario = scenario.__name__
             try:

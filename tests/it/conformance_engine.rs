@@ -73,7 +73,7 @@ async fn another_services_target_names_the_services_the_engine_has() {
     let engine = Engine::start(EngineConfig::default())
         .await
         .expect("the engine starts");
-    for target in ["DynamoDB_20120810.PutItem", "AWSEvents.PutEvents"] {
+    for target in ["AWSEvents.PutEvents", "AmazonSES.SendEmail"] {
         let head = format!(
             "POST / HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nX-Amz-Target: {target}\r\n\
              Content-Type: application/x-amz-json-1.0",
@@ -86,7 +86,7 @@ async fn another_services_target_names_the_services_the_engine_has() {
         let message = json["message"].as_str().expect("a message");
         assert!(message.contains(target), "{message}");
         assert!(
-            message.contains("this engine serves SQS (JSON protocol) and S3"),
+            message.contains("this engine serves SQS (JSON protocol), DynamoDB and S3"),
             "{message}"
         );
     }

@@ -5,6 +5,7 @@ mod aws_errors_scripted;
 mod cli_env;
 mod conformance;
 mod conformance_boto3;
+mod conformance_dynamodb;
 mod conformance_engine;
 mod conformance_s3;
 mod custom_moto;

@@ -1,0 +1,528 @@
+//! Condition, key-condition and filter expressions: a small hand parser (the grammar is a dozen
+//! productions; no maintained crate parses DynamoDB's), with `#name` and `:value` substitutions
+//! resolved while parsing, and their evaluation against an item.
+
+use serde_json::{Map, Value};
+
+use super::error::DynamoError;
+use super::value::{Item, compare, equal, single, type_of};
+
+/// DynamoDB's reserved words, which an expression must name through `#name` ("Reserved words in
+/// DynamoDB", Amazon DynamoDB Developer Guide; the list as moto ships it, one a line).
+const RESERVED_WORDS: &str = include_str!("reserved_words.txt");
+
+/// Whether `word` is reserved (any case).
+pub fn is_reserved(word: &str) -> bool {
+    RESERVED_WORDS
+        .lines()
+        .any(|reserved| reserved.eq_ignore_ascii_case(word))
+}
+
+/// A token of an expression.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Token {
+    /// A name, keyword or function name.
+    Word(String),
+    /// `#name`, resolved.
+    Name(String),
+    /// `:value`, by placeholder (colon included).
+    Placeholder(String),
+    /// `= <> < <= > >= ( ) , + -`.
+    Symbol(&'static str),
+}
+
+/// An operand: an attribute path (top-level names) or a value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Operand {
+    /// An attribute of the item.
+    Path(String),
+    /// An `ExpressionAttributeValues` value.
+    Value(Value),
+}
+
+/// A parsed condition.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Condition {
+    /// `a = b`, `a < b`, ...
+    Compare(Operand, &'static str, Operand),
+    /// `a BETWEEN low AND high`.
+    Between(Operand, Operand, Operand),
+    /// `a IN (b, c)`.
+    In(Operand, Vec<Operand>),
+    /// `attribute_exists(path)`.
+    Exists(String),
+    /// `attribute_not_exists(path)`.
+    NotExists(String),
+    /// `attribute_type(path, :t)`.
+    AttributeType(String, Operand),
+    /// `begins_with(a, b)`.
+    BeginsWith(Operand, Operand),
+    /// `contains(a, b)`.
+    Contains(Operand, Operand),
+    /// `NOT c`.
+    Not(Box<Condition>),
+    /// `a AND b`.
+    And(Box<Condition>, Box<Condition>),
+    /// `a OR b`.
+    Or(Box<Condition>, Box<Condition>),
+}
+
+/// The substitutions an expression may use.
+#[derive(Debug, Clone, Copy)]
+pub struct Substitutions<'a> {
+    /// `ExpressionAttributeNames`.
+    pub names: Option<&'a Map<String, Value>>,
+    /// `ExpressionAttributeValues`.
+    pub values: Option<&'a Map<String, Value>>,
+}
+
+fn invalid(expression: &str, why: &str) -> DynamoError {
+    DynamoError::validation(format!(
+        "Invalid expression: {why}; expression: {expression}"
+    ))
+}
+
+/// Splits `text` into tokens, resolving `#names` (values are resolved by the parser).
+pub fn tokenize(text: &str, substitutions: Substitutions<'_>) -> Result<Vec<Token>, DynamoError> {
+    let mut tokens = Vec::new();
+    let chars: Vec<char> = text.chars().collect();
+    let mut index = 0;
+    let word_char = |c: char| c.is_alphanumeric() || c == '_';
+    while index < chars.len() {
+        let c = chars[index];
+        if c.is_whitespace() {
+            index += 1;
+            continue;
+        }
+        let two: String = chars[index..chars.len().min(index + 2)].iter().collect();
+        if let Some(symbol) = ["<>", "<=", ">="].into_iter().find(|s| *s == two) {
+            tokens.push(Token::Symbol(symbol));
+            index += 2;
+            continue;
+        }
+        if let Some(symbol) = ["=", "<", ">", "(", ")", ",", "+", "-", "."]
+            .into_iter()
+            .find(|s| s.starts_with(c))
+        {
+            tokens.push(Token::Symbol(symbol));
+            index += 1;
+            continue;
+        }
+        if c == '#' || c == ':' || word_char(c) {
+            let start = index;
+            index += 1;
+            while index < chars.len() && word_char(chars[index]) {
+                index += 1;
+            }
+            let word: String = chars[start..index].iter().collect();
+            tokens.push(match c {
+                '#' => {
+                    let name = substitutions
+                        .names
+                        .and_then(|names| names.get(&word))
+                        .and_then(Value::as_str)
+                        .ok_or_else(|| {
+                            invalid(
+                                text,
+                                &format!(
+                                    "An expression attribute name used in the document path is not defined; attribute name: {word}"
+                                ),
+                            )
+                        })?;
+                    Token::Name(name.to_owned())
+                }
+                ':' => Token::Placeholder(word),
+                _ => Token::Word(word),
+            });
+            continue;
+        }
+        return Err(invalid(text, &format!("Syntax error; token: \"{c}\"")));
+    }
+    Ok(tokens)
+}
+
+/// A cursor over tokens.
+#[derive(Debug)]
+pub struct Parser<'a> {
+    tokens: Vec<Token>,
+    position: usize,
+    text: &'a str,
+    substitutions: Substitutions<'a>,
+}
+
+impl<'a> Parser<'a> {
+    /// A parser over `text`.
+    pub fn new(text: &'a str, substitutions: Substitutions<'a>) -> Result<Self, DynamoError> {
+        Ok(Self {
+            tokens: tokenize(text, substitutions)?,
+            position: 0,
+            text,
+            substitutions,
+        })
+    }
+
+    /// The syntax error at the current token.
+    pub fn error(&self) -> DynamoError {
+        let token = match self.tokens.get(self.position) {
+            Some(Token::Word(word) | Token::Name(word) | Token::Placeholder(word)) => word.clone(),
+            Some(Token::Symbol(symbol)) => (*symbol).to_owned(),
+            None => "<EOF>".to_owned(),
+        };
+        invalid(self.text, &format!("Syntax error; token: \"{token}\""))
+    }
+
+    /// The next token, if any.
+    pub fn peek(&self) -> Option<&Token> {
+        self.tokens.get(self.position)
+    }
+
+    /// Whether all tokens are consumed.
+    pub fn done(&self) -> bool {
+        self.position == self.tokens.len()
+    }
+
+    /// Takes the next token.
+    pub fn take(&mut self) -> Option<Token> {
+        let token = self.tokens.get(self.position).cloned();
+        self.position += 1;
+        token
+    }
+
+    /// Takes `symbol` if it is next.
+    pub fn eat(&mut self, symbol: &str) -> bool {
+        if matches!(self.peek(), Some(Token::Symbol(s)) if *s == symbol) {
+            self.position += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Takes the keyword `word` (any case) if it is next.
+    pub fn keyword(&mut self, word: &str) -> bool {
+        if matches!(self.peek(), Some(Token::Word(w)) if w.eq_ignore_ascii_case(word)) {
+            self.position += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Requires `symbol` next.
+    pub fn expect(&mut self, symbol: &str) -> Result<(), DynamoError> {
+        if self.eat(symbol) {
+            Ok(())
+        } else {
+            Err(self.error())
+        }
+    }
+
+    /// A path: a name (or `#name`), possibly dotted (`a.b`, kept as one top-level name here).
+    pub fn path(&mut self) -> Result<String, DynamoError> {
+        if let Some(Token::Word(word)) = self.peek()
+            && is_reserved(word)
+        {
+            return Err(invalid(
+                self.text,
+                &format!("Attribute name is a reserved keyword; reserved keyword: {word}"),
+            ));
+        }
+        if let Some(Token::Word(word) | Token::Name(word)) = self.peek().cloned() {
+            self.position += 1;
+            Ok(word)
+        } else {
+            Err(self.error())
+        }
+    }
+
+    /// A value placeholder, resolved.
+    pub fn placeholder(&mut self, name: &str) -> Result<Value, DynamoError> {
+        self.substitutions
+            .values
+            .and_then(|values| values.get(name))
+            .cloned()
+            .ok_or_else(|| {
+                invalid(
+                    self.text,
+                    &format!(
+                        "An expression attribute value used in expression is not defined; attribute value: {name}"
+                    ),
+                )
+            })
+    }
+
+    /// An operand: a path or a `:value`.
+    pub fn operand(&mut self) -> Result<Operand, DynamoError> {
+        if let Some(Token::Placeholder(name)) = self.peek().cloned() {
+            self.position += 1;
+            return self.placeholder(&name).map(Operand::Value);
+        }
+        self.path().map(Operand::Path)
+    }
+
+    /// A whole condition; every token must be used.
+    pub fn condition(mut self) -> Result<Condition, DynamoError> {
+        let condition = self.or()?;
+        if self.done() {
+            Ok(condition)
+        } else {
+            Err(self.error())
+        }
+    }
+
+    fn or(&mut self) -> Result<Condition, DynamoError> {
+        let mut left = self.and()?;
+        while self.keyword("OR") {
+            left = Condition::Or(Box::new(left), Box::new(self.and()?));
+        }
+        Ok(left)
+    }
+
+    fn and(&mut self) -> Result<Condition, DynamoError> {
+        let mut left = self.not()?;
+        while self.keyword("AND") {
+            left = Condition::And(Box::new(left), Box::new(self.not()?));
+        }
+        Ok(left)
+    }
+
+    fn not(&mut self) -> Result<Condition, DynamoError> {
+        if self.keyword("NOT") {
+            return Ok(Condition::Not(Box::new(self.not()?)));
+        }
+        self.primary()
+    }
+
+    fn primary(&mut self) -> Result<Condition, DynamoError> {
+        if self.eat("(") {
+            let inner = self.or()?;
+            self.expect(")")?;
+            return Ok(inner);
+        }
+        if let Some(Token::Word(word)) = self.peek().cloned()
+            && matches!(self.tokens.get(self.position + 1), Some(Token::Symbol("(")))
+        {
+            self.position += 2;
+            let condition = match word.as_str() {
+                "attribute_exists" => Condition::Exists(self.path()?),
+                "attribute_not_exists" => Condition::NotExists(self.path()?),
+                "attribute_type" => {
+                    let path = self.path()?;
+                    self.expect(",")?;
+                    Condition::AttributeType(path, self.operand()?)
+                }
+                "begins_with" | "contains" => {
+                    let left = self.operand()?;
+                    self.expect(",")?;
+                    let right = self.operand()?;
+                    if word == "contains" {
+                        Condition::Contains(left, right)
+                    } else {
+                        Condition::BeginsWith(left, right)
+                    }
+                }
+                _ => {
+                    return Err(invalid(
+                        self.text,
+                        &format!("Invalid function name; function: {word}"),
+                    ));
+                }
+            };
+            self.expect(")")?;
+            return Ok(condition);
+        }
+        let left = self.operand()?;
+        if self.keyword("BETWEEN") {
+            let low = self.operand()?;
+            if !self.keyword("AND") {
+                return Err(self.error());
+            }
+            return Ok(Condition::Between(left, low, self.operand()?));
+        }
+        if self.keyword("IN") {
+            self.expect("(")?;
+            let mut list = vec![self.operand()?];
+            while self.eat(",") {
+                list.push(self.operand()?);
+            }
+            self.expect(")")?;
+            return Ok(Condition::In(left, list));
+        }
+        let Some(Token::Symbol(comparator @ ("=" | "<>" | "<" | "<=" | ">" | ">="))) =
+            self.peek().cloned()
+        else {
+            return Err(self.error());
+        };
+        self.position += 1;
+        Ok(Condition::Compare(left, comparator, self.operand()?))
+    }
+}
+
+/// Parses a condition expression.
+pub fn parse_condition(
+    text: &str,
+    substitutions: Substitutions<'_>,
+) -> Result<Condition, DynamoError> {
+    if text.trim().is_empty() {
+        return Err(DynamoError::validation(
+            "Invalid ConditionExpression: The expression can not be empty;",
+        ));
+    }
+    Parser::new(text, substitutions)?.condition()
+}
+
+fn resolve<'v>(operand: &'v Operand, item: Option<&'v Item>) -> Option<&'v Value> {
+    match operand {
+        Operand::Value(value) => Some(value),
+        Operand::Path(name) => item.and_then(|item| item.get(name)),
+    }
+}
+
+impl Condition {
+    /// Whether the condition holds for `item` (`None`: no item).
+    pub fn holds(&self, item: Option<&Item>) -> bool {
+        let has = |name: &String| item.is_some_and(|item| item.contains_key(name));
+        match self {
+            Self::Exists(name) => has(name),
+            Self::NotExists(name) => !has(name),
+            Self::AttributeType(name, kind) => {
+                let wanted = resolve(kind, item)
+                    .and_then(|v| single(v))
+                    .and_then(|(_, v)| v.as_str());
+                item.and_then(|item| item.get(name))
+                    .and_then(type_of)
+                    .is_some_and(|actual| Some(actual) == wanted)
+            }
+            Self::Compare(left, comparator, right) => {
+                let (Some(left), Some(right)) = (resolve(left, item), resolve(right, item)) else {
+                    return *comparator == "<>"
+                        && resolve(left, item).is_some() != resolve(right, item).is_some();
+                };
+                match *comparator {
+                    "=" => equal(left, right),
+                    "<>" => !equal(left, right),
+                    other => compare(left, right).is_some_and(|ordering| match other {
+                        "<" => ordering.is_lt(),
+                        "<=" => ordering.is_le(),
+                        ">" => ordering.is_gt(),
+                        _ => ordering.is_ge(),
+                    }),
+                }
+            }
+            Self::Between(value, low, high) => {
+                match (
+                    resolve(value, item),
+                    resolve(low, item),
+                    resolve(high, item),
+                ) {
+                    (Some(value), Some(low), Some(high)) => {
+                        compare(value, low).is_some_and(std::cmp::Ordering::is_ge)
+                            && compare(value, high).is_some_and(std::cmp::Ordering::is_le)
+                    }
+                    _ => false,
+                }
+            }
+            Self::In(value, list) => resolve(value, item).is_some_and(|value| {
+                list.iter()
+                    .any(|member| resolve(member, item).is_some_and(|member| equal(value, member)))
+            }),
+            Self::BeginsWith(value, prefix) => {
+                match (
+                    resolve(value, item).and_then(single),
+                    resolve(prefix, item).and_then(single),
+                ) {
+                    (Some(("S", Value::String(text))), Some(("S", Value::String(prefix)))) => {
+                        text.starts_with(prefix.as_str())
+                    }
+                    (Some(("B", Value::String(_))), Some(("B", Value::String(_)))) => {
+                        let bytes = |operand| {
+                            resolve(operand, item).and_then(|v| super::value::KeyValue::of(v, "B"))
+                        };
+                        match (bytes(value), bytes(prefix)) {
+                            (
+                                Some(super::value::KeyValue::Binary(text)),
+                                Some(super::value::KeyValue::Binary(prefix)),
+                            ) => text.starts_with(&prefix),
+                            _ => false,
+                        }
+                    }
+                    _ => false,
+                }
+            }
+            Self::Contains(value, member) => {
+                match (resolve(value, item).and_then(single), resolve(member, item)) {
+                    (Some(("S", Value::String(text))), Some(member)) => {
+                        single(member).is_some_and(|(tag, inner)| {
+                            tag == "S" && inner.as_str().is_some_and(|part| text.contains(part))
+                        })
+                    }
+                    (Some(("SS" | "NS" | "BS", Value::Array(members))), Some(member)) => {
+                        single(member).is_some_and(|(_, inner)| members.contains(inner))
+                    }
+                    (Some(("L", Value::Array(members))), Some(member)) => {
+                        members.iter().any(|candidate| equal(candidate, member))
+                    }
+                    _ => false,
+                }
+            }
+            Self::Not(inner) => !inner.holds(item),
+            Self::And(left, right) => left.holds(item) && right.holds(item),
+            Self::Or(left, right) => left.holds(item) || right.holds(item),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[track_caller]
+    fn case(expression: &str, item: &Value, expected: bool) {
+        let names = json!({"#s": "status"});
+        let values =
+            json!({":a": {"S": "new"}, ":n": {"N": "5"}, ":p": {"S": "ne"}, ":t": {"N": "10"}});
+        let substitutions = Substitutions {
+            names: names.as_object(),
+            values: values.as_object(),
+        };
+        let condition = parse_condition(expression, substitutions).expect("parses");
+        let item: Option<Item> = serde_json::from_value(item.clone()).ok();
+        assert_eq!(condition.holds(item.as_ref()), expected, "{expression}");
+    }
+
+    #[test]
+    fn conditions_hold_as_dynamodb_evaluates_them() {
+        let item = json!({"status": {"S": "new"}, "qty": {"N": "7"}});
+        case("attribute_exists(#s)", &item, true);
+        case("attribute_not_exists(#s)", &Value::Null, true);
+        case("#s = :a AND qty > :n", &item, true);
+        case("#s <> :a OR qty < :n", &item, false);
+        case("NOT (qty <= :n)", &item, true);
+        case("begins_with(#s, :p)", &item, true);
+        case("qty BETWEEN :n AND :t", &item, true);
+        case("qty = :a", &item, false);
+        case("absent < :n", &item, false);
+        case("#s IN (:p, :a)", &item, true);
+    }
+
+    #[test]
+    fn unknown_placeholders_and_bad_syntax_are_validation_errors() {
+        let substitutions = Substitutions {
+            names: None,
+            values: None,
+        };
+        for expression in [
+            "#x = a",
+            "a = :b",
+            "a = = b",
+            "a AND",
+            "nope(a)",
+            "status = a",
+        ] {
+            let error = parse_condition(expression, substitutions).expect_err(expression);
+            assert_eq!(error.shape(), "ValidationException", "{expression}");
+        }
+    }
+}
