@@ -5,8 +5,9 @@
 //! nothing applied twice, though each job is also sent twice as two messages.
 //!
 //! `gen dev --real-time` keeps the pipeline's figures: a 10 s timeout (records still running
-//! 1 s before it are failed), a 12 s visibility timeout, a 5 s idempotency lease. The first
-//! delivery sleeps 600 s, so whether it passes the deadline never depends on the machine's load.
+//! 1 s before it are failed), a 12 s visibility timeout, a 10 s idempotency lease (the timeout,
+//! below the visibility timeout, as `Idempotency::new` asks). The first delivery sleeps 600 s,
+//! so whether it passes the deadline never depends on the machine's load.
 
 mod scratch {
     pub(crate) mod dev;
@@ -91,7 +92,7 @@ impl runtime::Handler for Handler {
     ) -> Result<Handled, RecordFailure> {
         let receive_count = record.receive_count();
         let bucket = &self.resources.files;
-        let applied = Idempotency::new(Duration::from_secs(5))
+        let applied = Idempotency::new(Duration::from_secs(10))
             .run(bucket.store(), &message.id, || async {
                 if receive_count == 1 {
                     tokio::time::sleep(Duration::from_secs(600)).await;

@@ -70,8 +70,11 @@ struct Completed<T> {
 }
 
 impl Idempotency {
-    /// Steps hold their lease for `lease` (at least a second): set it above the step's longest
-    /// run, and below the function's timeout.
+    /// Steps hold their lease for `lease` (at least a second). Set it to the function's timeout
+    /// or more: the runtime lets a step run until the record's deadline, and a lease that ends
+    /// sooner lets a duplicate delivery run the same step alongside it. Keep it below the queue's
+    /// visibility timeout: a record failed at its deadline comes back after that, and a lease
+    /// still held then refuses it again (using up a receive on the way to the dead-letter queue).
     pub fn new(lease: Duration) -> Self {
         Self {
             lease: lease.max(Duration::from_secs(1)),
