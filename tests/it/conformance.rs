@@ -5,7 +5,6 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use ::engine::{Engine, EngineConfig};
 use aws_sdk_sqs::Client;
 use aws_sdk_sqs::operation::get_queue_attributes::GetQueueAttributesError;
 use aws_sdk_sqs::operation::get_queue_url::GetQueueUrlError;
@@ -14,54 +13,13 @@ use aws_sdk_sqs::types::{
     DeleteMessageBatchRequestEntry, Message, MessageAttributeValue, MessageSystemAttributeName,
     QueueAttributeName, SendMessageBatchRequestEntry,
 };
-use tests::{MotoServer, sdk_config_for};
-
-/// A backend kept alive for the length of a scenario.
-enum Backend {
-    Engine(Engine),
-    Moto(MotoServer),
-}
-
-impl Backend {
-    fn endpoint(&self) -> String {
-        match self {
-            Self::Engine(engine) => engine.endpoint(),
-            Self::Moto(moto) => moto.endpoint(),
-        }
-    }
-}
+use tests::{Backend, sdk_config_for};
 
 async fn client(backend: &Backend) -> Client {
     Client::new(&sdk_config_for(&backend.endpoint()).await)
 }
 
-/// `engine::<scenario>` and `moto::<scenario>` tests for each scenario.
-macro_rules! conformance {
-    ($($scenario:ident),* $(,)?) => {
-        mod engine {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $scenario() {
-                    let backend = super::Backend::Engine(
-                        ::engine::Engine::start(::engine::EngineConfig::default()).await.expect("engine starts"),
-                    );
-                    super::$scenario(&super::client(&backend).await).await;
-                }
-            )*
-        }
-        mod moto {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $scenario() {
-                    let backend = super::Backend::Moto(tests::MotoServer::start());
-                    super::$scenario(&super::client(&backend).await).await;
-                }
-            )*
-        }
-    };
-}
-
-conformance!(
+tests::conformance!(
     create_get_url_and_attributes,
     send_receive_delete,
     visibility_timeout_returns_the_message,
@@ -545,11 +503,7 @@ async fn missing_queue_is_queue_does_not_exist(client: &Client) {
 /// rate is measured by `cargo bench -p tests --bench engine`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn engine_drains_two_thousand_messages() {
-    let backend = Backend::Engine(
-        Engine::start(EngineConfig::default())
-            .await
-            .expect("engine starts"),
-    );
+    let backend = Backend::engine().await;
     let client = client(&backend).await;
     let url = create(&client, "deep", &[]).await;
     for batch in 0..200 {

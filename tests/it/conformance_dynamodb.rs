@@ -12,54 +12,13 @@ use aws_sdk_dynamodb::types::{
     AttributeDefinition, AttributeValue, BillingMode, KeySchemaElement, KeyType, PutRequest,
     ReturnValue, ScalarAttributeType, TableStatus, WriteRequest,
 };
-use tests::{MotoServer, sdk_config_for};
-
-/// A backend kept alive for the length of a scenario.
-enum Backend {
-    Engine(Engine),
-    Moto(MotoServer),
-}
-
-impl Backend {
-    fn endpoint(&self) -> String {
-        match self {
-            Self::Engine(server) => server.endpoint(),
-            Self::Moto(moto) => moto.endpoint(),
-        }
-    }
-}
+use tests::{Backend, sdk_config_for};
 
 async fn client(backend: &Backend) -> Client {
     Client::new(&sdk_config_for(&backend.endpoint()).await)
 }
 
-/// `engine::<scenario>` and `moto::<scenario>` tests for each scenario.
-macro_rules! conformance {
-    ($($scenario:ident),* $(,)?) => {
-        mod engine {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $scenario() {
-                    let backend = super::Backend::Engine(
-                        ::engine::Engine::start(::engine::EngineConfig::default()).await.expect("the engine starts"),
-                    );
-                    super::$scenario(&super::client(&backend).await).await;
-                }
-            )*
-        }
-        mod moto {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $scenario() {
-                    let backend = super::Backend::Moto(tests::MotoServer::start());
-                    super::$scenario(&super::client(&backend).await).await;
-                }
-            )*
-        }
-    };
-}
-
-conformance!(
+tests::conformance!(
     tables_are_created_described_listed_and_deleted,
     items_round_trip_and_deletes_return_the_old_item,
     conditional_writes_fail_with_conditional_check_failed,

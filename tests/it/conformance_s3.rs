@@ -6,22 +6,7 @@ use ::engine::{Engine, EngineConfig};
 use aws_sdk_s3::Client;
 use aws_sdk_s3::error::ProvideErrorMetadata as _;
 use aws_sdk_s3::primitives::ByteStream;
-use tests::{MotoServer, sdk_config_for};
-
-/// A backend kept alive for the length of a scenario.
-enum Backend {
-    Engine(Engine),
-    Moto(MotoServer),
-}
-
-impl Backend {
-    fn endpoint(&self) -> String {
-        match self {
-            Self::Engine(server) => server.endpoint(),
-            Self::Moto(moto) => moto.endpoint(),
-        }
-    }
-}
+use tests::{Backend, sdk_config_for};
 
 async fn client(backend: &Backend) -> Client {
     let shared = sdk_config_for(&backend.endpoint()).await;
@@ -31,33 +16,7 @@ async fn client(backend: &Backend) -> Client {
     Client::from_conf(config)
 }
 
-/// `engine::<scenario>` and `moto::<scenario>` tests for each scenario.
-macro_rules! conformance {
-    ($($scenario:ident),* $(,)?) => {
-        mod engine {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $scenario() {
-                    let backend = super::Backend::Engine(
-                        ::engine::Engine::start(::engine::EngineConfig::default()).await.expect("the engine starts"),
-                    );
-                    super::$scenario(&super::client(&backend).await).await;
-                }
-            )*
-        }
-        mod moto {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $scenario() {
-                    let backend = super::Backend::Moto(tests::MotoServer::start());
-                    super::$scenario(&super::client(&backend).await).await;
-                }
-            )*
-        }
-    };
-}
-
-conformance!(
+tests::conformance!(
     create_head_and_list_buckets,
     put_get_round_trip_with_content_type,
     conditional_put_keeps_the_first_body,
@@ -414,11 +373,7 @@ async fn streamed_upload_is_decoded(client: &Client) {
 /// key exactly one succeeds and every other gets 412.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn engine_conditional_put_under_concurrency() {
-    let backend = Backend::Engine(
-        Engine::start(EngineConfig::default())
-            .await
-            .expect("the engine starts"),
-    );
+    let backend = Backend::engine().await;
     let client = client(&backend).await;
     create_bucket(&client).await;
     let writers: Vec<_> = (0..100)

@@ -464,14 +464,11 @@ pub(super) async fn standard_headers_round_trip(client: &Client) {
 /// each naming its entry in `tests/conformance/MOTO_DEVIATIONS.md`.
 mod engine_follows_aws {
     use super::*;
-    use crate::conformance_s3::{Backend, client};
+    use crate::conformance_s3::client;
+    use tests::Backend;
 
     async fn engine_client() -> (Backend, Client) {
-        let backend = Backend::Engine(
-            ::engine::Engine::start(::engine::EngineConfig::default())
-                .await
-                .expect("the engine starts"),
-        );
+        let backend = Backend::engine().await;
         let client = client(&backend).await;
         create_bucket(&client).await;
         (backend, client)
@@ -646,11 +643,7 @@ mod engine_follows_aws {
     // answer has a root element the SDK cannot read).
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn multipart_upload_round_trips_on_the_engine() {
-        let backend = Backend::Engine(
-            ::engine::Engine::start(::engine::EngineConfig::default())
-                .await
-                .expect("the engine starts"),
-        );
+        let backend = Backend::engine().await;
         multipart_upload_round_trips(&client(&backend).await).await;
     }
 
