@@ -19,15 +19,17 @@ impl ObjectStore {
         parameters: &Parameters,
     ) -> Result<Response<Full<Bytes>>, S3Error> {
         let parameter = |name: &str| parameters.get(name).map(String::as_str);
-        let url_encoded = encoding(parameter("encoding-type"))?;
-        let prefix = parameter("prefix").unwrap_or("");
-        let max_keys = max_keys(parameter("max-keys"))?;
+        let Common {
+            url_encoded,
+            prefix,
+            max_keys,
+            delimiter,
+        } = Common::parse(parameters)?;
         let continuation_token = parameter("continuation-token");
         let after = match continuation_token {
             Some(token) => Some(decode_token(token)?),
             None => parameter("start-after").map(|key| Resume::AfterKey(key.to_owned())),
         };
-        let delimiter = parameter("delimiter").filter(|delimiter| !delimiter.is_empty());
         let query = ListQuery {
             prefix,
             delimiter,
@@ -58,12 +60,16 @@ impl ObjectStore {
         bucket: &str,
         parameters: &Parameters,
     ) -> Result<Response<Full<Bytes>>, S3Error> {
-        let parameter = |name: &str| parameters.get(name).map(String::as_str);
-        let url_encoded = encoding(parameter("encoding-type"))?;
-        let prefix = parameter("prefix").unwrap_or("");
-        let max_keys = max_keys(parameter("max-keys"))?;
-        let delimiter = parameter("delimiter").filter(|delimiter| !delimiter.is_empty());
-        let marker = parameter("marker").filter(|marker| !marker.is_empty());
+        let Common {
+            url_encoded,
+            prefix,
+            max_keys,
+            delimiter,
+        } = Common::parse(parameters)?;
+        let marker = parameters
+            .get("marker")
+            .map(String::as_str)
+            .filter(|marker| !marker.is_empty());
         // A marker that ends in the delimiter may be a common prefix a page ended on: resume
         // after everything under it, as S3 does.
         let after = marker.map(|marker| match delimiter {
@@ -102,24 +108,42 @@ impl ObjectStore {
     }
 }
 
-/// `encoding-type`: absent or `url`.
-fn encoding(value: Option<&str>) -> Result<bool, S3Error> {
-    match value {
-        None => Ok(false),
-        Some("url") => Ok(true),
-        Some(other) => Err(S3Error::InvalidArgument(format!(
-            "Invalid Encoding Method `{other}` specified in Request"
-        ))),
-    }
+/// The parameters both versions take, checked.
+struct Common<'a> {
+    /// `encoding-type=url`: keys and prefixes come back URL-encoded (absent: as stored).
+    url_encoded: bool,
+    /// `prefix`, empty when absent.
+    prefix: &'a str,
+    /// `max-keys`, default [`MAX_KEYS`].
+    max_keys: usize,
+    /// `delimiter`; an empty one is none.
+    delimiter: Option<&'a str>,
 }
 
-/// `max-keys`, default [`MAX_KEYS`].
-fn max_keys(value: Option<&str>) -> Result<usize, S3Error> {
-    value.map_or(Ok(MAX_KEYS), |text| {
-        text.parse::<usize>().map_err(|_| {
-            S3Error::InvalidArgument(format!("max-keys `{text}` is not a non-negative integer"))
+impl<'a> Common<'a> {
+    fn parse(parameters: &'a Parameters) -> Result<Self, S3Error> {
+        let parameter = |name: &str| parameters.get(name).map(String::as_str);
+        let url_encoded = match parameter("encoding-type") {
+            None => false,
+            Some("url") => true,
+            Some(other) => {
+                return Err(S3Error::InvalidArgument(format!(
+                    "Invalid Encoding Method `{other}` specified in Request"
+                )));
+            }
+        };
+        let max_keys = parameter("max-keys").map_or(Ok(MAX_KEYS), |text| {
+            text.parse::<usize>().map_err(|_| {
+                S3Error::InvalidArgument(format!("max-keys `{text}` is not a non-negative integer"))
+            })
+        })?;
+        Ok(Self {
+            url_encoded,
+            prefix: parameter("prefix").unwrap_or(""),
+            max_keys,
+            delimiter: parameter("delimiter").filter(|delimiter| !delimiter.is_empty()),
         })
-    })
+    }
 }
 
 /// Continuation tokens are opaque to clients: `k` and the last key returned, or `p` and the
