@@ -27,7 +27,12 @@ tests::conformance!(
     missing_tables_and_wrong_keys_are_refused,
     items_past_400_kb_are_refused,
     batches_write_and_get,
+    nested_paths_in_conditions_updates_and_projections,
 );
+
+#[path = "conformance_dynamodb_documents.rs"]
+mod documents;
+use documents::nested_paths_in_conditions_updates_and_projections;
 
 fn s(text: &str) -> AttributeValue {
     AttributeValue::S(text.to_owned())

@@ -5,6 +5,7 @@
 use serde_json::{Map, Value};
 
 use super::error::DynamoError;
+use super::path::{Element, Path};
 use super::value::{Item, compare, equal, single, type_of};
 
 /// DynamoDB's reserved words, which an expression must name through `#name` ("Reserved words in
@@ -27,15 +28,15 @@ pub enum Token {
     Name(String),
     /// `:value`, by placeholder (colon included).
     Placeholder(String),
-    /// `= <> < <= > >= ( ) , + -`.
+    /// `= <> < <= > >= ( ) , + - . [ ]`.
     Symbol(&'static str),
 }
 
-/// An operand: an attribute path (top-level names) or a value.
+/// An operand: a document path or a value.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Operand {
-    /// An attribute of the item.
-    Path(String),
+    /// An attribute of the item, or a value inside one.
+    Path(Path),
     /// An `ExpressionAttributeValues` value.
     Value(Value),
 }
@@ -50,11 +51,11 @@ pub enum Condition {
     /// `a IN (b, c)`.
     In(Operand, Vec<Operand>),
     /// `attribute_exists(path)`.
-    Exists(String),
+    Exists(Path),
     /// `attribute_not_exists(path)`.
-    NotExists(String),
+    NotExists(Path),
     /// `attribute_type(path, :t)`.
-    AttributeType(String, Operand),
+    AttributeType(Path, Operand),
     /// `begins_with(a, b)`.
     BeginsWith(Operand, Operand),
     /// `contains(a, b)`.
@@ -100,7 +101,7 @@ pub fn tokenize(text: &str, substitutions: Substitutions<'_>) -> Result<Vec<Toke
             index += 2;
             continue;
         }
-        if let Some(symbol) = ["=", "<", ">", "(", ")", ",", "+", "-", "."]
+        if let Some(symbol) = ["=", "<", ">", "(", ")", ",", "+", "-", ".", "[", "]"]
             .into_iter()
             .find(|s| s.starts_with(c))
         {
@@ -217,8 +218,31 @@ impl<'a> Parser<'a> {
         }
     }
 
-    /// A path: a name (or `#name`), possibly dotted (`a.b`, kept as one top-level name here).
-    pub fn path(&mut self) -> Result<String, DynamoError> {
+    /// A document path: a name (or `#name`), then `.name` and `[index]` steps.
+    pub fn path(&mut self) -> Result<Path, DynamoError> {
+        let mut path = Path::attribute(self.name()?);
+        loop {
+            if self.eat(".") {
+                path.rest.push(Element::Name(self.name()?));
+            } else if self.eat("[") {
+                let index = match self.peek() {
+                    Some(Token::Word(digits)) => digits.parse::<usize>().ok(),
+                    _ => None,
+                };
+                let Some(index) = index else {
+                    return Err(self.error());
+                };
+                self.position += 1;
+                self.expect("]")?;
+                path.rest.push(Element::Index(index));
+            } else {
+                return Ok(path);
+            }
+        }
+    }
+
+    /// One name of a path: a word that is not reserved, or a `#name`.
+    fn name(&mut self) -> Result<String, DynamoError> {
         if let Some(Token::Word(word)) = self.peek()
             && is_reserved(word)
         {
@@ -227,11 +251,16 @@ impl<'a> Parser<'a> {
                 &format!("Attribute name is a reserved keyword; reserved keyword: {word}"),
             ));
         }
-        if let Some(Token::Word(word) | Token::Name(word)) = self.peek().cloned() {
-            self.position += 1;
-            Ok(word)
-        } else {
-            Err(self.error())
+        match self.peek().cloned() {
+            Some(Token::Word(word)) if !word.starts_with(|c: char| c.is_ascii_digit()) => {
+                self.position += 1;
+                Ok(word)
+            }
+            Some(Token::Name(name)) => {
+                self.position += 1;
+                Ok(name)
+            }
+            _ => Err(self.error()),
         }
     }
 
@@ -358,6 +387,23 @@ impl<'a> Parser<'a> {
     }
 }
 
+/// Parses a `ProjectionExpression`: paths separated by commas.
+pub fn parse_projection(
+    text: &str,
+    substitutions: Substitutions<'_>,
+) -> Result<Vec<Path>, DynamoError> {
+    let mut parser = Parser::new(text, substitutions)?;
+    let mut paths = vec![parser.path()?];
+    while parser.eat(",") {
+        paths.push(parser.path()?);
+    }
+    if parser.done() {
+        Ok(paths)
+    } else {
+        Err(parser.error())
+    }
+}
+
 /// Parses a condition expression.
 pub fn parse_condition(
     text: &str,
@@ -374,22 +420,22 @@ pub fn parse_condition(
 fn resolve<'v>(operand: &'v Operand, item: Option<&'v Item>) -> Option<&'v Value> {
     match operand {
         Operand::Value(value) => Some(value),
-        Operand::Path(name) => item.and_then(|item| item.get(name)),
+        Operand::Path(path) => item.and_then(|item| path.get(item)),
     }
 }
 
 impl Condition {
     /// Whether the condition holds for `item` (`None`: no item).
     pub fn holds(&self, item: Option<&Item>) -> bool {
-        let has = |name: &String| item.is_some_and(|item| item.contains_key(name));
+        let has = |path: &Path| item.is_some_and(|item| path.get(item).is_some());
         match self {
             Self::Exists(name) => has(name),
             Self::NotExists(name) => !has(name),
-            Self::AttributeType(name, kind) => {
+            Self::AttributeType(path, kind) => {
                 let wanted = resolve(kind, item)
                     .and_then(|v| single(v))
                     .and_then(|(_, v)| v.as_str());
-                item.and_then(|item| item.get(name))
+                item.and_then(|item| path.get(item))
                     .and_then(type_of)
                     .is_some_and(|actual| Some(actual) == wanted)
             }

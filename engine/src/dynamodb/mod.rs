@@ -1,13 +1,15 @@
 //! The local DynamoDB: the JSON protocol (`X-Amz-Target: DynamoDB_20120810.<Op>`) over
 //! in-memory tables whose item bytes count in the engine's budget.
 //!
-//! `value` holds attribute values and their order; `expression` and `update` parse and evaluate
-//! condition and update expressions; `table` holds one table's items; `operations` and `reads`
-//! map each operation onto them; `service` makes it a service of the engine.
+//! `value` holds attribute values and their order; `path` document paths (`a.b[0]`);
+//! `expression` and `update` parse and evaluate condition and update expressions; `table` holds
+//! one table's items; `operations` and `reads` map each operation onto them; `service` makes it
+//! a service of the engine.
 
 pub mod error;
 pub mod expression;
 pub mod operations;
+pub mod path;
 mod reads;
 pub mod registry;
 mod service;

@@ -6,10 +6,11 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use serde_json::{Value, json};
 
 use super::error::{DynamoError, no_table};
+use super::path::project;
 use super::reads;
 use super::registry::{
-    Registry, check, check_size, condition, item, project, return_values, spec, string,
-    substitutions, swap,
+    Registry, check, check_size, condition, item, project as projection, return_values, spec,
+    string, substitutions, swap,
 };
 use super::update::Update;
 use super::value::Item;
@@ -109,7 +110,7 @@ fn get_item(registry: &mut Registry, request: &Value) -> Result<Value, DynamoErr
     let (table, _) = registry.table_mut(request)?;
     let position = table.key_position(&key)?;
     match table.items.get(&position) {
-        Some(found) => Ok(json!({"Item": project(found, request)?})),
+        Some(found) => Ok(json!({"Item": projection(found, request)?})),
         None => Ok(json!({})),
     }
 }
@@ -144,7 +145,7 @@ fn update_item(registry: &mut Registry, request: &Value) -> Result<Value, Dynamo
     let (table, budget) = registry.table_mut(request)?;
     let position = table.key_position(&key)?;
     if let Some(update) = &update
-        && let Some(path) = update.paths().find(|path| table.is_key(path))
+        && let Some(path) = update.paths().find(|path| table.is_key(&path.attribute))
     {
         return Err(DynamoError::validation(format!(
             "One or more parameter values were invalid: Cannot update attribute {path}. This attribute is part of the key"
@@ -158,19 +159,21 @@ fn update_item(registry: &mut Registry, request: &Value) -> Result<Value, Dynamo
     }
     check_size(&new)?;
     table.put(position, new.clone(), swap(budget))?;
-    let touched = |item: &Item| -> Item {
+    let touched = |item: &Item, removed_too: bool| -> Item {
         update.as_ref().map_or_else(Item::new, |update| {
-            update
-                .paths()
-                .filter_map(|path| Some((path.to_owned(), item.get(path)?.clone())))
-                .collect()
+            let paths: Vec<_> = if removed_too {
+                update.paths().cloned().collect()
+            } else {
+                update.written().cloned().collect()
+            };
+            project(item, &paths)
         })
     };
     let attributes = match returns {
         "ALL_OLD" => old.clone(),
-        "UPDATED_OLD" => old.as_ref().map(touched),
+        "UPDATED_OLD" => old.as_ref().map(|old| touched(old, true)),
         "ALL_NEW" => Some(new),
-        "UPDATED_NEW" => Some(touched(&new)),
+        "UPDATED_NEW" => Some(touched(&new, false)),
         _ => None,
     };
     Ok(match attributes {

@@ -27,7 +27,11 @@ fn subject(condition: &Condition) -> Option<&str> {
     match condition {
         Condition::Compare(Operand::Path(path), _, Operand::Value(_))
         | Condition::Between(Operand::Path(path), Operand::Value(_), Operand::Value(_))
-        | Condition::BeginsWith(Operand::Path(path), Operand::Value(_)) => Some(path),
+        | Condition::BeginsWith(Operand::Path(path), Operand::Value(_))
+            if path.rest.is_empty() =>
+        {
+            Some(&path.attribute)
+        }
         _ => None,
     }
 }
@@ -53,7 +57,7 @@ fn key_condition(
     let index = parts
         .iter()
         .position(|part| {
-            matches!(part, Condition::Compare(Operand::Path(path), "=", Operand::Value(_)) if path == partition_name)
+            matches!(part, Condition::Compare(Operand::Path(path), "=", Operand::Value(_)) if path.is_attribute(partition_name))
         })
         .ok_or_else(missed)?;
     let Condition::Compare(_, _, Operand::Value(value)) = parts.remove(index) else {

@@ -7,7 +7,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use serde_json::{Map, Value, json};
 
 use super::error::{DynamoError, no_table};
-use super::expression::{Condition, Substitutions, parse_condition};
+use super::expression::{Condition, Substitutions, parse_condition, parse_projection};
 use super::table::{KeyAttribute, Table, TableSpec};
 use super::value::{Item, item_size};
 use crate::budget::Budget;
@@ -245,24 +245,11 @@ pub fn spec(request: &Value) -> Result<TableSpec, DynamoError> {
     })
 }
 
-/// The named attributes of `item` (`ProjectionExpression`), or the whole item.
+/// The parts of `item` its `ProjectionExpression` names (document paths), or the whole item.
 pub fn project(item: &Item, request: &Value) -> Result<Map<String, Value>, DynamoError> {
     let Some(projection) = request.get("ProjectionExpression").and_then(Value::as_str) else {
         return Ok(item.iter().map(|(k, v)| (k.clone(), v.clone())).collect());
     };
-    let tokens = super::expression::tokenize(projection, substitutions(request))?;
-    let names: Vec<String> = tokens
-        .into_iter()
-        .filter_map(|token| match token {
-            super::expression::Token::Word(name) | super::expression::Token::Name(name) => {
-                Some(name)
-            }
-            _ => None,
-        })
-        .collect();
-    Ok(item
-        .iter()
-        .filter(|(name, _)| names.contains(name))
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect())
+    let paths = parse_projection(projection, substitutions(request))?;
+    Ok(super::path::project(item, &paths).into_iter().collect())
 }

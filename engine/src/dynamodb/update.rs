@@ -7,13 +7,14 @@ use serde_json::{Value, json};
 
 use super::error::DynamoError;
 use super::expression::{Operand, Parser, Substitutions, Token};
+use super::path::{InvalidPath, Path};
 use super::value::{Item, add_numbers, single};
 
 /// A value computed by a `SET` action.
 #[derive(Debug, Clone, PartialEq)]
 enum Computed {
     Operand(Operand),
-    IfNotExists(String, Operand),
+    IfNotExists(Path, Operand),
     ListAppend(Box<Computed>, Box<Computed>),
     Arithmetic(Box<Computed>, bool, Box<Computed>),
 }
@@ -21,10 +22,10 @@ enum Computed {
 /// One action of an update expression.
 #[derive(Debug, Clone, PartialEq)]
 enum Action {
-    Set(String, Computed),
-    Remove(String),
-    Add(String, Value),
-    Delete(String, Value),
+    Set(Path, Computed),
+    Remove(Path),
+    Add(Path, Value),
+    Delete(Path, Value),
 }
 
 /// A parsed update expression.
@@ -79,11 +80,14 @@ impl Update {
                 "Invalid UpdateExpression: The expression can not be empty;",
             ));
         }
-        let mut paths = BTreeSet::new();
-        for action in &actions {
-            if !paths.insert(action.path()) {
+        for (index, action) in actions.iter().enumerate() {
+            if let Some(other) = actions[..index]
+                .iter()
+                .find(|other| other.path().overlaps(action.path()))
+            {
                 return Err(DynamoError::validation(format!(
-                    "Invalid UpdateExpression: Two document paths overlap with each other; must remove or rewrite one of these paths; path one: [{0}], path two: [{0}]",
+                    "Invalid UpdateExpression: Two document paths overlap with each other; must remove or rewrite one of these paths; path one: [{}], path two: [{}]",
+                    other.path(),
                     action.path()
                 )));
             }
@@ -91,41 +95,59 @@ impl Update {
         Ok(Self { actions })
     }
 
-    /// The attribute names the update writes or removes.
-    pub fn paths(&self) -> impl Iterator<Item = &str> {
+    /// The document paths the update writes or removes.
+    pub fn paths(&self) -> impl Iterator<Item = &Path> {
         self.actions.iter().map(Action::path)
     }
 
-    /// Applies the update to `item` (the old item, or the key alone for a new one).
+    /// The document paths the update writes (`SET`, `ADD`, `DELETE`): what `UPDATED_NEW` answers.
+    pub fn written(&self) -> impl Iterator<Item = &Path> {
+        self.actions
+            .iter()
+            .filter(|action| !matches!(action, Action::Remove(_)))
+            .map(Action::path)
+    }
+
+    /// Applies the update to `item` (the old item, or the key alone for a new one). Every
+    /// operand reads the item as it was before the update; removals run last, from the
+    /// highest list index down, so `REMOVE a[0], a[1]` removes the first two elements.
     pub fn apply(&self, item: &mut Item) -> Result<(), DynamoError> {
         let old = item.clone();
+        let invalid = |InvalidPath| {
+            DynamoError::validation(
+                "The document path provided in the update expression is invalid for update",
+            )
+        };
+        let mut removals = Vec::new();
         for action in &self.actions {
             match action {
                 Action::Set(path, value) => {
-                    item.insert(path.clone(), evaluate(value, &old)?);
+                    path.set(item, evaluate(value, &old)?).map_err(invalid)?;
                 }
-                Action::Remove(path) => {
-                    item.remove(path);
-                }
+                Action::Remove(path) => removals.push(path),
                 Action::Add(path, value) => {
-                    let added = add(old.get(path), value)?;
-                    item.insert(path.clone(), added);
+                    let added = add(path.get(&old), value)?;
+                    path.set(item, added).map_err(invalid)?;
                 }
                 Action::Delete(path, value) => {
-                    if let Some(remaining) = delete(old.get(path), value)? {
-                        item.insert(path.clone(), remaining);
+                    if let Some(remaining) = delete(path.get(&old), value)? {
+                        path.set(item, remaining).map_err(invalid)?;
                     } else {
-                        item.remove(path);
+                        path.remove(item);
                     }
                 }
             }
+        }
+        removals.sort_unstable_by(|a, b| b.cmp(a));
+        for path in removals {
+            path.remove(item);
         }
         Ok(())
     }
 }
 
 impl Action {
-    fn path(&self) -> &str {
+    fn path(&self) -> &Path {
         match self {
             Self::Set(path, _)
             | Self::Remove(path)
@@ -181,10 +203,11 @@ fn missing(path: &str) -> DynamoError {
 fn evaluate(value: &Computed, item: &Item) -> Result<Value, DynamoError> {
     match value {
         Computed::Operand(Operand::Value(value)) => Ok(value.clone()),
-        Computed::Operand(Operand::Path(path)) => {
-            item.get(path).cloned().ok_or_else(|| missing(path))
-        }
-        Computed::IfNotExists(path, fallback) => match item.get(path) {
+        Computed::Operand(Operand::Path(path)) => path
+            .get(item)
+            .cloned()
+            .ok_or_else(|| missing(&path.to_string())),
+        Computed::IfNotExists(path, fallback) => match path.get(item) {
             Some(value) => Ok(value.clone()),
             None => evaluate(&Computed::Operand(fallback.clone()), item),
         },
