@@ -28,11 +28,15 @@ tests::conformance!(
     items_past_400_kb_are_refused,
     batches_write_and_get,
     nested_paths_in_conditions_updates_and_projections,
+    transactions_apply_every_action_or_none,
 );
 
 #[path = "conformance_dynamodb_documents.rs"]
 mod documents;
 use documents::nested_paths_in_conditions_updates_and_projections;
+#[path = "conformance_dynamodb_transactions.rs"]
+mod transactions;
+use transactions::transactions_apply_every_action_or_none;
 
 fn s(text: &str) -> AttributeValue {
     AttributeValue::S(text.to_owned())

@@ -20,6 +20,10 @@ pub enum DynamoError {
     /// with `ReturnValuesOnConditionCheckFailure: ALL_OLD`.
     #[error("The conditional request failed")]
     ConditionalCheckFailed(Option<Value>),
+    /// A transaction with an action that could not go through: one reason per action, in
+    /// request order (`{"Code": "None"}` for the others).
+    #[error("Transaction cancelled, please refer cancellation reasons for specific reasons [{}]", codes(.0))]
+    TransactionCanceled(Vec<Value>),
     /// A write past the engine's byte cap.
     #[error("{0}")]
     OverCap(String),
@@ -50,6 +54,7 @@ impl DynamoError {
             Self::ResourceInUse(_) => "ResourceInUseException",
             Self::Validation(_) => "ValidationException",
             Self::ConditionalCheckFailed(_) => "ConditionalCheckFailedException",
+            Self::TransactionCanceled(_) => "TransactionCanceledException",
             Self::OverCap(_) => "ProvisionedThroughputExceededException",
             Self::UnknownOperation(_) => "UnknownOperationException",
             Self::Serialization(_) => "SerializationException",
@@ -75,8 +80,20 @@ impl DynamoError {
         if let Self::ConditionalCheckFailed(Some(item)) = self {
             body["Item"] = item.clone();
         }
+        if let Self::TransactionCanceled(reasons) = self {
+            body["CancellationReasons"] = Value::Array(reasons.clone());
+        }
         body
     }
+}
+
+/// The codes of cancellation reasons, as the message lists them: `ConditionalCheckFailed, None`.
+fn codes(reasons: &[Value]) -> String {
+    reasons
+        .iter()
+        .map(|reason| reason["Code"].as_str().unwrap_or("None"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The `ResourceNotFoundException` item operations answer.

@@ -3,8 +3,8 @@
 //!
 //! `value` holds attribute values and their order; `path` document paths (`a.b[0]`);
 //! `expression` and `update` parse and evaluate condition and update expressions; `table` holds
-//! one table's items; `operations` and `reads` map each operation onto them; `service` makes it
-//! a service of the engine.
+//! one table's items; `operations`, `reads` and `transactions` map each operation onto them;
+//! `service` makes it a service of the engine.
 
 pub mod error;
 pub mod expression;
@@ -14,6 +14,7 @@ mod reads;
 pub mod registry;
 mod service;
 pub mod table;
+mod transactions;
 pub mod update;
 pub mod value;
 

@@ -7,13 +7,13 @@ use serde_json::{Value, json};
 
 use super::error::{DynamoError, no_table};
 use super::path::project;
-use super::reads;
 use super::registry::{
     Registry, check, check_size, condition, item, project as projection, return_values, spec,
     string, substitutions, swap,
 };
 use super::update::Update;
 use super::value::Item;
+use super::{reads, transactions};
 
 /// The registry as the service shares it.
 pub type Shared = Arc<Mutex<Registry>>;
@@ -61,6 +61,8 @@ pub fn dispatch(shared: &Shared, operation: &str, request: &Value) -> Result<Val
         "Scan" => reads::scan(&mut registry, request),
         "BatchGetItem" => reads::batch_get(&mut registry, request),
         "BatchWriteItem" => reads::batch_write(&mut registry, request),
+        "TransactWriteItems" => transactions::write(&mut registry, request),
+        "TransactGetItems" => transactions::get(&mut registry, request),
         other => Err(DynamoError::UnknownOperation(other.to_owned())),
     }
 }
