@@ -29,6 +29,7 @@ tests::conformance!(
     batches_write_and_get,
     nested_paths_in_conditions_updates_and_projections,
     transactions_apply_every_action_or_none,
+    time_to_live_is_turned_on_described_and_off,
 );
 
 #[path = "conformance_dynamodb_documents.rs"]
@@ -37,6 +38,9 @@ use documents::nested_paths_in_conditions_updates_and_projections;
 #[path = "conformance_dynamodb_transactions.rs"]
 mod transactions;
 use transactions::transactions_apply_every_action_or_none;
+#[path = "conformance_dynamodb_ttl.rs"]
+mod ttl;
+use ttl::time_to_live_is_turned_on_described_and_off;
 
 fn s(text: &str) -> AttributeValue {
     AttributeValue::S(text.to_owned())
@@ -570,6 +574,7 @@ async fn configured_tables_exist_and_items_count_in_the_budget() {
                 kind: "S".into(),
             },
             sort: None,
+            ttl_attribute: None,
         }],
         limits: ::engine::Limits {
             max_stored_bytes: 1000,

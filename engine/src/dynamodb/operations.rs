@@ -29,6 +29,7 @@ pub fn lock(shared: &Shared) -> MutexGuard<'_, Registry> {
 /// Runs `operation` (the part of `X-Amz-Target` after `DynamoDB_20120810.`).
 pub fn dispatch(shared: &Shared, operation: &str, request: &Value) -> Result<Value, DynamoError> {
     let mut registry = lock(shared);
+    registry.sweep(super::registry::now());
     match operation {
         "CreateTable" => {
             let spec = spec(request)?;
@@ -53,6 +54,16 @@ pub fn dispatch(shared: &Shared, operation: &str, request: &Value) -> Result<Val
             Ok(json!({"TableDescription": table.description("DELETING")}))
         }
         "ListTables" => Ok(list_tables(&registry, request)),
+        "UpdateTimeToLive" => update_ttl(&mut registry, request),
+        "DescribeTimeToLive" => {
+            let name = string(request, "TableName")?;
+            let table = registry.tables.get(name).ok_or_else(|| {
+                DynamoError::ResourceNotFound(format!(
+                    "Requested resource not found: Table: {name} not found"
+                ))
+            })?;
+            Ok(json!({"TimeToLiveDescription": table.ttl_description()}))
+        }
         "PutItem" => put_item(&mut registry, request),
         "GetItem" => get_item(&mut registry, request),
         "DeleteItem" => delete_item(&mut registry, request),
@@ -86,6 +97,39 @@ fn list_tables(registry: &Registry, request: &Value) -> Value {
         answer["LastEvaluatedTableName"] = json!(page.last());
     }
     answer
+}
+
+/// `UpdateTimeToLive`: turns expiry on for an attribute, or off; AWS refuses a change to the
+/// state the table is already in.
+fn update_ttl(registry: &mut Registry, request: &Value) -> Result<Value, DynamoError> {
+    let specification = request
+        .get("TimeToLiveSpecification")
+        .ok_or_else(|| {
+            DynamoError::validation(
+                "1 validation error detected: Value null at 'timeToLiveSpecification' failed to satisfy constraint: Member must not be null",
+            )
+        })?;
+    let attribute = string(specification, "AttributeName")?;
+    let enabled = specification
+        .get("Enabled")
+        .and_then(Value::as_bool)
+        .ok_or_else(|| {
+            DynamoError::validation(
+                "1 validation error detected: Value null at 'timeToLiveSpecification.enabled' failed to satisfy constraint: Member must not be null",
+            )
+        })?;
+    let (table, _) = registry.table_mut(request)?;
+    match (&table.spec.ttl_attribute, enabled) {
+        (Some(_), true) => {
+            return Err(DynamoError::validation("TimeToLive is already enabled"));
+        }
+        (None, false) => {
+            return Err(DynamoError::validation("TimeToLive is already disabled"));
+        }
+        _ => {}
+    }
+    table.spec.ttl_attribute = enabled.then(|| attribute.to_owned());
+    Ok(json!({"TimeToLiveSpecification": {"AttributeName": attribute, "Enabled": enabled}}))
 }
 
 fn put_item(registry: &mut Registry, request: &Value) -> Result<Value, DynamoError> {

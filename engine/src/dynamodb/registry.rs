@@ -22,6 +22,8 @@ pub struct Registry {
     pub tables: BTreeMap<String, Table>,
     /// Where item bytes are counted.
     pub budget: Budget,
+    /// When Time to Live last deleted expired items (seconds since the epoch).
+    swept: f64,
 }
 
 impl Registry {
@@ -30,6 +32,19 @@ impl Registry {
         Self {
             tables: BTreeMap::new(),
             budget,
+            swept: 0.0,
+        }
+    }
+
+    /// Deletes the items Time to Live has expired in every table ([`Table::expire`]), at most
+    /// once a second.
+    pub fn sweep(&mut self, now: f64) {
+        if now - self.swept < 1.0 {
+            return;
+        }
+        self.swept = now;
+        for table in self.tables.values_mut() {
+            self.budget.release(table.expire(now));
         }
     }
 
@@ -38,9 +53,7 @@ impl Registry {
         if self.tables.contains_key(&spec.name) {
             return Err(DynamoError::ResourceInUse(spec.name));
         }
-        let created = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0.0, |since| since.as_secs_f64());
+        let created = now();
         let name = spec.name.clone();
         Ok(self.tables.entry(name).or_insert(Table::new(spec, created)))
     }
@@ -58,6 +71,13 @@ impl Registry {
         let table = self.tables.get_mut(name).ok_or_else(no_table)?;
         Ok((table, &self.budget))
     }
+}
+
+/// Seconds since the epoch.
+pub fn now() -> f64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0.0, |since| since.as_secs_f64())
 }
 
 /// A required string parameter.
@@ -242,6 +262,7 @@ pub fn spec(request: &Value) -> Result<TableSpec, DynamoError> {
         name: name.to_owned(),
         partition,
         sort,
+        ttl_attribute: None,
     })
 }
 
