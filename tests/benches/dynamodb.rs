@@ -35,6 +35,7 @@ async fn main() {
             },
             sort: None,
             ttl_attribute: None,
+            indexes: Vec::new(),
         }],
         ..EngineConfig::default()
     })

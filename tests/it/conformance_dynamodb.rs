@@ -30,6 +30,7 @@ tests::conformance!(
     nested_paths_in_conditions_updates_and_projections,
     transactions_apply_every_action_or_none,
     time_to_live_is_turned_on_described_and_off,
+    secondary_indexes_answer_query_and_scan,
 );
 
 #[path = "conformance_dynamodb_documents.rs"]
@@ -41,6 +42,9 @@ use transactions::transactions_apply_every_action_or_none;
 #[path = "conformance_dynamodb_ttl.rs"]
 mod ttl;
 use ttl::time_to_live_is_turned_on_described_and_off;
+#[path = "conformance_dynamodb_indexes.rs"]
+mod indexes;
+use indexes::secondary_indexes_answer_query_and_scan;
 
 fn s(text: &str) -> AttributeValue {
     AttributeValue::S(text.to_owned())
@@ -575,6 +579,7 @@ async fn configured_tables_exist_and_items_count_in_the_budget() {
             },
             sort: None,
             ttl_attribute: None,
+            indexes: Vec::new(),
         }],
         limits: ::engine::Limits {
             max_stored_bytes: 1000,

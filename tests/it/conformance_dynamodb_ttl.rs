@@ -93,6 +93,7 @@ async fn expired_items_are_deleted_within_seconds() {
             },
             sort: None,
             ttl_attribute: Some("expires".into()),
+            indexes: Vec::new(),
         }],
         ..EngineConfig::default()
     })

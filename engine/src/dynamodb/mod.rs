@@ -20,4 +20,4 @@ pub mod value;
 
 pub use error::DynamoError;
 pub use service::{DynamoDb, MAX_REQUEST_BYTES, NAME};
-pub use table::{KeyAttribute, TableSpec};
+pub use table::{IndexKind, IndexSpec, KeyAttribute, Projection, TableSpec};

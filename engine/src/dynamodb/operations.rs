@@ -204,6 +204,7 @@ fn update_item(registry: &mut Registry, request: &Value) -> Result<Value, Dynamo
         update.apply(&mut new)?;
     }
     check_size(&new)?;
+    table.check_index_keys(&new)?;
     table.put(position, new.clone(), swap(budget))?;
     let touched = |item: &Item, removed_too: bool| -> Item {
         update.as_ref().map_or_else(Item::new, |update| {

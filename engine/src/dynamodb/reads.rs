@@ -1,12 +1,14 @@
 //! `Query`, `Scan`, `BatchGetItem` and `BatchWriteItem`.
 
+use std::borrow::Cow;
+
 use serde_json::{Map, Value, json};
 
 use super::error::DynamoError;
 use super::expression::{Condition, Operand};
 use super::operations::known;
 use super::registry::{Registry, check_size, condition, item, project, swap};
-use super::table::{Table, mismatch};
+use super::table::{IndexEntry, IndexKind, IndexSpec, KeyAttribute, Position, Table, mismatch};
 use super::value::{Item, KeyValue};
 
 /// The most requests one `BatchWriteItem` may hold, and keys one `BatchGetItem`.
@@ -36,9 +38,11 @@ fn subject(condition: &Condition) -> Option<&str> {
     }
 }
 
-/// The partition value and the sort-key condition of a `KeyConditionExpression`.
+/// The partition value and the sort-key condition of a `KeyConditionExpression` over the keys
+/// of the table or of an index.
 fn key_condition(
-    table: &Table,
+    partition_key: &KeyAttribute,
+    sort_key: Option<&KeyAttribute>,
     request: &Value,
 ) -> Result<(KeyValue, Option<Condition>), DynamoError> {
     let Some(parsed) = condition(request, "KeyConditionExpression")? else {
@@ -48,7 +52,7 @@ fn key_condition(
     };
     let mut parts = Vec::new();
     conjuncts(parsed, &mut parts);
-    let partition_name = &table.spec.partition.name;
+    let partition_name = &partition_key.name;
     let missed = || {
         DynamoError::validation(format!(
             "Query condition missed key schema element: {partition_name}"
@@ -63,14 +67,14 @@ fn key_condition(
     let Condition::Compare(_, _, Operand::Value(value)) = parts.remove(index) else {
         return Err(missed());
     };
-    let partition = KeyValue::of(&value, &table.spec.partition.kind).ok_or_else(|| {
+    let partition = KeyValue::of(&value, &partition_key.kind).ok_or_else(|| {
         DynamoError::validation("One or more parameter values were invalid: Condition parameter type does not match schema type")
     })?;
     let sort = match parts.len() {
         0 => None,
         1 => {
             let part = parts.remove(0);
-            let sort_name = table.spec.sort.as_ref().map(|sort| sort.name.as_str());
+            let sort_name = sort_key.map(|sort| sort.name.as_str());
             match subject(&part) {
                 Some(name)
                     if Some(name) == sort_name
@@ -109,11 +113,13 @@ fn limit(request: &Value) -> Result<Option<usize>, DynamoError> {
     }
 }
 
-/// One page: evaluates `items` up to `Limit`, filters, projects.
+/// One page: evaluates `items` (as `view` shows them: an index shows its projection) up to
+/// `Limit`, filters, projects; `last_key` makes the `LastEvaluatedKey` of the item a page ends on.
 fn page<'a>(
-    table: &Table,
     items: impl Iterator<Item = &'a Item>,
     request: &Value,
+    view: &dyn Fn(&'a Item) -> Cow<'a, Item>,
+    last_key: &dyn Fn(&Item) -> Item,
 ) -> Result<Value, DynamoError> {
     let limit = limit(request)?;
     let filter = condition(request, "FilterExpression")?;
@@ -123,14 +129,15 @@ fn page<'a>(
     let mut last = None;
     for item in items {
         scanned += 1;
+        let shown = view(item);
         if filter
             .as_ref()
-            .is_none_or(|filter| filter.holds(Some(item)))
+            .is_none_or(|filter| filter.holds(Some(&shown)))
         {
-            found.push(Value::Object(project(item, request)?));
+            found.push(Value::Object(project(&shown, request)?));
         }
         if limit == Some(scanned) {
-            last = Some(table.key_of(item));
+            last = Some(last_key(item));
             break;
         }
     }
@@ -144,6 +151,12 @@ fn page<'a>(
     Ok(answer)
 }
 
+fn invalid_start() -> DynamoError {
+    DynamoError::validation(
+        "The provided starting key is invalid: The provided key element does not match the schema",
+    )
+}
+
 fn start_key(table: &Table, request: &Value) -> Result<Option<(KeyValue, KeyValue)>, DynamoError> {
     if request.get("ExclusiveStartKey").is_none() {
         return Ok(None);
@@ -152,40 +165,153 @@ fn start_key(table: &Table, request: &Value) -> Result<Option<(KeyValue, KeyValu
     table
         .key_position(&key)
         .map(Some)
-        .map_err(|_| DynamoError::validation("The provided starting key is invalid: The provided key element does not match the schema"))
+        .map_err(|_| invalid_start())
 }
 
-/// `Query`: one partition, a sort-key condition, in sort-key order (or reversed).
+/// The index `IndexName` names, if any; a global one refuses `ConsistentRead`.
+fn index<'t>(table: &'t Table, request: &Value) -> Result<Option<&'t IndexSpec>, DynamoError> {
+    let Some(name) = request.get("IndexName").and_then(Value::as_str) else {
+        return Ok(None);
+    };
+    let index = table.index(name)?;
+    if index.kind == IndexKind::Global
+        && request.get("ConsistentRead").and_then(Value::as_bool) == Some(true)
+    {
+        return Err(DynamoError::validation(
+            "Consistent reads are not supported on global secondary indexes",
+        ));
+    }
+    Ok(Some(index))
+}
+
+/// Where an index page resumes: the index keys and the table position of `ExclusiveStartKey`.
+fn index_start(
+    table: &Table,
+    index: &IndexSpec,
+    request: &Value,
+) -> Result<Option<(KeyValue, KeyValue, Position)>, DynamoError> {
+    if request.get("ExclusiveStartKey").is_none() {
+        return Ok(None);
+    }
+    let key = item(request, "ExclusiveStartKey")?;
+    let position = table
+        .key_position(&table.key_of(&key))
+        .map_err(|_| invalid_start())?;
+    let partition = key
+        .get(&index.partition.name)
+        .and_then(|value| KeyValue::of(value, &index.partition.kind))
+        .ok_or_else(invalid_start)?;
+    let sort = match &index.sort {
+        Some(sort) => key
+            .get(&sort.name)
+            .and_then(|value| KeyValue::of(value, &sort.kind))
+            .ok_or_else(invalid_start)?,
+        None => KeyValue::Absent,
+    };
+    Ok(Some((partition, sort, position)))
+}
+
+/// The entries of `index` after `start` in the direction of the read.
+fn index_page_items<'t>(
+    entries: Vec<IndexEntry<'t>>,
+    start: Option<&(KeyValue, KeyValue, Position)>,
+    forward: bool,
+) -> Vec<&'t Item> {
+    let after = |entry: &IndexEntry<'_>| {
+        start.is_none_or(|(partition, sort, position)| {
+            let ordering = (&entry.0, &entry.1, entry.2).cmp(&(partition, sort, position));
+            if forward {
+                ordering.is_gt()
+            } else {
+                ordering.is_lt()
+            }
+        })
+    };
+    let mut items: Vec<&Item> = entries
+        .into_iter()
+        .filter(after)
+        .map(|(_, _, _, item)| item)
+        .collect();
+    if !forward {
+        items.reverse();
+    }
+    items
+}
+
+/// `Query`: one partition of the table or of an index (`IndexName`), a sort-key condition, in
+/// sort-key order (or reversed).
 pub(super) fn query(registry: &mut Registry, request: &Value) -> Result<Value, DynamoError> {
     let (table, _) = registry.table_mut(request)?;
-    let (partition, sort) = key_condition(table, request)?;
+    let table: &Table = table;
+    let index = index(table, request)?;
     let forward = request.get("ScanIndexForward").and_then(Value::as_bool) != Some(false);
+    if let Some(index) = index {
+        let (partition, sort) = key_condition(&index.partition, index.sort.as_ref(), request)?;
+        let start = index_start(table, index, request)?;
+        if let Some((start_partition, _, _)) = &start
+            && *start_partition != partition
+        {
+            return Err(outside());
+        }
+        let entries = table
+            .index_entries(index)
+            .into_iter()
+            .filter(|entry| entry.0 == partition)
+            .filter(|entry| sort.as_ref().is_none_or(|sort| sort.holds(Some(entry.3))))
+            .collect();
+        let items = index_page_items(entries, start.as_ref(), forward);
+        return page(
+            items.into_iter(),
+            request,
+            &|item| Cow::Owned(table.index_item(index, item)),
+            &|item| table.index_key_of(index, item),
+        );
+    }
+    let (partition, sort) =
+        key_condition(&table.spec.partition, table.spec.sort.as_ref(), request)?;
     let start = start_key(table, request)?;
     if let Some((start_partition, _)) = &start
         && *start_partition != partition
     {
-        return Err(DynamoError::validation(
-            "The provided starting key is outside query boundaries based on provided key conditions",
-        ));
+        return Err(outside());
     }
     let after = start.map(|(_, sort)| sort);
     let items = table
         .partition(&partition, after.as_ref(), forward)
         .filter(|item| sort.as_ref().is_none_or(|sort| sort.holds(Some(item))))
         .collect::<Vec<_>>();
-    page(table, items.into_iter(), request)
+    page(items.into_iter(), request, &Cow::Borrowed, &|item| {
+        table.key_of(item)
+    })
 }
 
-/// `Scan`: every item in key order.
+fn outside() -> DynamoError {
+    DynamoError::validation(
+        "The provided starting key is outside query boundaries based on provided key conditions",
+    )
+}
+
+/// `Scan`: every item of the table in key order, or of an index (`IndexName`) in its order.
 pub(super) fn scan(registry: &mut Registry, request: &Value) -> Result<Value, DynamoError> {
     let (table, _) = registry.table_mut(request)?;
+    let table: &Table = table;
+    if let Some(index) = index(table, request)? {
+        let start = index_start(table, index, request)?;
+        let items = index_page_items(table.index_entries(index), start.as_ref(), true);
+        return page(
+            items.into_iter(),
+            request,
+            &|item| Cow::Owned(table.index_item(index, item)),
+            &|item| table.index_key_of(index, item),
+        );
+    }
     let start = start_key(table, request)?;
     let items = table
         .items
         .iter()
         .filter(|(position, _)| start.as_ref().is_none_or(|start| *position > start))
         .map(|(_, item)| item);
-    page(table, items, request)
+    page(items, request, &Cow::Borrowed, &|item| table.key_of(item))
 }
 
 fn request_items(request: &Value) -> Result<&Map<String, Value>, DynamoError> {

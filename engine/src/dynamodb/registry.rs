@@ -8,7 +8,7 @@ use serde_json::{Map, Value, json};
 
 use super::error::{DynamoError, no_table};
 use super::expression::{Condition, Substitutions, parse_condition, parse_projection};
-use super::table::{KeyAttribute, Table, TableSpec};
+use super::table::{IndexKind, IndexSpec, KeyAttribute, Projection, Table, TableSpec};
 use super::value::{Item, item_size};
 use crate::budget::Budget;
 
@@ -216,18 +216,19 @@ pub fn spec(request: &Value) -> Result<TableSpec, DynamoError> {
             ))
         })
         .collect();
-    let schema: Vec<(&str, &str)> = request
-        .get("KeySchema")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(|key| {
-            Some((
-                key.get("AttributeName")?.as_str()?,
-                key.get("KeyType")?.as_str()?,
-            ))
-        })
-        .collect();
+    let key_schema = |of: &'_ Value| -> Vec<(String, String)> {
+        of.get("KeySchema")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|key| {
+                Some((
+                    key.get("AttributeName")?.as_str()?.to_owned(),
+                    key.get("KeyType")?.as_str()?.to_owned(),
+                ))
+            })
+            .collect()
+    };
     let attribute = |name: &str| -> Result<KeyAttribute, DynamoError> {
         let kind = definitions.get(name).ok_or_else(|| {
             DynamoError::validation(
@@ -244,16 +245,32 @@ pub fn spec(request: &Value) -> Result<TableSpec, DynamoError> {
             kind: (*kind).to_owned(),
         })
     };
-    let (partition, sort) = match schema.as_slice() {
-        [(hash, "HASH")] => (attribute(hash)?, None),
-        [(hash, "HASH"), (range, "RANGE")] => (attribute(hash)?, Some(attribute(range)?)),
-        _ => {
-            return Err(DynamoError::validation(
+    let keys = |schema: &[(String, String)]| -> Result<_, DynamoError> {
+        match schema {
+            [(hash, kind)] if kind == "HASH" => Ok((attribute(hash)?, None)),
+            [(hash, first), (range, second)] if first == "HASH" && second == "RANGE" => {
+                Ok((attribute(hash)?, Some(attribute(range)?)))
+            }
+            _ => Err(DynamoError::validation(
                 "1 validation error detected: Value null at 'keySchema' failed to satisfy constraint: Member must have a HASH key first and at most one RANGE key",
-            ));
+            )),
         }
     };
-    if definitions.len() != schema.len() {
+    let (partition, sort) = keys(&key_schema(request))?;
+    let indexes = indexes(request, &partition, sort.as_ref(), |index| {
+        keys(&key_schema(index))
+    })?;
+    let mut used: Vec<&str> = vec![partition.name.as_str()];
+    for attribute in sort.iter().chain(
+        indexes
+            .iter()
+            .flat_map(|index| std::iter::once(&index.partition).chain(index.sort.as_ref())),
+    ) {
+        if !used.contains(&attribute.name.as_str()) {
+            used.push(&attribute.name);
+        }
+    }
+    if definitions.len() != used.len() {
         return Err(DynamoError::validation(
             "One or more parameter values were invalid: Number of attributes in KeySchema does not exactly match number of attributes defined in AttributeDefinitions",
         ));
@@ -263,7 +280,85 @@ pub fn spec(request: &Value) -> Result<TableSpec, DynamoError> {
         partition,
         sort,
         ttl_attribute: None,
+        indexes,
     })
+}
+
+type Keys = (KeyAttribute, Option<KeyAttribute>);
+
+/// The `GlobalSecondaryIndexes` and `LocalSecondaryIndexes` of `CreateTable`, their key schemas
+/// read by `keys`.
+fn indexes(
+    request: &Value,
+    partition: &KeyAttribute,
+    sort: Option<&KeyAttribute>,
+    keys: impl Fn(&Value) -> Result<Keys, DynamoError>,
+) -> Result<Vec<IndexSpec>, DynamoError> {
+    let mut indexes: Vec<IndexSpec> = Vec::new();
+    for (field, kind) in [
+        ("GlobalSecondaryIndexes", IndexKind::Global),
+        ("LocalSecondaryIndexes", IndexKind::Local),
+    ] {
+        for index in request
+            .get(field)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let name = string(index, "IndexName")?;
+            let (index_partition, index_sort) = keys(index)?;
+            if kind == IndexKind::Local {
+                if sort.is_none() {
+                    return Err(DynamoError::validation(
+                        "One or more parameter values were invalid: Table KeySchema does not have a range key, which is required when specifying a LocalSecondaryIndex",
+                    ));
+                }
+                if index_partition != *partition || index_sort.is_none() {
+                    return Err(DynamoError::validation(format!(
+                        "One or more parameter values were invalid: Index KeySchema does not have the same leading hash key as table KeySchema for index: {name}. index hash key: {}, table hash key: {}",
+                        index_partition.name, partition.name
+                    )));
+                }
+            }
+            if indexes.iter().any(|other| other.name == name) {
+                return Err(DynamoError::validation(format!(
+                    "One or more parameter values were invalid: Duplicate index name: {name}"
+                )));
+            }
+            let projection = index.get("Projection");
+            let projection = match projection
+                .and_then(|projection| projection.get("ProjectionType"))
+                .and_then(Value::as_str)
+            {
+                Some("ALL") => Projection::All,
+                Some("KEYS_ONLY") => Projection::KeysOnly,
+                Some("INCLUDE") => Projection::Include(
+                    projection
+                        .and_then(|projection| projection.get("NonKeyAttributes"))
+                        .and_then(Value::as_array)
+                        .into_iter()
+                        .flatten()
+                        .filter_map(Value::as_str)
+                        .map(str::to_owned)
+                        .collect(),
+                ),
+                other => {
+                    return Err(DynamoError::validation(format!(
+                        "1 validation error detected: Value '{}' at 'projection.projectionType' of index {name} failed to satisfy constraint: Member must satisfy enum value set: [ALL, INCLUDE, KEYS_ONLY]",
+                        other.unwrap_or("null")
+                    )));
+                }
+            };
+            indexes.push(IndexSpec {
+                name: name.to_owned(),
+                kind,
+                partition: index_partition,
+                sort: index_sort,
+                projection,
+            });
+        }
+    }
+    Ok(indexes)
 }
 
 /// The parts of `item` its `ProjectionExpression` names (document paths), or the whole item.

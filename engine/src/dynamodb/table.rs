@@ -17,6 +17,41 @@ pub struct KeyAttribute {
     pub kind: String,
 }
 
+/// Which kind of secondary index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IndexKind {
+    /// A global secondary index: a partition key of its own.
+    Global,
+    /// A local secondary index: the table's partition key, another sort key.
+    Local,
+}
+
+/// The attributes an index holds beside the keys.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Projection {
+    /// Every attribute.
+    All,
+    /// The table's and the index's keys only.
+    KeysOnly,
+    /// The keys and these attributes.
+    Include(Vec<String>),
+}
+
+/// A secondary index: items that have its key attributes, ordered by them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndexSpec {
+    /// The index name (`IndexName` of `Query` and `Scan`).
+    pub name: String,
+    /// Global or local.
+    pub kind: IndexKind,
+    /// Its partition key (for a local index, the table's).
+    pub partition: KeyAttribute,
+    /// Its sort key, if any.
+    pub sort: Option<KeyAttribute>,
+    /// What it holds beside the keys.
+    pub projection: Projection,
+}
+
 /// What a table is created with.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TableSpec {
@@ -29,7 +64,13 @@ pub struct TableSpec {
     /// The Number attribute holding each item's expiry in seconds since the epoch, when Time
     /// to Live is on (see [`Table::expire`]).
     pub ttl_attribute: Option<String>,
+    /// Global and local secondary indexes.
+    pub indexes: Vec<IndexSpec>,
 }
+
+/// An item as an index orders it: the index's partition and sort values, then the table
+/// position (which orders items with equal index keys).
+pub type IndexEntry<'a> = (KeyValue, KeyValue, &'a Position, &'a Item);
 
 /// An item's position: partition key value, then sort key value.
 pub type Position = (KeyValue, KeyValue);
@@ -85,7 +126,86 @@ impl Table {
                 )));
             }
         }
+        self.check_index_keys(item)?;
         self.position_of(item).ok_or_else(mismatch)
+    }
+
+    /// Refuses an item whose index key attribute has another type than the index's.
+    pub fn check_index_keys(&self, item: &Item) -> Result<(), DynamoError> {
+        for index in &self.spec.indexes {
+            for key in std::iter::once(&index.partition).chain(index.sort.as_ref()) {
+                if let Some(actual) = item.get(&key.name).and_then(type_of)
+                    && actual != key.kind
+                {
+                    return Err(DynamoError::validation(format!(
+                        "One or more parameter values were invalid: Type mismatch for Index Key {} Expected: {} Actual: {actual} IndexName: {}",
+                        key.name, key.kind, index.name
+                    )));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The index `name`, or the `ValidationException` DynamoDB answers.
+    pub fn index(&self, name: &str) -> Result<&IndexSpec, DynamoError> {
+        self.spec
+            .indexes
+            .iter()
+            .find(|index| index.name == name)
+            .ok_or_else(|| {
+                DynamoError::validation(format!(
+                    "The table does not have the specified index: {name}"
+                ))
+            })
+    }
+
+    /// The items `index` holds (those with its key attributes), in its order.
+    pub fn index_entries(&self, index: &IndexSpec) -> Vec<IndexEntry<'_>> {
+        let mut entries: Vec<IndexEntry<'_>> = self
+            .items
+            .iter()
+            .filter_map(|(position, item)| {
+                let partition =
+                    KeyValue::of(item.get(&index.partition.name)?, &index.partition.kind)?;
+                let sort = match &index.sort {
+                    Some(sort) => KeyValue::of(item.get(&sort.name)?, &sort.kind)?,
+                    None => KeyValue::Absent,
+                };
+                Some((partition, sort, position, item))
+            })
+            .collect();
+        entries.sort_by(|a, b| (&a.0, &a.1, a.2).cmp(&(&b.0, &b.1, b.2)));
+        entries
+    }
+
+    /// `item` as `index` holds it (its projection).
+    pub fn index_item(&self, index: &IndexSpec, item: &Item) -> Item {
+        let included: &[String] = match &index.projection {
+            Projection::All => return item.clone(),
+            Projection::KeysOnly => &[],
+            Projection::Include(names) => names,
+        };
+        item.iter()
+            .filter(|(name, _)| {
+                self.is_key(name)
+                    || index.partition.name == **name
+                    || index.sort.as_ref().is_some_and(|sort| sort.name == **name)
+                    || included.contains(name)
+            })
+            .map(|(name, value)| (name.clone(), value.clone()))
+            .collect()
+    }
+
+    /// The key attributes of `item` for a page of `index`: the table's and the index's.
+    pub fn index_key_of(&self, index: &IndexSpec, item: &Item) -> Item {
+        let mut key = self.key_of(item);
+        for attribute in std::iter::once(&index.partition).chain(index.sort.as_ref()) {
+            if let Some(value) = item.get(&attribute.name) {
+                key.insert(attribute.name.clone(), value.clone());
+            }
+        }
+        key
     }
 
     /// The position a `Key` names: exactly the key attributes, each of its type.
@@ -230,18 +350,13 @@ impl Table {
     pub fn description(&self, status: &str) -> Value {
         let spec = &self.spec;
         let mut schema = vec![json!({"AttributeName": spec.partition.name, "KeyType": "HASH"})];
-        let mut definitions = vec![
-            json!({"AttributeName": spec.partition.name, "AttributeType": spec.partition.kind}),
-        ];
         if let Some(sort) = &spec.sort {
             schema.push(json!({"AttributeName": sort.name, "KeyType": "RANGE"}));
-            definitions.push(json!({"AttributeName": sort.name, "AttributeType": sort.kind}));
         }
-        json!({
+        let mut description = json!({
             "TableName": spec.name,
             "TableStatus": status,
             "KeySchema": schema,
-            "AttributeDefinitions": definitions,
             "CreationDateTime": self.created,
             "ItemCount": self.items.len(),
             "TableSizeBytes": self.bytes,
@@ -252,7 +367,72 @@ impl Table {
                 "NumberOfDecreasesToday": 0, "ReadCapacityUnits": 0, "WriteCapacityUnits": 0
             },
             "DeletionProtectionEnabled": false,
-        })
+        });
+        let mut defined: Vec<&KeyAttribute> = std::iter::once(&spec.partition)
+            .chain(spec.sort.as_ref())
+            .collect();
+        for kind in [IndexKind::Global, IndexKind::Local] {
+            let indexes: Vec<Value> = spec
+                .indexes
+                .iter()
+                .filter(|index| index.kind == kind)
+                .map(|index| {
+                    defined.extend(std::iter::once(&index.partition).chain(index.sort.as_ref()));
+                    self.index_description(index)
+                })
+                .collect();
+            if !indexes.is_empty() {
+                let field = match kind {
+                    IndexKind::Global => "GlobalSecondaryIndexes",
+                    IndexKind::Local => "LocalSecondaryIndexes",
+                };
+                description[field] = Value::Array(indexes);
+            }
+        }
+        let mut definitions: Vec<Value> = Vec::new();
+        for attribute in defined {
+            let definition =
+                json!({"AttributeName": attribute.name, "AttributeType": attribute.kind});
+            if !definitions.contains(&definition) {
+                definitions.push(definition);
+            }
+        }
+        description["AttributeDefinitions"] = Value::Array(definitions);
+        description
+    }
+
+    fn index_description(&self, index: &IndexSpec) -> Value {
+        let mut schema = vec![json!({"AttributeName": index.partition.name, "KeyType": "HASH"})];
+        if let Some(sort) = &index.sort {
+            schema.push(json!({"AttributeName": sort.name, "KeyType": "RANGE"}));
+        }
+        let projection = match &index.projection {
+            Projection::All => json!({"ProjectionType": "ALL"}),
+            Projection::KeysOnly => json!({"ProjectionType": "KEYS_ONLY"}),
+            Projection::Include(names) => {
+                json!({"ProjectionType": "INCLUDE", "NonKeyAttributes": names})
+            }
+        };
+        let entries = self.index_entries(index);
+        let bytes: usize = entries
+            .iter()
+            .map(|(_, _, _, item)| item_size(&self.index_item(index, item)))
+            .sum();
+        let mut description = json!({
+            "IndexName": index.name,
+            "KeySchema": schema,
+            "Projection": projection,
+            "IndexSizeBytes": bytes,
+            "ItemCount": entries.len(),
+            "IndexArn": format!(
+                "arn:aws:dynamodb:us-east-1:000000000000:table/{}/index/{}",
+                self.spec.name, index.name
+            ),
+        });
+        if index.kind == IndexKind::Global {
+            description["IndexStatus"] = json!("ACTIVE");
+        }
+        description
     }
 }
 

@@ -170,6 +170,7 @@ pub(super) fn write(registry: &mut Registry, request: &Value) -> Result<Value, D
                     .as_ref()
                     .map_or(Ok(()), |update| update.apply(&mut new))
                     .and_then(|()| check_size(&new))
+                    .and_then(|()| registry.tables[&action.table].check_index_keys(&new))
                     .map(|()| Some(new))
             }
         };
