@@ -111,6 +111,11 @@ pub(super) async fn nested_paths_in_conditions_updates_and_projections(client: &
         ]))
     );
 
+    updated_paths_and_projections(client).await;
+}
+
+/// `UPDATED_NEW` and projections of nested paths.
+async fn updated_paths_and_projections(client: &Client) {
     // UPDATED_NEW answers the updated paths only, nested as in the item.
     let touched = client
         .update_item()
@@ -160,6 +165,11 @@ pub(super) async fn nested_paths_in_conditions_updates_and_projections(client: &
         ]))
     );
 
+    invalid_paths_are_refused(client).await;
+}
+
+/// A path through a missing map, and overlapping paths.
+async fn invalid_paths_are_refused(client: &Client) {
     // A path through a missing map cannot be written; overlapping paths are refused.
     let error = client
         .update_item()

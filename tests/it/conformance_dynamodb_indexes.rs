@@ -167,6 +167,11 @@ pub(super) async fn secondary_indexes_answer_query_and_scan(client: &Client) {
     let ids: Vec<&AttributeValue> = second.items().iter().map(|item| &item["id"]).collect();
     assert_eq!(ids, [&s("o-5")]);
 
+    local_index_and_scan(client).await;
+}
+
+/// The local index, then a scan of the global one.
+async fn local_index_and_scan(client: &Client) {
     // The local index: one customer by total, reversed, keys only.
     let by_total = client
         .query()

@@ -139,6 +139,11 @@ pub(super) async fn transactions_apply_every_action_or_none(client: &Client) {
         "{cancelled:?}"
     );
 
+    read_and_refuse_one_item_twice(client).await;
+}
+
+/// What the transactions left, read at once; two actions on one item.
+async fn read_and_refuse_one_item_twice(client: &Client) {
     let read = client
         .transact_get_items()
         .transact_items(get("orders", "o-1"))

@@ -73,45 +73,42 @@ fn plan<'a>(registry: &Registry, entry: &'a Value) -> Result<Action<'a>, DynamoE
     known(registry, table_name)?;
     let table = &registry.tables[table_name];
     let condition = condition(body, "ConditionExpression")?;
-    let (position, write) = match kind {
-        "Put" => {
-            let new = item(body, "Item")?;
-            check_size(&new)?;
-            (table.item_position(&new)?, Write::Put(new))
-        }
-        _ => {
-            let key = item(body, "Key")?;
-            let position = table.key_position(&key)?;
-            let write = match kind {
-                "Delete" => Write::Delete,
-                "Update" => {
-                    let update = body
-                        .get("UpdateExpression")
-                        .and_then(Value::as_str)
-                        .map(|text| Update::parse(text, substitutions(body)))
-                        .transpose()?;
-                    if let Some(path) = update
-                        .iter()
-                        .flat_map(Update::paths)
-                        .find(|path| table.is_key(&path.attribute))
-                    {
-                        return Err(DynamoError::validation(format!(
-                            "One or more parameter values were invalid: Cannot update attribute {path}. This attribute is part of the key"
-                        )));
-                    }
-                    Write::Update(update, key)
+    let (position, write) = if kind == "Put" {
+        let new = item(body, "Item")?;
+        check_size(&new)?;
+        (table.item_position(&new)?, Write::Put(new))
+    } else {
+        let key = item(body, "Key")?;
+        let position = table.key_position(&key)?;
+        let write = match kind {
+            "Delete" => Write::Delete,
+            "Update" => {
+                let update = body
+                    .get("UpdateExpression")
+                    .and_then(Value::as_str)
+                    .map(|text| Update::parse(text, substitutions(body)))
+                    .transpose()?;
+                if let Some(path) = update
+                    .iter()
+                    .flat_map(Update::paths)
+                    .find(|path| table.is_key(&path.attribute))
+                {
+                    return Err(DynamoError::validation(format!(
+                        "One or more parameter values were invalid: Cannot update attribute {path}. This attribute is part of the key"
+                    )));
                 }
-                _ => {
-                    if condition.is_none() {
-                        return Err(DynamoError::validation(
-                            "1 validation error detected: Value null at 'transactItems.1.member.conditionCheck.conditionExpression' failed to satisfy constraint: Member must not be null",
-                        ));
-                    }
-                    Write::Check
+                Write::Update(update, key)
+            }
+            _ => {
+                if condition.is_none() {
+                    return Err(DynamoError::validation(
+                        "1 validation error detected: Value null at 'transactItems.1.member.conditionCheck.conditionExpression' failed to satisfy constraint: Member must not be null",
+                    ));
                 }
-            };
-            (position, write)
-        }
+                Write::Check
+            }
+        };
+        (position, write)
     };
     Ok(Action {
         table: table_name.to_owned(),
