@@ -260,6 +260,17 @@ mod tests {
             ),
             item(json!({"customer": {"M": {"tags": {"L": [{"S": "d"}]}}}, "total": {"N": "5"}}))
         );
+        // Two elements of one list: both, in index order.
+        assert_eq!(
+            project(
+                &order,
+                &[
+                    path("customer", &[Name("tags".into()), Index(2)]),
+                    path("customer", &[Name("tags".into()), Index(0)]),
+                ]
+            ),
+            item(json!({"customer": {"M": {"tags": {"L": [{"S": "B"}, {"S": "d"}]}}}}))
+        );
         assert!(path("a", &[Name("b".into())]).overlaps(&path("a", &[])));
         assert!(!path("a", &[Index(0)]).overlaps(&path("a", &[Index(1)])));
     }
