@@ -12,6 +12,15 @@ use super::PackageError;
 /// The cargo-lambda release `gen` is tested with (installed by pip, which also brings zig).
 pub const CARGO_LAMBDA_VERSION: &str = "1.9.2";
 
+/// The zig release (Python package `ziglang`) `gen` links Lambda binaries with, beside
+/// [`CARGO_LAMBDA_VERSION`]; both are pinned in `tests/requirements.txt` too.
+pub const ZIGLANG_VERSION: &str = "0.15.2";
+
+/// The command that installs the build tools `gen deploy` is tested with.
+pub fn install_build_tools() -> String {
+    format!("pip install cargo-lambda=={CARGO_LAMBDA_VERSION} ziglang=={ZIGLANG_VERSION}")
+}
+
 /// One `cargo lambda build` call: functions of one architecture.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BuildPlan {
@@ -238,13 +247,22 @@ mod tests {
         }
         .to_string();
         assert!(message.contains("no such command"), "{message}");
-        assert!(
-            message.contains(&format!(
-                "pip install cargo-lambda=={CARGO_LAMBDA_VERSION} ziglang"
-            )),
-            "{message}"
-        );
+        assert!(message.contains(&install_build_tools()), "{message}");
         assert!(message.contains("glibc 2.34"), "{message}");
         assert!(message.contains("provided.al2023"), "{message}");
+    }
+
+    #[test]
+    fn the_install_hint_pins_what_the_tests_install() {
+        let requirements = include_str!("../../../tests/requirements.txt");
+        for pin in [
+            format!("cargo-lambda=={CARGO_LAMBDA_VERSION}"),
+            format!("ziglang=={ZIGLANG_VERSION}"),
+        ] {
+            assert!(
+                requirements.lines().any(|line| line.trim() == pin),
+                "tests/requirements.txt does not pin `{pin}`; keep it and build.rs in step"
+            );
+        }
     }
 }

@@ -18,8 +18,9 @@ mod upload;
 
 pub use archive::{BOOTSTRAP, BOOTSTRAP_MODE, zip_bootstrap};
 pub use build::{
-    BuildPlan, CARGO_LAMBDA_VERSION, LAMBDA_PROFILE, LAMBDA_PROFILE_SETTINGS, build_command,
-    build_handlers, built_binary, cargo_lambda_available, plan_builds,
+    BuildPlan, CARGO_LAMBDA_VERSION, LAMBDA_PROFILE, LAMBDA_PROFILE_SETTINGS, ZIGLANG_VERSION,
+    build_command, build_handlers, built_binary, cargo_lambda_available, install_build_tools,
+    plan_builds,
 };
 pub use cache::ZipCache;
 pub use package_error::PackageError;

@@ -7,8 +7,8 @@ use std::path::PathBuf;
 pub enum PackageError {
     /// `cargo lambda` does not run.
     #[error(
-        "`cargo lambda` is not available ({detail}); `gen deploy` builds with it so that binaries link against the glibc 2.34 of Lambda's `provided.al2023` runtime, whatever this machine's glibc\nhint: run `pip install cargo-lambda=={version} ziglang` (zig is its linker)",
-        version = super::CARGO_LAMBDA_VERSION
+        "`cargo lambda` is not available ({detail}); `gen deploy` builds with it so that binaries link against the glibc 2.34 of Lambda's `provided.al2023` runtime, whatever this machine's glibc\nhint: run `{install}` (zig is its linker)",
+        install = super::install_build_tools()
     )]
     CargoLambdaMissing {
         /// What running `cargo lambda --version` said.

@@ -4,7 +4,7 @@
 use std::process::{Command, Stdio};
 
 use super::report::{Check, Status};
-use crate::package::CARGO_LAMBDA_VERSION;
+use crate::package::install_build_tools;
 
 /// The Rust targets of Lambda's two architectures, by the pipeline's name for them.
 const TARGETS: [(&str, &str); 2] = [
@@ -52,9 +52,7 @@ fn cargo_lambda() -> Check {
             "cargo-lambda",
             Status::Fail,
             format!("not available ({reason})"),
-            vec![format!(
-                "pip install cargo-lambda=={CARGO_LAMBDA_VERSION} ziglang"
-            )],
+            vec![install_build_tools()],
         ),
     }
 }
@@ -69,7 +67,10 @@ fn zig() -> Check {
             "zig",
             Status::Fail,
             "not on `PATH`, and no `ziglang` Python package".to_owned(),
-            vec!["pip install ziglang (cargo-lambda links with it)".to_owned()],
+            vec![format!(
+                "{} (cargo-lambda links with zig)",
+                install_build_tools()
+            )],
         ),
     }
 }
