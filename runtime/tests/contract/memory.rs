@@ -63,6 +63,8 @@ impl ObjectStore for MemoryStore {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct MemoryQueue {
     pub(crate) sent: Arc<Mutex<Vec<(String, OutgoingMessage)>>>,
+    /// Errors the next sends fail with, last first.
+    pub(crate) fail_next: Arc<Mutex<Vec<PortError>>>,
 }
 
 impl MemoryQueue {
@@ -78,6 +80,9 @@ impl MemoryQueue {
 
 impl QueueSender for MemoryQueue {
     async fn send(&self, queue_url: &str, message: OutgoingMessage) -> Result<String, PortError> {
+        if let Some(error) = self.fail_next.lock().unwrap().pop() {
+            return Err(error);
+        }
         let mut sent = self.sent.lock().unwrap();
         sent.push((queue_url.to_owned(), message));
         Ok(format!("sent-{}", sent.len()))
