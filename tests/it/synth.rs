@@ -145,7 +145,7 @@ fn every_function_reaches_only_its_own_resources() {
             if let Some(table) = &function.writes.table {
                 allowed.insert(
                     id(table, "Table"),
-                    generator::synth::policies::table_actions(function.handler)
+                    generator::synth::policies::TABLE_ACTIONS
                         .iter()
                         .copied()
                         .collect(),

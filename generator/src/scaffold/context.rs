@@ -4,8 +4,6 @@ use serde::Serialize;
 
 use runtime::config::vars;
 
-use crate::synth::environment::{EMAIL_SENDER, ENQUEUE_QUEUE_URL, TABLE_NAME};
-
 use crate::config::model::HandlerKind;
 use crate::config::naming::crate_name;
 use crate::config::pipeline::{Function, Pipeline};
@@ -171,14 +169,14 @@ impl CustomContext {
             (
                 "queue",
                 "enqueue",
-                ENQUEUE_QUEUE_URL,
+                vars::ENQUEUE_QUEUE_URL,
                 &function.writes.enqueue,
             ),
-            ("table", "table", TABLE_NAME, &function.writes.table),
+            ("table", "table", vars::TABLE_NAME, &function.writes.table),
             (
                 "email",
                 "email",
-                EMAIL_SENDER,
+                vars::EMAIL_SENDER,
                 &function.writes.email.then(|| "email".to_owned()),
             ),
         ];

@@ -234,8 +234,10 @@ fn snapshots_of_a_route_triggered_ingest_and_a_table_writing_store() {
         }
         let name = format!("orders_api__{}", file.path.replace('/', "__"));
         insta::assert_snapshot!(name, file.contents);
-        for line in file.contents.lines() {
-            assert!(line.chars().count() <= 100, "{}: {line}", file.path);
+        if file.path.ends_with(".rs") {
+            for line in file.contents.lines() {
+                assert!(line.chars().count() <= 100, "{}: {line}", file.path);
+            }
         }
     }
 }
@@ -266,7 +268,7 @@ queues:
 functions:
   cart:
     handler: custom
-    trigger: { route: PUT /carts/{id} }
+    trigger: { route: 'PUT /carts/{id}' }
     writes: { table: carts, email: true, enqueue: orders }
 ";
 
@@ -289,7 +291,10 @@ fn a_custom_route_handler_serves_the_api_with_typed_table_email_and_queue() {
     };
     let main = text("lambdas/cart/src/main.rs");
     assert!(main.contains("runtime::serve_api("), "{main}");
-    assert!(main.contains("const REQUEST_SCHEMA: Option<&str> = None;"), "{main}");
+    assert!(
+        main.contains("const REQUEST_SCHEMA: Option<&str> = None;"),
+        "{main}"
+    );
     let resources = text("lambdas/cart/resources/src/lib.rs");
     for (field, kind, variable) in [
         ("carts", "Table", "TABLE_NAME"),
@@ -300,7 +305,10 @@ fn a_custom_route_handler_serves_the_api_with_typed_table_email_and_queue() {
             resources.contains(&format!("    pub {field}: runtime::resources::{kind},\n")),
             "{resources}"
         );
-        assert!(resources.contains(&format!("\"{variable}\"")), "{resources}");
+        assert!(
+            resources.contains(&format!("\"{variable}\"")),
+            "{resources}"
+        );
     }
     let starter = user_crates(&pipeline).unwrap();
     let manifest = &starter[0].files[0].contents;

@@ -16,19 +16,6 @@ use crate::config::model::{Discounts, HandlerKind};
 use crate::config::naming::{Service, longest_physical_name};
 use crate::config::pipeline::Function;
 
-// The variables of the tables, e-mail and enqueue writes, named as `runtime::config::vars`
-// names them (issue #14's contract).
-/// The physical name of `writes.table`.
-pub const TABLE_NAME: &str = "TABLE_NAME";
-/// The partition key attribute of `writes.table`.
-pub const TABLE_PARTITION_KEY: &str = "TABLE_PARTITION_KEY";
-/// The From address of `email.sender`.
-pub const EMAIL_SENDER: &str = "EMAIL_SENDER";
-/// `email.configuration_set`, when set.
-pub const EMAIL_CONFIGURATION_SET: &str = "EMAIL_CONFIGURATION_SET";
-/// The URL of `writes.enqueue`.
-pub const ENQUEUE_QUEUE_URL: &str = "ENQUEUE_QUEUE_URL";
-
 /// Lambda's limit on the total size of a function's environment variables.
 pub const MAX_ENVIRONMENT_BYTES: usize = 4096;
 
@@ -59,19 +46,28 @@ pub(super) fn variables(
     }
     let mut estimated = 0;
     if let Some(table) = &function.writes.table {
-        variables.insert(TABLE_NAME.to_owned(), Expr::reference(table_id(table)));
+        variables.insert(
+            vars::TABLE_NAME.to_owned(),
+            Expr::reference(table_id(table)),
+        );
         estimated += longest_physical_name(&pipeline.name, table, Service::Table).len();
         variables.insert(
-            TABLE_PARTITION_KEY.to_owned(),
+            vars::TABLE_PARTITION_KEY.to_owned(),
             Expr::str(pipeline.tables[table].partition_key.name.clone()),
         );
     }
     if function.writes.email
         && let Some(email) = &pipeline.email
     {
-        variables.insert(EMAIL_SENDER.to_owned(), Expr::str(email.sender.clone()));
+        variables.insert(
+            vars::EMAIL_SENDER.to_owned(),
+            Expr::str(email.sender.clone()),
+        );
         if let Some(set) = &email.configuration_set {
-            variables.insert(EMAIL_CONFIGURATION_SET.to_owned(), Expr::str(set.clone()));
+            variables.insert(
+                vars::EMAIL_CONFIGURATION_SET.to_owned(),
+                Expr::str(set.clone()),
+            );
         }
     }
     if let Some(bucket) = &function.writes.bucket {
@@ -84,7 +80,7 @@ pub(super) fn variables(
     for (name, target) in [
         (vars::NOTIFY_QUEUE_URL, &function.writes.notify),
         (vars::REQUEUE_QUEUE_URL, &function.writes.requeue),
-        (ENQUEUE_QUEUE_URL, &function.writes.enqueue),
+        (vars::ENQUEUE_QUEUE_URL, &function.writes.enqueue),
     ] {
         if let Some(queue) = target {
             variables.insert(name.to_owned(), Expr::reference(queue_id(queue)));

@@ -39,32 +39,16 @@ const OBJECT_ACTIONS: &[&str] = &["s3:PutObject"];
 /// Reading an object back (the order processor's stored invoice, on a redelivery).
 const READ_ACTIONS: &[&str] = &["s3:GetObject"];
 const SEND_ACTIONS: &[&str] = &["sqs:SendMessage"];
-/// The order store: a conditional put keyed by the order id, reading an item back on a
-/// redelivery, and marking it once its e-mail is sent.
-const ORDER_STORE_TABLE_ACTIONS: &[&str] = &[
+/// What the runtime's table port calls (`runtime::aws::dynamodb`), for the order store and for
+/// a custom handler's `runtime::resources::Table` alike: a conditional put, a read of one item
+/// and a conditional update. No scans, queries, deletes, batch or table-wide calls.
+pub const TABLE_ACTIONS: &[&str] = &[
     "dynamodb:GetItem",
     "dynamodb:PutItem",
-    "dynamodb:UpdateItem",
-];
-/// What `runtime::resources::Table` offers a custom handler: single items and queries of one
-/// partition; no scans, no batch or table-wide calls.
-const CUSTOM_TABLE_ACTIONS: &[&str] = &[
-    "dynamodb:DeleteItem",
-    "dynamodb:GetItem",
-    "dynamodb:PutItem",
-    "dynamodb:Query",
     "dynamodb:UpdateItem",
 ];
 /// SES v2 `SendEmail`, authorised on the identity and on the configuration set it names.
 const EMAIL_ACTIONS: &[&str] = &["ses:SendEmail"];
-
-/// The table actions a handler kind calls.
-pub fn table_actions(kind: HandlerKind) -> &'static [&'static str] {
-    match kind {
-        HandlerKind::OrderStore => ORDER_STORE_TABLE_ACTIONS,
-        _ => CUSTOM_TABLE_ACTIONS,
-    }
-}
 
 /// The ARN of an SES identity (a domain or an address) in the stack's account and region.
 pub fn email_identity_arn(identity: &str) -> Expr {
@@ -154,7 +138,7 @@ pub fn grants(pipeline: &Pipeline, function: &Function, log_group: &str) -> Vec<
     }
     if let Some(table) = &function.writes.table {
         grants.push(Grant {
-            actions: table_actions(function.handler),
+            actions: TABLE_ACTIONS,
             resource: Expr::get_att(table_id(table), "Arn"),
             condition: None,
             why: "read and write items of its table",
