@@ -44,13 +44,13 @@ fn diff_between(
         std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../pipeline.yaml"))
             .unwrap(),
     );
-    diff_texts(seed, edit, &[], format)
+    diff_texts(&seed, edit, &[], format)
 }
 
 /// Commits `seed` (with `files` beside it: relative path, contents), then `edit` of it, and
 /// diffs the two commits.
 fn diff_texts(
-    seed: String,
+    seed: &str,
     edit: impl Fn(String) -> String,
     files: &[(&str, &str)],
     format: &str,
@@ -62,11 +62,11 @@ fn diff_texts(
         std::fs::write(path, contents).unwrap();
     }
     let file = dir.path().join("pipeline.yaml");
-    std::fs::write(&file, &seed).unwrap();
+    std::fs::write(&file, seed).unwrap();
     git(dir.path(), &["init", "-q"]);
     git(dir.path(), &["add", "."]);
     git(dir.path(), &["commit", "-q", "-m", "seed"]);
-    let edited = edit(seed.clone());
+    let edited = edit(seed.to_owned());
     std::fs::write(&file, &edited).unwrap();
     git(
         dir.path(),
@@ -335,7 +335,7 @@ fn orders_api() -> (String, Vec<(&'static str, &'static str)>) {
 fn a_table_key_change_is_a_destructive_replacement() {
     let (seed, files) = orders_api();
     let (code, markdown) = diff_texts(
-        seed,
+        &seed,
         |seed| {
             seed.replace(
                 "partition_key: { name: order_id }",
@@ -362,7 +362,7 @@ fn a_table_key_change_is_a_destructive_replacement() {
 fn api_changes_are_said_in_the_users_terms() {
     let (seed, files) = orders_api();
     let (code, markdown) = diff_texts(
-        seed,
+        &seed,
         |seed| {
             seed.replace("burst: 200, rate: 100", "burst: 300, rate: 100")
                 .replace("      route: POST /orders\n", "      route: PUT /orders\n")
@@ -391,7 +391,7 @@ fn api_changes_are_said_in_the_users_terms() {
 fn dropping_email_revokes_the_send_permission() {
     let (seed, files) = orders_api();
     let (code, markdown) = diff_texts(
-        seed,
+        &seed,
         |seed| {
             seed.replace(
                 "writes: { table: orders, email: true }",

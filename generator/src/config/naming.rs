@@ -36,9 +36,8 @@ impl Service {
             Service::Queue { .. } => 80,
             Service::Function => 64,
             Service::Bucket => 63,
-            Service::Stack => 128,
+            Service::Stack | Service::Api => 128,
             Service::Table => 255,
-            Service::Api => 128,
         }
     }
 

@@ -17,6 +17,10 @@ pub const MAX_SCHEMA_BYTES: u64 = 256 * 1024;
 /// Reads and checks every request schema of `pipeline`, relative to `dir` (the folder of
 /// pipeline.yaml). Returns the diagnostics and, by function name, the text of each file that
 /// passed.
+#[expect(
+    clippy::too_many_lines,
+    reason = "one check after another on one file, each with its own diagnostic"
+)]
 pub fn check(
     pipeline: &Pipeline,
     sources: &SourceMap,
@@ -80,17 +84,14 @@ pub fn check(
                 continue;
             }
         };
-        let text = match String::from_utf8(bytes) {
-            Ok(text) => text,
-            Err(_) => {
-                diagnostics.push(fail(
-                    "request-schema",
-                    format!("request schema `{written}` is not UTF-8 text"),
-                    "not text",
-                    "save the file as UTF-8 JSON".to_owned(),
-                ));
-                continue;
-            }
+        let Ok(text) = String::from_utf8(bytes) else {
+            diagnostics.push(fail(
+                "request-schema",
+                format!("request schema `{written}` is not UTF-8 text"),
+                "not text",
+                "save the file as UTF-8 JSON".to_owned(),
+            ));
+            continue;
         };
         let value: serde_json::Value = match serde_json::from_str(&text) {
             Ok(value) => value,

@@ -30,6 +30,10 @@ pub const DEFAULT_THROTTLING_BURST: u32 = 100;
 pub const DEFAULT_THROTTLING_RATE: u32 = 50;
 
 /// Resolves a schema-valid config. References are not checked here; the semantic rules do that.
+#[expect(
+    clippy::too_many_lines,
+    reason = "one section of the pipeline after another, each resolved in place"
+)]
 pub fn resolve(config: &PipelineConfig) -> Pipeline {
     let function_defaults = &config.defaults.function;
     let functions: std::collections::BTreeMap<String, Function> = config

@@ -197,6 +197,10 @@ fn queue(changes: &mut Changes, name: &str, old: &Queue, new: &Queue) {
     );
 }
 
+#[expect(
+    clippy::too_many_lines,
+    reason = "one line per setting of a function, in the order pipeline.yaml writes them"
+)]
 fn function(changes: &mut Changes, name: &str, old: &Function, new: &Function) {
     changes.field(
         "function",

@@ -223,7 +223,8 @@ fn snapshots_of_a_route_triggered_ingest_and_a_table_writing_store() {
         ]
     );
     for file in &files {
-        if file.path.ends_with(".json") {
+        let extension = std::path::Path::new(&file.path).extension();
+        if extension.is_some_and(|extension| extension.eq_ignore_ascii_case("json")) {
             // The user's schema, byte for byte: what `include_str!` compiles in.
             assert_eq!(
                 file.contents,
@@ -234,7 +235,7 @@ fn snapshots_of_a_route_triggered_ingest_and_a_table_writing_store() {
         }
         let name = format!("orders_api__{}", file.path.replace('/', "__"));
         insta::assert_snapshot!(name, file.contents);
-        if file.path.ends_with(".rs") {
+        if extension.is_some_and(|extension| extension.eq_ignore_ascii_case("rs")) {
             for line in file.contents.lines() {
                 assert!(line.chars().count() <= 100, "{}: {line}", file.path);
             }

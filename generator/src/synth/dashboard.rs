@@ -50,12 +50,12 @@ pub(super) fn add(pipeline: &Pipeline, resources: &mut BTreeMap<String, Resource
     if !counters.is_empty() {
         widgets.push(widget(
             "Orders: received, validated, enqueued, written",
-            counters,
+            &counters,
             "Sum",
         ));
     }
     if !pipeline.apis.is_empty() {
-        let metrics = pipeline
+        let metrics: Vec<Value> = pipeline
             .apis
             .keys()
             .flat_map(|api| {
@@ -66,7 +66,7 @@ pub(super) fn add(pipeline: &Pipeline, resources: &mut BTreeMap<String, Resource
                 })
             })
             .collect();
-        widgets.push(widget("API requests and errors", metrics, "Sum"));
+        widgets.push(widget("API requests and errors", &metrics, "Sum"));
     }
     if !pipeline.queues.is_empty() {
         let queue_metric = |metric: &str| -> Vec<Value> {
@@ -82,12 +82,12 @@ pub(super) fn add(pipeline: &Pipeline, resources: &mut BTreeMap<String, Resource
         };
         widgets.push(widget(
             "Queue depth (visible messages)",
-            queue_metric("ApproximateNumberOfMessagesVisible"),
+            &queue_metric("ApproximateNumberOfMessagesVisible"),
             "Maximum",
         ));
         widgets.push(widget(
             "Age of the oldest message (seconds)",
-            queue_metric("ApproximateAgeOfOldestMessage"),
+            &queue_metric("ApproximateAgeOfOldestMessage"),
             "Maximum",
         ));
     }
@@ -102,10 +102,10 @@ pub(super) fn add(pipeline: &Pipeline, resources: &mut BTreeMap<String, Resource
             })
             .collect()
     };
-    widgets.push(widget("Function errors", lambda_metric("Errors"), "Sum"));
+    widgets.push(widget("Function errors", &lambda_metric("Errors"), "Sum"));
     widgets.push(widget(
         "Function throttles",
-        lambda_metric("Throttles"),
+        &lambda_metric("Throttles"),
         "Sum",
     ));
     // Two widgets a row, 12 columns each, 6 rows high.
@@ -135,7 +135,7 @@ fn physical(pipeline: &Pipeline, function: &str) -> String {
     format!("{}-{function}-${{Stage}}", pipeline.name)
 }
 
-fn widget(title: &str, metrics: Vec<Value>, stat: &str) -> Value {
+fn widget(title: &str, metrics: &[Value], stat: &str) -> Value {
     json!({
         "type": "metric",
         "width": 12,
