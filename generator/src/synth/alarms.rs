@@ -6,13 +6,14 @@
 use std::collections::BTreeMap;
 
 use super::alarm_topic::TOPIC;
+use super::apis::api_id;
 use super::environment::metrics_namespace;
 use super::queues::queue_id;
 use super::template::{Expr, Resource};
 use crate::config::Pipeline;
 use crate::config::model::HandlerKind;
 use crate::config::naming::logical_id;
-use crate::config::pipeline::{Function, Queue};
+use crate::config::pipeline::{Function, Queue, Trigger};
 use crate::config::values::Duration;
 use runtime::telemetry::PARKED_METRIC;
 
@@ -74,6 +75,29 @@ pub(super) fn add(pipeline: &Pipeline, resources: &mut BTreeMap<String, Resource
             resources.insert(id, alarm.resource());
         }
     }
+    for api in pipeline.apis.keys() {
+        let routes: Vec<String> = pipeline
+            .routes_of(api)
+            .map(|(function, route)| {
+                format!("`{}` (function `{}`)", route.route_key(), function.name)
+            })
+            .collect();
+        let alarm = Alarm {
+            name: alarm_name(pipeline, api, "5xx"),
+            description: format!(
+                "API `{api}` answered requests with a 5xx status in the last {FUNCTION_PERIOD}: its function failed, timed out or was throttled, or a dependency was down (503). Routes: {}.",
+                routes.join(", ")
+            ),
+            namespace: "AWS/ApiGateway".to_owned(),
+            metric: "5xx",
+            dimension: ("ApiId", Expr::reference(api_id(api))),
+            statistic: "Sum",
+            period: FUNCTION_PERIOD,
+            evaluation_periods: 1,
+            above: 0,
+        };
+        resources.insert(logical_id(api, "Api5xxAlarm"), alarm.resource());
+    }
     for queue in pipeline.queues.values() {
         if let Some(consumer) = pipeline.consumer_of(&queue.name) {
             resources.insert(
@@ -89,7 +113,6 @@ pub(super) fn add(pipeline: &Pipeline, resources: &mut BTreeMap<String, Resource
 
 fn function_alarms(pipeline: &Pipeline, function: &Function) -> Vec<(String, Alarm)> {
     let name = &function.name;
-    let queue = &function.trigger.queue;
     let lambda = |what: &str, metric: &'static str, description: String| Alarm {
         name: alarm_name(pipeline, name, what),
         description,
@@ -104,28 +127,41 @@ fn function_alarms(pipeline: &Pipeline, function: &Function) -> Vec<(String, Ala
         evaluation_periods: 1,
         above: 0,
     };
-    let mut alarms = vec![
-        (
-            logical_id(name, "ErrorsAlarm"),
-            lambda(
-                "errors",
-                "Errors",
+    let (errors, throttles) = match &function.trigger {
+        Trigger::Queue(trigger) => {
+            let queue = &trigger.queue;
+            (
                 format!(
                     "Function `{name}` failed whole invocations (crash, timeout or out of memory) in the last {FUNCTION_PERIOD}: their messages from `{queue}` become visible again; {}.",
                     fate(pipeline, queue)
                 ),
-            ),
-        ),
-        (
-            logical_id(name, "ThrottlesAlarm"),
-            lambda(
-                "throttles",
-                "Throttles",
                 format!(
                     "Function `{name}` was throttled in the last {FUNCTION_PERIOD}: messages from `{queue}` wait longer, and each throttled receive counts as a receive; {}.",
                     fate(pipeline, queue)
                 ),
+            )
+        }
+        Trigger::Route(route) => (
+            format!(
+                "Function `{name}` failed whole invocations (crash, timeout or out of memory) in the last {FUNCTION_PERIOD}: API `{}` answered those requests to `{}` with an error and the callers must retry.",
+                route.api,
+                route.route_key()
             ),
+            format!(
+                "Function `{name}` was throttled in the last {FUNCTION_PERIOD}: API `{}` answered those requests to `{}` with an error; raise the account's concurrency or `reserved_concurrency`, or lower the API's throttling.",
+                route.api,
+                route.route_key()
+            ),
+        ),
+    };
+    let mut alarms = vec![
+        (
+            logical_id(name, "ErrorsAlarm"),
+            lambda("errors", "Errors", errors),
+        ),
+        (
+            logical_id(name, "ThrottlesAlarm"),
+            lambda("throttles", "Throttles", throttles),
         ),
     ];
     if function.handler == HandlerKind::DlqProcessor {
