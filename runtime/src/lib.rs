@@ -10,10 +10,12 @@
 //! record into a typed message, end it in one terminal state), [`Service`] (what the runtime owns
 //! around it: decoding, [`batch`] concurrency, FIFO order and partial batch failure, the Lambda
 //! deadline, record lines and metrics), the built-in [`handlers`] (order processor, notification
-//! logger, DLQ processor) over the [`ports`] (object store, queue sender) with their [`aws`]
-//! adapters, [`telemetry`] (JSON logs, EMF metrics), [`config`] (the environment the template
-//! sets), [`Startup`] (what a handler is built from) and [`serve`], the entry point of every
-//! generated Lambda:
+//! logger, DLQ processor, order ingest, order store) over the [`ports`] (object store, queue
+//! sender, table, email) with their [`aws`] adapters, each behind a [`guard`] (retry and
+//! breaker), the typed [`resources`] of custom handlers, [`telemetry`] (JSON logs, EMF metrics),
+//! [`config`] (the environment the template sets), [`Startup`] (what a handler is built from),
+//! [`serve_api`] (the same contract behind an HTTP API route, see [`api`]) and [`serve`], the
+//! entry point of every queue-triggered Lambda:
 //!
 //! ```no_run
 //! #[tokio::main]
