@@ -551,7 +551,7 @@ fn write_state(
             .functions
             .values()
             .find(|f| f.handler == crate::config::model::HandlerKind::OrderProcessor)
-            .map(|f| f.trigger.queue.clone()),
+            .and_then(|f| f.trigger.queue_name().map(str::to_owned)),
     };
     match state.write(dirs) {
         Ok(path) => printer.note(&format!(

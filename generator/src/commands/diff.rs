@@ -194,5 +194,10 @@ fn empty_like(pipeline: &Pipeline) -> Pipeline {
         tags: pipeline.tags.clone(),
         cost_orders_per_month: pipeline.cost_orders_per_month,
         alarm_email: pipeline.alarm_email.clone(),
+        apis: std::collections::BTreeMap::new(),
+        tables: std::collections::BTreeMap::new(),
+        email: None,
+        dashboard: false,
+        request_schemas: std::collections::BTreeMap::new(),
     }
 }

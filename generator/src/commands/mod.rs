@@ -100,15 +100,35 @@ pub(crate) fn parse_pipeline(
     bytes: &[u8],
     printer: &crate::printer::Printer,
 ) -> Option<crate::config::Pipeline> {
-    let loaded = crate::config::load_with(
-        &path.display().to_string(),
-        bytes,
-        &crate::generate::synth_checks,
-    );
+    let loaded = load_checked(path, bytes);
     if !loaded.report.diagnostics.is_empty() {
         printer.note(&loaded.report.render(printer.color));
     }
     loaded.pipeline
+}
+
+/// Loads a pipeline file's bytes with every check: the rules, synthesis' limits, and the
+/// request schema files (read relative to the file's folder, and handed on in
+/// `Pipeline::request_schemas`).
+pub(crate) fn load_checked(path: &std::path::Path, bytes: &[u8]) -> crate::config::Loaded {
+    let dir = path
+        .parent()
+        .filter(|dir| !dir.as_os_str().is_empty())
+        .unwrap_or_else(|| std::path::Path::new("."));
+    let texts = std::cell::RefCell::new(std::collections::BTreeMap::new());
+    let mut loaded =
+        crate::config::load_with(&path.display().to_string(), bytes, &|pipeline, sources| {
+            let mut diagnostics = crate::generate::synth_checks(pipeline, sources);
+            let (schema_diagnostics, read) =
+                crate::config::request_schema::check(pipeline, sources, dir);
+            diagnostics.extend(schema_diagnostics);
+            *texts.borrow_mut() = read;
+            diagnostics
+        });
+    if let Some(pipeline) = &mut loaded.pipeline {
+        pipeline.request_schemas = texts.into_inner();
+    }
+    loaded
 }
 
 /// ` -f FILE` when `file` is not the default `pipeline.yaml`, for hints that repeat a command.

@@ -2,16 +2,11 @@
 
 use crate::cli::ValidateArgs;
 use crate::commands::{CommandError, ExitStatus, read_limited};
-use crate::config;
 use crate::printer::Printer;
 
 pub fn run(args: &ValidateArgs, printer: &Printer) -> Result<ExitStatus, CommandError> {
     let bytes = read_limited(&args.file)?;
-    let loaded = config::load_with(
-        &args.file.display().to_string(),
-        &bytes,
-        &crate::generate::synth_checks,
-    );
+    let loaded = super::load_checked(&args.file, &bytes);
     let report = &loaded.report;
     let failed = report.errors() > 0 || (args.strict && report.warnings() > 0);
     if printer.json {

@@ -10,6 +10,7 @@ pub mod model;
 pub mod naming;
 pub mod pipeline;
 mod reference;
+pub mod request_schema;
 pub mod resolve;
 mod rules;
 mod schema;

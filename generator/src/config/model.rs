@@ -49,6 +49,161 @@ pub struct PipelineConfig {
     /// Who every stage's alarms notify. Without it the alarm topic has no subscriber.
     #[serde(default)]
     pub alarms: Option<AlarmsConfig>,
+    /// HTTP APIs (API Gateway v2), by name; functions take requests with `trigger.route`.
+    #[serde(default)]
+    #[schemars(extend("propertyNames" = { "pattern": crate::config::naming::NAME_PATTERN, "maxLength": 40 }))]
+    pub apis: BTreeMap<String, ApiConfig>,
+    /// DynamoDB tables, by name; functions write to one with `writes.table`.
+    #[serde(default)]
+    #[schemars(extend("propertyNames" = { "pattern": crate::config::naming::NAME_PATTERN, "maxLength": 40 }))]
+    pub tables: BTreeMap<String, TableConfig>,
+    /// E-mail sending through SES, for functions with `writes.email: true`.
+    #[serde(default)]
+    pub email: Option<EmailConfig>,
+    /// A CloudWatch dashboard of the stage: order counters, queue depth and age, function
+    /// errors and throttles, API requests and errors. Default `false`.
+    #[serde(default)]
+    pub dashboard: bool,
+}
+
+/// An HTTP API: one endpoint whose routes invoke functions (`trigger.route`).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApiConfig {
+    /// Which browser origins may call the API. Without it no CORS headers are sent.
+    pub cors: Option<CorsConfig>,
+    /// Requests the API accepts before answering 429. Default burst 100, rate 50 per second.
+    pub throttling: Option<ThrottlingConfig>,
+}
+
+/// Cross-origin requests from browsers.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CorsConfig {
+    /// Origins allowed to call the API, e.g. `https://shop.example.com`, or `*`.
+    #[schemars(length(min = 1, max = 100), inner(length(min = 1, max = 256)))]
+    pub allow_origins: Vec<String>,
+    /// Methods allowed. Default: the methods of the API's routes.
+    #[schemars(length(min = 1, max = 7))]
+    pub allow_methods: Option<Vec<HttpMethod>>,
+    /// Request headers allowed, e.g. `content-type`. Default none.
+    #[serde(default)]
+    #[schemars(
+        length(max = 100),
+        inner(regex(pattern = r"^[A-Za-z0-9!#$%&'*+.^_`|~-]+$"))
+    )]
+    pub allow_headers: Vec<String>,
+    /// How long browsers cache the preflight answer (0s–24h). Default `0s`.
+    pub max_age: Option<Duration>,
+}
+
+/// An HTTP method a route or CORS rule names.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize, JsonSchema,
+)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum HttpMethod {
+    Get,
+    Post,
+    Put,
+    Patch,
+    Delete,
+    Head,
+    Options,
+}
+
+impl HttpMethod {
+    /// The method as HTTP writes it.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            HttpMethod::Get => "GET",
+            HttpMethod::Post => "POST",
+            HttpMethod::Put => "PUT",
+            HttpMethod::Patch => "PATCH",
+            HttpMethod::Delete => "DELETE",
+            HttpMethod::Head => "HEAD",
+            HttpMethod::Options => "OPTIONS",
+        }
+    }
+}
+
+/// The API's request rate limits, applied to every route.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ThrottlingConfig {
+    /// Requests allowed at once above the steady rate (0–5000). Default 100.
+    #[schemars(range(min = 0, max = 5000))]
+    pub burst: Option<u32>,
+    /// Steady requests per second (0–10000). Default 50.
+    #[schemars(range(min = 0, max = 10_000))]
+    pub rate: Option<u32>,
+}
+
+/// A DynamoDB table.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TableConfig {
+    /// The attribute every item is found by, e.g. `{ name: order_id, type: string }`.
+    pub partition_key: KeyConfig,
+    /// An optional second key that orders items with the same partition key.
+    pub sort_key: Option<KeyConfig>,
+    /// An attribute holding an expiry time (seconds since 1970); DynamoDB deletes expired items.
+    #[schemars(length(min = 1, max = 255))]
+    pub ttl_attribute: Option<String>,
+    /// Continuous backups to restore the table to any second of the last 35 days. Default `true`.
+    pub point_in_time_recovery: Option<bool>,
+    /// Provisioned reads per second (with `write_capacity`); leave both out for on-demand.
+    #[schemars(range(min = 1, max = 40_000))]
+    pub read_capacity: Option<u32>,
+    /// Provisioned writes per second (with `read_capacity`); leave both out for on-demand.
+    #[schemars(range(min = 1, max = 40_000))]
+    pub write_capacity: Option<u32>,
+}
+
+/// A key attribute of a table.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct KeyConfig {
+    /// Name of the attribute, e.g. `order_id`.
+    #[schemars(length(min = 1, max = 255))]
+    pub name: String,
+    /// Type of the attribute. Default `string`.
+    #[serde(default, rename = "type")]
+    pub kind: KeyType,
+}
+
+/// The type of a key attribute.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum KeyType {
+    /// Text (`S`).
+    #[default]
+    String,
+    /// A number (`N`).
+    Number,
+    /// Bytes (`B`).
+    Binary,
+}
+
+/// E-mail sending through SES v2.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EmailConfig {
+    /// The From address, e.g. `orders@example.com`.
+    #[schemars(title = "e-mail address", regex(pattern = crate::config::naming::EMAIL_PATTERN), length(max = 254))]
+    pub sender: String,
+    /// The verified SES identity (a domain or an address) sending is allowed through. Default
+    /// the sender address.
+    #[schemars(
+        regex(
+            pattern = r"^([^@\s]+@)?[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+$"
+        ),
+        length(max = 254)
+    )]
+    pub identity: Option<String>,
+    /// An SES configuration set to send with (event publishing, suppression, IP pools).
+    #[schemars(regex(pattern = "^[A-Za-z0-9_-]{1,64}$"))]
+    pub configuration_set: Option<String>,
 }
 
 /// The volume the pipeline is priced at.
@@ -204,7 +359,7 @@ pub struct BulkTierConfig {
     pub percent: Percent,
 }
 
-/// A Lambda function, triggered by an SQS queue.
+/// A Lambda function, triggered by an SQS queue or an API route.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FunctionConfig {
@@ -226,7 +381,7 @@ pub struct FunctionConfig {
     /// Days to keep the function's logs.
     #[schemars(extend("enum" = crate::config::naming::LOG_RETENTION_DAYS))]
     pub log_retention_days: Option<u32>,
-    /// The queue that invokes the function, and how records are batched.
+    /// What invokes the function: a queue (`queue`, with batching) or an API route (`route`).
     pub trigger: TriggerConfig,
     /// What the function writes to.
     #[serde(default)]
@@ -254,8 +409,14 @@ pub enum HandlerKind {
     /// `writes.bucket`.
     DlqProcessor,
     /// Your own code, in a crate of yours (`code:`, default `handlers/<function>/`); it reaches
-    /// exactly the bucket and queues its `writes` name, as typed fields.
+    /// exactly the bucket, queues, table and e-mail its `writes` name, as typed fields.
     Custom,
+    /// Takes orders over an API route: checks them, mints an order id, sends them to
+    /// `writes.enqueue` and answers `202`; `400` with every problem otherwise.
+    OrderIngest,
+    /// Writes each order once to `writes.table` (keyed by its order id) and, with
+    /// `writes.email`, sends its confirmation once.
+    OrderStore,
 }
 
 /// CPU architecture of a function.
@@ -268,12 +429,22 @@ pub enum Architecture {
     X86_64,
 }
 
-/// The queue that invokes a function, and how records are batched.
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+/// What invokes a function: a queue and how its records are batched, or an API route.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TriggerConfig {
-    /// Name of the queue.
-    pub queue: String,
+    /// Name of the queue (or use `route`).
+    pub queue: Option<String>,
+    /// The API route that invokes the function, `<METHOD> <path>`, e.g. `POST /orders` (or use
+    /// `queue`). Methods: GET, POST, PUT, PATCH, DELETE, ANY; path segments may be `{name}`.
+    #[schemars(length(min = 3, max = 256))]
+    pub route: Option<String>,
+    /// Route triggers: the API of `apis` serving the route; optional with a single API.
+    pub api: Option<String>,
+    /// Route triggers: a JSON Schema file (relative to this file) each request body must
+    /// satisfy; violations are answered `400` with every problem.
+    #[schemars(length(min = 1, max = 200))]
+    pub request_schema: Option<String>,
     /// Records per invocation: 1–10 for FIFO queues, 1–10000 otherwise. Default 10.
     #[schemars(range(min = 1, max = 10_000))]
     pub batch_size: Option<u32>,
@@ -295,6 +466,13 @@ pub struct WritesConfig {
     pub notify: Option<String>,
     /// Queue that repaired or still-valid dead letters go back to.
     pub requeue: Option<String>,
+    /// Table the function writes items to (order store, or a custom handler).
+    pub table: Option<String>,
+    /// Sends e-mail through the pipeline's `email` settings.
+    #[serde(default)]
+    pub email: bool,
+    /// Queue that accepted requests are sent to (order ingest, or a custom handler).
+    pub enqueue: Option<String>,
 }
 
 /// How a DLQ processor bounds requeues.

@@ -25,6 +25,8 @@ pub enum Service {
     Function,
     Bucket,
     Stack,
+    Table,
+    Api,
 }
 
 impl Service {
@@ -35,6 +37,8 @@ impl Service {
             Service::Function => 64,
             Service::Bucket => 63,
             Service::Stack => 128,
+            Service::Table => 255,
+            Service::Api => 128,
         }
     }
 
@@ -45,6 +49,8 @@ impl Service {
             Service::Function => "Lambda function",
             Service::Bucket => "S3 bucket",
             Service::Stack => "CloudFormation stack",
+            Service::Table => "DynamoDB table",
+            Service::Api => "API Gateway API",
         }
     }
 }
@@ -62,7 +68,9 @@ pub fn physical_name(
 ) -> String {
     match service {
         Service::Queue { fifo: true } => format!("{pipeline}-{name}-{stage}.fifo"),
-        Service::Queue { fifo: false } | Service::Function => format!("{pipeline}-{name}-{stage}"),
+        Service::Queue { fifo: false } | Service::Function | Service::Table | Service::Api => {
+            format!("{pipeline}-{name}-{stage}")
+        }
         Service::Bucket => format!("{pipeline}-{name}-{stage}-{account}"),
         // `--` appears in no pipeline or stage name (NAME_PATTERN), so pipeline `orders` with
         // stage `feature-x` and pipeline `orders-feature` with stage `x` never share a stack.

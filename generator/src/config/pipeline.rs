@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use super::model::{Architecture, Discounts, HandlerKind};
+use super::model::{Architecture, Discounts, HandlerKind, HttpMethod, KeyType};
 use super::values::Duration;
 
 /// A pipeline with every setting decided.
@@ -20,6 +20,80 @@ pub struct Pipeline {
     pub cost_orders_per_month: Option<u64>,
     /// Who the alarms notify (`alarms.email`); `None` when no one is subscribed.
     pub alarm_email: Option<String>,
+    /// HTTP APIs by name.
+    pub apis: BTreeMap<String, Api>,
+    /// DynamoDB tables by name.
+    pub tables: BTreeMap<String, Table>,
+    /// E-mail sending, when configured.
+    pub email: Option<Email>,
+    /// Whether the stage gets a CloudWatch dashboard.
+    pub dashboard: bool,
+    /// The request schemas of route triggers, by function name: the JSON text of the file
+    /// `request_schema` names. Loading pipeline.yaml does no I/O, so this is empty after
+    /// [`super::resolve`]; the commands fill it after reading and checking each file
+    /// (`config::request_schema`).
+    pub request_schemas: BTreeMap<String, String>,
+}
+
+/// An HTTP API (API Gateway v2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Api {
+    pub name: String,
+    pub cors: Option<Cors>,
+    pub throttling: Throttling,
+}
+
+/// The CORS rules of an API.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cors {
+    pub allow_origins: Vec<String>,
+    /// Written, or the methods of the API's routes (`*` when a route is `ANY`).
+    pub allow_methods: Vec<String>,
+    pub allow_headers: Vec<String>,
+    pub max_age: Duration,
+}
+
+/// An API's request rate limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Throttling {
+    pub burst: u32,
+    /// Requests per second.
+    pub rate: u32,
+}
+
+/// A DynamoDB table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Table {
+    pub name: String,
+    pub partition_key: Key,
+    pub sort_key: Option<Key>,
+    pub ttl_attribute: Option<String>,
+    pub point_in_time_recovery: bool,
+    /// Provisioned capacity; `None` is on-demand.
+    pub capacity: Option<Capacity>,
+}
+
+/// A key attribute of a table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Key {
+    pub name: String,
+    pub kind: KeyType,
+}
+
+/// Provisioned throughput of a table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Capacity {
+    pub read: u32,
+    pub write: u32,
+}
+
+/// E-mail sending through SES.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Email {
+    pub sender: String,
+    /// The identity the send permission is scoped to: `identity`, else the sender address.
+    pub identity: String,
+    pub configuration_set: Option<String>,
 }
 
 /// An SQS queue.
@@ -96,9 +170,90 @@ pub struct Function {
     pub code: Option<String>,
 }
 
+/// What invokes a function.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Trigger {
+    Queue(QueueTrigger),
+    Route(RouteTrigger),
+}
+
+impl Trigger {
+    /// The queue trigger, if the function is triggered by a queue.
+    pub fn queue(&self) -> Option<&QueueTrigger> {
+        match self {
+            Trigger::Queue(queue) => Some(queue),
+            Trigger::Route(_) => None,
+        }
+    }
+
+    /// The route trigger, if the function is triggered by an API route.
+    pub fn route(&self) -> Option<&RouteTrigger> {
+        match self {
+            Trigger::Route(route) => Some(route),
+            Trigger::Queue(_) => None,
+        }
+    }
+
+    /// The name of the triggering queue, if any.
+    pub fn queue_name(&self) -> Option<&str> {
+        self.queue().map(|queue| queue.queue.as_str())
+    }
+}
+
+/// An API route that invokes a function.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RouteTrigger {
+    /// The API of `apis` serving the route.
+    pub api: String,
+    /// `GET`, `POST`, `PUT`, `PATCH`, `DELETE` or `ANY`.
+    pub method: RouteMethod,
+    /// `/orders`, `/orders/{id}`.
+    pub path: String,
+    /// The JSON Schema file, relative to pipeline.yaml, as written.
+    pub request_schema: Option<String>,
+}
+
+impl RouteTrigger {
+    /// API Gateway's route key: `POST /orders`.
+    pub fn route_key(&self) -> String {
+        format!("{} {}", self.method.as_str(), self.path)
+    }
+}
+
+/// The method of a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum RouteMethod {
+    Method(HttpMethod),
+    /// Every method.
+    Any,
+}
+
+impl RouteMethod {
+    /// Parses `POST`, `any`, …; `None` for what routes do not take.
+    pub fn parse(text: &str) -> Option<Self> {
+        Some(match text.to_ascii_uppercase().as_str() {
+            "GET" => RouteMethod::Method(HttpMethod::Get),
+            "POST" => RouteMethod::Method(HttpMethod::Post),
+            "PUT" => RouteMethod::Method(HttpMethod::Put),
+            "PATCH" => RouteMethod::Method(HttpMethod::Patch),
+            "DELETE" => RouteMethod::Method(HttpMethod::Delete),
+            "ANY" => RouteMethod::Any,
+            _ => return None,
+        })
+    }
+
+    /// The method as API Gateway writes it in a route key.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            RouteMethod::Method(method) => method.as_str(),
+            RouteMethod::Any => "ANY",
+        }
+    }
+}
+
 /// The queue that invokes a function.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Trigger {
+pub struct QueueTrigger {
     pub queue: String,
     pub batch_size: u32,
     pub batching_window: Duration,
@@ -112,6 +267,12 @@ pub struct Writes {
     pub bucket: Option<String>,
     pub notify: Option<String>,
     pub requeue: Option<String>,
+    /// The table items are written to.
+    pub table: Option<String>,
+    /// Sends e-mail through the pipeline's `email`.
+    pub email: bool,
+    /// The queue accepted requests are sent to.
+    pub enqueue: Option<String>,
 }
 
 /// How a DLQ processor bounds requeues.
@@ -126,7 +287,21 @@ impl Pipeline {
     pub fn consumer_of(&self, queue: &str) -> Option<&Function> {
         self.functions
             .values()
-            .find(|function| function.trigger.queue == queue)
+            .find(|function| function.trigger.queue_name() == Some(queue))
+    }
+
+    /// The functions an API's routes invoke, with their routes, in function-name order.
+    pub fn routes_of<'a>(
+        &'a self,
+        api: &'a str,
+    ) -> impl Iterator<Item = (&'a Function, &'a RouteTrigger)> + 'a {
+        self.functions.values().filter_map(move |function| {
+            function
+                .trigger
+                .route()
+                .filter(|route| route.api == api)
+                .map(|route| (function, route))
+        })
     }
 
     /// The queues whose dead-letter queue is `queue`.

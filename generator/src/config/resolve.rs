@@ -1,8 +1,9 @@
 //! Applies defaults and derives values: the written model becomes a [`Pipeline`].
 
-use super::model::{Architecture, PipelineConfig, QueueConfig};
+use super::model::{Architecture, FunctionConfig, HandlerKind, PipelineConfig, QueueConfig};
 use super::pipeline::{
-    Alarm, Bucket, Function, Pipeline, Queue, Redrive, Requeue, Trigger, Visibility, Writes,
+    Alarm, Api, Bucket, Capacity, Cors, Email, Function, Key, Pipeline, Queue, QueueTrigger,
+    Redrive, Requeue, RouteMethod, RouteTrigger, Table, Throttling, Trigger, Visibility, Writes,
 };
 use super::values::Duration;
 
@@ -23,6 +24,10 @@ pub const MIN_MAX_CONCURRENCY: u32 = 2;
 pub const DEFAULT_ALARM_PERIOD: Duration = Duration::from_secs(300);
 pub const DEFAULT_REQUEUE_ATTEMPTS: u32 = 3;
 pub const DEFAULT_REQUEUE_DELAY: Duration = Duration::from_secs(60);
+/// An API's burst limit when pipeline.yaml sets none.
+pub const DEFAULT_THROTTLING_BURST: u32 = 100;
+/// An API's steady rate (requests per second) when pipeline.yaml sets none.
+pub const DEFAULT_THROTTLING_RATE: u32 = 50;
 
 /// Resolves a schema-valid config. References are not checked here; the semantic rules do that.
 pub fn resolve(config: &PipelineConfig) -> Pipeline {
@@ -31,7 +36,6 @@ pub fn resolve(config: &PipelineConfig) -> Pipeline {
         .functions
         .iter()
         .map(|(name, function)| {
-            let trigger = &function.trigger;
             let resolved = Function {
                 name: name.clone(),
                 handler: function.handler,
@@ -53,30 +57,22 @@ pub fn resolve(config: &PipelineConfig) -> Pipeline {
                     .log_retention_days
                     .or(function_defaults.log_retention_days)
                     .unwrap_or(DEFAULT_LOG_RETENTION_DAYS),
-                trigger: Trigger {
-                    queue: trigger.queue.clone(),
-                    batch_size: trigger.batch_size.unwrap_or(DEFAULT_BATCH_SIZE),
-                    batching_window: trigger.batching_window.unwrap_or(Duration::from_secs(0)),
-                    max_concurrency: trigger.max_concurrency.unwrap_or_else(|| {
-                        function
-                            .reserved_concurrency
-                            .map_or(DEFAULT_MAX_CONCURRENCY, |reserved| {
-                                reserved.clamp(MIN_MAX_CONCURRENCY, DEFAULT_MAX_CONCURRENCY)
-                            })
-                    }),
-                },
+                trigger: resolve_trigger(config, function),
                 writes: Writes {
                     bucket: function.writes.bucket.clone(),
                     notify: function.writes.notify.clone(),
                     requeue: function.writes.requeue.clone(),
+                    table: function.writes.table.clone(),
+                    email: function.writes.email,
+                    enqueue: function.writes.enqueue.clone(),
                 },
-                code: (function.handler == super::model::HandlerKind::Custom).then(|| {
+                code: (function.handler == HandlerKind::Custom).then(|| {
                     function.code.as_deref().map_or_else(
                         || format!("handlers/{name}"),
                         |code| code.trim_end_matches('/').to_owned(),
                     )
                 }),
-                requeue: (function.handler == super::model::HandlerKind::DlqProcessor).then(|| {
+                requeue: (function.handler == HandlerKind::DlqProcessor).then(|| {
                     let requeue = function.requeue.as_ref();
                     Requeue {
                         max_attempts: requeue
@@ -113,6 +109,7 @@ pub fn resolve(config: &PipelineConfig) -> Pipeline {
         })
         .collect();
 
+    let apis = resolve_apis(config, &functions);
     Pipeline {
         name: config.pipeline.clone(),
         region: config.region.clone(),
@@ -123,7 +120,171 @@ pub fn resolve(config: &PipelineConfig) -> Pipeline {
         tags: config.tags.clone(),
         cost_orders_per_month: config.cost.as_ref().map(|cost| cost.orders_per_month),
         alarm_email: config.alarms.as_ref().map(|alarms| alarms.email.clone()),
+        apis,
+        tables: config
+            .tables
+            .iter()
+            .map(|(name, table)| {
+                let key = |key: &super::model::KeyConfig| Key {
+                    name: key.name.clone(),
+                    kind: key.kind,
+                };
+                (
+                    name.clone(),
+                    Table {
+                        name: name.clone(),
+                        partition_key: key(&table.partition_key),
+                        sort_key: table.sort_key.as_ref().map(key),
+                        ttl_attribute: table.ttl_attribute.clone(),
+                        point_in_time_recovery: table.point_in_time_recovery.unwrap_or(true),
+                        capacity: table
+                            .read_capacity
+                            .zip(table.write_capacity)
+                            .map(|(read, write)| Capacity { read, write }),
+                    },
+                )
+            })
+            .collect(),
+        email: config.email.as_ref().map(|email| Email {
+            sender: email.sender.clone(),
+            identity: email
+                .identity
+                .clone()
+                .unwrap_or_else(|| email.sender.clone()),
+            configuration_set: email.configuration_set.clone(),
+        }),
+        dashboard: config.dashboard,
+        request_schemas: std::collections::BTreeMap::new(),
     }
+}
+
+/// A route trigger when `route` is written, else a queue trigger. A trigger with neither, or
+/// a route that does not parse, still resolves (to an empty queue, or an empty path): the rules
+/// report it, and an invalid pipeline is never handed on.
+fn resolve_trigger(config: &PipelineConfig, function: &FunctionConfig) -> Trigger {
+    let trigger = &function.trigger;
+    if let Some(route) = &trigger.route {
+        let (method, path) = parse_route(route).unwrap_or((RouteMethod::Any, String::new()));
+        let api = trigger.api.clone().unwrap_or_else(|| {
+            let mut names = config.apis.keys();
+            match (names.next(), names.next()) {
+                (Some(only), None) => only.clone(),
+                _ => String::new(),
+            }
+        });
+        return Trigger::Route(RouteTrigger {
+            api,
+            method,
+            path,
+            request_schema: trigger.request_schema.clone(),
+        });
+    }
+    Trigger::Queue(QueueTrigger {
+        queue: trigger.queue.clone().unwrap_or_default(),
+        batch_size: trigger.batch_size.unwrap_or(DEFAULT_BATCH_SIZE),
+        batching_window: trigger.batching_window.unwrap_or(Duration::from_secs(0)),
+        max_concurrency: trigger.max_concurrency.unwrap_or_else(|| {
+            function
+                .reserved_concurrency
+                .map_or(DEFAULT_MAX_CONCURRENCY, |reserved| {
+                    reserved.clamp(MIN_MAX_CONCURRENCY, DEFAULT_MAX_CONCURRENCY)
+                })
+        }),
+    })
+}
+
+/// `POST /orders` → (`POST`, `/orders`): one method, one space, a path of `/`-separated
+/// segments, each plain (letters, digits, `-._~`) or a `{parameter}` (the last one may be
+/// `{parameter+}`). `None` when it is not such a route; the rule says why.
+pub fn parse_route(route: &str) -> Option<(RouteMethod, String)> {
+    let (method, path) = route.split_once(' ')?;
+    let method = RouteMethod::parse(method)?;
+    valid_route_path(path).then(|| (method, path.to_owned()))
+}
+
+/// Whether `path` is a route path API Gateway accepts and the local front door can match.
+pub fn valid_route_path(path: &str) -> bool {
+    if path == "/" {
+        return true;
+    }
+    let Some(rest) = path.strip_prefix('/') else {
+        return false;
+    };
+    let segments: Vec<&str> = rest.split('/').collect();
+    segments.iter().enumerate().all(|(index, segment)| {
+        if let Some(inner) = segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+            let inner = if index + 1 == segments.len() {
+                inner.strip_suffix('+').unwrap_or(inner)
+            } else {
+                inner
+            };
+            !inner.is_empty()
+                && inner
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        } else {
+            !segment.is_empty()
+                && segment
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-._~".contains(c))
+        }
+    })
+}
+
+fn resolve_apis(
+    config: &PipelineConfig,
+    functions: &std::collections::BTreeMap<String, Function>,
+) -> std::collections::BTreeMap<String, Api> {
+    config
+        .apis
+        .iter()
+        .map(|(name, api)| {
+            let cors = api.cors.as_ref().map(|cors| {
+                let allow_methods = cors.allow_methods.as_ref().map_or_else(
+                    || {
+                        let methods: std::collections::BTreeSet<&str> = functions
+                            .values()
+                            .filter_map(|function| function.trigger.route())
+                            .filter(|route| route.api == *name)
+                            .map(|route| route.method.as_str())
+                            .collect();
+                        if methods.contains("ANY") {
+                            vec!["*".to_owned()]
+                        } else {
+                            methods.into_iter().map(str::to_owned).collect()
+                        }
+                    },
+                    |methods| {
+                        let methods: std::collections::BTreeSet<&str> =
+                            methods.iter().map(|method| method.as_str()).collect();
+                        methods.into_iter().map(str::to_owned).collect()
+                    },
+                );
+                Cors {
+                    allow_origins: cors.allow_origins.clone(),
+                    allow_methods,
+                    allow_headers: cors.allow_headers.clone(),
+                    max_age: cors.max_age.unwrap_or(Duration::from_secs(0)),
+                }
+            });
+            let throttling = api.throttling.as_ref();
+            (
+                name.clone(),
+                Api {
+                    name: name.clone(),
+                    cors,
+                    throttling: Throttling {
+                        burst: throttling
+                            .and_then(|t| t.burst)
+                            .unwrap_or(DEFAULT_THROTTLING_BURST),
+                        rate: throttling
+                            .and_then(|t| t.rate)
+                            .unwrap_or(DEFAULT_THROTTLING_RATE),
+                    },
+                },
+            )
+        })
+        .collect()
 }
 
 fn resolve_queue(
@@ -135,23 +296,27 @@ fn resolve_queue(
     let defaults = &config.defaults.queue;
     let consumer = functions
         .values()
-        .find(|function| function.trigger.queue == name);
+        .find(|function| function.trigger.queue_name() == Some(name));
     let (visibility_timeout, visibility) = match (queue.visibility_timeout, consumer) {
         (Some(explicit), _) => (explicit, Visibility::Explicit),
         (None, Some(function)) => {
+            let batching_window = function
+                .trigger
+                .queue()
+                .map_or(Duration::from_secs(0), |trigger| trigger.batching_window);
             let multiplier = queue
                 .visibility_multiplier
                 .or(defaults.visibility_multiplier)
                 .unwrap_or(DEFAULT_VISIBILITY_MULTIPLIER);
-            let seconds = u64::from(multiplier) * function.timeout.as_secs()
-                + function.trigger.batching_window.as_secs();
+            let seconds =
+                u64::from(multiplier) * function.timeout.as_secs() + batching_window.as_secs();
             (
                 Duration::from_secs(seconds),
                 Visibility::Derived {
                     function: function.name.clone(),
                     multiplier,
                     function_timeout: function.timeout,
-                    batching_window: function.trigger.batching_window,
+                    batching_window,
                 },
             )
         }

@@ -217,7 +217,9 @@ fn batch(
     max_receives: u32,
     assumptions: &Assumptions,
 ) {
-    let trigger = &function.trigger;
+    let Some(trigger) = function.trigger.queue() else {
+        return;
+    };
     let window = Decimal::from(trigger.batching_window.as_secs().max(1));
     let per_window = (queue.arrivals * window / Decimal::from(SECONDS_PER_MONTH)).floor();
     queue.effective_batch = per_window.clamp(Decimal::ONE, Decimal::from(trigger.batch_size));

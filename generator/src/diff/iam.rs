@@ -12,7 +12,7 @@ fn permissions(pipeline: &Pipeline) -> BTreeSet<(String, String, String)> {
     let mut out = BTreeSet::new();
     for function in pipeline.functions.values() {
         let log_group = logical_id(&function.name, "LogGroup");
-        for grant in grants(function, &log_group) {
+        for grant in grants(pipeline, function, &log_group) {
             let target = describe(pipeline, &grant, &function.name);
             for action in grant.actions {
                 out.insert((function.name.clone(), (*action).to_owned(), target.clone()));
@@ -24,6 +24,14 @@ fn permissions(pipeline: &Pipeline) -> BTreeSet<(String, String, String)> {
 
 /// "queue `audit`", "bucket `results` (`invoices/*`)", "its log group".
 fn describe(pipeline: &Pipeline, grant: &Grant, function: &str) -> String {
+    if let crate::synth::Expr::Sub(text) = &grant.resource {
+        if let Some((_, identity)) = text.split_once(":identity/") {
+            return format!("e-mail identity `{identity}`");
+        }
+        if let Some((_, set)) = text.split_once(":configuration-set/") {
+            return format!("configuration set `{set}`");
+        }
+    }
     let referenced = grant.resource.references();
     let Some(id) = referenced.first() else {
         return "an unknown resource".to_owned();
@@ -51,6 +59,13 @@ fn describe(pipeline: &Pipeline, grant: &Grant, function: &str) -> String {
             _ => String::new(),
         };
         return format!("bucket `{bucket}`{prefix}");
+    }
+    if let Some(table) = pipeline
+        .tables
+        .keys()
+        .find(|name| &logical_id(name, "Table") == id)
+    {
+        return format!("table `{table}`");
     }
     format!("`{id}`")
 }

@@ -6,8 +6,9 @@ use std::fmt::Display;
 
 use super::PipelineChange;
 use crate::config::Pipeline;
+use crate::config::model::KeyType;
 use crate::config::model::{Discounts, PromoConfig};
-use crate::config::pipeline::{Function, Queue, Visibility};
+use crate::config::pipeline::{Api, Email, Function, Key, Queue, Table, Trigger, Visibility};
 
 struct Changes(Vec<PipelineChange>);
 
@@ -95,6 +96,26 @@ pub(super) fn changes(old: &Pipeline, new: &Pipeline) -> Vec<PipelineChange> {
         &old.functions,
         &new.functions,
         function,
+    );
+    each(&mut changes, "api", &old.apis, &new.apis, api);
+    renames(
+        &mut changes,
+        "api",
+        "its URL changes: clients calling the old one get no answer",
+    );
+    each(&mut changes, "table", &old.tables, &new.tables, table);
+    renames(
+        &mut changes,
+        "table",
+        "the old table is kept with its items, the new one starts empty",
+    );
+    email(&mut changes, old.email.as_ref(), new.email.as_ref());
+    changes.field(
+        "pipeline",
+        &new.name,
+        "dashboard",
+        old.dashboard,
+        new.dashboard,
     );
     discounts(&mut changes, old.discounts.as_ref(), new.discounts.as_ref());
     changes.0
@@ -217,30 +238,41 @@ fn function(changes: &mut Changes, name: &str, old: &Function, new: &Function) {
         "function",
         name,
         "trigger",
-        format!("`{}`", old.trigger.queue),
-        format!("`{}`", new.trigger.queue),
+        trigger(&old.trigger),
+        trigger(&new.trigger),
     );
-    changes.field(
-        "function",
-        name,
-        "batch_size",
-        old.trigger.batch_size,
-        new.trigger.batch_size,
-    );
-    changes.field(
-        "function",
-        name,
-        "batching_window",
-        old.trigger.batching_window,
-        new.trigger.batching_window,
-    );
-    changes.field(
-        "function",
-        name,
-        "max_concurrency",
-        old.trigger.max_concurrency,
-        new.trigger.max_concurrency,
-    );
+    if let (Trigger::Queue(old), Trigger::Queue(new)) = (&old.trigger, &new.trigger) {
+        changes.field(
+            "function",
+            name,
+            "batch_size",
+            old.batch_size,
+            new.batch_size,
+        );
+        changes.field(
+            "function",
+            name,
+            "batching_window",
+            old.batching_window,
+            new.batching_window,
+        );
+        changes.field(
+            "function",
+            name,
+            "max_concurrency",
+            old.max_concurrency,
+            new.max_concurrency,
+        );
+    }
+    if let (Trigger::Route(old), Trigger::Route(new)) = (&old.trigger, &new.trigger) {
+        changes.optional(
+            "function",
+            name,
+            "request_schema",
+            old.request_schema.as_ref().map(|path| format!("`{path}`")),
+            new.request_schema.as_ref().map(|path| format!("`{path}`")),
+        );
+    }
     let quoted = |value: &Option<String>| value.as_ref().map(|name| format!("`{name}`"));
     changes.optional(
         "function",
@@ -263,6 +295,159 @@ fn function(changes: &mut Changes, name: &str, old: &Function, new: &Function) {
         quoted(&old.writes.requeue),
         quoted(&new.writes.requeue),
     );
+    changes.optional(
+        "function",
+        name,
+        "writes.table",
+        quoted(&old.writes.table),
+        quoted(&new.writes.table),
+    );
+    changes.field(
+        "function",
+        name,
+        "writes.email",
+        old.writes.email,
+        new.writes.email,
+    );
+    changes.optional(
+        "function",
+        name,
+        "writes.enqueue",
+        quoted(&old.writes.enqueue),
+        quoted(&new.writes.enqueue),
+    );
+}
+
+/// `` `orders` `` for a queue, `` route `POST /orders` of API `shop` `` for a route.
+fn trigger(trigger: &Trigger) -> String {
+    match trigger {
+        Trigger::Queue(queue) => format!("`{}`", queue.queue),
+        Trigger::Route(route) => format!("route `{}` of API `{}`", route.route_key(), route.api),
+    }
+}
+
+fn api(changes: &mut Changes, name: &str, old: &Api, new: &Api) {
+    let cors = |api: &Api| {
+        api.cors.as_ref().map(|cors| {
+            format!(
+                "origins {}, methods {}, headers {}, max_age {}",
+                cors.allow_origins.join(" "),
+                cors.allow_methods.join(" "),
+                if cors.allow_headers.is_empty() {
+                    "none".to_owned()
+                } else {
+                    cors.allow_headers.join(" ")
+                },
+                cors.max_age
+            )
+        })
+    };
+    changes.optional("api", name, "cors", cors(old), cors(new));
+    changes.field(
+        "api",
+        name,
+        "throttling burst",
+        old.throttling.burst,
+        new.throttling.burst,
+    );
+    changes.field(
+        "api",
+        name,
+        "throttling rate",
+        format!("{}/s", old.throttling.rate),
+        format!("{}/s", new.throttling.rate),
+    );
+}
+
+fn table(changes: &mut Changes, name: &str, old: &Table, new: &Table) {
+    let key = |key: &Key| format!("`{}` ({})", key.name, key_type(key.kind));
+    let replaced =
+        "REPLACE — a new table is created and the pipeline loses the items of the old one";
+    if old.partition_key != new.partition_key {
+        changes.push(
+            "table",
+            name,
+            format!(
+                "partition_key {} → {}: {replaced}",
+                key(&old.partition_key),
+                key(&new.partition_key)
+            ),
+        );
+    }
+    if old.sort_key != new.sort_key {
+        let show = |sort: &Option<Key>| sort.as_ref().map_or_else(|| "none".to_owned(), key);
+        changes.push(
+            "table",
+            name,
+            format!(
+                "sort_key {} → {}: {replaced}",
+                show(&old.sort_key),
+                show(&new.sort_key)
+            ),
+        );
+    }
+    changes.optional(
+        "table",
+        name,
+        "ttl_attribute",
+        old.ttl_attribute.as_ref().map(|a| format!("`{a}`")),
+        new.ttl_attribute.as_ref().map(|a| format!("`{a}`")),
+    );
+    changes.field(
+        "table",
+        name,
+        "point_in_time_recovery",
+        old.point_in_time_recovery,
+        new.point_in_time_recovery,
+    );
+    let capacity = |table: &Table| {
+        table.capacity.map_or_else(
+            || "on-demand".to_owned(),
+            |c| format!("provisioned {} reads/{} writes per second", c.read, c.write),
+        )
+    };
+    changes.field("table", name, "capacity", capacity(old), capacity(new));
+}
+
+fn key_type(kind: KeyType) -> &'static str {
+    match kind {
+        KeyType::String => "string",
+        KeyType::Number => "number",
+        KeyType::Binary => "binary",
+    }
+}
+
+fn email(changes: &mut Changes, old: Option<&Email>, new: Option<&Email>) {
+    match (old, new) {
+        (None, Some(new)) => {
+            changes.push("email", "email", format!("added: from `{}`", new.sender));
+        }
+        (Some(_), None) => changes.push("email", "email", "removed".to_owned()),
+        (Some(old), Some(new)) => {
+            changes.field(
+                "email",
+                "email",
+                "sender",
+                format!("`{}`", old.sender),
+                format!("`{}`", new.sender),
+            );
+            changes.field(
+                "email",
+                "email",
+                "identity",
+                format!("`{}`", old.identity),
+                format!("`{}`", new.identity),
+            );
+            changes.optional(
+                "email",
+                "email",
+                "configuration_set",
+                old.configuration_set.as_ref().map(|c| format!("`{c}`")),
+                new.configuration_set.as_ref().map(|c| format!("`{c}`")),
+            );
+        }
+        (None, None) => {}
+    }
 }
 
 fn discounts(changes: &mut Changes, old: Option<&Discounts>, new: Option<&Discounts>) {

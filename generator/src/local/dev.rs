@@ -176,7 +176,8 @@ impl Dev {
         name: &str,
     ) -> Option<FunctionSpec> {
         let function = pipeline.functions.get(name)?;
-        let url = self.queue_urls.get(&function.trigger.queue)?.clone();
+        let trigger = function.trigger.queue()?;
+        let url = self.queue_urls.get(&trigger.queue)?.clone();
         let options = &self.options;
         let worker = WorkerSpec {
             function: function.name.clone(),
@@ -203,10 +204,10 @@ impl Dev {
                 url.rsplit('/').next().unwrap_or_default()
             ),
             queue_url: url,
-            batch_size: function.trigger.batch_size,
-            batching_window: options.time.scale(Duration::from_secs(
-                function.trigger.batching_window.as_secs(),
-            )),
+            batch_size: trigger.batch_size,
+            batching_window: options
+                .time
+                .scale(Duration::from_secs(trigger.batching_window.as_secs())),
         };
         Some(FunctionSpec {
             worker,

@@ -100,7 +100,7 @@ impl<'a> LambdaContext<'a> {
             ),
             handler,
             handler_type,
-            trigger: &function.trigger.queue,
+            trigger: function.trigger.queue_name().unwrap_or_default(),
             writes: WritesContext {
                 bucket: function.writes.bucket.as_deref(),
                 notify: function.writes.notify.as_deref(),
@@ -210,5 +210,7 @@ pub(super) const fn handler_names(kind: HandlerKind) -> (&'static str, &'static 
         HandlerKind::NotificationLogger => ("notification_logger", "NotificationLogger"),
         HandlerKind::DlqProcessor => ("dlq_processor", "DlqProcessor"),
         HandlerKind::Custom => ("custom", "Custom"),
+        HandlerKind::OrderIngest => ("order_ingest", "OrderIngest"),
+        HandlerKind::OrderStore => ("order_store", "OrderStore"),
     }
 }

@@ -12,7 +12,7 @@ use super::template::{Expr, Resource};
 use crate::config::Pipeline;
 use crate::config::model::HandlerKind;
 use crate::config::naming::logical_id;
-use crate::config::pipeline::{Function, Queue};
+use crate::config::pipeline::{Function, Queue, Trigger};
 use crate::config::values::Duration;
 use runtime::telemetry::PARKED_METRIC;
 
@@ -89,7 +89,6 @@ pub(super) fn add(pipeline: &Pipeline, resources: &mut BTreeMap<String, Resource
 
 fn function_alarms(pipeline: &Pipeline, function: &Function) -> Vec<(String, Alarm)> {
     let name = &function.name;
-    let queue = &function.trigger.queue;
     let lambda = |what: &str, metric: &'static str, description: String| Alarm {
         name: alarm_name(pipeline, name, what),
         description,
@@ -104,28 +103,41 @@ fn function_alarms(pipeline: &Pipeline, function: &Function) -> Vec<(String, Ala
         evaluation_periods: 1,
         above: 0,
     };
-    let mut alarms = vec![
-        (
-            logical_id(name, "ErrorsAlarm"),
-            lambda(
-                "errors",
-                "Errors",
+    let (errors, throttles) = match &function.trigger {
+        Trigger::Queue(trigger) => {
+            let queue = &trigger.queue;
+            (
                 format!(
                     "Function `{name}` failed whole invocations (crash, timeout or out of memory) in the last {FUNCTION_PERIOD}: their messages from `{queue}` become visible again; {}.",
                     fate(pipeline, queue)
                 ),
-            ),
-        ),
-        (
-            logical_id(name, "ThrottlesAlarm"),
-            lambda(
-                "throttles",
-                "Throttles",
                 format!(
                     "Function `{name}` was throttled in the last {FUNCTION_PERIOD}: messages from `{queue}` wait longer, and each throttled receive counts as a receive; {}.",
                     fate(pipeline, queue)
                 ),
+            )
+        }
+        Trigger::Route(route) => (
+            format!(
+                "Function `{name}` failed whole invocations (crash, timeout or out of memory) in the last {FUNCTION_PERIOD}: API `{}` answered those requests to `{}` with an error and the callers must retry.",
+                route.api,
+                route.route_key()
             ),
+            format!(
+                "Function `{name}` was throttled in the last {FUNCTION_PERIOD}: API `{}` answered those requests to `{}` with an error; raise the account's concurrency or `reserved_concurrency`, or lower the API's throttling.",
+                route.api,
+                route.route_key()
+            ),
+        ),
+    };
+    let mut alarms = vec![
+        (
+            logical_id(name, "ErrorsAlarm"),
+            lambda("errors", "Errors", errors),
+        ),
+        (
+            logical_id(name, "ThrottlesAlarm"),
+            lambda("throttles", "Throttles", throttles),
         ),
     ];
     if function.handler == HandlerKind::DlqProcessor {

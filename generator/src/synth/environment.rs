@@ -9,11 +9,25 @@ use runtime::order::{BulkTier, DiscountTable, Money, Percent, Promo, PromoKind};
 use super::SynthError;
 use super::buckets::bucket_id;
 use super::queues::queue_id;
+use super::tables::table_id;
 use super::template::Expr;
 use crate::config::Pipeline;
 use crate::config::model::{Discounts, HandlerKind};
 use crate::config::naming::{Service, longest_physical_name};
 use crate::config::pipeline::Function;
+
+// The variables of the tables, e-mail and enqueue writes, named as `runtime::config::vars`
+// names them (issue #14's contract).
+/// The physical name of `writes.table`.
+pub const TABLE_NAME: &str = "TABLE_NAME";
+/// The partition key attribute of `writes.table`.
+pub const TABLE_PARTITION_KEY: &str = "TABLE_PARTITION_KEY";
+/// The From address of `email.sender`.
+pub const EMAIL_SENDER: &str = "EMAIL_SENDER";
+/// `email.configuration_set`, when set.
+pub const EMAIL_CONFIGURATION_SET: &str = "EMAIL_CONFIGURATION_SET";
+/// The URL of `writes.enqueue`.
+pub const ENQUEUE_QUEUE_URL: &str = "ENQUEUE_QUEUE_URL";
 
 /// Lambda's limit on the total size of a function's environment variables.
 pub const MAX_ENVIRONMENT_BYTES: usize = 4096;
@@ -28,22 +42,38 @@ pub(super) fn variables(
     pipeline: &Pipeline,
     function: &Function,
 ) -> Result<BTreeMap<String, Expr>, SynthError> {
-    let trigger = &pipeline.queues[&function.trigger.queue];
-    let mut variables: BTreeMap<String, Expr> = BTreeMap::from([
-        (
+    let mut variables: BTreeMap<String, Expr> = BTreeMap::from([(
+        vars::METRICS_NAMESPACE.to_owned(),
+        Expr::str(metrics_namespace(pipeline)),
+    )]);
+    // Route-triggered functions take one request per invocation: no batch, no FIFO.
+    if let Some(trigger) = function.trigger.queue() {
+        variables.insert(
             vars::BATCH_CONCURRENCY.to_owned(),
-            Expr::str(function.trigger.batch_size.min(100).to_string()),
-        ),
-        (
+            Expr::str(trigger.batch_size.min(100).to_string()),
+        );
+        variables.insert(
             vars::TRIGGER_FIFO.to_owned(),
-            Expr::str(trigger.fifo.to_string()),
-        ),
-        (
-            vars::METRICS_NAMESPACE.to_owned(),
-            Expr::str(metrics_namespace(pipeline)),
-        ),
-    ]);
+            Expr::str(pipeline.queues[&trigger.queue].fifo.to_string()),
+        );
+    }
     let mut estimated = 0;
+    if let Some(table) = &function.writes.table {
+        variables.insert(TABLE_NAME.to_owned(), Expr::reference(table_id(table)));
+        estimated += longest_physical_name(&pipeline.name, table, Service::Table).len();
+        variables.insert(
+            TABLE_PARTITION_KEY.to_owned(),
+            Expr::str(pipeline.tables[table].partition_key.name.clone()),
+        );
+    }
+    if function.writes.email
+        && let Some(email) = &pipeline.email
+    {
+        variables.insert(EMAIL_SENDER.to_owned(), Expr::str(email.sender.clone()));
+        if let Some(set) = &email.configuration_set {
+            variables.insert(EMAIL_CONFIGURATION_SET.to_owned(), Expr::str(set.clone()));
+        }
+    }
     if let Some(bucket) = &function.writes.bucket {
         variables.insert(
             vars::BUCKET_NAME.to_owned(),
@@ -54,6 +84,7 @@ pub(super) fn variables(
     for (name, target) in [
         (vars::NOTIFY_QUEUE_URL, &function.writes.notify),
         (vars::REQUEUE_QUEUE_URL, &function.writes.requeue),
+        (ENQUEUE_QUEUE_URL, &function.writes.enqueue),
     ] {
         if let Some(queue) = target {
             variables.insert(name.to_owned(), Expr::reference(queue_id(queue)));

@@ -12,7 +12,7 @@ use super::{SynthError, environment, outputs, suppressions, tags};
 use crate::config::Pipeline;
 use crate::config::model::Architecture;
 use crate::config::naming::logical_id;
-use crate::config::pipeline::Function;
+use crate::config::pipeline::{Function, QueueTrigger};
 
 /// The partial-failure reporting every mapping sets.
 pub const REPORT_BATCH_ITEM_FAILURES: &str = "ReportBatchItemFailures";
@@ -44,10 +44,12 @@ pub(super) fn add(
             function_id.clone(),
             lambda(pipeline, function, &physical, &role_id, &log_group_id)?,
         );
-        resources.insert(
-            logical_id(&function.name, "EventSourceMapping"),
-            event_source_mapping(function, &function_id),
-        );
+        if let Some(trigger) = function.trigger.queue() {
+            resources.insert(
+                logical_id(&function.name, "EventSourceMapping"),
+                event_source_mapping(trigger, &function_id),
+            );
+        }
         outputs::add(
             out,
             logical_id(&function.name, "FunctionName"),
@@ -90,7 +92,10 @@ fn role(pipeline: &Pipeline, function: &Function, log_group_id: &str) -> Resourc
                 "Policies",
                 Expr::list([Expr::map([
                     ("PolicyName", Expr::str(format!("{}-access", function.name))),
-                    ("PolicyDocument", document(&grants(function, log_group_id))),
+                    (
+                        "PolicyDocument",
+                        document(&grants(pipeline, function, log_group_id)),
+                    ),
                 ])]),
             ),
             ("Tags", tags(pipeline)),
@@ -152,11 +157,17 @@ fn lambda(
     if let Some(reserved) = function.reserved_concurrency {
         properties.push(("ReservedConcurrentExecutions", reserved.into()));
     }
-    Ok(Resource::new("AWS::Lambda::Function", properties).skip_checks(suppressions::FUNCTION))
+    let skips = if function.trigger.route().is_some() {
+        suppressions::ROUTE_FUNCTION
+    } else if function.writes.table.is_some() || function.writes.email {
+        suppressions::FUNCTION_WITH_DATA
+    } else {
+        suppressions::FUNCTION
+    };
+    Ok(Resource::new("AWS::Lambda::Function", properties).skip_checks(skips))
 }
 
-fn event_source_mapping(function: &Function, function_id: &str) -> Resource {
-    let trigger = &function.trigger;
+fn event_source_mapping(trigger: &QueueTrigger, function_id: &str) -> Resource {
     let mut properties = vec![
         (
             "EventSourceArn",

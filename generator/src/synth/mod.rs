@@ -16,6 +16,7 @@ mod parameters;
 pub mod policies;
 mod queues;
 mod suppressions;
+mod tables;
 pub mod template;
 mod transport;
 
@@ -84,6 +85,7 @@ pub fn synthesize(pipeline: &Pipeline, options: &SynthOptions) -> Result<Templat
     let mut outputs = BTreeMap::new();
     queues::add(pipeline, &mut resources, &mut outputs);
     buckets::add(pipeline, &mut resources, &mut outputs);
+    tables::add(pipeline, &mut resources, &mut outputs);
     access_logs::add(pipeline, &mut resources);
     functions::add(pipeline, &mut resources, &mut outputs)?;
     alarm_topic::add(pipeline, &mut resources, &mut outputs);

@@ -8,7 +8,9 @@
 
 use super::buckets::bucket_id;
 use super::queues::queue_id;
+use super::tables::table_id;
 use super::template::Expr;
+use crate::config::Pipeline;
 use crate::config::model::HandlerKind;
 use crate::config::pipeline::Function;
 use runtime::handlers::{
@@ -37,13 +39,53 @@ const OBJECT_ACTIONS: &[&str] = &["s3:PutObject"];
 /// Reading an object back (the order processor's stored invoice, on a redelivery).
 const READ_ACTIONS: &[&str] = &["s3:GetObject"];
 const SEND_ACTIONS: &[&str] = &["sqs:SendMessage"];
+/// The order store: a conditional put keyed by the order id, reading an item back on a
+/// redelivery, and marking it once its e-mail is sent.
+const ORDER_STORE_TABLE_ACTIONS: &[&str] = &[
+    "dynamodb:GetItem",
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+];
+/// What `runtime::resources::Table` offers a custom handler: single items and queries of one
+/// partition; no scans, no batch or table-wide calls.
+const CUSTOM_TABLE_ACTIONS: &[&str] = &[
+    "dynamodb:DeleteItem",
+    "dynamodb:GetItem",
+    "dynamodb:PutItem",
+    "dynamodb:Query",
+    "dynamodb:UpdateItem",
+];
+/// SES v2 `SendEmail`, authorised on the identity and on the configuration set it names.
+const EMAIL_ACTIONS: &[&str] = &["ses:SendEmail"];
+
+/// The table actions a handler kind calls.
+pub fn table_actions(kind: HandlerKind) -> &'static [&'static str] {
+    match kind {
+        HandlerKind::OrderStore => ORDER_STORE_TABLE_ACTIONS,
+        _ => CUSTOM_TABLE_ACTIONS,
+    }
+}
+
+/// The ARN of an SES identity (a domain or an address) in the stack's account and region.
+pub fn email_identity_arn(identity: &str) -> Expr {
+    Expr::sub(format!(
+        "arn:${{AWS::Partition}}:ses:${{AWS::Region}}:${{AWS::AccountId}}:identity/{identity}"
+    ))
+}
+
+/// The ARN of an SES configuration set in the stack's account and region.
+pub fn configuration_set_arn(name: &str) -> Expr {
+    Expr::sub(format!(
+        "arn:${{AWS::Partition}}:ses:${{AWS::Region}}:${{AWS::AccountId}}:configuration-set/{name}"
+    ))
+}
 
 /// The bucket prefixes a handler touches, as the runtime declares them.
 pub fn bucket_access(kind: HandlerKind) -> &'static [PrefixAccess] {
     match kind {
         HandlerKind::OrderProcessor => ORDER_PROCESSOR_BUCKET,
         HandlerKind::DlqProcessor => DLQ_PROCESSOR_BUCKET,
-        HandlerKind::NotificationLogger => &[],
+        HandlerKind::NotificationLogger | HandlerKind::OrderIngest | HandlerKind::OrderStore => &[],
         HandlerKind::Custom => CUSTOM_BUCKET,
     }
 }
@@ -63,21 +105,21 @@ fn prefix_objects(bucket: &str, prefix: &str) -> Expr {
 }
 
 /// Every grant of `function`; `log_group` is the logical ID of its log group.
-pub fn grants(function: &Function, log_group: &str) -> Vec<Grant> {
-    let mut grants = vec![
-        Grant {
-            actions: LOG_ACTIONS,
-            resource: Expr::get_att(log_group, "Arn"),
-            condition: None,
-            why: "write its own logs",
-        },
-        Grant {
+pub fn grants(pipeline: &Pipeline, function: &Function, log_group: &str) -> Vec<Grant> {
+    let mut grants = vec![Grant {
+        actions: LOG_ACTIONS,
+        resource: Expr::get_att(log_group, "Arn"),
+        condition: None,
+        why: "write its own logs",
+    }];
+    if let Some(queue) = function.trigger.queue_name() {
+        grants.push(Grant {
             actions: CONSUME_ACTIONS,
-            resource: Expr::get_att(queue_id(&function.trigger.queue), "Arn"),
+            resource: Expr::get_att(queue_id(queue), "Arn"),
             condition: None,
             why: "take batches from its trigger queue",
-        },
-    ];
+        });
+    }
     if let Some(bucket) = &function.writes.bucket {
         for access in bucket_access(function.handler) {
             grants.push(Grant {
@@ -99,6 +141,7 @@ pub fn grants(function: &Function, log_group: &str) -> Vec<Grant> {
     for (target, why) in [
         (&function.writes.notify, "send notifications"),
         (&function.writes.requeue, "requeue dead letters"),
+        (&function.writes.enqueue, "send accepted requests on"),
     ] {
         if let Some(queue) = target {
             grants.push(Grant {
@@ -106,6 +149,32 @@ pub fn grants(function: &Function, log_group: &str) -> Vec<Grant> {
                 resource: Expr::get_att(queue_id(queue), "Arn"),
                 condition: None,
                 why,
+            });
+        }
+    }
+    if let Some(table) = &function.writes.table {
+        grants.push(Grant {
+            actions: table_actions(function.handler),
+            resource: Expr::get_att(table_id(table), "Arn"),
+            condition: None,
+            why: "read and write items of its table",
+        });
+    }
+    if function.writes.email
+        && let Some(email) = &pipeline.email
+    {
+        grants.push(Grant {
+            actions: EMAIL_ACTIONS,
+            resource: email_identity_arn(&email.identity),
+            condition: None,
+            why: "send e-mail from its identity",
+        });
+        if let Some(set) = &email.configuration_set {
+            grants.push(Grant {
+                actions: EMAIL_ACTIONS,
+                resource: configuration_set_arn(set),
+                condition: None,
+                why: "send e-mail with its configuration set",
             });
         }
     }

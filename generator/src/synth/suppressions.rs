@@ -84,3 +84,52 @@ pub(super) const LOG_GROUP: &[Skip] = &[
         "Retention is set per function in pipeline.yaml (`log_retention_days`).",
     ),
 ];
+
+/// Queue-triggered functions that also reach a table or SES: as [`FUNCTION`], with the
+/// endpoints they talk to.
+pub(super) const FUNCTION_WITH_DATA: &[Skip] = &[
+    FUNCTION[0],
+    FUNCTION[1],
+    FUNCTION[2],
+    (
+        "CKV_AWS_117",
+        "Talks only to the public endpoints of S3, SQS, DynamoDB and SES; a VPC would add NAT (or endpoint) cost and cold-start time.",
+    ),
+    FUNCTION[4],
+];
+
+/// Functions an API route invokes.
+pub(super) const ROUTE_FUNCTION: &[Skip] = &[
+    FUNCTION[0],
+    (
+        "CKV_AWS_115",
+        "Concurrency is bounded at the API: the stage's default route throttling (`apis.<api>.throttling`, default burst 100, rate 50/s) answers 429 beyond it; a default reserved concurrency would take from the account's pool (set `reserved_concurrency` for that).",
+    ),
+    (
+        "CKV_AWS_116",
+        "Invoked synchronously by API Gateway: a failure is answered to the caller (400/429/503), and Lambda's dead-letter queue applies only to asynchronous invocations.",
+    ),
+    (
+        "CKV_AWS_117",
+        "Talks only to the public endpoints of SQS, DynamoDB and SES; a VPC would add NAT (or endpoint) cost and cold-start time.",
+    ),
+    FUNCTION[4],
+];
+
+/// Pipeline tables.
+pub(super) const TABLE: &[Skip] = &[(
+    "CKV_AWS_119",
+    "Encrypted at rest with KMS under the AWS-managed key (aws/dynamodb); a customer-managed key adds a key policy to manage and a KMS request per read and write.",
+)];
+
+/// API access log groups.
+pub(super) const API_LOG_GROUP: &[Skip] = &[
+    (
+        "CKV_AWS_158",
+        "CloudWatch Logs encrypts at rest by default; no customer-managed key is required.",
+    ),
+    (
+        "CKV_AWS_338",
+        "Access logs are operational data kept as long as the functions' logs (`defaults.function.log_retention_days`).",
+    ),
+];

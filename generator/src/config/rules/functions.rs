@@ -64,10 +64,12 @@ fn timeouts(checker: &mut Checker<'_>) {
 
 fn batching(checker: &mut Checker<'_>) {
     for (name, function) in &checker.pipeline.functions {
-        let Some(queue) = checker.pipeline.queues.get(&function.trigger.queue) else {
+        let Some(trigger) = function.trigger.queue() else {
             continue;
         };
-        let trigger = &function.trigger;
+        let Some(queue) = checker.pipeline.queues.get(&trigger.queue) else {
+            continue;
+        };
         let written_window = checker.config.functions[name].trigger.batching_window;
         if queue.fifo && trigger.batch_size > 10 {
             let span = checker.value(&["functions", name, "trigger", "batch_size"]);
@@ -160,20 +162,57 @@ fn wiring(checker: &mut Checker<'_>) {
                     "repaired orders go back to this queue: add `writes.requeue: <source queue>`",
                 );
             }
+            HandlerKind::OrderIngest => require(
+                "enqueue",
+                writes.enqueue.is_some(),
+                "accepted orders are sent to this queue: add `writes: { enqueue: <queue> }`",
+            ),
+            HandlerKind::OrderStore => require(
+                "table",
+                writes.table.is_some(),
+                "orders are written to this table: add `writes: { table: <table> }`",
+            ),
             HandlerKind::NotificationLogger | HandlerKind::Custom => {}
         }
-        let forbidden: &[(&str, bool)] = match function.handler {
-            HandlerKind::Custom => &[],
-            HandlerKind::OrderProcessor => &[("requeue", writes.requeue.is_some())],
-            HandlerKind::DlqProcessor => &[("notify", writes.notify.is_some())],
-            HandlerKind::NotificationLogger => &[
+        let data = [
+            ("table", writes.table.is_some()),
+            ("email", writes.email),
+            ("enqueue", writes.enqueue.is_some()),
+        ];
+        let forbidden: Vec<(&str, bool)> = match function.handler {
+            HandlerKind::Custom => Vec::new(),
+            HandlerKind::OrderProcessor => [("requeue", writes.requeue.is_some())]
+                .into_iter()
+                .chain(data)
+                .collect(),
+            HandlerKind::DlqProcessor => [("notify", writes.notify.is_some())]
+                .into_iter()
+                .chain(data)
+                .collect(),
+            HandlerKind::NotificationLogger => [
                 ("bucket", writes.bucket.is_some()),
                 ("notify", writes.notify.is_some()),
                 ("requeue", writes.requeue.is_some()),
+            ]
+            .into_iter()
+            .chain(data)
+            .collect(),
+            HandlerKind::OrderIngest => vec![
+                ("bucket", writes.bucket.is_some()),
+                ("notify", writes.notify.is_some()),
+                ("requeue", writes.requeue.is_some()),
+                ("table", writes.table.is_some()),
+                ("email", writes.email),
+            ],
+            HandlerKind::OrderStore => vec![
+                ("bucket", writes.bucket.is_some()),
+                ("notify", writes.notify.is_some()),
+                ("requeue", writes.requeue.is_some()),
+                ("enqueue", writes.enqueue.is_some()),
             ],
         };
         for (field, present) in forbidden {
-            if *present {
+            if present {
                 let span = checker.key(&["functions", name, "writes", field]);
                 checker.push(
                     Diagnostic::error(
@@ -260,7 +299,9 @@ fn custom_code(checker: &mut Checker<'_>, name: &str) {
 
 fn dlq_processor_source(checker: &mut Checker<'_>, name: &str) {
     let function = &checker.pipeline.functions[name];
-    let trigger = function.trigger.queue.as_str();
+    let Some(trigger) = function.trigger.queue_name() else {
+        return;
+    };
     if !checker.pipeline.queues.contains_key(trigger) {
         return;
     }
@@ -291,10 +332,18 @@ fn dlq_processor_source(checker: &mut Checker<'_>, name: &str) {
 
 fn concurrency(checker: &mut Checker<'_>) {
     for (name, function) in &checker.pipeline.functions {
-        match (
-            function.reserved_concurrency,
-            function.trigger.max_concurrency,
-        ) {
+        let Some(trigger) = function.trigger.queue() else {
+            if function.reserved_concurrency == Some(0) {
+                let span = checker.value(&["functions", name, "reserved_concurrency"]);
+                checker.push(
+                    Diagnostic::warning("reserved-concurrency", format!("function `{name}` has reserved concurrency 0, so it never runs"))
+                        .at(span, "throttles every invocation")
+                        .help("remove `reserved_concurrency` or set it to 2 or more; every request would be answered 429"),
+                );
+            }
+            continue;
+        };
+        match (function.reserved_concurrency, trigger.max_concurrency) {
             (Some(0), _) => {
                 let span = checker.value(&["functions", name, "reserved_concurrency"]);
                 checker.push(
@@ -317,12 +366,14 @@ fn concurrency(checker: &mut Checker<'_>) {
     }
 }
 
-fn kind_name(kind: HandlerKind) -> &'static str {
+pub(super) fn kind_name(kind: HandlerKind) -> &'static str {
     match kind {
         HandlerKind::OrderProcessor => "order_processor",
         HandlerKind::NotificationLogger => "notification_logger",
         HandlerKind::DlqProcessor => "dlq_processor",
         HandlerKind::Custom => "custom",
+        HandlerKind::OrderIngest => "order_ingest",
+        HandlerKind::OrderStore => "order_store",
     }
 }
 
@@ -332,5 +383,7 @@ fn kind_does(kind: HandlerKind) -> &'static str {
         HandlerKind::NotificationLogger => "logs what it receives",
         HandlerKind::DlqProcessor => "parks in `bucket` and requeues to `requeue`",
         HandlerKind::Custom => "uses what its `writes` name",
+        HandlerKind::OrderIngest => "sends accepted orders to `enqueue`",
+        HandlerKind::OrderStore => "writes orders to `table` and e-mails through `email`",
     }
 }

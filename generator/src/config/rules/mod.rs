@@ -7,6 +7,7 @@ mod functions;
 mod names;
 mod queues;
 mod references;
+mod triggers;
 
 use super::model::PipelineConfig;
 use super::pipeline::Pipeline;
@@ -30,6 +31,7 @@ pub(crate) fn check(
     references::check(&mut checker);
     queues::check(&mut checker);
     functions::check(&mut checker);
+    triggers::check(&mut checker);
     discounts::check(&mut checker);
     alarms::check(&mut checker);
     checker.out

@@ -33,6 +33,20 @@ pub(super) fn check(checker: &mut Checker<'_>) {
                 .keys()
                 .map(|name| ("functions", name, Service::Function, "Function")),
         )
+        .chain(
+            checker
+                .config
+                .tables
+                .keys()
+                .map(|name| ("tables", name, Service::Table, "Table")),
+        )
+        .chain(
+            checker
+                .config
+                .apis
+                .keys()
+                .map(|name| ("apis", name, Service::Api, "Api")),
+        )
         .map(|(section, name, service, kind)| (section, name.clone(), service, kind))
         .collect::<Vec<_>>();
 

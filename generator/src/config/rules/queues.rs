@@ -226,7 +226,10 @@ fn visibility(checker: &mut Checker<'_>) {
             continue;
         };
         let timeout = consumer.timeout.as_secs();
-        let window = consumer.trigger.batching_window.as_secs();
+        let window = consumer
+            .trigger
+            .queue()
+            .map_or(0, |trigger| trigger.batching_window.as_secs());
         let recommended = 6 * timeout + window;
         let visibility = queue.visibility_timeout.as_secs();
         let span = checker.field_or_entry(
@@ -274,7 +277,7 @@ fn consumers(checker: &mut Checker<'_>) {
             .pipeline
             .functions
             .values()
-            .filter(|function| function.trigger.queue == *name)
+            .filter(|function| function.trigger.queue_name() == Some(name))
             .map(|function| function.name.as_str())
             .collect();
         let is_dead_letter = checker.pipeline.sources_of(name).next().is_some();

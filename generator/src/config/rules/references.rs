@@ -9,6 +9,8 @@ use crate::diagnostic::Diagnostic;
 pub(super) fn check(checker: &mut Checker<'_>) {
     let queue_names: Vec<&str> = checker.config.queues.keys().map(String::as_str).collect();
     let bucket_names: Vec<&str> = checker.config.buckets.keys().map(String::as_str).collect();
+    let table_names: Vec<&str> = checker.config.tables.keys().map(String::as_str).collect();
+    let api_names: Vec<&str> = checker.config.apis.keys().map(String::as_str).collect();
     let mut missing = Vec::new();
     for (name, queue) in &checker.config.queues {
         if let Some(target) = &queue.dead_letter {
@@ -22,16 +24,28 @@ pub(super) fn check(checker: &mut Checker<'_>) {
     }
     for (name, function) in &checker.config.functions {
         let name = name.as_str();
-        missing.push((
-            vec!["functions", name, "trigger", "queue"],
-            function.trigger.queue.as_str(),
-            &queue_names,
-            "queue",
-        ));
+        if let Some(queue) = &function.trigger.queue {
+            missing.push((
+                vec!["functions", name, "trigger", "queue"],
+                queue.as_str(),
+                &queue_names,
+                "queue",
+            ));
+        }
+        if let Some(api) = &function.trigger.api {
+            missing.push((
+                vec!["functions", name, "trigger", "api"],
+                api.as_str(),
+                &api_names,
+                "API",
+            ));
+        }
         for (field, target, names, what) in [
             ("bucket", &function.writes.bucket, &bucket_names, "bucket"),
             ("notify", &function.writes.notify, &queue_names, "queue"),
             ("requeue", &function.writes.requeue, &queue_names, "queue"),
+            ("table", &function.writes.table, &table_names, "table"),
+            ("enqueue", &function.writes.enqueue, &queue_names, "queue"),
         ] {
             if let Some(target) = target {
                 missing.push((
@@ -48,13 +62,14 @@ pub(super) fn check(checker: &mut Checker<'_>) {
             continue;
         }
         let span = checker.value(&path);
-        let plural = format!("{what}s");
+        let plural = format!("{}s", what.to_lowercase());
         checker.push(
             Diagnostic::error(
-                if what == "queue" {
-                    "unknown-queue"
-                } else {
-                    "unknown-bucket"
+                match what {
+                    "queue" => "unknown-queue",
+                    "bucket" => "unknown-bucket",
+                    "table" => "unknown-table",
+                    _ => "unknown-api",
                 },
                 format!("no {what} is named `{target}`"),
             )
@@ -131,15 +146,20 @@ fn message_loops(checker: &mut Checker<'_>) {
         }
     }
     for (name, function) in &checker.pipeline.functions {
-        if let Some(target) = &function.writes.notify {
-            edges
-                .entry(function.trigger.queue.as_str())
-                .or_default()
-                .push((
+        let Some(source) = function.trigger.queue_name() else {
+            continue;
+        };
+        for (field, target, how) in [
+            ("notify", &function.writes.notify, "notifies"),
+            ("enqueue", &function.writes.enqueue, "enqueues"),
+        ] {
+            if let Some(target) = target {
+                edges.entry(source).or_default().push((
                     target.as_str(),
-                    format!("function `{name}` notifies"),
-                    vec!["functions", name.as_str(), "writes", "notify"],
+                    format!("function `{name}` {how}"),
+                    vec!["functions", name.as_str(), "writes", field],
                 ));
+            }
         }
     }
     // Only loops through at least one function matter here; pure redrive cycles are reported above.

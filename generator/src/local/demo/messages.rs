@@ -124,7 +124,11 @@ pub async fn run(
         .find(|function| function.code.is_some())
         .ok_or("the pipeline has no custom function to send its sample messages to")?;
     let messages = read_messages(&root.join(MESSAGES_DIR))?;
-    let url = &dev.queue_urls[&function.trigger.queue];
+    let queue = function
+        .trigger
+        .queue_name()
+        .ok_or("the custom function is not triggered by a queue to send its sample messages to")?;
+    let url = &dev.queue_urls[queue];
     let started = Instant::now();
     let mut send_failures = 0;
     for message in &messages {
@@ -154,7 +158,7 @@ pub async fn run(
     let expected_dead_letters = messages.iter().filter(|m| m.dead_letter).count();
     Ok(MessageLedger {
         function: function.name.clone(),
-        queue: function.trigger.queue.clone(),
+        queue: queue.to_owned(),
         sent: messages.len(),
         send_failures,
         expected_handled: messages.len() - expected_dead_letters,

@@ -42,7 +42,11 @@ pub async fn run(
     let processor = function_of(pipeline, HandlerKind::OrderProcessor)
         .ok_or("the pipeline has no `order_processor` function to send orders to")?;
     let table = crate::synth::environment::discount_table(pipeline.discounts.as_ref())?;
-    let url = &dev.queue_urls[&processor.trigger.queue];
+    let queue = processor
+        .trigger
+        .queue_name()
+        .ok_or("the `order_processor` function is not triggered by a queue")?;
+    let url = &dev.queue_urls[queue];
     let samples = workload.samples();
     let started = Instant::now();
     let (send_failures, sent_at) = send_all(dev, url, &samples).await;
@@ -140,7 +144,7 @@ async fn drain(dev: &Dev, pipeline: &Pipeline, timeout: Duration) -> (u64, u64) 
             pipeline
                 .functions
                 .values()
-                .all(|f| &f.trigger.queue != *queue)
+                .all(|f| f.trigger.queue_name() != Some(queue.as_str()))
         })
         .collect();
     let read_urls: Vec<&String> = dev
