@@ -34,6 +34,7 @@ async fn main() {
                 kind: "S".into(),
             },
             sort: None,
+            ttl_attribute: None,
         }],
         ..EngineConfig::default()
     })

@@ -55,6 +55,8 @@ async fn start(yaml: &str, faults: Faults) -> Running {
         binaries: binaries.path().to_path_buf(),
         time: TimeScale::REAL,
         faults,
+        account_concurrency: None,
+        outbox: None,
     };
     let (sender, logs) = mpsc::unbounded_channel();
     let dev = dev::start(&pipeline, &template, &options, sender)

@@ -52,6 +52,28 @@ pub fn dispatch(shared: &Shared, operation: &str, request: &Value) -> Result<Val
             Ok(json!({"TableDescription": table.description("DELETING")}))
         }
         "ListTables" => Ok(list_tables(&registry, request)),
+        "DescribeTimeToLive" => {
+            let (table, _) = registry.table_mut(request)?;
+            Ok(json!({"TimeToLiveDescription": ttl_description(table.spec.ttl_attribute.as_deref())}))
+        }
+        "UpdateTimeToLive" => {
+            let (table, _) = registry.table_mut(request)?;
+            let specification = request.get("TimeToLiveSpecification");
+            let enabled = specification
+                .and_then(|s| s.get("Enabled"))
+                .and_then(Value::as_bool)
+                .unwrap_or(false);
+            let attribute = specification
+                .and_then(|s| s.get("AttributeName"))
+                .and_then(Value::as_str)
+                .ok_or_else(|| {
+                    DynamoError::validation(
+                        "1 validation error detected: Value null at 'timeToLiveSpecification.attributeName' failed to satisfy constraint: Member must not be null",
+                    )
+                })?;
+            table.spec.ttl_attribute = enabled.then(|| attribute.to_owned());
+            Ok(json!({"TimeToLiveSpecification": {"AttributeName": attribute, "Enabled": enabled}}))
+        }
         "PutItem" => put_item(&mut registry, request),
         "GetItem" => get_item(&mut registry, request),
         "DeleteItem" => delete_item(&mut registry, request),
@@ -61,6 +83,14 @@ pub fn dispatch(shared: &Shared, operation: &str, request: &Value) -> Result<Val
         "BatchGetItem" => reads::batch_get(&mut registry, request),
         "BatchWriteItem" => reads::batch_write(&mut registry, request),
         other => Err(DynamoError::UnknownOperation(other.to_owned())),
+    }
+}
+
+/// `DescribeTimeToLive`'s description: `ENABLED` with the attribute, or `DISABLED`.
+fn ttl_description(attribute: Option<&str>) -> Value {
+    match attribute {
+        Some(attribute) => json!({"TimeToLiveStatus": "ENABLED", "AttributeName": attribute}),
+        None => json!({"TimeToLiveStatus": "DISABLED"}),
     }
 }
 

@@ -242,6 +242,7 @@ pub fn spec(request: &Value) -> Result<TableSpec, DynamoError> {
         name: name.to_owned(),
         partition,
         sort,
+        ttl_attribute: None,
     })
 }
 

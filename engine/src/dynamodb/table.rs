@@ -26,6 +26,11 @@ pub struct TableSpec {
     pub partition: KeyAttribute,
     /// The sort (range) key, if any.
     pub sort: Option<KeyAttribute>,
+    /// The TTL attribute, if time to live is enabled. As on DynamoDB, expired items are not
+    /// hidden from reads ("items that have expired, but haven't yet been deleted by TTL, still
+    /// appear in reads, queries, and scans",
+    /// <https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/howitworks-ttl.html>).
+    pub ttl_attribute: Option<String>,
 }
 
 /// An item's position: partition key value, then sort key value.
