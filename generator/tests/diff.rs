@@ -40,15 +40,31 @@ fn diff_between(
     edit: impl Fn(String) -> String,
     format: &str,
 ) -> (i32, String) {
-    let dir = tempfile::tempdir().unwrap();
     let seed = base(
         std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../pipeline.yaml"))
             .unwrap(),
     );
+    diff_texts(seed, edit, &[], format)
+}
+
+/// Commits `seed` (with `files` beside it: relative path, contents), then `edit` of it, and
+/// diffs the two commits.
+fn diff_texts(
+    seed: String,
+    edit: impl Fn(String) -> String,
+    files: &[(&str, &str)],
+    format: &str,
+) -> (i32, String) {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, contents) in files {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, contents).unwrap();
+    }
     let file = dir.path().join("pipeline.yaml");
     std::fs::write(&file, &seed).unwrap();
     git(dir.path(), &["init", "-q"]);
-    git(dir.path(), &["add", "pipeline.yaml"]);
+    git(dir.path(), &["add", "."]);
     git(dir.path(), &["commit", "-q", "-m", "seed"]);
     let edited = edit(seed.clone());
     std::fs::write(&file, &edited).unwrap();
@@ -299,4 +315,81 @@ fn an_unknown_ref_is_an_error_exit_1() {
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
+}
+
+/// The fixture pipeline with an API, a table and e-mail (`tests/fixtures/pipelines/orders-api`).
+fn orders_api() -> (String, Vec<(&'static str, &'static str)>) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/pipelines/orders-api");
+    let text = std::fs::read_to_string(root.join("pipeline.yaml")).unwrap();
+    let schema: &'static str = Box::leak(
+        std::fs::read_to_string(root.join("schemas/order.schema.json"))
+            .unwrap()
+            .into_boxed_str(),
+    );
+    (text, vec![("schemas/order.schema.json", schema)])
+}
+
+/// A table's partition key renamed: CloudFormation must replace the table, the old one is
+/// retained with its items and the new one starts empty — destructive, exit 3.
+#[test]
+fn a_table_key_change_is_a_destructive_replacement() {
+    let (seed, files) = orders_api();
+    let (code, markdown) = diff_texts(
+        seed,
+        |seed| seed.replace("partition_key: { name: order_id }", "partition_key: { name: id }"),
+        &files,
+        "markdown",
+    );
+    assert_eq!(code, 3, "{markdown}");
+    assert!(
+        markdown.contains("partition_key `order_id` (string) → `id` (string): REPLACE"),
+        "{markdown}"
+    );
+    assert!(
+        markdown.contains("the old table is orphaned (retained) with its items"),
+        "{markdown}"
+    );
+    insta::assert_snapshot!(markdown);
+}
+
+/// A new route's function and an API's throttling, in the user's terms; no data is at risk.
+#[test]
+fn api_changes_are_said_in_the_users_terms() {
+    let (seed, files) = orders_api();
+    let (code, markdown) = diff_texts(
+        seed,
+        |seed| {
+            seed.replace("burst: 200, rate: 100", "burst: 300, rate: 100")
+                .replace("      route: POST /orders\n", "      route: PUT /orders\n")
+        },
+        &files,
+        "markdown",
+    );
+    assert_eq!(code, 2, "{markdown}");
+    assert!(markdown.contains("throttling burst 200 → 300"), "{markdown}");
+    assert!(
+        markdown.contains("trigger route `POST /orders` of API `shop` → route `PUT /orders` of API `shop`"),
+        "{markdown}"
+    );
+    // The route's permission names the route, so it is replaced with it.
+    assert!(markdown.contains("SubmitApiPermission"), "{markdown}");
+    insta::assert_snapshot!(markdown);
+}
+
+/// The order store no longer e-mails: its SES grants go, said in plain words.
+#[test]
+fn dropping_email_revokes_the_send_permission() {
+    let (seed, files) = orders_api();
+    let (code, markdown) = diff_texts(
+        seed,
+        |seed| seed.replace("writes: { table: orders, email: true }", "writes: { table: orders }"),
+        &files,
+        "markdown",
+    );
+    assert_eq!(code, 2, "{markdown}");
+    assert!(
+        markdown.contains("function `store` may no longer `ses:SendEmail` on e-mail identity `example.com`"),
+        "{markdown}"
+    );
+    assert!(markdown.contains("writes.email true → false"), "{markdown}");
 }

@@ -20,6 +20,35 @@ const REPLACING: &[(&str, &[&str])] = &[
     ("AWS::Logs::LogGroup", &["LogGroupName"]),
     ("AWS::IAM::Role", &["RoleName", "Path"]),
     ("AWS::CloudWatch::Alarm", &["AlarmName"]),
+    // Every key attribute is in `AttributeDefinitions` (the kit declares no indexes), so a
+    // change there is a key's type changing: DynamoDB cannot alter a key in place.
+    (
+        "AWS::DynamoDB::Table",
+        &[
+            "TableName",
+            "KeySchema",
+            "AttributeDefinitions",
+            "LocalSecondaryIndexes",
+        ],
+    ),
+    ("AWS::ApiGatewayV2::Api", &["ProtocolType"]),
+    ("AWS::ApiGatewayV2::Stage", &["ApiId", "StageName"]),
+    ("AWS::ApiGatewayV2::Integration", &["ApiId"]),
+    ("AWS::ApiGatewayV2::Route", &["ApiId"]),
+    (
+        "AWS::Lambda::Permission",
+        &[
+            "Action",
+            "EventSourceToken",
+            "FunctionName",
+            "FunctionUrlAuthType",
+            "Principal",
+            "PrincipalOrgID",
+            "SourceAccount",
+            "SourceArn",
+        ],
+    ),
+    ("AWS::CloudWatch::Dashboard", &["DashboardName"]),
 ];
 
 /// What deleting a resource of this type loses, if anything.
@@ -37,6 +66,19 @@ fn loses(resource: &Value) -> Option<String> {
             Some("nothing is deleted, but the old bucket is orphaned (retained) with its objects and the new one starts empty".to_owned())
         }
         "AWS::S3::Bucket" => Some("its objects".to_owned()),
+        // Tables are retained too: the items stay in the old table, which the pipeline no longer
+        // reads or writes.
+        "AWS::DynamoDB::Table"
+            if matches!(
+                resource["DeletionPolicy"].as_str(),
+                Some("Retain" | "RetainExceptOnCreate")
+            ) =>
+        {
+            Some("nothing is deleted, but the old table is orphaned (retained) with its items and the new one starts empty".to_owned())
+        }
+        "AWS::DynamoDB::Table" => Some("its items".to_owned()),
+        // A new API has a new URL: callers of the old one get no answer.
+        "AWS::ApiGatewayV2::Api" => Some("its URL: callers of the old one get no answer".to_owned()),
         _ => None,
     }
 }

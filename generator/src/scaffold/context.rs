@@ -4,6 +4,8 @@ use serde::Serialize;
 
 use runtime::config::vars;
 
+use crate::synth::environment::{EMAIL_SENDER, ENQUEUE_QUEUE_URL, TABLE_NAME};
+
 use crate::config::model::HandlerKind;
 use crate::config::naming::crate_name;
 use crate::config::pipeline::{Function, Pipeline};
@@ -22,8 +24,11 @@ pub(super) struct LambdaContext<'a> {
     handler: &'static str,
     /// The handler's type in `runtime::handlers`: `OrderProcessor`.
     handler_type: &'static str,
-    /// The queue that triggers the function.
+    /// The queue that triggers the function (empty for a route trigger).
     trigger: &'a str,
+    /// Route triggers: the route and its API.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    route: Option<RouteContext>,
     writes: WritesContext<'a>,
     #[serde(skip_serializing_if = "Option::is_none")]
     requeue: Option<RequeueContext>,
@@ -68,6 +73,16 @@ struct ResourceContext {
     variable: &'static str,
 }
 
+/// The API route that invokes a function.
+#[derive(Debug, Serialize)]
+struct RouteContext {
+    /// `POST /orders`.
+    key: String,
+    api: String,
+    /// Whether `request.schema.json` is generated next to `Cargo.toml`.
+    schema: bool,
+}
+
 /// What the function writes to.
 #[derive(Debug, Serialize)]
 struct WritesContext<'a> {
@@ -77,6 +92,12 @@ struct WritesContext<'a> {
     notify: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     requeue: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    table: Option<&'a str>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    email: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    enqueue: Option<&'a str>,
 }
 
 /// How a DLQ processor bounds its requeues.
@@ -101,10 +122,18 @@ impl<'a> LambdaContext<'a> {
             handler,
             handler_type,
             trigger: function.trigger.queue_name().unwrap_or_default(),
+            route: function.trigger.route().map(|route| RouteContext {
+                key: route.route_key(),
+                api: route.api.clone(),
+                schema: route.request_schema.is_some(),
+            }),
             writes: WritesContext {
                 bucket: function.writes.bucket.as_deref(),
                 notify: function.writes.notify.as_deref(),
                 requeue: function.writes.requeue.as_deref(),
+                table: function.writes.table.as_deref(),
+                email: function.writes.email,
+                enqueue: function.writes.enqueue.as_deref(),
             },
             requeue: function.requeue.as_ref().map(|requeue| RequeueContext {
                 max_attempts: requeue.max_attempts,
@@ -138,6 +167,19 @@ impl CustomContext {
                 "requeue",
                 vars::REQUEUE_QUEUE_URL,
                 &function.writes.requeue,
+            ),
+            (
+                "queue",
+                "enqueue",
+                ENQUEUE_QUEUE_URL,
+                &function.writes.enqueue,
+            ),
+            ("table", "table", TABLE_NAME, &function.writes.table),
+            (
+                "email",
+                "email",
+                EMAIL_SENDER,
+                &function.writes.email.then(|| "email".to_owned()),
             ),
         ];
         let mut resources: Vec<ResourceContext> = writes

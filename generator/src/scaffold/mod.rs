@@ -21,6 +21,10 @@ pub use scaffold_error::ScaffoldError;
 use crate::config::Pipeline;
 use context::LambdaContext;
 
+/// Where a route's request schema is copied in its function's crate, next to `Cargo.toml`:
+/// `main.rs` compiles it in with `include_str!`, so builds read nothing outside the crate.
+pub const REQUEST_SCHEMA_FILE: &str = "request.schema.json";
+
 /// One file of the generated tree.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GeneratedFile {
@@ -51,6 +55,23 @@ pub fn scaffold(pipeline: &Pipeline) -> Result<Vec<GeneratedFile>, ScaffoldError
             files.push(GeneratedFile {
                 path: format!("lambdas/{}/{}", function.name, template.output),
                 contents: templates::render(&environment, template.name, &function.name, &context)?,
+            });
+        }
+        if let Some(path) = function
+            .trigger
+            .route()
+            .and_then(|route| route.request_schema.as_ref())
+        {
+            let text = pipeline
+                .request_schemas
+                .get(&function.name)
+                .ok_or_else(|| ScaffoldError::RequestSchemaUnread {
+                    function: function.name.clone(),
+                    path: path.clone(),
+                })?;
+            files.push(GeneratedFile {
+                path: format!("lambdas/{}/{REQUEST_SCHEMA_FILE}", function.name),
+                contents: text.clone(),
             });
         }
     }

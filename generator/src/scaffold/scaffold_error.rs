@@ -11,6 +11,10 @@ pub enum ScaffoldError {
         #[source]
         source: minijinja::Error,
     },
+    /// A route's request schema was not read before scaffolding: the caller loaded the pipeline
+    /// without `commands::load_checked`.
+    #[error("the request schema `{path}` of function `{function}` was not read")]
+    RequestSchemaUnread { function: String, path: String },
     /// Rendering failed, e.g. the template uses a variable the context does not have.
     #[error("template `{template}` failed to render for function `{function}`")]
     Render {

@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 
 use super::alarm_topic::TOPIC;
+use super::apis::api_id;
 use super::environment::metrics_namespace;
 use super::queues::queue_id;
 use super::template::{Expr, Resource};
@@ -73,6 +74,29 @@ pub(super) fn add(pipeline: &Pipeline, resources: &mut BTreeMap<String, Resource
         for (id, alarm) in function_alarms(pipeline, function) {
             resources.insert(id, alarm.resource());
         }
+    }
+    for api in pipeline.apis.keys() {
+        let routes: Vec<String> = pipeline
+            .routes_of(api)
+            .map(|(function, route)| {
+                format!("`{}` (function `{}`)", route.route_key(), function.name)
+            })
+            .collect();
+        let alarm = Alarm {
+            name: alarm_name(pipeline, api, "5xx"),
+            description: format!(
+                "API `{api}` answered requests with a 5xx status in the last {FUNCTION_PERIOD}: its function failed, timed out or was throttled, or a dependency was down (503). Routes: {}.",
+                routes.join(", ")
+            ),
+            namespace: "AWS/ApiGateway".to_owned(),
+            metric: "5xx",
+            dimension: ("ApiId", Expr::reference(api_id(api))),
+            statistic: "Sum",
+            period: FUNCTION_PERIOD,
+            evaluation_periods: 1,
+            above: 0,
+        };
+        resources.insert(logical_id(api, "Api5xxAlarm"), alarm.resource());
     }
     for queue in pipeline.queues.values() {
         if let Some(consumer) = pipeline.consumer_of(&queue.name) {

@@ -8,7 +8,9 @@
 mod access_logs;
 mod alarm_topic;
 mod alarms;
+mod apis;
 mod buckets;
+mod dashboard;
 pub mod environment;
 pub mod functions;
 mod outputs;
@@ -88,8 +90,10 @@ pub fn synthesize(pipeline: &Pipeline, options: &SynthOptions) -> Result<Templat
     tables::add(pipeline, &mut resources, &mut outputs);
     access_logs::add(pipeline, &mut resources);
     functions::add(pipeline, &mut resources, &mut outputs)?;
+    apis::add(pipeline, &mut resources, &mut outputs);
     alarm_topic::add(pipeline, &mut resources, &mut outputs);
     alarms::add(pipeline, &mut resources);
+    dashboard::add(pipeline, &mut resources);
     if resources.len() > MAX_RESOURCES {
         return Err(SynthError::TooManyResources {
             count: resources.len(),

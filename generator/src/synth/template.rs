@@ -286,6 +286,29 @@ impl Resource {
         )
     }
 
+    /// Acknowledges cdk-nag findings on the whole resource, each with the reason a reviewer
+    /// reads (`cdk_nag.rules_to_suppress`, as [`Self::wildcard_evidence`]).
+    #[must_use]
+    pub fn acknowledge_nag(self, rules: &[(&str, &str)]) -> Self {
+        let mut entries = match self.metadata.as_ref().and_then(|metadata| match metadata {
+            Expr::Map(map) => map.get("cdk_nag"),
+            _ => None,
+        }) {
+            Some(Expr::Map(nag)) => match nag.get("rules_to_suppress") {
+                Some(Expr::List(list)) => list.clone(),
+                _ => Vec::new(),
+            },
+            _ => Vec::new(),
+        };
+        entries.extend(rules.iter().map(|(id, reason)| {
+            Expr::map([("id", Expr::str(*id)), ("reason", Expr::str(*reason))])
+        }));
+        self.with_metadata(
+            "cdk_nag",
+            Expr::map([("rules_to_suppress", Expr::List(entries))]),
+        )
+    }
+
     fn with_metadata(mut self, key: &str, value: Expr) -> Self {
         let mut entries = match self.metadata.take() {
             Some(Expr::Map(entries)) => entries,
