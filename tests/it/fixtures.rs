@@ -88,14 +88,20 @@ fn the_root_pipeline_is_seed_000() {
         (redrive.dead_letter.as_str(), redrive.max_receive_count),
         ("task-dlq", 2)
     );
-    assert_eq!(pipeline.functions["task"].trigger.batch_size, 10);
+    assert_eq!(
+        pipeline.functions["task"]
+            .trigger
+            .queue()
+            .map(|q| q.batch_size),
+        Some(10)
+    );
     assert_eq!(
         pipeline.functions["task"].writes.notify.as_deref(),
         Some("notification")
     );
     assert_eq!(
-        pipeline.functions["dlq-processor"].trigger.queue,
-        "task-dlq"
+        pipeline.functions["dlq-processor"].trigger.queue_name(),
+        Some("task-dlq")
     );
     let discounts = pipeline.discounts.unwrap();
     assert!(discounts.promo_codes["SAVE10"].percent.is_some());

@@ -120,7 +120,7 @@ fn every_function_reaches_only_its_own_resources() {
                     BTreeSet::from(["logs:CreateLogStream", "logs:PutLogEvents"]),
                 ),
                 (
-                    id(&function.trigger.queue, "Queue"),
+                    id(function.trigger.queue_name().unwrap_or_default(), "Queue"),
                     BTreeSet::from([
                         "sqs:DeleteMessage",
                         "sqs:GetQueueAttributes",
@@ -250,7 +250,10 @@ fn every_mapping_reports_batch_item_failures_to_a_handler_that_returns_them() {
             let trigger = referenced(&mapping["Properties"]["EventSourceArn"]);
             assert_eq!(
                 trigger,
-                BTreeSet::from([id(&function.trigger.queue, "Queue")])
+                BTreeSet::from([id(
+                    function.trigger.queue_name().unwrap_or_default(),
+                    "Queue"
+                )])
             );
         }
     }

@@ -54,7 +54,9 @@ pub fn dispatch(shared: &Shared, operation: &str, request: &Value) -> Result<Val
         "ListTables" => Ok(list_tables(&registry, request)),
         "DescribeTimeToLive" => {
             let (table, _) = registry.table_mut(request)?;
-            Ok(json!({"TimeToLiveDescription": ttl_description(table.spec.ttl_attribute.as_deref())}))
+            Ok(
+                json!({"TimeToLiveDescription": ttl_description(table.spec.ttl_attribute.as_deref())}),
+            )
         }
         "UpdateTimeToLive" => {
             let (table, _) = registry.table_mut(request)?;

@@ -67,7 +67,9 @@ mod tests {
         let third = account.try_acquire().expect("a freed slot");
         assert!(third.is_some() && second.is_some());
         let unlimited = AccountConcurrency::default();
-        let held: Vec<_> = (0..100).map(|_| unlimited.try_acquire().expect("no limit")).collect();
+        let held: Vec<_> = (0..100)
+            .map(|_| unlimited.try_acquire().expect("no limit"))
+            .collect();
         assert_eq!(held.len(), 100);
         assert_eq!(unlimited.limit(), None);
     }

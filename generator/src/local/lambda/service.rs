@@ -55,7 +55,13 @@ impl LambdaService {
     /// Serves `function` with `workers` (replacing a previous pool; invocations in flight finish
     /// on the old one). `reserved` is its reserved concurrency; `crash_rate` of its invocations
     /// have their process killed (fault injection).
-    pub fn serve(&self, function: &str, workers: Vec<Worker>, reserved: Option<u32>, crash_rate: f64) {
+    pub fn serve(
+        &self,
+        function: &str,
+        workers: Vec<Worker>,
+        reserved: Option<u32>,
+        crash_rate: f64,
+    ) {
         let count = workers.len();
         let pool = Pool {
             idle: AsyncMutex::new(workers),
