@@ -336,7 +336,12 @@ fn a_table_key_change_is_a_destructive_replacement() {
     let (seed, files) = orders_api();
     let (code, markdown) = diff_texts(
         seed,
-        |seed| seed.replace("partition_key: { name: order_id }", "partition_key: { name: id }"),
+        |seed| {
+            seed.replace(
+                "partition_key: { name: order_id }",
+                "partition_key: { name: id }",
+            )
+        },
         &files,
         "markdown",
     );
@@ -366,9 +371,14 @@ fn api_changes_are_said_in_the_users_terms() {
         "markdown",
     );
     assert_eq!(code, 2, "{markdown}");
-    assert!(markdown.contains("throttling burst 200 → 300"), "{markdown}");
     assert!(
-        markdown.contains("trigger route `POST /orders` of API `shop` → route `PUT /orders` of API `shop`"),
+        markdown.contains("throttling burst 200 → 300"),
+        "{markdown}"
+    );
+    assert!(
+        markdown.contains(
+            "trigger route `POST /orders` of API `shop` → route `PUT /orders` of API `shop`"
+        ),
         "{markdown}"
     );
     // The route's permission names the route, so it is replaced with it.
@@ -382,13 +392,20 @@ fn dropping_email_revokes_the_send_permission() {
     let (seed, files) = orders_api();
     let (code, markdown) = diff_texts(
         seed,
-        |seed| seed.replace("writes: { table: orders, email: true }", "writes: { table: orders }"),
+        |seed| {
+            seed.replace(
+                "writes: { table: orders, email: true }",
+                "writes: { table: orders }",
+            )
+        },
         &files,
         "markdown",
     );
     assert_eq!(code, 2, "{markdown}");
     assert!(
-        markdown.contains("function `store` may no longer `ses:SendEmail` on e-mail identity `example.com`"),
+        markdown.contains(
+            "function `store` may no longer `ses:SendEmail` on e-mail identity `example.com`"
+        ),
         "{markdown}"
     );
     assert!(markdown.contains("writes.email true → false"), "{markdown}");

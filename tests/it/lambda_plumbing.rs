@@ -475,3 +475,59 @@ functions:
         .sum();
     assert_eq!(failures, 0, "a throttle is not a failed invocation");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_front_door_invokes_route_functions_and_answers_500_when_the_account_throttles() {
+    let yaml = "pipeline: plumbing
+region: us-east-1
+apis:
+  orders: {}
+queues:
+  jobs: {}
+functions:
+  submit:
+    handler: order_ingest
+    timeout: 5s
+    trigger: { route: POST /orders }
+    writes: { enqueue: jobs }
+";
+    let running = start_limited(yaml, Faults::default(), Some(1)).await;
+    let url = running.dev.apis["orders"].url();
+    let mut client = generator::local::http_client::HttpClient::new(&url).unwrap();
+    let answer = client.post("/orders", "hello").await.unwrap();
+    assert_eq!(answer.status, 202);
+    let echoed: Value = serde_json::from_slice(&answer.body).unwrap();
+    assert_eq!(
+        echoed,
+        serde_json::json!({"path": "/orders", "body": "hello"})
+    );
+    let missing = client.post("/nothing", "x").await.unwrap();
+    assert_eq!(
+        (missing.status, &missing.body[..]),
+        (404, &br#"{"message":"Not Found"}"#[..])
+    );
+    let failed = client.post("/orders", "fail").await.unwrap();
+    assert_eq!(
+        (failed.status, &failed.body[..]),
+        (500, &br#"{"message":"Internal Server Error"}"#[..]),
+        "a function error is the gateway's 500"
+    );
+
+    // One request holds the account's only slot; the one sent meanwhile is throttled, and API
+    // Gateway answers a throttled Lambda with its own 500 (it does not pass the 429 on).
+    let slow_url = url.clone();
+    let slow = tokio::spawn(async move {
+        let mut client = generator::local::http_client::HttpClient::new(&slow_url).unwrap();
+        client.post("/orders", "sleep:1500").await.unwrap()
+    });
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let throttled = client.post("/orders", "quick").await.unwrap();
+    assert_eq!(
+        (throttled.status, &throttled.body[..]),
+        (500, &br#"{"message":"Internal Server Error"}"#[..])
+    );
+    assert_eq!(slow.await.unwrap().status, 202);
+    assert_eq!(running.dev.lambda.throttled()["submit"], 1);
+    let after = client.post("/orders", "again").await.unwrap();
+    assert_eq!(after.status, 202, "the slot is free again");
+}
