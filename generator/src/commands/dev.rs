@@ -73,6 +73,9 @@ pub fn run(args: &DevArgs, printer: &Printer) -> Result<ExitStatus, CommandError
             printer.note(&format!("api {name}: {}\n", api.url()));
         }
         let faults = options.faults != dev::Faults::default();
+        if args.demo && demo::requests::applies(&pipeline, &dirs.root) {
+            return request_demo(&running, &pipeline, &dirs, args, printer).await;
+        }
         if args.demo && demo::messages::applies(&pipeline, &dirs.root) {
             return message_demo(&running, &pipeline, &dirs, args, printer).await;
         }
@@ -164,6 +167,29 @@ async fn message_demo(
     printer: &Printer,
 ) -> Result<ExitStatus, CommandError> {
     let ledger = match demo::messages::run(
+        running,
+        pipeline,
+        &dirs.root,
+        Duration::from_secs(args.timeout),
+    )
+    .await
+    {
+        Ok(ledger) => ledger,
+        Err(message) => return fail(printer, &message),
+    };
+    Ok(print_ledger(printer, &ledger, ledger.complete()))
+}
+
+/// `gen dev --demo` of a pipeline with an HTTP API: its sample requests over HTTP, then their
+/// ledger.
+async fn request_demo(
+    running: &dev::Dev,
+    pipeline: &crate::config::Pipeline,
+    dirs: &PipelineDirs,
+    args: &DevArgs,
+    printer: &Printer,
+) -> Result<ExitStatus, CommandError> {
+    let ledger = match demo::requests::run(
         running,
         pipeline,
         &dirs.root,
