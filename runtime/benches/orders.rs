@@ -55,6 +55,9 @@ struct BenchPorts;
 impl Ports for BenchPorts {
     type Store = SlowStore;
     type Queue = NoQueue;
+    // The order processor reaches no table and sends no email: the AWS adapters, never called.
+    type Table = runtime::aws::DynamoTable;
+    type Mail = runtime::aws::SesMailer;
 
     fn store(&self, _bucket: &str) -> SlowStore {
         SlowStore::default()
@@ -63,6 +66,20 @@ impl Ports for BenchPorts {
     fn queue(&self) -> NoQueue {
         NoQueue
     }
+
+    fn table(&self, table: &str) -> Self::Table {
+        runtime::aws::DynamoTable::new(&unconfigured(), table)
+    }
+
+    fn mail(&self) -> Self::Mail {
+        runtime::aws::SesMailer::new(&unconfigured())
+    }
+}
+
+fn unconfigured() -> aws_config::SdkConfig {
+    aws_config::SdkConfig::builder()
+        .behavior_version(aws_config::BehaviorVersion::latest())
+        .build()
 }
 
 impl QueueSender for NoQueue {

@@ -9,17 +9,26 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::future::Future;
+use std::time::Duration;
 
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsMessage};
 use futures_util::stream::{self, StreamExt};
 
-/// Why one record failed.
+use crate::problem::Problem;
+
+/// Why one record (or API request) failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecordFailure {
     /// What kind of failure, for metrics.
     pub kind: FailureKind,
     /// A precise, human-readable reason, logged with the message id.
     pub reason: String,
+    /// Invalid messages: each problem with its JSON pointer (an API answers `400` with them).
+    pub problems: Vec<Problem>,
+    /// Transient failures: a dependency throttled the call (an API answers `429`, not `503`).
+    pub throttled: bool,
+    /// Transient failures: when a retry may succeed, if known (an API's `Retry-After`).
+    pub retry_after: Option<Duration>,
 }
 
 /// The kinds of failure a record can end in; logged as `invalid`, `transient` or `blocked`.
@@ -35,19 +44,50 @@ pub enum FailureKind {
 }
 
 impl RecordFailure {
+    /// A failure of `kind` with `reason`.
+    pub fn new(kind: FailureKind, reason: impl Into<String>) -> Self {
+        Self {
+            kind,
+            reason: reason.into(),
+            problems: Vec::new(),
+            throttled: false,
+            retry_after: None,
+        }
+    }
+
     /// A bad message.
     pub fn invalid(reason: impl Into<String>) -> Self {
+        Self::new(FailureKind::Invalid, reason)
+    }
+
+    /// A bad message, with each of its problems and where it is.
+    pub fn invalid_with(reason: impl Into<String>, problems: Vec<Problem>) -> Self {
         Self {
-            kind: FailureKind::Invalid,
-            reason: reason.into(),
+            problems,
+            ..Self::invalid(reason)
         }
     }
 
     /// A failed dependency.
     pub fn transient(reason: impl Into<String>) -> Self {
+        Self::new(FailureKind::Transient, reason)
+    }
+
+    /// A dependency that throttled the call: transient; a retry may succeed after `retry_after`.
+    pub fn throttled(reason: impl Into<String>, retry_after: Option<Duration>) -> Self {
         Self {
-            kind: FailureKind::Transient,
-            reason: reason.into(),
+            throttled: true,
+            retry_after,
+            ..Self::transient(reason)
+        }
+    }
+
+    /// This failure, saying a retry may succeed after `retry_after`.
+    #[must_use]
+    pub fn retry_after(self, retry_after: Duration) -> Self {
+        Self {
+            retry_after: Some(retry_after),
+            ..self
         }
     }
 }
@@ -224,12 +264,12 @@ impl<F, D> Run<'_, F, D> {
                 Some(first) => {
                     let blocked = RecordResult {
                         message_id: record.message_id.clone().unwrap_or_default(),
-                        outcome: Err(RecordFailure {
-                            kind: FailureKind::Blocked,
-                            reason: format!(
+                        outcome: Err(RecordFailure::new(
+                            FailureKind::Blocked,
+                            format!(
                                 "not processed: message {first} of group `{group}` failed before it"
                             ),
-                        }),
+                        )),
                     };
                     (self.finished)(&blocked);
                     blocked

@@ -37,6 +37,16 @@ pub mod vars {
     pub const FUNCTION_NAME: &str = "AWS_LAMBDA_FUNCTION_NAME";
     /// Metric namespace for the EMF lines. Default `OrderPipeline`.
     pub const METRICS_NAMESPACE: &str = "METRICS_NAMESPACE";
+    /// The DynamoDB table of `writes.table` (its physical name).
+    pub const TABLE_NAME: &str = "TABLE_NAME";
+    /// The partition key attribute name of the table of `writes.table`.
+    pub const TABLE_PARTITION_KEY: &str = "TABLE_PARTITION_KEY";
+    /// The From address of `writes.email` (`email.sender`).
+    pub const EMAIL_SENDER: &str = "EMAIL_SENDER";
+    /// The SES configuration set of `writes.email` (optional: `email.configuration_set`).
+    pub const EMAIL_CONFIGURATION_SET: &str = "EMAIL_CONFIGURATION_SET";
+    /// The queue accepted requests are sent to (`writes.enqueue`).
+    pub const ENQUEUE_QUEUE_URL: &str = "ENQUEUE_QUEUE_URL";
 }
 
 /// Seconds the store's circuit breaker stays open when `BREAKER_COOLDOWN_SECONDS` is not set.

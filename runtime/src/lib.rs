@@ -23,20 +23,25 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod api;
 pub mod aws;
 pub mod batch;
 pub mod config;
+pub mod guard;
 pub mod handler;
 pub mod handlers;
 pub mod idempotency;
 pub mod order;
 pub mod ports;
+pub mod problem;
 pub mod resilience;
 pub mod resources;
 mod service;
 mod startup;
 pub mod telemetry;
 
+pub use api::{Respond, serve_api};
 pub use handler::{Decode, Done, Handler, RawBody, RecordContext};
+pub use problem::Problem;
 pub use service::{Service, deadline_instant, serve, summarize};
 pub use startup::{AwsPorts, Ports, Startup};

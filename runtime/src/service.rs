@@ -103,16 +103,11 @@ impl<H: Handler> Service<H> {
                 // too deep for the compiler to lay out.
                 Box::pin(async move {
                     let context = RecordContext::new(&record, now_rfc3339(), counters_ref);
-                    let work = async {
+                    self.within_deadline(deadline, async {
                         let message = H::Message::decode(context.body())?;
                         handler.handle(message, &context).await
-                    };
-                    match deadline {
-                        Some(deadline) => tokio::time::timeout_at(deadline, work)
-                            .await
-                            .unwrap_or_else(|_| Err(past_deadline(self.settings.deadline_margin))),
-                        None => work.await,
-                    }
+                    })
+                    .await
                 })
             },
             |result| {
@@ -149,12 +144,37 @@ impl<H: Handler> Service<H> {
     }
 }
 
+impl<H> Service<H> {
+    /// Runs `work` until `deadline` (none: to its end); work still running then is abandoned
+    /// and fails as transient, so SQS delivers the record again (an API answers `503`).
+    pub(crate) async fn within_deadline<T>(
+        &self,
+        deadline: Option<Instant>,
+        work: impl Future<Output = Result<T, RecordFailure>>,
+    ) -> Result<T, RecordFailure> {
+        match deadline {
+            Some(deadline) => tokio::time::timeout_at(deadline, work)
+                .await
+                .unwrap_or_else(|_| Err(past_deadline(self.settings.deadline_margin))),
+            None => work.await,
+        }
+    }
+
+    /// Writes the EMF line of `metrics` under the settings' namespace and function name.
+    pub fn emit(&self, metrics: &BatchMetrics) {
+        metrics.emit(
+            &self.settings.metrics_namespace,
+            &self.settings.function_name,
+        );
+    }
+}
+
 /// One record's work, as the batch polls it.
 type RecordFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, RecordFailure>> + Send + 'a>>;
 
 fn past_deadline(margin: Duration) -> RecordFailure {
     RecordFailure::transient(format!(
-        "not finished {} ms before the Lambda deadline; reported failed so SQS delivers it again",
+        "not finished {} ms before the Lambda deadline; reported failed so it is retried (SQS delivers it again; an API client is answered 503)",
         margin.as_millis()
     ))
 }
@@ -214,16 +234,7 @@ where
     H: Handler,
     F: FnOnce(&Startup<AwsPorts>) -> Result<H, ConfigError>,
 {
-    telemetry::init();
-    let variables = Variables::from_env();
-    let settings = Settings::read(&variables, H::NAME)
-        .inspect_err(|error| tracing::error!(%error, "cannot start"))?;
-    let sdk = sdk_config(settings.port_timeout).await;
-    let startup = Startup::new(variables, H::NAME, AwsPorts::new(&sdk))
-        .inspect_err(|error| tracing::error!(%error, "cannot start"))?;
-    let service = Service::build(&startup, build)
-        .inspect_err(|error| tracing::error!(%error, "cannot start"))?;
-    let service = Arc::new(service);
+    let service = start(build).await?;
     lambda_runtime::run(service_fn(move |event: LambdaEvent<SqsEvent>| {
         let service = Arc::clone(&service);
         async move {
@@ -237,12 +248,29 @@ where
                     Some(deadline),
                 )
                 .await;
-            metrics.emit(
-                &service.settings.metrics_namespace,
-                &service.settings.function_name,
-            );
+            service.emit(&metrics);
             Ok::<SqsBatchResponse, lambda_runtime::Error>(report.response())
         }
     }))
     .await
+}
+
+/// The start every function shares ([`serve`], [`crate::serve_api`]): installs the JSON logger,
+/// reads the shared [`Settings`], connects to AWS (honouring `AWS_ENDPOINT_URL`, each call bounded
+/// by `PORT_TIMEOUT_SECONDS`) and builds the handler; a failure is logged and stops the function.
+pub(crate) async fn start<H, F>(build: F) -> Result<Arc<Service<H>>, ConfigError>
+where
+    H: Handler,
+    F: FnOnce(&Startup<AwsPorts>) -> Result<H, ConfigError>,
+{
+    telemetry::init();
+    let variables = Variables::from_env();
+    let settings = Settings::read(&variables, H::NAME)
+        .inspect_err(|error| tracing::error!(%error, "cannot start"))?;
+    let sdk = sdk_config(settings.port_timeout).await;
+    let startup = Startup::new(variables, H::NAME, AwsPorts::new(&sdk))
+        .inspect_err(|error| tracing::error!(%error, "cannot start"))?;
+    let service = Service::build(&startup, build)
+        .inspect_err(|error| tracing::error!(%error, "cannot start"))?;
+    Ok(Arc::new(service))
 }

@@ -1,13 +1,14 @@
 //! What a handler is built from: the environment's variables, the shared [`Settings`], and the
-//! ports (object stores, queue sender) — each store already guarded by retry with jitter inside
+//! ports (object stores, queue sender, tables, email) — each guarded by retry with jitter inside
 //! a circuit breaker. Each handler reads its own variables here; see [`crate::serve`].
 
 use std::time::Duration;
 
-use crate::aws::{S3Store, SqsSender};
+use crate::aws::{DynamoTable, S3Store, SesMailer, SqsSender};
 use crate::config::{ConfigError, Settings, Variables};
+use crate::guard::Guarded;
 use crate::handlers::GuardedStore;
-use crate::ports::{ObjectStore, QueueSender};
+use crate::ports::{MailSender, ObjectStore, QueueSender, TableStore};
 use crate::resilience::{BreakerConfig, CircuitBreaker, RetryPolicy};
 
 /// Where a handler's ports come from: AWS ([`AwsPorts`]), or whatever a test brings.
@@ -16,13 +17,21 @@ pub trait Ports {
     type Store: ObjectStore;
     /// The queue sender.
     type Queue: QueueSender;
+    /// The items of one table.
+    type Table: TableStore;
+    /// The email sender.
+    type Mail: MailSender;
     /// A store over `bucket`.
     fn store(&self, bucket: &str) -> Self::Store;
     /// A queue sender.
     fn queue(&self) -> Self::Queue;
+    /// The table named `table`.
+    fn table(&self, table: &str) -> Self::Table;
+    /// An email sender.
+    fn mail(&self) -> Self::Mail;
 }
 
-/// S3 and SQS through the AWS SDK.
+/// S3, SQS, DynamoDB and SES v2 through the AWS SDK.
 #[derive(Debug, Clone)]
 pub struct AwsPorts {
     sdk: aws_config::SdkConfig,
@@ -38,6 +47,8 @@ impl AwsPorts {
 impl Ports for AwsPorts {
     type Store = S3Store;
     type Queue = SqsSender;
+    type Table = DynamoTable;
+    type Mail = SesMailer;
 
     fn store(&self, bucket: &str) -> S3Store {
         S3Store::new(&self.sdk, bucket)
@@ -45,6 +56,14 @@ impl Ports for AwsPorts {
 
     fn queue(&self) -> SqsSender {
         SqsSender::new(&self.sdk)
+    }
+
+    fn table(&self, table: &str) -> DynamoTable {
+        DynamoTable::new(&self.sdk, table)
+    }
+
+    fn mail(&self) -> SesMailer {
+        SesMailer::new(&self.sdk)
     }
 }
 
@@ -81,13 +100,9 @@ impl<P: Ports> Startup<P> {
     /// The store of `bucket`, behind retry and a circuit breaker of its own (shared by every
     /// invocation of this process).
     pub fn guarded_store(&self, bucket: &str) -> GuardedStore<P::Store> {
-        let breaker = BreakerConfig {
-            cooldown: Duration::from_secs(u64::from(self.settings.breaker_cooldown_seconds)),
-            ..BreakerConfig::default()
-        };
         GuardedStore::new(
             self.ports.store(bucket),
-            CircuitBreaker::new(breaker),
+            self.breaker(),
             RetryPolicy::default(),
         )
     }
@@ -95,5 +110,32 @@ impl<P: Ports> Startup<P> {
     /// The queue sender.
     pub fn queue(&self) -> P::Queue {
         self.ports.queue()
+    }
+
+    /// The queue sender behind retry and a circuit breaker of its own.
+    pub fn guarded_queue(&self) -> Guarded<P::Queue> {
+        self.guard(self.ports.queue())
+    }
+
+    /// The table `table` behind retry and a circuit breaker of its own.
+    pub fn guarded_table(&self, table: &str) -> Guarded<P::Table> {
+        self.guard(self.ports.table(table))
+    }
+
+    /// The email sender behind retry and a circuit breaker of its own.
+    pub fn guarded_mail(&self) -> Guarded<P::Mail> {
+        self.guard(self.ports.mail())
+    }
+
+    /// `port` behind the default retry policy and a breaker with the configured cooldown.
+    pub fn guard<T>(&self, port: T) -> Guarded<T> {
+        Guarded::new(port, self.breaker(), RetryPolicy::default())
+    }
+
+    fn breaker(&self) -> CircuitBreaker {
+        CircuitBreaker::new(BreakerConfig {
+            cooldown: Duration::from_secs(u64::from(self.settings.breaker_cooldown_seconds)),
+            ..BreakerConfig::default()
+        })
     }
 }

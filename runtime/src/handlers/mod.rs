@@ -8,18 +8,31 @@
 //! | order processor | invoiced (or already invoiced), notification sent; a redelivered id with other content parked | invalid order, store or queue down |
 //! | notification logger | logged | unreadable notification |
 //! | DLQ processor | requeued, repaired-and-requeued (once), or parked with its reason | store or queue down |
+//! | order ingest (API) | `202` accepted and enqueued | `400` with every problem; `429`/`503` queue throttled/down |
+//! | order store | written once, emailed at most once | no `order_id`/`email`; table or email down |
 
 use std::fmt::Write as _;
 
 mod dlq_processor;
 mod notification_logger;
+mod order_id;
+mod order_ingest;
 mod order_processor;
+mod order_request;
+mod order_store;
 mod park;
 mod store;
 
 pub use dlq_processor::{DlqOutcome, DlqProcessor};
 pub use notification_logger::{Notification, NotificationLogger};
+pub use order_id::OrderIds;
+pub use order_ingest::{Accepted, ENQUEUED_METRIC, MAX_MESSAGE_BYTES, OrderIngest};
 pub use order_processor::{OrderOutcome, OrderProcessor};
+pub use order_request::OrderRequest;
+pub use order_store::{
+    EMAILS_SENT_METRIC, EMAILS_UNKNOWN_METRIC, EmailFate, ITEM_ATTRIBUTES, OrderStore, QueuedOrder,
+    Stored,
+};
 pub use park::ParkedMessage;
 pub use store::GuardedStore;
 

@@ -36,7 +36,8 @@ pub(crate) async fn park<S: ObjectStore>(
     record: &RecordContext<'_>,
     reason: String,
 ) -> Result<String, RecordFailure> {
-    let sqs = record.record();
+    let default = aws_lambda_events::event::sqs::SqsMessage::default();
+    let sqs = record.record().unwrap_or(&default);
     let message_id = record.message_id().to_owned();
     let key = format!("{DEAD_LETTER_PREFIX}{}.json", key_segment(&message_id));
     let parked = ParkedMessage {

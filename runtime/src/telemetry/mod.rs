@@ -16,7 +16,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 pub use capture::LogCapture;
 pub use logger::{JsonLines, emit, init, subscriber};
 pub use metrics::{BatchMetrics, PARKED_METRIC};
-pub use record::{Outcome, RecordLine};
+pub use record::{Outcome, RecordLine, RequestLine};
 
 /// The current time as RFC 3339 with milliseconds, e.g. `2026-11-22T21:00:00.123Z`.
 pub fn now_rfc3339() -> String {

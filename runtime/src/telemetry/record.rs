@@ -46,6 +46,22 @@ pub enum Outcome {
         /// Same for every delivery of the same order.
         idempotency_key: String,
     },
+    /// The order ingest accepted an order and enqueued it.
+    Accepted {
+        /// The id of the message sent to the queue.
+        enqueued: String,
+    },
+    /// The order store ended a record: the item is in the table (written now, or by an earlier
+    /// delivery) and its email in the state `email` says.
+    Stored {
+        /// The table.
+        table: String,
+        /// Whether this delivery wrote the item (`false`: an earlier one had).
+        written: bool,
+        /// `sent` (now), `already_sent` (by an earlier delivery), `unknown` (an earlier attempt
+        /// may have sent it; never sent again) or `none` (the function sends no email).
+        email: String,
+    },
     /// A handler of the pipeline's own (`handler: custom`) ended the record.
     Handled {
         /// What it did, in the handler's words.
@@ -74,10 +90,12 @@ impl Outcome {
         }
     }
 
-    /// `WARN` for records that failed or were parked, `INFO` otherwise.
+    /// `WARN` for records that failed or were parked, or whose email's fate is unknown, `INFO`
+    /// otherwise.
     pub fn level(&self) -> Level {
         match self {
             Outcome::DeadLetter(DlqOutcome::Parked { .. }) | Outcome::Failed { .. } => Level::WARN,
+            Outcome::Stored { email, .. } if email == "unknown" => Level::WARN,
             _ => Level::INFO,
         }
     }
@@ -88,6 +106,11 @@ impl Outcome {
             Outcome::Invoiced { .. } => "invoice written",
             Outcome::Duplicate { .. } => "already invoiced; notification sent again",
             Outcome::Notified { .. } => "invoice notification received",
+            Outcome::Accepted { .. } => "order accepted and enqueued",
+            Outcome::Stored { email, .. } if email == "unknown" => {
+                "order stored; an earlier attempt may have sent its email, which is not sent again"
+            }
+            Outcome::Stored { .. } => "order stored",
             Outcome::Handled { .. } => "record handled",
             Outcome::DeadLetter(DlqOutcome::Requeued { .. }) => {
                 "dead letter requeued for another try"
@@ -117,6 +140,44 @@ impl RecordLine {
     /// Writes the line through the JSON logger, at the outcome's level.
     pub fn log(&self) {
         super::emit(self.outcome.level(), self.outcome.message(), self);
+    }
+}
+
+/// One request line: how an API request ended (see [`crate::serve_api`]), with the status it was
+/// answered with. `message_id` is API Gateway's request id; `outcome` and its fields are a
+/// record's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestLine {
+    /// The Lambda request id of the invocation.
+    pub request_id: String,
+    /// API Gateway's id of the HTTP request.
+    pub message_id: String,
+    /// The route, e.g. `POST /orders`.
+    pub route: String,
+    /// The HTTP status answered.
+    pub status: u16,
+    /// The order the request is about, if any.
+    pub order_id: Option<String>,
+    /// How it ended: `outcome` and its detail fields.
+    #[serde(flatten)]
+    pub outcome: Outcome,
+}
+
+impl RequestLine {
+    /// Writes the line through the JSON logger, at the outcome's level (`WARN` for any 4xx or
+    /// 5xx answer).
+    pub fn log(&self) {
+        let level = if self.status >= 400 {
+            Level::WARN
+        } else {
+            self.outcome.level()
+        };
+        let message = if self.status >= 400 {
+            "request refused"
+        } else {
+            self.outcome.message()
+        };
+        super::emit(level, message, self);
     }
 }
 

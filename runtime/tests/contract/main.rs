@@ -3,6 +3,7 @@
 //! retry from applying twice; and the hardening of the built-ins (content conflicts, key length, a requeue bound no sender can reset).
 
 mod memory;
+mod orders;
 
 use std::time::Duration;
 
@@ -66,7 +67,7 @@ impl Handler for Dispatch {
     }
 }
 
-fn record(id: &str, body: &str, group: Option<&str>) -> SqsMessage {
+pub(crate) fn record(id: &str, body: &str, group: Option<&str>) -> SqsMessage {
     let mut record = SqsMessage::default();
     record.message_id = Some(id.to_owned());
     record.body = Some(body.to_owned());
@@ -84,7 +85,7 @@ fn order(id: &str, price: &str) -> String {
     )
 }
 
-fn startup(ports: &MemoryPorts, vars: &[(&str, &str)]) -> Startup<MemoryPorts> {
+pub(crate) fn startup(ports: &MemoryPorts, vars: &[(&str, &str)]) -> Startup<MemoryPorts> {
     Startup::new(
         Variables::from_pairs(vars.iter().copied()),
         "test",

@@ -5,7 +5,10 @@ use std::collections::{BTreeMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 use runtime::Ports;
-use runtime::ports::{ObjectStore, OutgoingMessage, PortError, PutOutcome, QueueSender};
+use runtime::ports::{
+    Condition, Item, MailSender, ObjectStore, OutgoingEmail, OutgoingMessage, PortError,
+    PutOutcome, QueueSender, TableStore, UpdateOutcome,
+};
 
 #[derive(Debug, Clone, Default)]
 pub(crate) struct MemoryStore {
@@ -60,6 +63,8 @@ impl ObjectStore for MemoryStore {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct MemoryQueue {
     pub(crate) sent: Arc<Mutex<Vec<(String, OutgoingMessage)>>>,
+    /// Errors the next sends fail with, last first.
+    pub(crate) fail_next: Arc<Mutex<Vec<PortError>>>,
 }
 
 impl MemoryQueue {
@@ -75,22 +80,113 @@ impl MemoryQueue {
 
 impl QueueSender for MemoryQueue {
     async fn send(&self, queue_url: &str, message: OutgoingMessage) -> Result<String, PortError> {
+        if let Some(error) = self.fail_next.lock().unwrap().pop() {
+            return Err(error);
+        }
         let mut sent = self.sent.lock().unwrap();
         sent.push((queue_url.to_owned(), message));
         Ok(format!("sent-{}", sent.len()))
     }
 }
 
-/// One store and one queue, shared by every handler built over them.
+/// Items keyed by their key attributes' JSON, conditions evaluated as DynamoDB does
+/// ([`Condition::holds`]).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct MemoryTable {
+    pub(crate) items: Arc<Mutex<BTreeMap<String, Item>>>,
+}
+
+fn key_of(item: &Item, names: &[&str]) -> String {
+    names
+        .iter()
+        .map(|name| {
+            item.get(*name)
+                .map(runtime::ports::Attribute::to_json)
+                .unwrap_or_default()
+        })
+        .collect::<Vec<_>>()
+        .join("|")
+}
+
+impl TableStore for MemoryTable {
+    async fn put_if_absent(
+        &self,
+        key_attribute: &str,
+        item: Item,
+    ) -> Result<PutOutcome, PortError> {
+        let key = key_of(&item, &[key_attribute]);
+        let mut items = self.items.lock().unwrap();
+        if items.contains_key(&key) {
+            return Ok(PutOutcome::AlreadyExists);
+        }
+        items.insert(key, item);
+        Ok(PutOutcome::Created)
+    }
+
+    async fn get(&self, key: Item) -> Result<Option<Item>, PortError> {
+        let names: Vec<&str> = key.keys().map(String::as_str).collect();
+        Ok(self
+            .items
+            .lock()
+            .unwrap()
+            .get(&key_of(&key, &names))
+            .cloned())
+    }
+
+    async fn update_if(
+        &self,
+        key: Item,
+        set: Item,
+        condition: Condition,
+    ) -> Result<UpdateOutcome, PortError> {
+        let names: Vec<&str> = key.keys().map(String::as_str).collect();
+        let id = key_of(&key, &names);
+        let mut items = self.items.lock().unwrap();
+        if !condition.holds(items.get(&id)) {
+            return Ok(UpdateOutcome::ConditionFailed);
+        }
+        let item = items.entry(id).or_insert(key);
+        item.extend(set);
+        Ok(UpdateOutcome::Updated)
+    }
+}
+
+/// Records every email; `fail_next` makes the next sends fail with the error given.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct MemoryMail {
+    pub(crate) sent: Arc<Mutex<Vec<OutgoingEmail>>>,
+    pub(crate) fail_next: Arc<Mutex<Vec<PortError>>>,
+}
+
+impl MailSender for MemoryMail {
+    async fn send(&self, email: OutgoingEmail) -> Result<String, PortError> {
+        if let Some(error) = self.fail_next.lock().unwrap().pop() {
+            if error.ambiguous {
+                // The service took it, the answer was lost.
+                self.sent.lock().unwrap().push(email);
+            }
+            return Err(error);
+        }
+        let mut sent = self.sent.lock().unwrap();
+        sent.push(email);
+        Ok(format!("email-{}", sent.len()))
+    }
+}
+
+/// One store, one queue, one table and one mailbox, shared by every handler built over them.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct MemoryPorts {
     pub(crate) store: MemoryStore,
     pub(crate) queue: MemoryQueue,
+    pub(crate) table: MemoryTable,
+    pub(crate) mail: MemoryMail,
 }
 
 impl Ports for MemoryPorts {
     type Store = MemoryStore;
     type Queue = MemoryQueue;
+    type Table = MemoryTable;
+    type Mail = MemoryMail;
 
     fn store(&self, _bucket: &str) -> MemoryStore {
         self.store.clone()
@@ -98,5 +194,13 @@ impl Ports for MemoryPorts {
 
     fn queue(&self) -> MemoryQueue {
         self.queue.clone()
+    }
+
+    fn table(&self, _table: &str) -> MemoryTable {
+        self.table.clone()
+    }
+
+    fn mail(&self) -> MemoryMail {
+        self.mail.clone()
     }
 }

@@ -1,8 +1,16 @@
-//! The two things a handler needs from the outside world, as traits: an object store and a
-//! queue sender. The AWS SDK adapters live in [`crate::aws`]; tests and benches may bring their
-//! own. Errors say whether they are worth retrying ([`Classify`]).
+//! What a handler needs from the outside world, as traits: an object store, a queue sender, a
+//! table of items ([`TableStore`]) and an email sender ([`MailSender`]). The AWS SDK adapters
+//! live in [`crate::aws`]; tests and benches may bring their own. Errors say whether they are
+//! worth retrying ([`Classify`]), whether the service throttled the call, and whether a call that
+//! failed may still have taken effect.
+
+mod mail;
+mod table;
 
 use std::future::Future;
+
+pub use mail::{MailSender, OutgoingEmail};
+pub use table::{Attribute, Condition, Item, TableStore, UpdateOutcome};
 
 use crate::resilience::{Classify, ErrorClass};
 
@@ -25,6 +33,13 @@ pub struct PortError {
     pub message: String,
     /// Whether retrying may help (throttling, 5xx, timeouts, connection errors).
     pub class: ErrorClass,
+    /// The service throttled the call (DynamoDB's `ProvisionedThroughputExceededException`, SQS's
+    /// `RequestThrottled`, a 429, …): transient, and answered `429` by an API function.
+    pub throttled: bool,
+    /// The call may have taken effect although it failed (it timed out, or the connection broke
+    /// after the request went out). Retrying such a call is safe only when it is idempotent: an
+    /// email send is not, so the email step never retries it (see [`MailSender`]).
+    pub ambiguous: bool,
 }
 
 impl PortError {
@@ -34,6 +49,16 @@ impl PortError {
             operation: operation.into(),
             message: message.into(),
             class: ErrorClass::Transient,
+            throttled: false,
+            ambiguous: false,
+        }
+    }
+
+    /// The service throttled the call: transient.
+    pub fn throttled(operation: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            throttled: true,
+            ..Self::transient(operation, message)
         }
     }
 
@@ -43,6 +68,8 @@ impl PortError {
             operation: operation.into(),
             message: message.into(),
             class: ErrorClass::Permanent,
+            throttled: false,
+            ambiguous: false,
         }
     }
 }
