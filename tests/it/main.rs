@@ -19,6 +19,7 @@ mod gen_moto;
 mod lambda_artifacts;
 mod lambda_plumbing;
 mod loader_fuzz;
+mod orders_moto;
 mod package_moto;
 mod policies;
 mod record_lines_moto;

@@ -22,6 +22,8 @@ mod request;
 mod response;
 mod schema;
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 
 use aws_lambda_events::apigw::{ApiGatewayV2httpRequest, ApiGatewayV2httpResponse};
@@ -39,6 +41,9 @@ use crate::service::{Service, deadline_instant, start, summarize};
 use crate::startup::{AwsPorts, Startup};
 use crate::telemetry::record::order_id_of;
 use crate::telemetry::{BatchMetrics, Outcome, RequestLine, now_rfc3339};
+
+/// One request's work, as the runtime polls it.
+type RequestFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, RecordFailure>> + Send + 'a>>;
 
 /// What a handled request answers: its status and JSON body.
 ///
@@ -146,14 +151,16 @@ where
             Ok(body) => {
                 let context =
                     RecordContext::for_request(request, &id, body, now_rfc3339(), &counters);
-                self.within_deadline(deadline, async {
+                // Boxed: the handler's future, nested in the Lambda runtime's, would otherwise
+                // make a type too deep for the compiler to lay out.
+                let work: RequestFuture<'_, H::Done> = Box::pin(async {
                     if let Some(schema) = schema {
                         schema.check(body)?;
                     }
                     let message = H::Message::decode(body)?;
                     self.handler().handle(message, &context).await
-                })
-                .await
+                });
+                self.within_deadline(deadline, work).await
             }
         };
         let response = response_for(&outcome);

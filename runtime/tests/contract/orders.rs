@@ -440,3 +440,60 @@ async fn an_order_without_its_id_or_address_is_invalid_with_its_reason() {
     let error = Service::build(&startup, OrderStore::build).unwrap_err();
     assert_eq!(error.variable, "TABLE_PARTITION_KEY");
 }
+
+#[test]
+fn table_and_email_variables_are_named_with_their_purpose() {
+    let ports = MemoryPorts::default();
+    let table = |vars: &[(&str, &str)]| {
+        runtime::resources::Table::<MemoryTable>::from_startup(
+            &startup(&ports, vars),
+            "TABLE_NAME",
+            "orders",
+        )
+        .map(|table| (table.name().to_owned(), table.partition_key().to_owned()))
+        .map_err(|error| error.to_string())
+    };
+    assert_eq!(
+        table(&[]).unwrap_err(),
+        "environment variable `TABLE_NAME` is not set: the handler writes to table `orders` through it"
+    );
+    assert_eq!(
+        table(&[("TABLE_NAME", "orders-dev")]).unwrap_err(),
+        "environment variable `TABLE_PARTITION_KEY` is not set: the handler keys the items of table `orders` by this attribute"
+    );
+    assert_eq!(
+        table(&[
+            ("TABLE_NAME", "orders-dev"),
+            ("TABLE_PARTITION_KEY", "order_id")
+        ]),
+        Ok(("orders-dev".to_owned(), "order_id".to_owned()))
+    );
+    let email = |vars: &[(&str, &str)]| {
+        runtime::resources::Email::<MemoryMail>::from_startup(
+            &startup(&ports, vars),
+            "EMAIL_SENDER",
+            "email",
+        )
+        .map(|email| {
+            (
+                email.sender().to_owned(),
+                email.configuration_set().map(str::to_owned),
+            )
+        })
+        .map_err(|error| error.to_string())
+    };
+    assert_eq!(
+        email(&[("EMAIL_SENDER", "orders")]).unwrap_err(),
+        "environment variable `EMAIL_SENDER` must be an email address such as `orders@example.com`, found `orders`"
+    );
+    assert_eq!(
+        email(&[
+            ("EMAIL_SENDER", "orders@example.com"),
+            ("EMAIL_CONFIGURATION_SET", "orders-events")
+        ]),
+        Ok((
+            "orders@example.com".to_owned(),
+            Some("orders-events".to_owned())
+        ))
+    );
+}
