@@ -432,3 +432,59 @@ fn cost_takes_its_volume_from_pipeline_yaml_and_prices_from_a_file() {
     let report: serde_json::Value = serde_json::from_slice(&flag.stdout).expect("JSON");
     assert_eq!(report["orders_per_month"], 3, "the flag wins over the file");
 }
+
+/// The fixture with a route, a table and e-mail, in a scratch folder with `schema` as its
+/// request schema (`None`: no file at all).
+fn orders_api_with_schema(schema: Option<&str>) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(
+        workspace_root().join("tests/fixtures/pipelines/orders-api/pipeline.yaml"),
+    )
+    .unwrap();
+    let file = dir.path().join("pipeline.yaml");
+    std::fs::write(&file, text).unwrap();
+    if let Some(schema) = schema {
+        std::fs::create_dir_all(dir.path().join("schemas")).unwrap();
+        std::fs::write(dir.path().join("schemas/order.schema.json"), schema).unwrap();
+    }
+    (dir, file)
+}
+
+#[test]
+fn a_request_schema_must_exist_be_json_and_be_a_json_schema() {
+    for (schema, expected) in [
+        (None, "request schema `schemas/order.schema.json` of function `submit` cannot be read"),
+        (Some("{\"type\": \"object\",}"), "request schema `schemas/order.schema.json` is not JSON"),
+        (
+            Some("{\"type\": \"objekt\"}"),
+            "request schema `schemas/order.schema.json` is not a valid JSON Schema",
+        ),
+    ] {
+        let (_dir, file) = orders_api_with_schema(schema);
+        let output = gen_command(&["validate", "-f", file.to_str().unwrap()]);
+        let stderr = text(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{stderr}");
+        assert!(stderr.contains(expected), "{stderr}");
+        // Pointed at where pipeline.yaml names the file, with a way out.
+        assert!(stderr.contains("pipeline.yaml:33:23"), "{stderr}");
+        assert!(stderr.contains("help:"), "{stderr}");
+    }
+}
+
+#[test]
+fn synth_copies_the_request_schema_into_the_route_functions_crate() {
+    let schema = "{\"type\": \"object\", \"required\": [\"email\"]}\n";
+    let (dir, file) = orders_api_with_schema(Some(schema));
+    let output = gen_command(&["synth", "-f", file.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let copied = dir.path().join("generated/lambdas/submit/request.schema.json");
+    assert_eq!(std::fs::read_to_string(copied).unwrap(), schema);
+    let main =
+        std::fs::read_to_string(dir.path().join("generated/lambdas/submit/src/main.rs")).unwrap();
+    assert!(
+        main.contains("Some(include_str!(\"../request.schema.json\"))"),
+        "{main}"
+    );
+    let check = gen_command(&["check", "-f", file.to_str().unwrap()]);
+    assert_eq!(check.status.code(), Some(0), "{}", text(&check.stderr));
+}

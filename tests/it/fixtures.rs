@@ -89,11 +89,8 @@ fn the_root_pipeline_is_seed_000() {
         ("task-dlq", 2)
     );
     assert_eq!(
-        pipeline.functions["task"]
-            .trigger
-            .queue()
-            .map(|q| q.batch_size),
-        Some(10)
+        pipeline.functions["task"].trigger.queue().unwrap().batch_size,
+        10
     );
     assert_eq!(
         pipeline.functions["task"].writes.notify.as_deref(),

@@ -134,11 +134,10 @@ functions:
         // 300 s would become 5 s at 60×, but the notifier's 10 s timeout allows 40× at most.
         assert_eq!(scale.factor(), 40);
         for function in pipeline.functions.values() {
-            let queue = &pipeline.queues[&function.trigger.queue];
+            let trigger = function.trigger.queue().expect("queue-triggered");
+            let queue = &pipeline.queues[&trigger.queue];
             let timeout = scale.scale(Duration::from_secs(function.timeout.as_secs()));
-            let window = scale.scale(Duration::from_secs(
-                function.trigger.batching_window.as_secs(),
-            ));
+            let window = scale.scale(Duration::from_secs(trigger.batching_window.as_secs()));
             let visibility =
                 Duration::from_secs(scale.scale_seconds(queue.visibility_timeout.as_secs()));
             assert!(

@@ -63,7 +63,11 @@ fn every_function_gets_a_crate_running_its_handler() {
             config::model::HandlerKind::OrderProcessor => "OrderProcessor",
             config::model::HandlerKind::NotificationLogger => "NotificationLogger",
             config::model::HandlerKind::DlqProcessor => "DlqProcessor",
-            config::model::HandlerKind::Custom => panic!("the root pipeline has no custom handler"),
+            config::model::HandlerKind::Custom
+            | config::model::HandlerKind::OrderIngest
+            | config::model::HandlerKind::OrderStore => {
+                panic!("the root pipeline has only queue-triggered built-in handlers")
+            }
         };
         let call = format!("    runtime::serve(runtime::handlers::{variant}::build).await\n");
         assert!(main.contents.contains(&call), "{}", main.contents);
@@ -187,4 +191,122 @@ fn a_custom_handler_gets_glue_typed_resources_and_a_starter_of_its_own() {
     let lib = &starter[0].files[1].contents;
     assert!(lib.contains(".files\n            .put_if_absent("), "{lib}");
     assert!(lib.contains("#[test]"), "{lib}");
+}
+
+/// The fixture pipeline with an API, a table and e-mail, its request schema read as the
+/// commands read it.
+fn orders_api() -> Pipeline {
+    let bytes = include_bytes!("../../../tests/fixtures/pipelines/orders-api/pipeline.yaml");
+    let mut pipeline = config::load("pipeline.yaml", bytes)
+        .pipeline
+        .expect("the orders-api fixture is valid");
+    pipeline.request_schemas.insert(
+        "submit".to_owned(),
+        include_str!("../../../tests/fixtures/pipelines/orders-api/schemas/order.schema.json")
+            .to_owned(),
+    );
+    pipeline
+}
+
+#[test]
+fn snapshots_of_a_route_triggered_ingest_and_a_table_writing_store() {
+    let files = scaffold(&orders_api()).expect("the templates render");
+    let paths: Vec<&str> = files.iter().map(|file| file.path.as_str()).collect();
+    assert_eq!(
+        paths,
+        [
+            "lambdas/store/Cargo.toml",
+            "lambdas/store/src/main.rs",
+            "lambdas/submit/Cargo.toml",
+            "lambdas/submit/request.schema.json",
+            "lambdas/submit/src/main.rs",
+        ]
+    );
+    for file in &files {
+        if file.path.ends_with(".json") {
+            // The user's schema, byte for byte: what `include_str!` compiles in.
+            assert_eq!(
+                file.contents,
+                orders_api().request_schemas["submit"],
+                "the request schema is copied as is"
+            );
+            continue;
+        }
+        let name = format!("orders_api__{}", file.path.replace('/', "__"));
+        insta::assert_snapshot!(name, file.contents);
+        for line in file.contents.lines() {
+            assert!(line.chars().count() <= 100, "{}: {line}", file.path);
+        }
+    }
+}
+
+#[test]
+fn a_route_without_its_schema_read_is_an_error_not_a_crate_without_it() {
+    let mut pipeline = orders_api();
+    pipeline.request_schemas.clear();
+    let error = scaffold(&pipeline).unwrap_err();
+    assert!(
+        matches!(&error, ScaffoldError::RequestSchemaUnread { function, path }
+            if function == "submit" && path == "schemas/order.schema.json"),
+        "{error}"
+    );
+}
+
+const CUSTOM_ROUTE: &str = "pipeline: shop
+region: us-east-1
+apis:
+  shop: {}
+tables:
+  carts: { partition_key: { name: cart_id } }
+email:
+  sender: shop@example.com
+queues:
+  orders: { dead_letter: orders-dlq, max_receive_count: 3 }
+  orders-dlq: { alarm: { above: 0 } }
+functions:
+  cart:
+    handler: custom
+    trigger: { route: PUT /carts/{id} }
+    writes: { table: carts, email: true, enqueue: orders }
+";
+
+#[test]
+fn a_custom_route_handler_serves_the_api_with_typed_table_email_and_queue() {
+    let pipeline = config::load("pipeline.yaml", CUSTOM_ROUTE.as_bytes())
+        .pipeline
+        .expect("valid");
+    let files = scaffold(&pipeline).unwrap();
+    for file in &files {
+        let name = format!("custom_route__{}", file.path.replace('/', "__"));
+        insta::assert_snapshot!(name, file.contents);
+    }
+    let text = |path: &str| {
+        &files
+            .iter()
+            .find(|file| file.path == path)
+            .unwrap()
+            .contents
+    };
+    let main = text("lambdas/cart/src/main.rs");
+    assert!(main.contains("runtime::serve_api("), "{main}");
+    assert!(main.contains("const REQUEST_SCHEMA: Option<&str> = None;"), "{main}");
+    let resources = text("lambdas/cart/resources/src/lib.rs");
+    for (field, kind, variable) in [
+        ("carts", "Table", "TABLE_NAME"),
+        ("email", "Email", "EMAIL_SENDER"),
+        ("orders", "Queue", "ENQUEUE_QUEUE_URL"),
+    ] {
+        assert!(
+            resources.contains(&format!("    pub {field}: runtime::resources::{kind},\n")),
+            "{resources}"
+        );
+        assert!(resources.contains(&format!("\"{variable}\"")), "{resources}");
+    }
+    let starter = user_crates(&pipeline).unwrap();
+    let manifest = &starter[0].files[0].contents;
+    insta::assert_snapshot!("custom_route__starter__Cargo.toml", manifest);
+    let lib = &starter[0].files[1].contents;
+    insta::assert_snapshot!("custom_route__starter__lib.rs", lib);
+    assert!(lib.contains("impl Respond for Accepted"), "{lib}");
+    assert!(lib.contains("type Done = Accepted;"), "{lib}");
 }

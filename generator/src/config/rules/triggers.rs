@@ -211,8 +211,16 @@ fn routes(checker: &mut Checker<'_>) {
 }
 
 fn apis(checker: &mut Checker<'_>) {
+    // A route whose API is not known (none named among several, or a misspelt one) is reported
+    // on its own; the APIs it may have meant are not said to have no route as well.
+    let unplaced = checker.pipeline.functions.values().any(|function| {
+        function
+            .trigger
+            .route()
+            .is_some_and(|route| !checker.pipeline.apis.contains_key(&route.api))
+    });
     for (name, api) in &checker.config.apis {
-        if checker.pipeline.routes_of(name).next().is_none() {
+        if !unplaced && checker.pipeline.routes_of(name).next().is_none() {
             let span = checker.key(&["apis", name]);
             checker.out.push(
                 Diagnostic::error("api-without-routes", format!("API `{name}` has no route: no function's trigger names it"))
