@@ -141,19 +141,14 @@ pub fn build(parts: &Parts, body: &Bytes, facts: &RequestFacts<'_>) -> Value {
     if !facts.path_parameters.is_empty() {
         event["pathParameters"] = json!(facts.path_parameters);
     }
-    if !body.is_empty() {
-        match std::str::from_utf8(body) {
-            Ok(text) => {
-                event["body"] = json!(text);
-                event["isBase64Encoded"] = json!(false);
-            }
-            Err(_) => {
-                event["body"] = json!(base64::engine::general_purpose::STANDARD.encode(body));
-                event["isBase64Encoded"] = json!(true);
-            }
-        }
-    } else {
+    if body.is_empty() {
         event["isBase64Encoded"] = json!(false);
+    } else if let Ok(text) = std::str::from_utf8(body) {
+        event["body"] = json!(text);
+        event["isBase64Encoded"] = json!(false);
+    } else {
+        event["body"] = json!(base64::engine::general_purpose::STANDARD.encode(body));
+        event["isBase64Encoded"] = json!(true);
     }
     event
 }
