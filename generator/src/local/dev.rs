@@ -304,9 +304,17 @@ impl Dev {
                 &self.engine.endpoint(),
                 options,
             ),
-            timeout: options
-                .time
-                .scale(Duration::from_secs(function.timeout.as_secs())),
+            // A queue function's timeout is scaled with its queue's visibility; a route function's
+            // is kept: no queue timing depends on it, and a compressed one would time out a cold
+            // start that API Gateway would wait for.
+            timeout: match &function.trigger {
+                crate::config::pipeline::Trigger::Queue(_) => options
+                    .time
+                    .scale(Duration::from_secs(function.timeout.as_secs())),
+                crate::config::pipeline::Trigger::Route(_) => {
+                    Duration::from_secs(function.timeout.as_secs())
+                }
+            },
             memory_mb: function.memory_mb,
         };
         let reserved = function.reserved_concurrency;
