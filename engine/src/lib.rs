@@ -82,7 +82,7 @@ pub struct Engine {
     dynamodb: dynamodb::DynamoDb,
     outbox: ses::Outbox,
     faults: Faults,
-    /// "SQS (JSON protocol), DynamoDB, SES v2 (SendEmail) and S3".
+    /// "SQS (JSON protocol), DynamoDB, SES v2 (`SendEmail`) and S3".
     served: String,
     server: JoinHandle<()>,
 }
@@ -127,7 +127,7 @@ impl Engine {
         ];
 
         let router = router::Router::new(address.port(), services, faults.clone());
-        let served = router.served().to_owned();
+        let services = router.served().to_owned();
         let server = tokio::spawn(listener::serve(listener, Arc::new(router)));
         Ok(Self {
             address,
@@ -135,7 +135,7 @@ impl Engine {
             dynamodb,
             outbox,
             faults,
-            served,
+            served: services,
             server,
         })
     }
@@ -166,7 +166,7 @@ impl Engine {
     }
 
     /// The services the engine serves, for people: "SQS (JSON protocol), DynamoDB, SES v2
-    /// (SendEmail) and S3".
+    /// (`SendEmail`) and S3".
     pub fn services(&self) -> &str {
         &self.served
     }

@@ -1,7 +1,7 @@
 //! The engine's one routing point: the `Host` check, then the service the request is for — the
 //! service whose `X-Amz-Target` prefix the request names, a refusal for another target or an SQS
 //! query-protocol form (services the engine does not have), a signed REST service whose path
-//! prefix and SigV4 signing service match (SES v2), else the REST service (S3, whose protocol names
+//! prefix and `SigV4` signing service match (SES v2), else the REST service (S3, whose protocol names
 //! no target) — then the fault layer, then the service.
 
 use std::future::Future;
@@ -24,7 +24,7 @@ pub struct Router {
     port: u16,
     services: Vec<Arc<dyn AwsService>>,
     faults: Faults,
-    /// "SQS (JSON protocol), DynamoDB, SES v2 (SendEmail) and S3", for refusals.
+    /// "SQS (JSON protocol), DynamoDB, SES v2 (`SendEmail`) and S3", for refusals.
     served: String,
 }
 
@@ -144,7 +144,7 @@ impl Router {
     }
 }
 
-/// The service of the SigV4 credential scope in `Authorization`
+/// The service of the `SigV4` credential scope in `Authorization`
 /// (`AWS4-HMAC-SHA256 Credential=KEY/20240101/us-east-1/ses/aws4_request, ...`), see
 /// <https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html> ("credential
 /// scope").

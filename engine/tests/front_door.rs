@@ -100,6 +100,10 @@ fn request(api: &HttpApi, method: &str, path: &str) -> hyper::http::request::Bui
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[expect(
+    clippy::too_many_lines,
+    reason = "one walk through every rule, each a few asserts"
+)]
 async fn requests_reach_their_function_as_payload_2_0_and_answers_follow_api_gateway() {
     let routes = [
         ("POST /orders", "echo"),

@@ -453,8 +453,14 @@ fn orders_api_with_schema(schema: Option<&str>) -> (tempfile::TempDir, std::path
 #[test]
 fn a_request_schema_must_exist_be_json_and_be_a_json_schema() {
     for (schema, expected) in [
-        (None, "request schema `schemas/order.schema.json` of function `submit` cannot be read"),
-        (Some("{\"type\": \"object\",}"), "request schema `schemas/order.schema.json` is not JSON"),
+        (
+            None,
+            "request schema `schemas/order.schema.json` of function `submit` cannot be read",
+        ),
+        (
+            Some("{\"type\": \"object\",}"),
+            "request schema `schemas/order.schema.json` is not JSON",
+        ),
         (
             Some("{\"type\": \"objekt\"}"),
             "request schema `schemas/order.schema.json` is not a valid JSON Schema",
@@ -477,7 +483,9 @@ fn synth_copies_the_request_schema_into_the_route_functions_crate() {
     let (dir, file) = orders_api_with_schema(Some(schema));
     let output = gen_command(&["synth", "-f", file.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
-    let copied = dir.path().join("generated/lambdas/submit/request.schema.json");
+    let copied = dir
+        .path()
+        .join("generated/lambdas/submit/request.schema.json");
     assert_eq!(std::fs::read_to_string(copied).unwrap(), schema);
     let main =
         std::fs::read_to_string(dir.path().join("generated/lambdas/submit/src/main.rs")).unwrap();

@@ -14,7 +14,16 @@ use scratch::workspace::{run, workspace_root};
 
 /// `gen --output json dev --demo -f <file> <extra>`: the ledger, and everything printed.
 fn demo(file: &str, extra: &[&str]) -> (bool, serde_json::Value, String) {
-    let mut args = vec!["--output", "json", "dev", "--demo", "-f", file, "--timeout", "120"];
+    let mut args = vec![
+        "--output",
+        "json",
+        "dev",
+        "--demo",
+        "-f",
+        file,
+        "--timeout",
+        "120",
+    ];
     args.extend_from_slice(extra);
     let output = Command::new(env!("CARGO_BIN_EXE_gen"))
         .args(&args)
@@ -78,19 +87,36 @@ fn seed_002_writes_each_order_once_with_one_email_also_through_crashes() {
     accounted(&ledger, 4, 4, true);
     assert_eq!(ledger["written"], 4, "{ledger:#}");
     // Crashes kill function processes mid-invocation: a crashed ingest is the gateway's 500
-    // (the client retries), a crashed store's batch comes back; nothing is written or e-mailed
-    // twice, and nothing accepted is lost.
+    // (the client would retry), a crashed store's batch comes back; nothing is written or
+    // e-mailed twice, and nothing accepted is lost.
     let (_, ledger, said) = demo(file, &["--crash-rate", "0.3"]);
     let count = |field: &str| ledger[field].as_u64().unwrap_or(u64::MAX);
-    assert_eq!(ledger["missing"], serde_json::json!([]), "{ledger:#}\n{said}");
-    assert_eq!(count("written") + count("parked"), count("accepted"), "{ledger:#}");
+    assert_eq!(
+        ledger["missing"],
+        serde_json::json!([]),
+        "{ledger:#}\n{said}"
+    );
+    assert_eq!(
+        count("written") + count("parked"),
+        count("accepted"),
+        "{ledger:#}"
+    );
     assert_eq!(count("emailed_once"), count("written"), "{ledger:#}");
-    assert_eq!(count("emails"), count("written"), "{ledger:#}");
+    // A crash of the ingest after its enqueue answers 500 though the order goes on: such an order
+    // is in the table without being "accepted", and is e-mailed once too.
+    assert_eq!(
+        count("emails"),
+        count("items"),
+        "one e-mail per stored order: {ledger:#}"
+    );
 }
 
 #[test]
 fn the_examples_are_fresh() {
-    for file in ["examples/seed-001/pipeline.yaml", "examples/seed-002/pipeline.yaml"] {
+    for file in [
+        "examples/seed-001/pipeline.yaml",
+        "examples/seed-002/pipeline.yaml",
+    ] {
         let (ok, output) = run(Command::new(env!("CARGO_BIN_EXE_gen"))
             .args(["check", "-f", file])
             .current_dir(workspace_root()));

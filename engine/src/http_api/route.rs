@@ -94,9 +94,8 @@ impl FromStr for RouteKey {
                     Some(name) if variable(name) && index + 1 == parts.len() => {
                         Segment::Greedy(name.to_owned())
                     }
-                    Some(_) => return Err(RouteError::Variable(text.to_owned())),
                     None if variable(inner) => Segment::Variable(inner.to_owned()),
-                    None => return Err(RouteError::Variable(text.to_owned())),
+                    Some(_) | None => return Err(RouteError::Variable(text.to_owned())),
                 },
                 None if part.contains(['{', '}']) => {
                     return Err(RouteError::Variable(text.to_owned()));
@@ -240,7 +239,11 @@ pub fn percent_decode(text: &str) -> String {
     let mut decoded = Vec::with_capacity(bytes.len());
     let mut index = 0;
     while index < bytes.len() {
-        let hex = |at: usize| bytes.get(at).and_then(|byte| char::from(*byte).to_digit(16));
+        let hex = |at: usize| {
+            bytes
+                .get(at)
+                .and_then(|byte| char::from(*byte).to_digit(16))
+        };
         match (bytes[index], hex(index + 1), hex(index + 2)) {
             (b'%', Some(high), Some(low)) => {
                 decoded.push(u8::try_from(high * 16 + low).unwrap_or(b'?'));

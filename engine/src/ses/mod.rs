@@ -1,4 +1,4 @@
-//! The local SES v2: `SendEmail` (`POST /v2/email/outbound-emails`, REST JSON, SigV4 service
+//! The local SES v2: `SendEmail` (`POST /v2/email/outbound-emails`, REST JSON, `SigV4` service
 //! `ses`) with the request checks SES makes, each accepted message kept in an [`Outbox`] — in
 //! memory, and as one JSON file per message in the outbox folder when the engine has one.
 //!

@@ -1,4 +1,4 @@
-//! SES v2 as a service of the engine: requests under `/v2/email/` signed for the SigV4 service
+//! SES v2 as a service of the engine: requests under `/v2/email/` signed for the `SigV4` service
 //! `ses` (S3 takes every other path), bodies up to [`MAX_REQUEST_BYTES`], faults answered as SES
 //! does (`429 TooManyRequestsException`, a 503 outage) on `SendEmail`.
 

@@ -289,7 +289,10 @@ fn a_custom_route_handler_serves_the_api_with_typed_table_email_and_queue() {
     };
     let main = text("lambdas/cart/src/main.rs");
     assert!(main.contains("runtime::serve_api("), "{main}");
-    assert!(main.contains("const REQUEST_SCHEMA: Option<&str> = None;"), "{main}");
+    assert!(
+        main.contains("const REQUEST_SCHEMA: Option<&str> = None;"),
+        "{main}"
+    );
     let resources = text("lambdas/cart/resources/src/lib.rs");
     for (field, kind, variable) in [
         ("carts", "Table", "TABLE_NAME"),
@@ -300,7 +303,10 @@ fn a_custom_route_handler_serves_the_api_with_typed_table_email_and_queue() {
             resources.contains(&format!("    pub {field}: runtime::resources::{kind},\n")),
             "{resources}"
         );
-        assert!(resources.contains(&format!("\"{variable}\"")), "{resources}");
+        assert!(
+            resources.contains(&format!("\"{variable}\"")),
+            "{resources}"
+        );
     }
     let starter = user_crates(&pipeline).unwrap();
     let manifest = &starter[0].files[0].contents;
