@@ -137,7 +137,11 @@ async fn collect(state: &DevState) -> serde_json::Value {
             .send()
             .await
             .ok()
-            .and_then(|output| output.table().and_then(|table| table.item_count()))
+            .and_then(|output| {
+                output
+                    .table()
+                    .and_then(aws_sdk_dynamodb::types::TableDescription::item_count)
+            })
             .unwrap_or(0);
         tables.insert(name.clone(), count.into());
     }

@@ -216,19 +216,7 @@ pub async fn run(
     let (in_flight, _) = super::drain(dev, pipeline, timeout).await;
     let local_table = &dev.tables[table_name];
     let items = dev.engine.dynamodb().items(local_table).unwrap_or_default();
-    let key = &table.partition_key.name;
-    let mut in_table: BTreeMap<String, usize> = BTreeMap::new();
-    for item in &items {
-        if let Some(id) = item[key.as_str()].as_object().and_then(|value| {
-            value
-                .values()
-                .next()
-                .and_then(Value::as_str)
-                .map(str::to_owned)
-        }) {
-            *in_table.entry(id).or_default() += 1;
-        }
-    }
+    let in_table = count_keys(&items, &table.partition_key.name);
     let emails = dev.engine.outbox().messages();
     let accepted_ids: Vec<String> = requests
         .iter()
@@ -270,6 +258,24 @@ pub async fn run(
         in_flight,
         drained_in_ms: started.elapsed().as_millis(),
     })
+}
+
+/// How many items hold each value of attribute `key` (a string, number or binary key).
+fn count_keys(items: &[Value], key: &str) -> BTreeMap<String, usize> {
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    for item in items {
+        let value = item[key].as_object().and_then(|value| {
+            value
+                .values()
+                .next()
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        });
+        if let Some(value) = value {
+            *counts.entry(value).or_default() += 1;
+        }
+    }
+    counts
 }
 
 /// The answer to one sample, and whether it is the one the file's name expects.

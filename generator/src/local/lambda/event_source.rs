@@ -129,17 +129,15 @@ pub async fn run(
         }
         let mut backoff = FIRST_BACKOFF;
         let acquired = loop {
-            match account.try_acquire() {
-                Ok(slot) => break Some(slot),
-                Err(_) => {
-                    stats.throttled.fetch_add(1, Ordering::Relaxed);
-                    tokio::select! {
-                        () = tokio::time::sleep(backoff) => {}
-                        _ = stop.changed() => break None,
-                    }
-                    backoff = (backoff * 2).min(MAX_BACKOFF);
-                }
+            if let Ok(slot) = account.try_acquire() {
+                break Some(slot);
             }
+            stats.throttled.fetch_add(1, Ordering::Relaxed);
+            tokio::select! {
+                () = tokio::time::sleep(backoff) => {}
+                _ = stop.changed() => break None,
+            }
+            backoff = (backoff * 2).min(MAX_BACKOFF);
         };
         // Held until the batch is done.
         let Some(_slot) = acquired else {
