@@ -141,7 +141,7 @@ async fn load(url: &str) -> (f64, f64, f64) {
     latencies.sort_unstable();
     let percentile = |p: usize| latencies[(latencies.len() * p / 100).min(latencies.len() - 1)];
     (
-        latencies.len() as f64 / elapsed,
+        f64::from(u32::try_from(latencies.len()).unwrap_or(u32::MAX)) / elapsed,
         percentile(50).as_secs_f64() * 1000.0,
         percentile(99).as_secs_f64() * 1000.0,
     )

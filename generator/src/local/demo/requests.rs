@@ -69,7 +69,12 @@ pub struct RequestLedger {
     pub sends_email: bool,
     pub emails: usize,
     pub emailed_once: usize,
-    /// Accepted orders in a dead-letter queue no function reads (with their reasons).
+    /// Accepted orders done: written exactly once, and e-mailed exactly once when the store sends
+    /// e-mail.
+    pub done: usize,
+    /// Orders e-mailed more than once.
+    pub emailed_twice: usize,
+    /// Accepted orders not done whose message is in a dead-letter queue no function reads.
     pub parked: usize,
     /// Accepted orders neither written nor parked.
     pub missing: Vec<String>,
@@ -86,8 +91,8 @@ impl RequestLedger {
             && self.failed == 0
             && self.in_flight == 0
             && self.missing.is_empty()
-            && self.written + self.parked == self.accepted
-            && (!self.sends_email || self.emailed_once == self.written)
+            && self.emailed_twice == 0
+            && self.done + self.parked == self.accepted
     }
 }
 
@@ -133,6 +138,11 @@ impl fmt::Display for RequestLedger {
                 self.emails, self.emailed_once
             )?;
         }
+        writeln!(
+            f,
+            "done        {} of {} accepted orders ({} e-mailed twice)",
+            self.done, self.accepted, self.emailed_twice
+        )?;
         writeln!(f, "parked      {}", self.parked)?;
         if !self.missing.is_empty() {
             writeln!(f, "missing     {}", self.missing.join(", "))?;
@@ -232,9 +242,18 @@ pub async fn run(
         .filter(|id| in_table.get(*id) == Some(&1))
         .filter(|id| emails.iter().filter(|email| mentions(email, id)).count() == 1)
         .count();
+    let emailed = |id: &str| emails.iter().filter(|email| mentions(email, id)).count();
+    let is_done =
+        |id: &str| in_table.get(id) == Some(&1) && (!store.writes.email || emailed(id) == 1);
+    let done = accepted_ids.iter().filter(|id| is_done(id)).count();
+    let parked_count = accepted_ids
+        .iter()
+        .filter(|id| !is_done(id) && parked_ids.contains(*id))
+        .count();
+    let emailed_twice = in_table.keys().filter(|id| emailed(id) > 1).count();
     let missing: Vec<String> = accepted_ids
         .iter()
-        .filter(|id| in_table.get(*id) != Some(&1) && !parked_ids.contains(*id))
+        .filter(|id| !is_done(id) && !parked_ids.contains(*id))
         .cloned()
         .collect();
     let count = |test: fn(u16) -> bool| requests.iter().filter(|a| test(a.status)).count();
@@ -253,7 +272,9 @@ pub async fn run(
         sends_email: store.writes.email,
         emails: emails.len(),
         emailed_once,
-        parked: parked_ids.len(),
+        done,
+        emailed_twice,
+        parked: parked_count,
         missing,
         in_flight,
         drained_in_ms: started.elapsed().as_millis(),
