@@ -1,8 +1,8 @@
 //! The local engine behind `gen dev`: AWS wire protocols on loopback, so generated binaries and
 //! any AWS client run against it unchanged.
 //!
-//! One module per service ([`sqs`], [`s3`], [`dynamodb`]), each an [`AwsService`]; one [`router`] that checks
-//! `Host` and picks the service by `X-Amz-Target` or path; one fault layer ([`faults`]); one
+//! One module per service ([`sqs`], [`s3`], [`dynamodb`], [`ses`]), each an [`AwsService`]; one
+//! [`router`] that checks `Host` and picks the service by `X-Amz-Target`, signature or path; one fault layer ([`faults`]); one
 //! loopback server loop ([`listener`]).
 //!
 //! ```no_run
@@ -19,11 +19,13 @@ pub mod dynamodb;
 pub mod faults;
 pub mod foreign;
 pub mod host;
+pub mod http_api;
 pub mod limits;
 pub mod listener;
 pub mod router;
 pub mod s3;
 pub mod service;
+pub mod ses;
 pub mod sqs;
 
 use std::collections::BTreeMap;
@@ -50,6 +52,9 @@ pub struct EngineConfig {
     pub faults: BTreeMap<&'static str, FaultPlan>,
     /// DynamoDB tables created at start, as `CreateTable` would (ACTIVE at once).
     pub tables: Vec<dynamodb::TableSpec>,
+    /// The folder SES v2 writes each accepted message to (`<message-id>.json`); `None` keeps
+    /// them in memory only ([`Engine::outbox`]).
+    pub outbox: Option<std::path::PathBuf>,
 }
 
 /// Why the engine could not start.
@@ -74,7 +79,11 @@ pub enum EngineError {
 pub struct Engine {
     address: SocketAddr,
     store: s3::ObjectStore,
+    dynamodb: dynamodb::DynamoDb,
+    outbox: ses::Outbox,
     faults: Faults,
+    /// "SQS (JSON protocol), DynamoDB, SES v2 (`SendEmail`) and S3".
+    served: String,
     server: JoinHandle<()>,
 }
 
@@ -87,6 +96,7 @@ impl Engine {
             limits,
             faults: plans,
             tables,
+            outbox,
         } = config;
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, port))
             .await
@@ -108,17 +118,24 @@ impl Engine {
                 .create_table(spec)
                 .map_err(|_| EngineError::DuplicateTable(name))?;
         }
+        let outbox = ses::Outbox::new(outbox);
         let services: Vec<Arc<dyn AwsService>> = vec![
             Arc::new(sqs::Sqs::new(address.port(), budget)),
-            Arc::new(dynamodb),
+            Arc::new(dynamodb.clone()),
+            Arc::new(ses::Ses::new(outbox.clone())),
             Arc::new(s3::S3::new(store.clone(), limits)),
         ];
+
         let router = router::Router::new(address.port(), services, faults.clone());
+        let services = router.served().to_owned();
         let server = tokio::spawn(listener::serve(listener, Arc::new(router)));
         Ok(Self {
             address,
             store,
+            dynamodb,
+            outbox,
             faults,
+            served: services,
             server,
         })
     }
@@ -136,6 +153,22 @@ impl Engine {
     /// The object store, for inspection.
     pub fn store(&self) -> &s3::ObjectStore {
         &self.store
+    }
+
+    /// The DynamoDB tables, for inspection and set-up.
+    pub fn dynamodb(&self) -> &dynamodb::DynamoDb {
+        &self.dynamodb
+    }
+
+    /// The messages SES v2 accepted.
+    pub fn outbox(&self) -> &ses::Outbox {
+        &self.outbox
+    }
+
+    /// The services the engine serves, for people: "SQS (JSON protocol), DynamoDB, SES v2
+    /// (`SendEmail`) and S3".
+    pub fn services(&self) -> &str {
+        &self.served
     }
 
     /// `http://127.0.0.1:PORT`, the endpoint URL for SDK clients (SQS and path-style S3).

@@ -1,7 +1,8 @@
 //! The engine's one routing point: the `Host` check, then the service the request is for — the
 //! service whose `X-Amz-Target` prefix the request names, a refusal for another target or an SQS
-//! query-protocol form (services the engine does not have), else the REST service (S3, whose
-//! protocol names no target) — then the fault layer, then the service.
+//! query-protocol form (services the engine does not have), a signed REST service whose path
+//! prefix and `SigV4` signing service match (SES v2), else the REST service (S3, whose protocol names
+//! no target) — then the fault layer, then the service.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -23,7 +24,7 @@ pub struct Router {
     port: u16,
     services: Vec<Arc<dyn AwsService>>,
     faults: Faults,
-    /// "SQS (JSON protocol), DynamoDB and S3", for refusals.
+    /// "SQS (JSON protocol), DynamoDB, SES v2 (`SendEmail`) and S3", for refusals.
     served: String,
 }
 
@@ -60,10 +61,16 @@ impl Router {
         }
     }
 
+    /// The services routed to, for people ("SQS (JSON protocol), DynamoDB and S3").
+    pub fn served(&self) -> &str {
+        &self.served
+    }
+
     fn destination(
         &self,
         headers: &HeaderMap,
         method: &hyper::Method,
+        path: &str,
         query: Option<&str>,
     ) -> Destination {
         let mut routes = self.services.iter().map(|service| service.route());
@@ -86,6 +93,14 @@ impl Router {
             // No REST service takes a form-encoded POST or an `Action` parameter.
             return Destination::SqsQuery;
         }
+        let signed_for = signing_service(headers);
+        let signed = self.services.iter().position(|service| {
+            matches!(service.route(), Route::Signed { prefix, signing_service }
+                if path.starts_with(prefix) && signed_for == Some(signing_service))
+        });
+        if let Some(index) = signed {
+            return Destination::Service(index);
+        }
         routes
             .position(|route| route == Route::Rest)
             .map_or(Destination::Nowhere, Destination::Service)
@@ -93,7 +108,12 @@ impl Router {
 
     async fn route(&self, request: Request<Incoming>) -> Reply {
         let (parts, body) = request.into_parts();
-        let destination = self.destination(&parts.headers, &parts.method, parts.uri.query());
+        let destination = self.destination(
+            &parts.headers,
+            &parts.method,
+            parts.uri.path(),
+            parts.uri.query(),
+        );
         if let Err(refused) = host::check(&parts.headers, self.port) {
             return refused.reply(parts.headers.contains_key("x-amz-target"));
         }
@@ -124,6 +144,21 @@ impl Router {
     }
 }
 
+/// The service of the `SigV4` credential scope in `Authorization`
+/// (`AWS4-HMAC-SHA256 Credential=KEY/20240101/us-east-1/ses/aws4_request, ...`), see
+/// <https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html> ("credential
+/// scope").
+fn signing_service(headers: &HeaderMap) -> Option<&str> {
+    let authorization = headers.get(hyper::header::AUTHORIZATION)?.to_str().ok()?;
+    let credential = authorization
+        .split([' ', ','])
+        .find_map(|part| part.trim().strip_prefix("Credential="))?;
+    let mut scope = credential.rsplit('/');
+    // aws4_request, then the service.
+    scope.next()?;
+    scope.next()
+}
+
 impl Service for Router {
     fn call(&self, request: Request<Incoming>) -> impl Future<Output = Reply> + Send {
         self.route(request)
@@ -142,6 +177,7 @@ mod tests {
         let services: Vec<Arc<dyn AwsService>> = vec![
             Arc::new(crate::sqs::Sqs::new(4566, Budget::new(u64::MAX))),
             Arc::new(crate::dynamodb::DynamoDb::new(Budget::new(u64::MAX))),
+            Arc::new(crate::ses::Ses::new(crate::ses::Outbox::default())),
             Arc::new(crate::s3::S3::new(
                 crate::s3::ObjectStore::new(),
                 Limits::default(),
@@ -157,11 +193,22 @@ mod tests {
         query: Option<&str>,
         expected: &Destination,
     ) {
+        case_at(method, "/", headers, query, expected);
+    }
+
+    #[track_caller]
+    fn case_at(
+        method: &Method,
+        path: &str,
+        headers: &[(&'static str, &str)],
+        query: Option<&str>,
+        expected: &Destination,
+    ) {
         let mut map = HeaderMap::new();
         for (name, value) in headers {
             map.insert(*name, value.parse().expect("a header value"));
         }
-        assert_eq!(&router().destination(&map, method, query), expected);
+        assert_eq!(&router().destination(&map, method, path, query), expected);
     }
 
     #[test]
@@ -203,18 +250,49 @@ mod tests {
             &Method::PUT,
             &[("content-type", "application/x-www-form-urlencoded")],
             None,
-            &Destination::Service(2),
+            &Destination::Service(3),
         );
         case(
             &Method::GET,
             &[],
             Some("list-type=2&prefix=a"),
+            &Destination::Service(3),
+        );
+        let signed = |service: &str| {
+            format!(
+                "AWS4-HMAC-SHA256 Credential=local/20260101/us-east-1/{service}/aws4_request, SignedHeaders=host, Signature=00"
+            )
+        };
+        let ses = signed("ses");
+        case_at(
+            &Method::POST,
+            "/v2/email/outbound-emails",
+            &[("authorization", &ses)],
+            None,
             &Destination::Service(2),
+        );
+        let s3 = signed("s3");
+        case_at(
+            &Method::PUT,
+            "/v2/email/outbound-emails",
+            &[("authorization", &s3)],
+            None,
+            &Destination::Service(3),
+        );
+        case_at(
+            &Method::POST,
+            "/orders",
+            &[("authorization", &ses)],
+            None,
+            &Destination::Service(3),
         );
     }
 
     #[test]
     fn refusals_name_every_service() {
-        assert_eq!(router().served, "SQS (JSON protocol), DynamoDB and S3");
+        assert_eq!(
+            router().served,
+            "SQS (JSON protocol), DynamoDB, SES v2 (SendEmail) and S3"
+        );
     }
 }

@@ -21,6 +21,15 @@ pub type Answer<'a> = Pin<Box<dyn Future<Output = Reply> + Send + 'a>>;
 pub enum Route {
     /// AWS JSON protocols: `X-Amz-Target` starts with this (`AmazonSQS.`, `DynamoDB_20120810.`).
     Target(&'static str),
+    /// A REST protocol under a path prefix whose requests are signed (`SigV4`) for this service
+    /// (SES v2: `/v2/email/`, `ses`); the signature tells it from an S3 request for a bucket of
+    /// the prefix's name, which S3 clients sign for `s3`.
+    Signed {
+        /// The path every request of the service starts with.
+        prefix: &'static str,
+        /// The service name in the `SigV4` credential scope (`Credential=KEY/DATE/REGION/SERVICE/aws4_request`).
+        signing_service: &'static str,
+    },
     /// REST protocols that name no target (S3): every request that no other route claims. At
     /// most one service has it.
     Rest,

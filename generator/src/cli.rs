@@ -175,7 +175,7 @@ pub struct DevArgs {
     /// beside the pipeline file].
     #[arg(long)]
     pub out_dir: Option<PathBuf>,
-    /// Engine port on 127.0.0.1 (SQS and S3); 0 picks a free one.
+    /// Engine port on 127.0.0.1 (SQS, S3, DynamoDB and SES); 0 picks a free one.
     #[arg(long, default_value_t = 0)]
     pub port: u16,
     /// Send sample orders (and poison, duplicate and repairable ones), wait for the pipeline to
@@ -225,6 +225,11 @@ pub struct DevArgs {
     /// Fault: milliseconds added to every object-store call.
     #[arg(long, default_value_t = 0)]
     pub store_latency_ms: u64,
+    /// The account's Lambda concurrency: at most N invocations at once across every function, as
+    /// AWS throttles past the account's limit (the API answers `500` as API Gateway does for a
+    /// throttled function; event source mappings back off and retry, losing no record).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub account_concurrency: Option<u32>,
     /// Function logs: `pretty` (time, function, level, message, key fields; EMF metric lines
     /// folded away) or `json` (the lines as the functions write them).
     #[arg(long, value_enum, default_value_t = LogFormat::Pretty)]

@@ -578,7 +578,7 @@ async fn configured_tables_exist_and_items_count_in_the_budget() {
                 kind: "S".into(),
             },
             sort: None,
-            ttl_attribute: None,
+            ttl_attribute: Some("expires_at".into()),
             indexes: Vec::new(),
         }],
         limits: ::engine::Limits {
@@ -590,6 +590,19 @@ async fn configured_tables_exist_and_items_count_in_the_budget() {
     .await
     .expect("the engine starts");
     let client = Client::new(&sdk_config_for(&engine.endpoint()).await);
+    let ttl = client
+        .describe_time_to_live()
+        .table_name("orders")
+        .send()
+        .await
+        .expect("DescribeTimeToLive");
+    let ttl = ttl.time_to_live_description().expect("a description");
+    assert_eq!(
+        ttl.time_to_live_status(),
+        Some(&aws_sdk_dynamodb::types::TimeToLiveStatus::Enabled)
+    );
+    assert_eq!(ttl.attribute_name(), Some("expires_at"));
+    assert_eq!(engine.dynamodb().item_count("orders"), Some(0));
     client
         .put_item()
         .table_name("orders")

@@ -89,7 +89,11 @@ fn the_root_pipeline_is_seed_000() {
         ("task-dlq", 2)
     );
     assert_eq!(
-        pipeline.functions["task"].trigger.queue().unwrap().batch_size,
+        pipeline.functions["task"]
+            .trigger
+            .queue()
+            .unwrap()
+            .batch_size,
         10
     );
     assert_eq!(

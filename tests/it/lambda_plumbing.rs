@@ -37,6 +37,11 @@ struct Running {
 
 /// Starts `yaml`'s pipeline on the engine, every function being the scripted handler.
 async fn start(yaml: &str, faults: Faults) -> Running {
+    start_limited(yaml, faults, None).await
+}
+
+/// As [`start`], with the account's concurrency limited to `account_concurrency`.
+async fn start_limited(yaml: &str, faults: Faults, account_concurrency: Option<u32>) -> Running {
     let loaded = config::load("pipeline.yaml", yaml.as_bytes());
     let pipeline = loaded
         .pipeline
@@ -55,6 +60,8 @@ async fn start(yaml: &str, faults: Faults) -> Running {
         binaries: binaries.path().to_path_buf(),
         time: TimeScale::REAL,
         faults,
+        account_concurrency,
+        outbox: None,
     };
     let (sender, logs) = mpsc::unbounded_channel();
     let dev = dev::start(&pipeline, &template, &options, sender)
@@ -409,4 +416,118 @@ async fn store_faults_fire_as_configured() {
         assert!(Instant::now() < deadline, "the store never came back");
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_account_concurrency_throttles_mappings_which_back_off_and_lose_nothing() {
+    let yaml = "pipeline: plumbing
+region: us-east-1
+queues:
+  jobs: { visibility_timeout: 30s }
+  more: { visibility_timeout: 30s }
+functions:
+  first:
+    handler: notification_logger
+    timeout: 2s
+    trigger: { queue: jobs, batch_size: 1 }
+  second:
+    handler: notification_logger
+    timeout: 2s
+    trigger: { queue: more, batch_size: 1 }
+";
+    // Four workers (two per function) poll, but only one invocation may run at a time.
+    let mut running = start_limited(yaml, Faults::default(), Some(1)).await;
+    let jobs: Vec<String> = (0..4).map(|n| format!("sleep-once:200#jobs-{n}")).collect();
+    let more: Vec<String> = (0..4).map(|n| format!("sleep-once:200#more-{n}")).collect();
+    running
+        .send("jobs", &jobs.iter().map(String::as_str).collect::<Vec<_>>())
+        .await;
+    running
+        .send("more", &more.iter().map(String::as_str).collect::<Vec<_>>())
+        .await;
+    running
+        .until("all eight records", |seen| seen.len() >= 8)
+        .await;
+    running.until_empty("jobs").await;
+    running.until_empty("more").await;
+    for body in jobs.iter().chain(&more) {
+        assert_eq!(
+            running.seen(body),
+            [1],
+            "`{body}` delivered once, never lost or repeated"
+        );
+    }
+    let throttled: u64 = ["first", "second"]
+        .iter()
+        .map(|name| running.dev.stats[*name].throttled.load(Ordering::Relaxed))
+        .sum();
+    assert!(
+        throttled > 0,
+        "invocations past the account's one slot were throttled and retried"
+    );
+    let failures: u64 = ["first", "second"]
+        .iter()
+        .map(|name| {
+            running.dev.stats[*name]
+                .invoke_failures
+                .load(Ordering::Relaxed)
+        })
+        .sum();
+    assert_eq!(failures, 0, "a throttle is not a failed invocation");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_front_door_invokes_route_functions_and_answers_500_when_the_account_throttles() {
+    let yaml = "pipeline: plumbing
+region: us-east-1
+apis:
+  orders: {}
+queues:
+  jobs: {}
+functions:
+  submit:
+    handler: order_ingest
+    timeout: 5s
+    trigger: { route: POST /orders }
+    writes: { enqueue: jobs }
+";
+    let running = start_limited(yaml, Faults::default(), Some(1)).await;
+    let url = running.dev.apis["orders"].url();
+    let mut client = generator::local::http_client::HttpClient::new(&url).unwrap();
+    let answer = client.post("/orders", "hello").await.unwrap();
+    assert_eq!(answer.status, 202);
+    let echoed: Value = serde_json::from_slice(&answer.body).unwrap();
+    assert_eq!(
+        echoed,
+        serde_json::json!({"path": "/orders", "body": "hello"})
+    );
+    let missing = client.post("/nothing", "x").await.unwrap();
+    assert_eq!(
+        (missing.status, &missing.body[..]),
+        (404, &br#"{"message":"Not Found"}"#[..])
+    );
+    let failed = client.post("/orders", "fail").await.unwrap();
+    assert_eq!(
+        (failed.status, &failed.body[..]),
+        (500, &br#"{"message":"Internal Server Error"}"#[..]),
+        "a function error is the gateway's 500"
+    );
+
+    // One request holds the account's only slot; the one sent meanwhile is throttled, and API
+    // Gateway answers a throttled Lambda with its own 500 (it does not pass the 429 on).
+    let slow_url = url.clone();
+    let slow = tokio::spawn(async move {
+        let mut client = generator::local::http_client::HttpClient::new(&slow_url).unwrap();
+        client.post("/orders", "sleep:1500").await.unwrap()
+    });
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let throttled = client.post("/orders", "quick").await.unwrap();
+    assert_eq!(
+        (throttled.status, &throttled.body[..]),
+        (500, &br#"{"message":"Internal Server Error"}"#[..])
+    );
+    assert_eq!(slow.await.unwrap().status, 202);
+    assert_eq!(running.dev.lambda.throttled()["submit"], 1);
+    let after = client.post("/orders", "again").await.unwrap();
+    assert_eq!(after.status, 202, "the slot is free again");
 }

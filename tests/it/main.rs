@@ -8,6 +8,7 @@ mod conformance_boto3;
 mod conformance_dynamodb;
 mod conformance_engine;
 mod conformance_s3;
+mod conformance_ses;
 mod custom_moto;
 mod deploy_moto;
 mod deploy_scripted;

@@ -24,9 +24,7 @@ pub(crate) fn load(path: &Path) -> Pipeline {
             .and_then(|route| route.request_schema.as_ref())
         {
             let text = std::fs::read_to_string(path.parent().unwrap().join(schema)).unwrap();
-            pipeline
-                .request_schemas
-                .insert(function.name.clone(), text);
+            pipeline.request_schemas.insert(function.name.clone(), text);
         }
     }
     pipeline

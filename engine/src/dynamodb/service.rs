@@ -51,6 +51,26 @@ impl DynamoDb {
         lock(&self.registry).create(spec).map(drop)
     }
 
+    /// How many items table `name` holds; `None` when there is no such table.
+    pub fn item_count(&self, name: &str) -> Option<usize> {
+        lock(&self.registry)
+            .tables
+            .get(name)
+            .map(|table| table.items.len())
+    }
+
+    /// Every item of table `name` in key order, in DynamoDB's JSON (`{"id": {"S": "1"}}`);
+    /// `None` when there is no such table.
+    pub fn items(&self, name: &str) -> Option<Vec<Value>> {
+        lock(&self.registry).tables.get(name).map(|table| {
+            table
+                .items
+                .values()
+                .map(|item| Value::Object(item.clone().into_iter().collect()))
+                .collect()
+        })
+    }
+
     async fn answer(&self, parts: Parts, body: Incoming) -> Reply {
         let body = match Limited::new(body, MAX_REQUEST_BYTES).collect().await {
             Ok(body) => body.to_bytes(),

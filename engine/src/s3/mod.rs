@@ -16,7 +16,7 @@ mod reads;
 pub mod server;
 mod service;
 pub mod store;
-mod time;
+pub(crate) mod time;
 mod uploads;
 mod versioning;
 mod writes;

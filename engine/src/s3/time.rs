@@ -1,4 +1,5 @@
-//! The two timestamp formats S3 writes: RFC 7231 in `Last-Modified`, ISO 8601 in XML.
+//! The timestamp formats the engine writes: RFC 7231 in S3's `Last-Modified`, ISO 8601 in S3's
+//! XML and the SES outbox, and API Gateway's `requestContext.time` (`12/Mar/2020:19:03:58 +0000`).
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -72,7 +73,7 @@ pub(super) fn http_date(time: SystemTime) -> String {
 }
 
 /// `1994-11-06T08:49:37.000Z` (millisecond precision).
-pub(super) fn iso_8601(time: SystemTime) -> String {
+pub(crate) fn iso_8601(time: SystemTime) -> String {
     let civil = civil(time);
     format!(
         "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
@@ -83,6 +84,18 @@ pub(super) fn iso_8601(time: SystemTime) -> String {
         civil.minute,
         civil.second,
         civil.millisecond
+    )
+}
+
+/// `06/Nov/1994:08:49:37 +0000`, the CLF-style time API Gateway puts in a payload 2.0 event's
+/// `requestContext.time` (see the sample event in
+/// <https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-lambda.html>).
+pub(crate) fn request_time(time: SystemTime) -> String {
+    let civil = civil(time);
+    let month = usize::try_from(civil.month - 1).map_or("Jan", |index| MONTHS[index]);
+    format!(
+        "{:02}/{month}/{:04}:{:02}:{:02}:{:02} +0000",
+        civil.day, civil.year, civil.hour, civil.minute, civil.second
     )
 }
 
@@ -110,6 +123,10 @@ mod tests {
             assert_eq!(http_date(time), http);
             assert_eq!(iso_8601(time), iso);
         }
+        assert_eq!(
+            request_time(UNIX_EPOCH + Duration::from_secs(784_111_777)),
+            "06/Nov/1994:08:49:37 +0000"
+        );
         case(
             0,
             0,

@@ -44,7 +44,7 @@ pub fn run(args: &DevArgs, printer: &Printer) -> Result<ExitStatus, CommandError
         Ok(binaries) => binaries,
         Err(message) => return fail(printer, &message),
     };
-    let options = dev_options(args, &pipeline, binaries);
+    let options = dev_options(args, &pipeline, &dirs, binaries);
     printer.note(&format!("{}\n", options.time));
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -64,11 +64,18 @@ pub fn run(args: &DevArgs, printer: &Printer) -> Result<ExitStatus, CommandError
             Err(error) => return fail(printer, &error.to_string()),
         };
         printer.note(&format!(
-            "engine on {} (SQS and S3); {} functions running\n",
+            "engine on {} ({}); {} functions running\n",
             running.engine.endpoint(),
+            running.engine.services(),
             pipeline.functions.len()
         ));
+        for (name, api) in &running.apis {
+            printer.note(&format!("api {name}: {}\n", api.url()));
+        }
         let faults = options.faults != dev::Faults::default();
+        if args.demo && demo::requests::applies(&pipeline, &dirs.root) {
+            return request_demo(&running, &pipeline, &dirs, args, printer).await;
+        }
         if args.demo && demo::messages::applies(&pipeline, &dirs.root) {
             return message_demo(&running, &pipeline, &dirs, args, printer).await;
         }
@@ -160,6 +167,29 @@ async fn message_demo(
     printer: &Printer,
 ) -> Result<ExitStatus, CommandError> {
     let ledger = match demo::messages::run(
+        running,
+        pipeline,
+        &dirs.root,
+        Duration::from_secs(args.timeout),
+    )
+    .await
+    {
+        Ok(ledger) => ledger,
+        Err(message) => return fail(printer, &message),
+    };
+    Ok(print_ledger(printer, &ledger, ledger.complete()))
+}
+
+/// `gen dev --demo` of a pipeline with an HTTP API: its sample requests over HTTP, then their
+/// ledger.
+async fn request_demo(
+    running: &dev::Dev,
+    pipeline: &crate::config::Pipeline,
+    dirs: &PipelineDirs,
+    args: &DevArgs,
+    printer: &Printer,
+) -> Result<ExitStatus, CommandError> {
+    let ledger = match demo::requests::run(
         running,
         pipeline,
         &dirs.root,
@@ -513,6 +543,7 @@ async fn publish_metrics(tally: Arc<std::sync::Mutex<MetricTally>>, path: PathBu
 fn dev_options(
     args: &DevArgs,
     pipeline: &crate::config::Pipeline,
+    dirs: &PipelineDirs,
     binaries: PathBuf,
 ) -> dev::DevOptions {
     let time = match (args.real_time, args.time_scale) {
@@ -532,6 +563,8 @@ fn dev_options(
             crash_rate: args.crash_rate,
             store_latency: Duration::from_millis(args.store_latency_ms),
         },
+        account_concurrency: args.account_concurrency,
+        outbox: Some(DevState::outbox_path(dirs)),
     }
 }
 
@@ -547,6 +580,17 @@ fn write_state(
         pid: std::process::id(),
         queues: running.queue_urls.clone(),
         buckets: running.buckets.clone(),
+        apis: running
+            .apis
+            .iter()
+            .map(|(name, api)| (name.clone(), api.url()))
+            .collect(),
+        tables: running.tables.clone(),
+        outbox: running
+            .engine
+            .outbox()
+            .folder()
+            .map(|folder| folder.display().to_string()),
         orders_queue: pipeline
             .functions
             .values()

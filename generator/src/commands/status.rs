@@ -1,4 +1,5 @@
-//! `gen status`: queue depths and stored objects of a running `gen dev`.
+//! `gen status`: queue depths, stored objects, table item counts and the SES outbox of a running
+//! `gen dev`.
 
 use std::fmt::Write as _;
 
@@ -44,6 +45,30 @@ pub fn run(args: &StatusArgs, printer: &Printer) -> Result<ExitStatus, CommandEr
             counts["invoices"].as_u64().unwrap_or(0),
             counts["dead-letters"].as_u64().unwrap_or(0)
         );
+    }
+    for (name, count) in report["tables"].as_object().into_iter().flatten() {
+        let _ = writeln!(
+            text,
+            "table  {name:<24} items {:>6}",
+            count.as_u64().unwrap_or(0)
+        );
+    }
+    if let Some(outbox) = report["outbox"].as_object() {
+        let _ = writeln!(
+            text,
+            "outbox {:<24} emails {:>5}",
+            outbox["folder"].as_str().unwrap_or_default(),
+            outbox["count"].as_u64().unwrap_or(0)
+        );
+        for latest in outbox["latest"].as_array().into_iter().flatten() {
+            let _ = writeln!(
+                text,
+                "       {}  {} → {}",
+                latest["sent_at"].as_str().unwrap_or_default(),
+                latest["subject"].as_str().unwrap_or_default(),
+                latest["to"].as_str().unwrap_or_default()
+            );
+        }
     }
     let figures = crate::local::logs::figures(&metrics);
     if !figures.is_empty() {
@@ -103,5 +128,74 @@ async fn collect(state: &DevState) -> serde_json::Value {
         }
         buckets.insert(name.clone(), counts.into());
     }
-    serde_json::json!({ "endpoint": state.endpoint, "queues": queues, "buckets": buckets })
+    let dynamodb = aws_sdk_dynamodb::Client::new(&sdk);
+    let mut tables = serde_json::Map::new();
+    for (name, table) in &state.tables {
+        let count = dynamodb
+            .describe_table()
+            .table_name(table)
+            .send()
+            .await
+            .ok()
+            .and_then(|output| {
+                output
+                    .table()
+                    .and_then(aws_sdk_dynamodb::types::TableDescription::item_count)
+            })
+            .unwrap_or(0);
+        tables.insert(name.clone(), count.into());
+    }
+    let mut report = serde_json::json!({
+        "endpoint": state.endpoint,
+        "queues": queues,
+        "buckets": buckets,
+        "tables": tables,
+    });
+    if let Some(folder) = &state.outbox {
+        report["outbox"] = outbox(std::path::Path::new(folder));
+    }
+    report
+}
+
+/// How many messages the outbox folder holds, and the latest three (time, subject, recipients).
+fn outbox(folder: &std::path::Path) -> serde_json::Value {
+    let mut messages: Vec<serde_json::Value> = std::fs::read_dir(folder)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|entry| {
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            name.ends_with(".json") && !name.starts_with('.')
+        })
+        .filter_map(|entry| serde_json::from_slice(&std::fs::read(entry.path()).ok()?).ok())
+        .collect();
+    messages.sort_by(|a: &serde_json::Value, b| {
+        b["sent_at"]
+            .as_str()
+            .unwrap_or_default()
+            .cmp(a["sent_at"].as_str().unwrap_or_default())
+    });
+    let latest: Vec<serde_json::Value> = messages
+        .iter()
+        .take(3)
+        .map(|message| {
+            let to: Vec<&str> = message["to"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(serde_json::Value::as_str)
+                .collect();
+            serde_json::json!({
+                "sent_at": message["sent_at"],
+                "subject": message["subject"],
+                "to": to.join(", "),
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "folder": folder.display().to_string(),
+        "count": messages.len(),
+        "latest": latest,
+    })
 }

@@ -1,7 +1,9 @@
-//! `gen dev`: the whole pipeline on the embedded engine — queues and buckets from the resolved
-//! model, every function's generated binary running unchanged behind the Runtime API, fed by
-//! event source mappings with the configured batch size, window and visibility. Each function
-//! can be restarted alone (`gen dev --watch`): the engine and its queues keep running.
+//! `gen dev`: the whole pipeline on the embedded engine — queues, buckets and tables from the
+//! resolved model, SES into the outbox folder, every function's generated binary running
+//! unchanged behind the Runtime API, fed by event source mappings with the configured batch size,
+//! window and visibility, or invoked by the HTTP front door for its API route — all within the
+//! account's concurrency (`--account-concurrency`). Each function can be restarted alone
+//! (`gen dev --watch`): the engine, its queues and the APIs keep running.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -13,7 +15,11 @@ use serde_json::Value;
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
+use engine::http_api::{self, HttpApi};
+
+use super::lambda::concurrency::AccountConcurrency;
 use super::lambda::event_source::{self, MappingSpec, MappingStats};
+use super::lambda::service::LambdaService;
 use super::lambda::worker::{Worker, WorkerSpec};
 use super::time_scale::TimeScale;
 use super::{Engine, EngineConfig};
@@ -32,6 +38,10 @@ pub struct DevOptions {
     pub time: TimeScale,
     /// Faults to inject.
     pub faults: Faults,
+    /// The account's concurrency: invocations past it are throttled; `None` is unlimited.
+    pub account_concurrency: Option<u32>,
+    /// Where SES writes each message (`.gen/outbox/`); `None` keeps them in memory.
+    pub outbox: Option<PathBuf>,
 }
 
 /// Fault injection for `gen dev`: what goes wrong, and how often.
@@ -55,6 +65,12 @@ pub struct Dev {
     pub queue_urls: BTreeMap<String, String>,
     /// Bucket name in pipeline.yaml → its local bucket.
     pub buckets: BTreeMap<String, String>,
+    /// Table name in pipeline.yaml → its local table.
+    pub tables: BTreeMap<String, String>,
+    /// API name in pipeline.yaml → its front door.
+    pub apis: BTreeMap<String, HttpApi>,
+    /// The local Lambda service: route-triggered functions and the account's concurrency.
+    pub lambda: LambdaService,
     /// Function name → its mapping's counters.
     pub stats: BTreeMap<String, Arc<MappingStats>>,
     pub sqs: aws_sdk_sqs::Client,
@@ -65,12 +81,15 @@ pub struct Dev {
     logs: mpsc::UnboundedSender<String>,
 }
 
-/// How one function runs: its workers' settings, its mapping's, and how many workers.
+/// How one function runs: its workers' settings, its mapping's (none for a route-triggered
+/// function, which the front door invokes), and how many workers.
 #[derive(Debug, Clone)]
 pub struct FunctionSpec {
     pub worker: WorkerSpec,
-    pub mapping: MappingSpec,
+    pub mapping: Option<MappingSpec>,
     pub workers: u32,
+    /// The function's reserved concurrency, if set.
+    pub reserved: Option<u32>,
 }
 
 impl FunctionSpec {
@@ -109,6 +128,8 @@ pub enum DevError {
         binary: String,
         source: std::io::Error,
     },
+    #[error("cannot serve API `{api}`: {message}")]
+    Api { api: String, message: String },
 }
 
 /// SDK configuration for the local engine: fixed region, dummy credentials.
@@ -123,7 +144,73 @@ pub async fn sdk_config(endpoint: &str) -> aws_config::SdkConfig {
         .await
 }
 
-/// Starts the engine, creates the pipeline's queues and buckets, and starts every function.
+/// The local name of table `name` of `pipeline`.
+pub fn local_table(pipeline: &Pipeline, name: &str) -> String {
+    format!("{}-{name}-local", pipeline.name)
+}
+
+/// The engine's tables for the pipeline's (keys and TTL attribute as pipeline.yaml says).
+fn table_specs(pipeline: &Pipeline) -> Vec<engine::dynamodb::TableSpec> {
+    let attribute = |key: &crate::config::pipeline::Key| engine::dynamodb::KeyAttribute {
+        name: key.name.clone(),
+        kind: match key.kind {
+            crate::config::model::KeyType::String => "S",
+            crate::config::model::KeyType::Number => "N",
+            crate::config::model::KeyType::Binary => "B",
+        }
+        .to_owned(),
+    };
+    pipeline
+        .tables
+        .values()
+        .map(|table| engine::dynamodb::TableSpec {
+            name: local_table(pipeline, &table.name),
+            partition: attribute(&table.partition_key),
+            sort: table.sort_key.as_ref().map(attribute),
+            ttl_attribute: table.ttl_attribute.clone(),
+            indexes: Vec::new(),
+        })
+        .collect()
+}
+
+/// The front door's description of API `name`: its routes, CORS and throttling.
+pub fn api_spec(pipeline: &Pipeline, name: &str) -> Result<http_api::ApiSpec, DevError> {
+    let api = pipeline.apis.get(name).ok_or_else(|| DevError::Api {
+        api: name.to_owned(),
+        message: "no such API in pipeline.yaml".to_owned(),
+    })?;
+    let routes = pipeline
+        .routes_of(name)
+        .map(|(function, route)| {
+            http_api::RouteSpec::new(&route.route_key(), function.name.clone()).map_err(|error| {
+                DevError::Api {
+                    api: name.to_owned(),
+                    message: error.to_string(),
+                }
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(http_api::ApiSpec {
+        name: name.to_owned(),
+        routes,
+        cors: api.cors.as_ref().map(|cors| http_api::Cors {
+            allow_origins: cors.allow_origins.clone(),
+            allow_methods: cors.allow_methods.clone(),
+            allow_headers: cors.allow_headers.clone(),
+            expose_headers: Vec::new(),
+            max_age: Duration::from_secs(cors.max_age.as_secs()),
+            allow_credentials: false,
+        }),
+        throttling: http_api::Throttling {
+            burst: api.throttling.burst,
+            rate: api.throttling.rate,
+        },
+        port: 0,
+    })
+}
+
+/// Starts the engine, creates the pipeline's queues, buckets and tables, starts every function,
+/// then the front door of every API.
 pub async fn start(
     pipeline: &Pipeline,
     template: &Template,
@@ -133,9 +220,19 @@ pub async fn start(
     let engine = Engine::start(EngineConfig {
         port: options.port,
         faults: options.faults.plans(),
+        tables: table_specs(pipeline),
+        outbox: options.outbox.clone(),
         ..EngineConfig::default()
     })
     .await?;
+    let tables = pipeline
+        .tables
+        .keys()
+        .map(|name| (name.clone(), local_table(pipeline, name)))
+        .collect();
+    let account = options
+        .account_concurrency
+        .map_or_else(AccountConcurrency::default, AccountConcurrency::limited);
     let sdk = sdk_config(&engine.endpoint()).await;
     let sqs = aws_sdk_sqs::Client::new(&sdk);
     let s3 = aws_sdk_s3::Client::from_conf(
@@ -151,6 +248,9 @@ pub async fn start(
         engine,
         queue_urls,
         buckets,
+        tables,
+        apis: BTreeMap::new(),
+        lambda: LambdaService::new(account),
         stats: BTreeMap::new(),
         sqs,
         s3,
@@ -163,12 +263,24 @@ pub async fn start(
             dev.run(spec).await?;
         }
     }
+    let invoker: Arc<dyn http_api::Invoke> = Arc::new(dev.lambda.clone());
+    for name in pipeline.apis.keys() {
+        let spec = api_spec(pipeline, name)?;
+        let api = HttpApi::start(spec, Arc::clone(&invoker), Some(dev.logs.clone()))
+            .await
+            .map_err(|error| DevError::Api {
+                api: name.clone(),
+                message: format!("cannot listen on loopback: {error}"),
+            })?;
+        dev.apis.insert(name.clone(), api);
+    }
     Ok(dev)
 }
 
 impl Dev {
     /// How function `name` of `pipeline` runs under `template`; `None` when there is no such
-    /// function, or its queue is not one the engine has (added to pipeline.yaml after start-up).
+    /// function, or its queue or API is not one the engine has (added to pipeline.yaml after
+    /// start-up).
     pub fn spec(
         &self,
         pipeline: &Pipeline,
@@ -176,8 +288,6 @@ impl Dev {
         name: &str,
     ) -> Option<FunctionSpec> {
         let function = pipeline.functions.get(name)?;
-        let trigger = function.trigger.queue()?;
-        let url = self.queue_urls.get(&trigger.queue)?.clone();
         let options = &self.options;
         let worker = WorkerSpec {
             function: function.name.clone(),
@@ -187,16 +297,42 @@ impl Dev {
             environment: environment(
                 template,
                 &function.name,
-                &self.queue_urls,
-                &self.buckets,
+                &Resources {
+                    queues: &self.queue_urls,
+                    buckets: &self.buckets,
+                    tables: &self.tables,
+                },
                 &self.engine.endpoint(),
                 options,
             ),
-            timeout: options
-                .time
-                .scale(Duration::from_secs(function.timeout.as_secs())),
+            // A queue function's timeout is scaled with its queue's visibility; a route function's
+            // is kept: no queue timing depends on it, and a compressed one would time out a cold
+            // start that API Gateway would wait for.
+            timeout: match &function.trigger {
+                crate::config::pipeline::Trigger::Queue(_) => options
+                    .time
+                    .scale(Duration::from_secs(function.timeout.as_secs())),
+                crate::config::pipeline::Trigger::Route(_) => {
+                    Duration::from_secs(function.timeout.as_secs())
+                }
+            },
             memory_mb: function.memory_mb,
         };
+        let reserved = function.reserved_concurrency;
+        let Some(trigger) = function.trigger.queue() else {
+            // A route-triggered function: the front door's invocations, one per worker at a time.
+            let route = function.trigger.route()?;
+            if !self.apis.contains_key(&route.api) && !pipeline.apis.contains_key(&route.api) {
+                return None;
+            }
+            return Some(FunctionSpec {
+                worker,
+                mapping: None,
+                workers: reserved.unwrap_or(4).clamp(1, 8),
+                reserved,
+            });
+        };
+        let url = self.queue_urls.get(&trigger.queue)?.clone();
         let mapping = MappingSpec {
             function: function.name.clone(),
             queue_arn: format!(
@@ -211,8 +347,9 @@ impl Dev {
         };
         Some(FunctionSpec {
             worker,
-            mapping,
-            workers: function.reserved_concurrency.unwrap_or(2).clamp(1, 4),
+            mapping: Some(mapping),
+            workers: reserved.unwrap_or(2).clamp(1, 4),
+            reserved,
         })
     }
 
@@ -229,6 +366,7 @@ impl Dev {
     /// Stops a function: its mappings stop polling, a batch in flight ends first (its records
     /// are deleted or come back as usual), then its processes end. Its queue keeps its messages.
     pub async fn stop(&mut self, function: &str) {
+        self.lambda.remove(function);
         if let Some(running) = self.functions.remove(function) {
             let _ = running.stop.send(true);
             for task in running.tasks {
@@ -248,6 +386,7 @@ impl Dev {
         let stats = Arc::clone(self.stats.entry(name.clone()).or_default());
         let (stop, stopped) = watch::channel(false);
         let mut tasks = Vec::new();
+        let mut pool = Vec::new();
         for _ in 0..spec.workers {
             let worker = Worker::start(spec.worker.clone(), self.logs.clone())
                 .await
@@ -256,14 +395,22 @@ impl Dev {
                     binary: spec.worker.binary.display().to_string(),
                     source,
                 })?;
-            tasks.push(tokio::spawn(event_source::run(
-                spec.mapping.clone(),
-                worker,
-                self.sqs.clone(),
-                Arc::clone(&stats),
-                stopped.clone(),
-                self.options.faults.crash_rate,
-            )));
+            match &spec.mapping {
+                Some(mapping) => tasks.push(tokio::spawn(event_source::run(
+                    mapping.clone(),
+                    worker,
+                    self.sqs.clone(),
+                    Arc::clone(&stats),
+                    stopped.clone(),
+                    self.options.faults.crash_rate,
+                    self.lambda.account().clone(),
+                ))),
+                None => pool.push(worker),
+            }
+        }
+        if spec.mapping.is_none() {
+            self.lambda
+                .serve(&name, pool, spec.reserved, self.options.faults.crash_rate);
         }
         self.functions.insert(name, Running { spec, stop, tasks });
         Ok(())
@@ -387,13 +534,37 @@ async fn create_queues(
     Ok(urls)
 }
 
+/// The local names of the pipeline's resources, by their names in pipeline.yaml.
+struct Resources<'a> {
+    queues: &'a BTreeMap<String, String>,
+    buckets: &'a BTreeMap<String, String>,
+    tables: &'a BTreeMap<String, String>,
+}
+
+impl Resources<'_> {
+    /// The local value of a `Ref` to logical id `id`: a queue's URL, a bucket's or a table's name.
+    fn resolve(&self, id: &str) -> Option<String> {
+        [
+            (self.queues, "Queue"),
+            (self.buckets, "Bucket"),
+            (self.tables, "Table"),
+        ]
+        .into_iter()
+        .find_map(|(names, kind)| {
+            names
+                .iter()
+                .find(|(name, _)| logical_id(name, kind) == id)
+                .map(|(_, local)| local.clone())
+        })
+    }
+}
+
 /// The function's environment from the template, with resource references resolved to the
-/// local queues and buckets, plus what the SDK needs to reach the engine.
+/// local queues, buckets and tables, plus what the SDK needs to reach the engine.
 fn environment(
     template: &Template,
     function: &str,
-    queues: &BTreeMap<String, String>,
-    buckets: &BTreeMap<String, String>,
+    resources: &Resources<'_>,
     endpoint: &str,
     options: &DevOptions,
 ) -> BTreeMap<String, String> {
@@ -421,20 +592,10 @@ fn environment(
     for (name, value) in variables["Variables"].as_object().into_iter().flatten() {
         let resolved = match value {
             Value::String(text) => Some(text.clone()),
-            Value::Object(reference) => {
-                reference.get("Ref").and_then(Value::as_str).and_then(|id| {
-                    queues
-                        .iter()
-                        .find(|(queue, _)| logical_id(queue, "Queue") == id)
-                        .map(|(_, url)| url.clone())
-                        .or_else(|| {
-                            buckets
-                                .iter()
-                                .find(|(bucket, _)| logical_id(bucket, "Bucket") == id)
-                                .map(|(_, local)| local.clone())
-                        })
-                })
-            }
+            Value::Object(reference) => reference
+                .get("Ref")
+                .and_then(Value::as_str)
+                .and_then(|id| resources.resolve(id)),
             _ => None,
         };
         if let Some(mut resolved) = resolved {

@@ -4,6 +4,7 @@
 
 pub mod demo;
 pub mod dev;
+pub mod http_client;
 pub mod lambda;
 pub mod logs;
 pub mod state;

@@ -1,5 +1,6 @@
 //! What a running `gen dev` tells other `gen` commands (`gen send`, `gen status`): the engine's
-//! endpoint and the local names of the pipeline's queues and buckets, in `.gen/dev.json`.
+//! endpoint, the local names of the pipeline's queues, buckets and tables, the APIs' base URLs
+//! and the SES outbox folder, in `.gen/dev.json`.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -28,12 +29,29 @@ pub struct DevState {
     pub buckets: BTreeMap<String, String>,
     /// The queue orders go to (the order processor's trigger), if any.
     pub orders_queue: Option<String>,
+    /// API name in pipeline.yaml → its base URL (`http://127.0.0.1:PORT`).
+    #[serde(default)]
+    pub apis: BTreeMap<String, String>,
+    /// Table name in pipeline.yaml → local table name.
+    #[serde(default)]
+    pub tables: BTreeMap<String, String>,
+    /// The folder SES writes each message to (`<message-id>.json`).
+    #[serde(default)]
+    pub outbox: Option<String>,
 }
+
+/// The outbox folder's name in the pipeline's `.gen/` folder.
+pub const OUTBOX_DIR: &str = "outbox";
 
 impl DevState {
     /// Where the state of `dirs`' pipeline is kept.
     pub fn path(dirs: &PipelineDirs) -> PathBuf {
         dirs.state.join(STATE_FILE)
+    }
+
+    /// Where `gen dev` has SES write each message: `.gen/outbox/`.
+    pub fn outbox_path(dirs: &PipelineDirs) -> PathBuf {
+        dirs.state.join(OUTBOX_DIR)
     }
 
     /// Where the running `gen dev` keeps its functions' summed EMF figures (metric → total).

@@ -4,6 +4,7 @@
 
 mod ledger;
 pub mod messages;
+pub mod requests;
 mod samples;
 
 use std::collections::{BTreeMap, HashMap};

@@ -15,6 +15,7 @@ use serde_json::{Value, json};
 use tokio::sync::watch;
 use tokio::time::Instant;
 
+use super::concurrency::AccountConcurrency;
 use super::worker::Worker;
 use runtime::handlers::IDEMPOTENCY_ATTRIBUTE;
 
@@ -38,6 +39,8 @@ pub struct MappingStats {
     pub invoke_failures: AtomicU64,
     /// Records delivered again (`ApproximateReceiveCount` above 1).
     pub redelivered: AtomicU64,
+    /// Invocations Lambda refused for the account's concurrency (each retried after a back-off).
+    pub throttled: AtomicU64,
     /// The distinct messages that ended successfully: by their `idempotency-key` attribute, else
     /// by body digest. `succeeded` minus their number is how many were repeats.
     distinct: Mutex<HashSet<String>>,
@@ -94,9 +97,18 @@ fn identity(message: &Message) -> String {
         )
 }
 
+/// The first pause after a throttled invocation, doubled up to [`MAX_BACKOFF`].
+const FIRST_BACKOFF: Duration = Duration::from_millis(50);
+/// The longest pause between retries of a throttled invocation.
+const MAX_BACKOFF: Duration = Duration::from_secs(1);
+
 /// Runs until `stop` turns true.
 ///
-/// `crash_rate` of the invocations have their process killed mid-batch (fault injection).
+/// `crash_rate` of the invocations have their process killed mid-batch (fault injection). Each
+/// invocation takes a slot of `account`'s concurrency; while none is free the batch waits, retried
+/// with a growing back-off as Lambda's pollers do after `TooManyRequestsException`, and is never
+/// deleted unprocessed (if the mapping stops meanwhile, the batch comes back after its visibility
+/// timeout).
 pub async fn run(
     spec: MappingSpec,
     mut worker: Worker,
@@ -104,6 +116,7 @@ pub async fn run(
     stats: Arc<MappingStats>,
     mut stop: watch::Receiver<bool>,
     crash_rate: f64,
+    account: AccountConcurrency,
 ) {
     let mut rng = fastrand::Rng::new();
     while !*stop.borrow() {
@@ -114,6 +127,22 @@ pub async fn run(
         if batch.is_empty() {
             continue;
         }
+        let mut backoff = FIRST_BACKOFF;
+        let acquired = loop {
+            if let Ok(slot) = account.try_acquire() {
+                break Some(slot);
+            }
+            stats.throttled.fetch_add(1, Ordering::Relaxed);
+            tokio::select! {
+                () = tokio::time::sleep(backoff) => {}
+                _ = stop.changed() => break None,
+            }
+            backoff = (backoff * 2).min(MAX_BACKOFF);
+        };
+        // Held until the batch is done.
+        let Some(_slot) = acquired else {
+            break;
+        };
         stats.invocations.fetch_add(1, Ordering::Relaxed);
         stats
             .records

@@ -1,0 +1,148 @@
+//! `POST /orders` → `202` through the HTTP front door on loopback: requests per second and
+//! p50/p99 latency seen by concurrent keep-alive clients.
+//!
+//! Two runs: the front door alone (an in-process function that answers `202` at once: what the
+//! engine adds — routing, the payload 2.0 event, the response rules, throttling), and the whole
+//! local path (`gen dev`'s Lambda service: the event through the Runtime API to a release-built
+//! function process and back, `scripted-handler` answering `202`).
+//!
+//! Not a criterion bench: one timed run of each is the figure. Figures go to stdout.
+//! Run with `cargo bench -p tests --bench front_door`.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use engine::http_api::{ApiSpec, HttpApi, Invocation, Invoke, RouteSpec, Throttling};
+use generator::config;
+use generator::config::naming::crate_name;
+use generator::local::dev::{self, DevOptions, Faults};
+use generator::local::http_client::HttpClient;
+use generator::local::time_scale::TimeScale;
+use generator::synth::{SynthOptions, synthesize};
+use hyper::body::Bytes;
+
+/// Requests per client.
+const REQUESTS: usize = 5_000;
+/// Concurrent clients.
+const CLIENTS: usize = 8;
+/// Throttling that never bites (the largest pipeline.yaml allows).
+const OPEN: Throttling = Throttling {
+    burst: 5_000,
+    rate: 10_000,
+};
+const ORDER: &str = r#"{"email":"a@example.com","items":[{"sku":"A-1","qty":2}]}"#;
+
+/// A function that accepts every order at once.
+#[derive(Debug)]
+struct Accepts;
+
+impl Invoke for Accepts {
+    fn invoke(&self, _function: &str, _event: Bytes) -> Invocation<'_> {
+        Box::pin(async {
+            Ok(Bytes::from_static(
+                br#"{"statusCode":202,"headers":{"content-type":"application/json"},"body":"{\"order_id\":\"01J0000000000000000000000\",\"status\":\"accepted\"}"}"#,
+            ))
+        })
+    }
+}
+
+#[tokio::main(flavor = "multi_thread")]
+async fn main() {
+    let spec = ApiSpec {
+        name: "orders".into(),
+        routes: vec![RouteSpec::new("POST /orders", "submit").expect("a route")],
+        cors: None,
+        throttling: OPEN,
+        port: 0,
+    };
+    let api = HttpApi::start(spec, Arc::new(Accepts), None)
+        .await
+        .expect("the front door starts");
+    let (rate, p50, p99) = load(&api.url()).await;
+    println!(
+        "front door alone ({CLIENTS} clients × {REQUESTS} POST /orders → 202): {rate:.0} requests/s, p50 {p50:.3} ms, p99 {p99:.3} ms"
+    );
+    drop(api);
+
+    let yaml = "pipeline: bench
+region: us-east-1
+apis:
+  orders: { throttling: { burst: 5000, rate: 10000 } }
+queues:
+  orders: {}
+functions:
+  submit:
+    handler: order_ingest
+    reserved_concurrency: 8
+    trigger: { route: POST /orders }
+    writes: { enqueue: orders }
+";
+    let loaded = config::load("pipeline.yaml", yaml.as_bytes());
+    let pipeline = loaded
+        .pipeline
+        .unwrap_or_else(|| panic!("{}", loaded.report.render(false)));
+    let template = synthesize(&pipeline, &SynthOptions::default()).expect("synth");
+    let binaries = tempfile::tempdir().expect("a temp dir");
+    std::os::unix::fs::symlink(
+        env!("CARGO_BIN_EXE_scripted-handler"),
+        binaries.path().join(crate_name(&pipeline.name, "submit")),
+    )
+    .expect("a link to the handler");
+    let options = DevOptions {
+        port: 0,
+        binaries: binaries.path().to_path_buf(),
+        time: TimeScale::REAL,
+        faults: Faults::default(),
+        account_concurrency: None,
+        outbox: None,
+    };
+    let (logs, mut lines) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(async move { while lines.recv().await.is_some() {} });
+    let running = dev::start(&pipeline, &template, &options, logs)
+        .await
+        .expect("gen dev starts");
+    let url = running.apis["orders"].url();
+    // Let the function processes start before timing them.
+    let mut warm = HttpClient::new(&url).expect("a URL");
+    for _ in 0..50 {
+        let _ = warm.post("/orders", ORDER).await;
+    }
+    let (rate, p50, p99) = load(&url).await;
+    println!(
+        "front door + Lambda service (8 release function processes via the Runtime API, {CLIENTS} clients × {REQUESTS}): {rate:.0} requests/s, p50 {p50:.3} ms, p99 {p99:.3} ms"
+    );
+}
+
+/// Requests per second, p50 and p99 in milliseconds, of `CLIENTS` clients each sending
+/// `REQUESTS` orders; every answer must be `202`.
+async fn load(url: &str) -> (f64, f64, f64) {
+    let started = Instant::now();
+    let clients: Vec<_> = (0..CLIENTS)
+        .map(|_| {
+            let url = url.to_owned();
+            tokio::spawn(async move {
+                let mut client = HttpClient::new(&url).expect("a URL");
+                let mut latencies = Vec::with_capacity(REQUESTS);
+                for _ in 0..REQUESTS {
+                    let sent = Instant::now();
+                    let answer = client.post("/orders", ORDER).await.expect("an answer");
+                    latencies.push(sent.elapsed());
+                    assert_eq!(answer.status, 202, "{:?}", answer.body);
+                }
+                latencies
+            })
+        })
+        .collect();
+    let mut latencies: Vec<Duration> = Vec::with_capacity(CLIENTS * REQUESTS);
+    for client in clients {
+        latencies.extend(client.await.expect("a client finishes"));
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    latencies.sort_unstable();
+    let percentile = |p: usize| latencies[(latencies.len() * p / 100).min(latencies.len() - 1)];
+    (
+        f64::from(u32::try_from(latencies.len()).unwrap_or(u32::MAX)) / elapsed,
+        percentile(50).as_secs_f64() * 1000.0,
+        percentile(99).as_secs_f64() * 1000.0,
+    )
+}
