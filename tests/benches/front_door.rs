@@ -109,7 +109,7 @@ functions:
     }
     let (rate, p50, p99) = load(&url).await;
     println!(
-        "front door + Lambda service (8 release function processes via the Runtime API, {CLIENTS} clients × {REQUESTS}): {rate:.0} requests/s, p50 {p50:.3} ms, p99 {p99:.3} ms"
+        "front door + Lambda service (8 function processes, built with the bench profile, via the Runtime API, {CLIENTS} clients × {REQUESTS}): {rate:.0} requests/s, p50 {p50:.3} ms, p99 {p99:.3} ms"
     );
 }
 
