@@ -3,9 +3,15 @@
 //! and a windowed trigger whose visibility is far above its window delivers nothing twice —
 //! with time compressed and in real time.
 
+mod scratch {
+    pub(crate) mod workspace;
+}
+
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Output};
+
+use scratch::workspace::{target_dir, workspace, workspace_root};
 
 /// Seed 004's queue as its Terraform writes it, scaled down so a real-time run takes seconds:
 /// a 5 s batching window under a visibility timeout of 6 × 4 s + 5 s = 29 s.
@@ -33,22 +39,6 @@ functions:
     writes: { bucket: results, requeue: jobs }
 ";
 
-fn workspace_root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("generator/ sits in the workspace")
-}
-
-/// The target directory the test binaries were built in, so the second workspace reuses the
-/// compiled dependencies.
-fn target_dir() -> PathBuf {
-    Path::new(env!("CARGO_BIN_EXE_gen"))
-        .ancestors()
-        .nth(2)
-        .expect("target/<profile>/gen")
-        .to_path_buf()
-}
-
 fn gen_command(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_gen"))
         .args(args)
@@ -61,45 +51,6 @@ fn gen_command(args: &[&str]) -> Output {
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
-}
-
-/// A folder with pipeline `name` and a Cargo workspace of its own (the root's settings, its
-/// crates beside the pipeline, `runtime` from this repository). Each test names its own, so
-/// their crates (and binaries in the shared target directory) never collide.
-fn second_pipeline(name: &str) -> PathBuf {
-    let folder = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
-    let _ = std::fs::remove_dir_all(&folder);
-    std::fs::create_dir_all(&folder).unwrap();
-    let root = workspace_root();
-    let manifest = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
-    let members_line = manifest
-        .lines()
-        .find(|line| line.starts_with("members = "))
-        .expect("the root manifest lists its members");
-    let manifest = manifest
-        .replace(members_line, r#"members = ["generated/lambdas/*"]"#)
-        .replace(
-            r#"runtime = { path = "runtime" }"#,
-            &format!(
-                "runtime = {{ path = \"{}\" }}",
-                root.join("runtime").display()
-            ),
-        )
-        .replace(
-            r#"generator = { path = "generator" }"#,
-            &format!(
-                "generator = {{ path = \"{}\" }}",
-                root.join("generator").display()
-            ),
-        );
-    std::fs::write(folder.join("Cargo.toml"), manifest).unwrap();
-    std::fs::copy(root.join("Cargo.lock"), folder.join("Cargo.lock")).unwrap();
-    std::fs::write(
-        folder.join("pipeline.yaml"),
-        format!("pipeline: {name}\n{WINDOWED}"),
-    )
-    .unwrap();
-    folder
 }
 
 /// Every file of the root pipeline that a second pipeline must never touch, with its contents.
@@ -155,7 +106,7 @@ fn demo(file: &str, extra: &[&str]) -> (serde_json::Value, String) {
 #[test]
 fn a_second_pipeline_runs_beside_the_root_and_delivers_nothing_twice() {
     let before = root_files();
-    let folder = second_pipeline("second");
+    let folder = workspace("second", WINDOWED);
     let file = folder.join("pipeline.yaml");
     let file = file.to_str().unwrap();
 
@@ -222,7 +173,7 @@ fn a_second_pipeline_runs_beside_the_root_and_delivers_nothing_twice() {
 /// `.gen/dev.json` beside it, and the file goes when `gen dev` stops.
 #[test]
 fn send_and_status_reach_a_running_gen_dev_through_its_state_file() {
-    let folder = second_pipeline("third");
+    let folder = workspace("third", WINDOWED);
     let file = folder.join("pipeline.yaml");
     let file = file.to_str().unwrap();
     let state = folder.join(".gen/dev.json");

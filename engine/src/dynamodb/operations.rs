@@ -78,7 +78,6 @@ pub fn dispatch(shared: &Shared, operation: &str, request: &Value) -> Result<Val
     }
 }
 
-
 fn list_tables(registry: &Registry, request: &Value) -> Value {
     let limit = request
         .get("Limit")

@@ -1,6 +1,9 @@
 //! A pipeline in a Cargo workspace of its own, beside the test binaries: the root's settings,
 //! its glue crates as members, `runtime` from this repository, and the test binaries' target
 //! directory, so builds reuse the compiled dependencies.
+//!
+//! Several test binaries include this module and each uses a part of it.
+#![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
