@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::Path;
 
+use generator::config::pipeline::Function;
 use generator::config::{self, Pipeline};
 use generator::scaffold::scaffold;
 use generator::synth::{SynthOptions, synthesize};
@@ -119,6 +120,143 @@ pub(crate) fn id(name: &str, kind: &str) -> String {
     generator::config::naming::logical_id(name, kind)
 }
 
+/// What `function`'s role may do, by the logical id (or `ses:` ARN suffix) of each resource:
+/// exactly what its trigger and its `writes` need.
+fn expected_grants(pipeline: &Pipeline, function: &Function) -> BTreeMap<String, BTreeSet<String>> {
+    let mut allowed: BTreeMap<String, BTreeSet<&str>> = BTreeMap::from([(
+        id(&function.name, "LogGroup"),
+        BTreeSet::from(["logs:CreateLogStream", "logs:PutLogEvents"]),
+    )]);
+    if let Some(queue) = function.trigger.queue_name() {
+        allowed.insert(
+            id(queue, "Queue"),
+            BTreeSet::from([
+                "sqs:DeleteMessage",
+                "sqs:GetQueueAttributes",
+                "sqs:ReceiveMessage",
+            ]),
+        );
+    }
+    if let Some(table) = &function.writes.table {
+        allowed.insert(
+            id(table, "Table"),
+            generator::synth::policies::TABLE_ACTIONS
+                .iter()
+                .copied()
+                .collect(),
+        );
+    }
+    // SES: the sender's identity, and the configuration set when there is one.
+    if function.writes.email {
+        let email = pipeline.email.as_ref().unwrap();
+        allowed.insert(
+            format!("ses:identity/{}", email.identity),
+            BTreeSet::from(["ses:SendEmail"]),
+        );
+        if let Some(set) = &email.configuration_set {
+            allowed.insert(
+                format!("ses:configuration-set/{set}"),
+                BTreeSet::from(["ses:SendEmail"]),
+            );
+        }
+    }
+    let access = generator::synth::policies::bucket_access(function.handler);
+    if let Some(bucket) = &function.writes.bucket {
+        let mut actions = BTreeSet::from(["s3:PutObject"]);
+        if access.iter().any(|access| access.reads) {
+            actions.insert("s3:GetObject");
+        }
+        allowed.insert(id(bucket, "Bucket"), actions);
+    }
+    for queue in [
+        &function.writes.notify,
+        &function.writes.requeue,
+        &function.writes.enqueue,
+    ]
+    .into_iter()
+    .flatten()
+    {
+        allowed
+            .entry(id(queue, "Queue"))
+            .or_default()
+            .insert("sqs:SendMessage");
+    }
+    allowed
+        .into_iter()
+        .map(|(target, actions)| (target, actions.into_iter().map(str::to_owned).collect()))
+        .collect()
+}
+
+/// What `role` grants, by resource as [`expected_grants`] names them; fails on wildcards,
+/// literal resources, statements over several resources, and object grants outside the
+/// function's declared prefixes.
+fn granted_grants(
+    name: &str,
+    function: &Function,
+    role: &Value,
+) -> BTreeMap<String, BTreeSet<String>> {
+    let access = generator::synth::policies::bucket_access(function.handler);
+    let policies = role["Properties"]["Policies"].as_array().unwrap();
+    assert_eq!(
+        policies.len(),
+        1,
+        "{name}/{}: one inline policy",
+        function.name
+    );
+    let mut granted: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for statement in policies[0]["PolicyDocument"]["Statement"]
+        .as_array()
+        .unwrap()
+    {
+        assert_eq!(statement["Effect"], "Allow");
+        let actions: Vec<String> = statement["Action"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a.as_str().unwrap().to_owned())
+            .collect();
+        assert!(
+            actions.iter().all(|action| !action.contains('*')),
+            "{name}/{}: wildcard action in {actions:?}",
+            function.name
+        );
+        let resource = &statement["Resource"];
+        assert!(
+            !resource.is_string(),
+            "{name}/{}: literal resource {resource}",
+            function.name
+        );
+        if let Some(Value::String(sub)) = resource.get("Fn::Sub")
+            && let Some((_, ses)) = sub.split_once(":ses:${AWS::Region}:${AWS::AccountId}:")
+        {
+            granted
+                .entry(format!("ses:{ses}"))
+                .or_default()
+                .extend(actions);
+            continue;
+        }
+        let targets = referenced(resource);
+        assert_eq!(
+            targets.len(),
+            1,
+            "{name}/{}: one resource per statement, got {targets:?}",
+            function.name
+        );
+        let target = targets.into_iter().next().unwrap();
+        if let Some(Value::String(sub)) = resource.get("Fn::Sub") {
+            assert!(
+                access
+                    .iter()
+                    .any(|access| sub == &format!("${{{target}.Arn}}/{}*", access.prefix)),
+                "{name}/{}: objects only under its declared prefixes, not {sub}",
+                function.name
+            );
+        }
+        granted.entry(target).or_default().extend(actions);
+    }
+    granted
+}
+
 #[test]
 fn every_function_reaches_only_its_own_resources() {
     for (name, pipeline) in fixture_pipelines() {
@@ -126,128 +264,9 @@ fn every_function_reaches_only_its_own_resources() {
         let resources = template["Resources"].as_object().unwrap();
         for function in pipeline.functions.values() {
             let role = &resources[&id(&function.name, "Role")];
-            let mut allowed: BTreeMap<String, BTreeSet<&str>> = BTreeMap::from([(
-                id(&function.name, "LogGroup"),
-                BTreeSet::from(["logs:CreateLogStream", "logs:PutLogEvents"]),
-            )]);
-            if let Some(queue) = function.trigger.queue_name() {
-                allowed.insert(
-                    id(queue, "Queue"),
-                    BTreeSet::from([
-                        "sqs:DeleteMessage",
-                        "sqs:GetQueueAttributes",
-                        "sqs:ReceiveMessage",
-                    ]),
-                );
-            }
-            if let Some(table) = &function.writes.table {
-                allowed.insert(
-                    id(table, "Table"),
-                    generator::synth::policies::TABLE_ACTIONS
-                        .iter()
-                        .copied()
-                        .collect(),
-                );
-            }
-            // SES: the sender's identity, and the configuration set when there is one.
-            if function.writes.email {
-                let email = pipeline.email.as_ref().unwrap();
-                allowed.insert(
-                    format!("ses:identity/{}", email.identity),
-                    BTreeSet::from(["ses:SendEmail"]),
-                );
-                if let Some(set) = &email.configuration_set {
-                    allowed.insert(
-                        format!("ses:configuration-set/{set}"),
-                        BTreeSet::from(["ses:SendEmail"]),
-                    );
-                }
-            }
-            let access = generator::synth::policies::bucket_access(function.handler);
-            if let Some(bucket) = &function.writes.bucket {
-                let mut actions = BTreeSet::from(["s3:PutObject"]);
-                if access.iter().any(|access| access.reads) {
-                    actions.insert("s3:GetObject");
-                }
-                allowed.insert(id(bucket, "Bucket"), actions);
-            }
-            for queue in [
-                &function.writes.notify,
-                &function.writes.requeue,
-                &function.writes.enqueue,
-            ]
-            .into_iter()
-            .flatten()
-            {
-                allowed
-                    .entry(id(queue, "Queue"))
-                    .or_default()
-                    .insert("sqs:SendMessage");
-            }
-            let policies = role["Properties"]["Policies"].as_array().unwrap();
             assert_eq!(
-                policies.len(),
-                1,
-                "{name}/{}: one inline policy",
-                function.name
-            );
-            let mut granted: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-            for statement in policies[0]["PolicyDocument"]["Statement"]
-                .as_array()
-                .unwrap()
-            {
-                assert_eq!(statement["Effect"], "Allow");
-                let actions: Vec<String> = statement["Action"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|a| a.as_str().unwrap().to_owned())
-                    .collect();
-                assert!(
-                    actions.iter().all(|action| !action.contains('*')),
-                    "{name}/{}: wildcard action in {actions:?}",
-                    function.name
-                );
-                let resource = &statement["Resource"];
-                assert!(
-                    !resource.is_string(),
-                    "{name}/{}: literal resource {resource}",
-                    function.name
-                );
-                if let Some(Value::String(sub)) = resource.get("Fn::Sub")
-                    && let Some((_, ses)) = sub.split_once(":ses:${AWS::Region}:${AWS::AccountId}:")
-                {
-                    granted
-                        .entry(format!("ses:{ses}"))
-                        .or_default()
-                        .extend(actions);
-                    continue;
-                }
-                let targets = referenced(resource);
-                assert_eq!(
-                    targets.len(),
-                    1,
-                    "{name}/{}: one resource per statement, got {targets:?}",
-                    function.name
-                );
-                let target = targets.into_iter().next().unwrap();
-                if let Some(Value::String(sub)) = resource.get("Fn::Sub") {
-                    assert!(
-                        access
-                            .iter()
-                            .any(|access| sub == &format!("${{{target}.Arn}}/{}*", access.prefix)),
-                        "{name}/{}: objects only under its declared prefixes, not {sub}",
-                        function.name
-                    );
-                }
-                granted.entry(target).or_default().extend(actions);
-            }
-            let expected: BTreeMap<String, BTreeSet<String>> = allowed
-                .into_iter()
-                .map(|(target, actions)| (target, actions.into_iter().map(str::to_owned).collect()))
-                .collect();
-            assert_eq!(
-                granted, expected,
+                granted_grants(&name, function, role),
+                expected_grants(&pipeline, function),
                 "{name}/{}: exactly its own resources",
                 function.name
             );

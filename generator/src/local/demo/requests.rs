@@ -18,6 +18,7 @@ use super::super::dev::Dev;
 use super::super::http_client::HttpClient;
 use crate::config::Pipeline;
 use crate::config::model::HandlerKind;
+use crate::config::pipeline::{Function, RouteTrigger, Table};
 
 /// The folder of sample requests, beside the pipeline file.
 pub const REQUESTS_DIR: &str = "requests";
@@ -167,52 +168,63 @@ pub fn applies(pipeline: &Pipeline, root: &Path) -> bool {
     !pipeline.apis.is_empty() && root.join(REQUESTS_DIR).is_dir()
 }
 
-/// Sends the samples under `root/requests/`, waits until the pipeline is idle, and accounts for
-/// each accepted order.
-pub async fn run(
-    dev: &Dev,
-    pipeline: &Pipeline,
-    root: &Path,
-    timeout: Duration,
-) -> Result<RequestLedger, String> {
-    let ingest = pipeline
-        .functions
-        .values()
-        .find(|function| function.handler == HandlerKind::OrderIngest)
-        .ok_or("the pipeline has no `order_ingest` function to send its sample requests to")?;
-    let route = ingest
-        .trigger
-        .route()
-        .ok_or("the `order_ingest` function has no route trigger")?;
-    let store = pipeline
-        .functions
-        .values()
-        .find(|function| function.handler == HandlerKind::OrderStore)
-        .ok_or("the pipeline has no `order_store` function whose table holds the orders")?;
-    let table_name = store
-        .writes
-        .table
-        .as_deref()
-        .ok_or("the `order_store` function writes no table")?;
-    let table = pipeline
-        .tables
-        .get(table_name)
-        .ok_or_else(|| format!("no table `{table_name}` in pipeline.yaml"))?;
-    let url = dev
-        .apis
-        .get(&route.api)
-        .map(engine::http_api::HttpApi::url)
-        .ok_or_else(|| format!("API `{}` is not running", route.api))?;
-    let samples = read_samples(&root.join(REQUESTS_DIR))?;
-    let started = Instant::now();
-    let mut client = HttpClient::new(&url).map_err(|error| error.to_string())?;
+/// The parts of the pipeline the demo talks to: the ingest function's route and the store
+/// function with its table.
+struct Targets<'p> {
+    route: &'p RouteTrigger,
+    store: &'p Function,
+    table_name: &'p str,
+    table: &'p Table,
+}
+
+impl<'p> Targets<'p> {
+    fn find(pipeline: &'p Pipeline) -> Result<Self, String> {
+        let ingest = pipeline
+            .functions
+            .values()
+            .find(|function| function.handler == HandlerKind::OrderIngest)
+            .ok_or("the pipeline has no `order_ingest` function to send its sample requests to")?;
+        let route = ingest
+            .trigger
+            .route()
+            .ok_or("the `order_ingest` function has no route trigger")?;
+        let store = pipeline
+            .functions
+            .values()
+            .find(|function| function.handler == HandlerKind::OrderStore)
+            .ok_or("the pipeline has no `order_store` function whose table holds the orders")?;
+        let table_name = store
+            .writes
+            .table
+            .as_deref()
+            .ok_or("the `order_store` function writes no table")?;
+        let table = pipeline
+            .tables
+            .get(table_name)
+            .ok_or_else(|| format!("no table `{table_name}` in pipeline.yaml"))?;
+        Ok(Self {
+            route,
+            store,
+            table_name,
+            table,
+        })
+    }
+}
+
+/// Sends each sample to `route` at `url`, in order, and records its answer.
+async fn send_samples(
+    url: &str,
+    route: &RouteTrigger,
+    samples: &[Sample],
+) -> Result<Vec<Answered>, String> {
+    let mut client = HttpClient::new(url).map_err(|error| error.to_string())?;
     let method = match route.method.as_str() {
         "ANY" => "POST",
         method => method,
     };
     let method = hyper::Method::from_bytes(method.as_bytes()).map_err(|error| error.to_string())?;
     let mut requests = Vec::with_capacity(samples.len());
-    for sample in &samples {
+    for sample in samples {
         let answer = client
             .send(
                 method.clone(),
@@ -223,6 +235,31 @@ pub async fn run(
             .await;
         requests.push(answered(sample, answer));
     }
+    Ok(requests)
+}
+
+/// Sends the samples under `root/requests/`, waits until the pipeline is idle, and accounts for
+/// each accepted order.
+pub async fn run(
+    dev: &Dev,
+    pipeline: &Pipeline,
+    root: &Path,
+    timeout: Duration,
+) -> Result<RequestLedger, String> {
+    let Targets {
+        route,
+        store,
+        table_name,
+        table,
+    } = Targets::find(pipeline)?;
+    let url = dev
+        .apis
+        .get(&route.api)
+        .map(engine::http_api::HttpApi::url)
+        .ok_or_else(|| format!("API `{}` is not running", route.api))?;
+    let samples = read_samples(&root.join(REQUESTS_DIR))?;
+    let started = Instant::now();
+    let requests = send_samples(&url, route, &samples).await?;
     let (in_flight, _) = super::drain(dev, pipeline, timeout).await;
     let local_table = &dev.tables[table_name];
     let items = dev.engine.dynamodb().items(local_table).unwrap_or_default();
