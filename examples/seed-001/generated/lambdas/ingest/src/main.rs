@@ -13,5 +13,10 @@ const REQUEST_SCHEMA: Option<&str> = None;
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    runtime::serve_api(runtime::handlers::OrderIngest::build, REQUEST_SCHEMA).await
+    // Boxed: the runtime's whole service for a request is one large future.
+    Box::pin(runtime::serve_api(
+        runtime::handlers::OrderIngest::build,
+        REQUEST_SCHEMA,
+    ))
+    .await
 }
