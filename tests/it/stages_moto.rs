@@ -197,3 +197,106 @@ fn gc_destroys_only_expired_stages_with_their_buckets_and_destroy_respects_prote
         "destroying it again finds nothing"
     );
 }
+
+/// A stage's physical names are fixed, so a table the stack retains would stop the next deploy
+/// of the same stage: `gen destroy` lists it with its items in the plan and deletes it after the
+/// stack, as it empties and deletes retained buckets.
+#[test]
+fn destroy_deletes_the_tables_the_stack_retains() {
+    let moto = MotoServer::start();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let sdk = runtime.block_on(moto.sdk_config());
+    let table = "orders-orders-tables";
+    let mut template = seed_template_for_moto();
+    template["Resources"]["OrdersTable"] = serde_json::json!({
+        "Type": "AWS::DynamoDB::Table",
+        "DeletionPolicy": "Retain",
+        "UpdateReplacePolicy": "Retain",
+        "Properties": {
+            "TableName": table,
+            "BillingMode": "PAY_PER_REQUEST",
+            "AttributeDefinitions": [{"AttributeName": "order_id", "AttributeType": "S"}],
+            "KeySchema": [{"AttributeName": "order_id", "KeyType": "HASH"}]
+        }
+    });
+    let dynamodb = aws_sdk_dynamodb::Client::new(&sdk);
+    runtime.block_on(async {
+        let tags = [
+            ("pipeline", "orders"),
+            ("stage", "tables"),
+            ("protected", "false"),
+            ("owner", "dev"),
+        ];
+        let status = create_stack(&sdk, &template, "tables", &tags).await;
+        assert_eq!(
+            status.map(|s| s.as_str().to_owned()).as_deref(),
+            Some("CREATE_COMPLETE")
+        );
+        dynamodb
+            .put_item()
+            .table_name(table)
+            .item(
+                "order_id",
+                aws_sdk_dynamodb::types::AttributeValue::S("ORD-1".into()),
+            )
+            .send()
+            .await
+            .expect("the stack created the table");
+    });
+
+    let plan = runtime.block_on(async {
+        let clients = generator::aws::destroy::Clients::new(&sdk);
+        let stage = generator::aws::stages::find(
+            &clients.cloudformation,
+            "orders",
+            "tables",
+            &generator::aws::stack::Pace::default(),
+        )
+        .await
+        .unwrap()
+        .expect("the stage exists");
+        generator::aws::destroy::plan(&clients, &stage)
+            .await
+            .unwrap()
+    });
+    assert_eq!(
+        plan.tables
+            .iter()
+            .map(|contents| contents.table.as_str())
+            .collect::<Vec<_>>(),
+        [table],
+        "the plan names the retained table"
+    );
+    assert!(
+        plan.to_string()
+            .contains(&format!("table `{table}`: about")),
+        "{plan}"
+    );
+
+    let destroyed = stages::destroy(
+        &DestroyArgs {
+            file: pipeline_file(),
+            stage: "tables".into(),
+            force: false,
+            yes: true,
+        },
+        &global(&moto),
+        &printer(),
+    )
+    .unwrap();
+    assert_eq!(destroyed, ExitStatus::Success);
+    let gone = runtime.block_on(async { dynamodb.describe_table().table_name(table).send().await });
+    let code = gone
+        .as_ref()
+        .err()
+        .and_then(|error| error.as_service_error())
+        .and_then(aws_sdk_dynamodb::error::ProvideErrorMetadata::code);
+    assert_eq!(
+        code,
+        Some("ResourceNotFoundException"),
+        "the retained table was deleted after the stack: {gone:?}"
+    );
+}

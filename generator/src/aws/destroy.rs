@@ -1,6 +1,8 @@
 //! Destroying a stage: first its plan (the stack, its resources by type, each retained bucket
-//! with its object versions and their size, the stage's tags), then the stack deleted and the
-//! buckets it retained emptied of every version and deleted.
+//! with its object versions and their size, each retained table with its item count, the
+//! stage's tags), then the stack deleted, the buckets it retained emptied of every version and
+//! deleted, and the tables it retained deleted — a stage's physical names are fixed, so anything
+//! left behind would stop the next deploy of the same stage.
 
 use std::collections::BTreeMap;
 
@@ -10,6 +12,25 @@ use serde::Serialize;
 use super::call_failed;
 use super::stack::Pace;
 use super::stages::{Stage, StageError, set_termination_protection};
+
+/// The clients a stage is destroyed through.
+#[derive(Debug, Clone)]
+pub struct Clients {
+    pub cloudformation: aws_sdk_cloudformation::Client,
+    pub s3: aws_sdk_s3::Client,
+    pub dynamodb: aws_sdk_dynamodb::Client,
+}
+
+impl Clients {
+    /// Clients for the account and region of `sdk`.
+    pub fn new(sdk: &aws_config::SdkConfig) -> Self {
+        Self {
+            cloudformation: aws_sdk_cloudformation::Client::new(sdk),
+            s3: super::s3_client(sdk),
+            dynamodb: aws_sdk_dynamodb::Client::new(sdk),
+        }
+    }
+}
 
 /// What destroying a stage would remove.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -22,7 +43,17 @@ pub struct DestroyPlan {
     pub resources: BTreeMap<String, usize>,
     /// The buckets the stack retains, which are emptied and deleted after it.
     pub buckets: Vec<BucketContents>,
+    /// The DynamoDB tables the stack retains, which are deleted after it.
+    pub tables: Vec<TableContents>,
     pub tags: BTreeMap<String, String>,
+}
+
+/// A table and its item count, as DynamoDB reports it (refreshed about every six hours, so
+/// approximate).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TableContents {
+    pub table: String,
+    pub items: i64,
 }
 
 /// A bucket's contents: every object version and delete marker, and their total size.
@@ -58,6 +89,15 @@ impl std::fmt::Display for DestroyPlan {
                 indicatif::HumanBytes(bucket.bytes)
             )?;
         }
+        for table in &self.tables {
+            writeln!(
+                f,
+                "  table `{}`: about {} item{} — deleted",
+                table.table,
+                table.items,
+                if table.items == 1 { "" } else { "s" },
+            )?;
+        }
         Ok(())
     }
 }
@@ -69,6 +109,8 @@ pub struct Destroyed {
     pub stack: String,
     /// Buckets emptied and deleted.
     pub buckets: Vec<Emptied>,
+    /// Tables deleted.
+    pub tables: Vec<String>,
 }
 
 /// A bucket emptied and deleted, and how many object versions and delete markers it held.
@@ -92,17 +134,17 @@ impl std::fmt::Display for Destroyed {
                 "; bucket `{bucket}` emptied ({versions} object version{plural}) and deleted"
             )?;
         }
+        for table in &self.tables {
+            write!(f, "; table `{table}` deleted")?;
+        }
         writeln!(f)
     }
 }
 
 /// Reads what destroying `stage` would remove.
-pub async fn plan(
-    cloudformation: &aws_sdk_cloudformation::Client,
-    s3: &aws_sdk_s3::Client,
-    stage: &Stage,
-) -> Result<DestroyPlan, StageError> {
-    let described = cloudformation
+pub async fn plan(clients: &Clients, stage: &Stage) -> Result<DestroyPlan, StageError> {
+    let described = clients
+        .cloudformation
         .describe_stack_resources()
         .stack_name(&stage.stack)
         .send()
@@ -110,6 +152,7 @@ pub async fn plan(
         .map_err(|error| call_failed("DescribeStackResources", error))?;
     let mut resources = BTreeMap::new();
     let mut buckets = Vec::new();
+    let mut tables = Vec::new();
     for resource in described.stack_resources() {
         // Emulators leave the type of resources they skipped empty.
         let resource_type = resource
@@ -120,7 +163,16 @@ pub async fn plan(
         if resource_type == "AWS::S3::Bucket"
             && let Some(bucket) = resource.physical_resource_id()
         {
-            buckets.push(contents(s3, bucket).await?);
+            buckets.push(contents(&clients.s3, bucket).await?);
+        }
+        if resource_type == "AWS::DynamoDB::Table"
+            && let Some(table) = resource.physical_resource_id()
+            && let Some(items) = item_count(&clients.dynamodb, table).await?
+        {
+            tables.push(TableContents {
+                table: table.to_owned(),
+                items,
+            });
         }
     }
     Ok(DestroyPlan {
@@ -130,8 +182,35 @@ pub async fn plan(
         protected: stage.protected,
         resources,
         buckets,
+        tables,
         tags: stage.tags.clone(),
     })
+}
+
+/// The item count of `table`, `None` when it is gone already.
+async fn item_count(
+    dynamodb: &aws_sdk_dynamodb::Client,
+    table: &str,
+) -> Result<Option<i64>, StageError> {
+    match dynamodb.describe_table().table_name(table).send().await {
+        Ok(described) => Ok(Some(
+            described
+                .table()
+                .and_then(aws_sdk_dynamodb::types::TableDescription::item_count)
+                .unwrap_or(0),
+        )),
+        Err(error) if is_missing_table(&error) => Ok(None),
+        Err(error) => Err(call_failed(&format!("DescribeTable {table}"), error).into()),
+    }
+}
+
+fn is_missing_table<E: aws_sdk_dynamodb::error::ProvideErrorMetadata, R>(
+    error: &aws_sdk_dynamodb::error::SdkError<E, R>,
+) -> bool {
+    error
+        .as_service_error()
+        .and_then(aws_sdk_dynamodb::error::ProvideErrorMetadata::code)
+        == Some("ResourceNotFoundException")
 }
 
 /// Counts every object version and delete marker of `bucket`, and sums their sizes.
@@ -173,11 +252,11 @@ async fn contents(s3: &aws_sdk_s3::Client, bucket: &str) -> Result<BucketContent
     }
 }
 
-/// Deletes the stack, then empties (every version) and deletes the buckets it retained. A
-/// protected stage needs `force`; its termination protection is switched off first.
+/// Deletes the stack, then empties (every version) and deletes the buckets it retained, and
+/// deletes the tables it retained. A protected stage needs `force`; its termination protection
+/// is switched off first.
 pub async fn destroy(
-    cloudformation: &aws_sdk_cloudformation::Client,
-    s3: &aws_sdk_s3::Client,
+    clients: &Clients,
     stage: &Stage,
     plan: &DestroyPlan,
     force: bool,
@@ -185,6 +264,11 @@ pub async fn destroy(
     if stage.protected && !force {
         return Err(StageError::Protected(stage.stage.clone()));
     }
+    let Clients {
+        cloudformation,
+        s3,
+        dynamodb,
+    } = clients;
     if stage.termination_protection {
         set_termination_protection(cloudformation, &stage.stack, false).await?;
     }
@@ -213,6 +297,7 @@ pub async fn destroy(
         stage: stage.stage.clone(),
         stack: stage.stack.clone(),
         buckets: Vec::new(),
+        tables: Vec::new(),
     };
     for bucket in plan.buckets.iter().map(|contents| &contents.bucket) {
         let count = empty_bucket(s3, bucket).await?;
@@ -225,6 +310,13 @@ pub async fn destroy(
             bucket: bucket.clone(),
             object_versions: count,
         });
+    }
+    for table in plan.tables.iter().map(|contents| &contents.table) {
+        match dynamodb.delete_table().table_name(table).send().await {
+            Ok(_) => destroyed.tables.push(table.clone()),
+            Err(error) if is_missing_table(&error) => {}
+            Err(error) => return Err(call_failed(&format!("DeleteTable {table}"), error).into()),
+        }
     }
     Ok(destroyed)
 }

@@ -31,21 +31,15 @@ pub fn destroy(
         if stage.protected && !args.force {
             return Err(StageError::Protected(stage.stage.clone()));
         }
-        let plan = destroy::plan(&clients.cloudformation, &clients.s3, &stage).await?;
+        let plan = destroy::plan(clients, &stage).await?;
         let question = format!("destroy stage `{}` and everything above?", stage.stage);
         let answer = ask_about(printer, std::slice::from_ref(&plan), &question, args.yes).await?;
         if let Some(refusal) = answer.refusal() {
             printer.note(refusal);
             return Ok(None);
         }
-        destroy::destroy(
-            &clients.cloudformation,
-            &clients.s3,
-            &stage,
-            &plan,
-            args.force,
-        )
-        .await
-        .map(Some)
+        destroy::destroy(clients, &stage, &plan, args.force)
+            .await
+            .map(Some)
     })
 }

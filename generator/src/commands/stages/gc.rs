@@ -9,7 +9,7 @@ use crate::cli::{GcArgs, GlobalArgs};
 use crate::commands::{CommandError, ExitStatus};
 use crate::printer::Printer;
 
-use super::{Clients, ask_about, now, run};
+use super::{ask_about, now, run};
 
 /// `gen gc`'s result.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -50,7 +50,6 @@ pub fn gc(
     printer: &Printer,
 ) -> Result<ExitStatus, CommandError> {
     run(&args.file, global, printer, async |pipeline, clients| {
-        let Clients { cloudformation, s3 } = clients;
         let now = now();
         let mut report = GcReport {
             pipeline: pipeline.name.clone(),
@@ -58,16 +57,14 @@ pub fn gc(
             ..GcReport::default()
         };
         let mut expired = Vec::new();
-        for stage in stages::list(cloudformation, &pipeline.name).await? {
+        for stage in stages::list(&clients.cloudformation, &pipeline.name).await? {
             if !stage.expired(now) {
                 continue;
             }
             if stage.protected || stage.termination_protection {
                 report.skipped_protected.push(stage.stage.clone());
             } else {
-                report
-                    .plans
-                    .push(destroy::plan(cloudformation, s3, &stage).await?);
+                report.plans.push(destroy::plan(clients, &stage).await?);
                 expired.push(stage);
             }
         }
@@ -87,7 +84,7 @@ pub fn gc(
             // Never `force`: a stage protected since it was listed is refused here too.
             report
                 .destroyed
-                .push(destroy::destroy(cloudformation, s3, stage, plan, false).await?);
+                .push(destroy::destroy(clients, stage, plan, false).await?);
         }
         Ok(Some(report))
     })

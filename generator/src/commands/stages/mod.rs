@@ -12,8 +12,9 @@ use std::path::Path;
 
 use serde::Serialize;
 
+use crate::aws::AwsTarget;
+use crate::aws::destroy::{Clients, DestroyPlan};
 use crate::aws::stages::{self, StageError};
-use crate::aws::{AwsTarget, destroy::DestroyPlan, s3_client};
 use crate::cli::{GlobalArgs, StageFileArgs};
 use crate::commands::{CommandError, ExitStatus, load_pipeline, prompt, small_runtime};
 use crate::config::Pipeline;
@@ -42,12 +43,6 @@ pub fn ls(
     })
 }
 
-/// The clients the stage commands call AWS through.
-struct Clients {
-    cloudformation: aws_sdk_cloudformation::Client,
-    s3: aws_sdk_s3::Client,
-}
-
 /// Loads the pipeline, runs `work` with clients for its account and region, and prints the
 /// report it returns; exit 1 when the pipeline is invalid, or `work` declines (`None`) or fails.
 fn run<R: Serialize + std::fmt::Display>(
@@ -63,10 +58,7 @@ fn run<R: Serialize + std::fmt::Display>(
     let runtime = small_runtime()?;
     let result = runtime.block_on(async {
         let sdk = target.sdk_config().await;
-        let clients = Clients {
-            cloudformation: aws_sdk_cloudformation::Client::new(&sdk),
-            s3: s3_client(&sdk),
-        };
+        let clients = Clients::new(&sdk);
         work(&pipeline, &clients).await
     });
     // A question interrupted by Ctrl-C leaves its thread blocked on stdin: do not wait for it.
