@@ -219,6 +219,12 @@ pub struct DevArgs {
     /// Fault: the object store is down for a window after start-up, e.g. `3s:5s` (from 3s, for 5s).
     #[arg(long, value_name = "START:LENGTH", value_parser = outage)]
     pub store_outage: Option<OutageWindow>,
+    /// Fault: share of DynamoDB item calls that fail as throttled or unavailable (0–1).
+    #[arg(long, default_value_t = 0.0, value_parser = rate)]
+    pub table_failure_rate: f64,
+    /// Fault: DynamoDB is down for a window after start-up, e.g. `1s:3s` (from 1s, for 3s).
+    #[arg(long, value_name = "START:LENGTH", value_parser = outage)]
+    pub table_outage: Option<OutageWindow>,
     /// Fault: share of invocations whose process is killed mid-batch (0–1).
     #[arg(long, default_value_t = 0.0, value_parser = rate)]
     pub crash_rate: f64,

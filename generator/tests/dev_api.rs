@@ -87,9 +87,20 @@ fn seed_002_writes_each_order_once_with_one_email_also_through_crashes() {
     accounted(&ledger, 4, 4, true);
     assert_eq!(ledger["written"], 4, "{ledger:#}");
     // Crashes kill function processes mid-invocation: a crashed ingest is the gateway's 500
-    // (the client would retry), a crashed store's batch comes back; nothing is written or
-    // e-mailed twice, and nothing accepted is lost.
-    let (_, ledger, said) = demo(file, &["--crash-rate", "0.3"]);
+    // (the client would retry), a crashed store's batch comes back; DynamoDB fails some calls
+    // and is down for a window while the orders arrive. Nothing is written or e-mailed twice,
+    // and nothing accepted is lost.
+    let (_, ledger, said) = demo(
+        file,
+        &[
+            "--crash-rate",
+            "0.3",
+            "--table-failure-rate",
+            "0.2",
+            "--table-outage",
+            "0s:3s",
+        ],
+    );
     let count = |field: &str| ledger[field].as_u64().unwrap_or(u64::MAX);
     assert_eq!(
         ledger["missing"],

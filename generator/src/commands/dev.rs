@@ -562,6 +562,10 @@ fn dev_options(
                 .map(|window| (window.start, window.length)),
             crash_rate: args.crash_rate,
             store_latency: Duration::from_millis(args.store_latency_ms),
+            table_failure_rate: args.table_failure_rate,
+            table_outage: args
+                .table_outage
+                .map(|window| (window.start, window.length)),
         },
         account_concurrency: args.account_concurrency,
         outbox: Some(DevState::outbox_path(dirs)),

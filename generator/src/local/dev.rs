@@ -55,6 +55,10 @@ pub struct Faults {
     pub crash_rate: f64,
     /// Latency added to every object-store call.
     pub store_latency: Duration,
+    /// Share of DynamoDB item calls answered as throttled or unavailable (0–1).
+    pub table_failure_rate: f64,
+    /// DynamoDB is down (every item call fails) from `start` for `length` after start-up.
+    pub table_outage: Option<(Duration, Duration)>,
 }
 
 /// The running pipeline; stops everything when dropped.
@@ -418,19 +422,33 @@ impl Dev {
 }
 
 impl Faults {
-    /// The engine's fault plans: the store faults are S3's (crashes are the functions', applied
-    /// by the event source mappings).
+    /// The engine's fault plans: the store faults are S3's, the table faults DynamoDB's
+    /// (crashes are the functions', applied by the event source mappings and the front door).
     fn plans(&self) -> BTreeMap<&'static str, engine::FaultPlan> {
-        let plan = engine::FaultPlan {
-            latency: self.store_latency,
-            failure_rate: self.store_failure_rate,
-            outages: self
-                .store_outage
+        let outages = |window: &Option<(Duration, Duration)>| {
+            window
                 .iter()
                 .map(|&(start, length)| engine::Outage { start, length })
-                .collect(),
+                .collect()
         };
-        BTreeMap::from([(engine::s3::NAME, plan)])
+        BTreeMap::from([
+            (
+                engine::s3::NAME,
+                engine::FaultPlan {
+                    latency: self.store_latency,
+                    failure_rate: self.store_failure_rate,
+                    outages: outages(&self.store_outage),
+                },
+            ),
+            (
+                engine::dynamodb::NAME,
+                engine::FaultPlan {
+                    latency: Duration::ZERO,
+                    failure_rate: self.table_failure_rate,
+                    outages: outages(&self.table_outage),
+                },
+            ),
+        ])
     }
 }
 
