@@ -86,7 +86,9 @@ async fn another_services_target_names_the_services_the_engine_has() {
         let message = json["message"].as_str().expect("a message");
         assert!(message.contains(target), "{message}");
         assert!(
-            message.contains("this engine serves SQS (JSON protocol), DynamoDB and S3"),
+            message.contains(
+                "this engine serves SQS (JSON protocol), DynamoDB, SES v2 (SendEmail) and S3"
+            ),
             "{message}"
         );
     }
