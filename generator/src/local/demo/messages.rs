@@ -23,7 +23,6 @@ const DEAD_LETTER_SUFFIX: &str = ".dead-letter.json";
 /// One sample message.
 #[derive(Debug, Clone)]
 struct Message {
-    file: String,
     body: String,
     dead_letter: bool,
 }
@@ -173,35 +172,13 @@ pub async fn run(
 
 /// Every `*.json` of `folder`, by name.
 fn read_messages(folder: &Path) -> Result<Vec<Message>, String> {
-    let entries = std::fs::read_dir(folder).map_err(|error| {
-        format!(
-            "cannot read the sample messages in `{}`: {error}",
-            folder.display()
-        )
-    })?;
-    let mut messages = Vec::new();
-    for entry in entries.filter_map(Result::ok) {
-        let file = entry.file_name().to_string_lossy().into_owned();
-        if !Path::new(&file)
-            .extension()
-            .is_some_and(|extension| extension.eq_ignore_ascii_case("json"))
-        {
-            continue;
-        }
-        let body = std::fs::read_to_string(entry.path())
-            .map_err(|error| format!("cannot read `{}`: {error}", entry.path().display()))?;
-        messages.push(Message {
+    let files =
+        super::read_json_files(folder, "sample messages", "`*.json`, one message per file")?;
+    Ok(files
+        .into_iter()
+        .map(|super::SampleFile { file, body }| Message {
             dead_letter: file.ends_with(DEAD_LETTER_SUFFIX),
-            body: body.trim().to_owned(),
-            file,
-        });
-    }
-    messages.sort_by(|a, b| a.file.cmp(&b.file));
-    if messages.is_empty() {
-        return Err(format!(
-            "`{}` holds no sample messages (`*.json`, one message per file)",
-            folder.display()
-        ));
-    }
-    Ok(messages)
+            body,
+        })
+        .collect())
 }

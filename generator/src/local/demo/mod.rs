@@ -284,3 +284,41 @@ async fn depth(dev: &Dev, url: &str) -> u64 {
     .filter_map(|value| value.parse::<u64>().ok())
     .sum()
 }
+
+/// One sample file of an example: its name and its trimmed contents.
+struct SampleFile {
+    file: String,
+    body: String,
+}
+
+/// Every `*.json` of `folder`, by name; `what` names them in errors ("sample requests"),
+/// `layout` says how the folder is meant to look when it holds none.
+fn read_json_files(
+    folder: &std::path::Path,
+    what: &str,
+    layout: &str,
+) -> Result<Vec<SampleFile>, String> {
+    let entries = std::fs::read_dir(folder)
+        .map_err(|error| format!("cannot read the {what} in `{}`: {error}", folder.display()))?;
+    let mut files = Vec::new();
+    for entry in entries.filter_map(Result::ok) {
+        let file = entry.file_name().to_string_lossy().into_owned();
+        if !std::path::Path::new(&file)
+            .extension()
+            .is_some_and(|extension| extension.eq_ignore_ascii_case("json"))
+        {
+            continue;
+        }
+        let body = std::fs::read_to_string(entry.path())
+            .map_err(|error| format!("cannot read `{}`: {error}", entry.path().display()))?;
+        files.push(SampleFile {
+            body: body.trim().to_owned(),
+            file,
+        });
+    }
+    files.sort_by(|a, b| a.file.cmp(&b.file));
+    if files.is_empty() {
+        return Err(format!("`{}` holds no {what} ({layout})", folder.display()));
+    }
+    Ok(files)
+}

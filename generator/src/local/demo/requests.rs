@@ -408,35 +408,17 @@ async fn parked(dev: &Dev, pipeline: &Pipeline, accepted: &[String]) -> BTreeSet
 
 /// Every `*.json` of `folder`, by name.
 fn read_samples(folder: &Path) -> Result<Vec<Sample>, String> {
-    let entries = std::fs::read_dir(folder).map_err(|error| {
-        format!(
-            "cannot read the sample requests in `{}`: {error}",
-            folder.display()
-        )
-    })?;
-    let mut samples = Vec::new();
-    for entry in entries.filter_map(Result::ok) {
-        let file = entry.file_name().to_string_lossy().into_owned();
-        if !Path::new(&file)
-            .extension()
-            .is_some_and(|extension| extension.eq_ignore_ascii_case("json"))
-        {
-            continue;
-        }
-        let body = std::fs::read_to_string(entry.path())
-            .map_err(|error| format!("cannot read `{}`: {error}", entry.path().display()))?;
-        samples.push(Sample {
+    let files = super::read_json_files(
+        folder,
+        "sample requests",
+        "`*.json`, one request body per file; `*.invalid.json` for one the API must refuse",
+    )?;
+    Ok(files
+        .into_iter()
+        .map(|super::SampleFile { file, body }| Sample {
             invalid: file.ends_with(INVALID_SUFFIX),
-            body: body.trim().to_owned(),
+            body,
             file,
-        });
-    }
-    samples.sort_by(|a, b| a.file.cmp(&b.file));
-    if samples.is_empty() {
-        return Err(format!(
-            "`{}` holds no sample requests (`*.json`, one request body per file; `*.invalid.json` for one the API must refuse)",
-            folder.display()
-        ));
-    }
-    Ok(samples)
+        })
+        .collect())
 }
