@@ -73,11 +73,16 @@ pub fn run(args: &DevArgs, printer: &Printer) -> Result<ExitStatus, CommandError
             printer.note(&format!("api {name}: {}\n", api.url()));
         }
         let faults = options.faults != dev::Faults::default();
+        let samples_timeout = Duration::from_secs(args.timeout);
         if args.demo && demo::requests::applies(&pipeline, &dirs.root) {
-            return request_demo(&running, &pipeline, &dirs, args, printer).await;
+            let ledger =
+                demo::requests::run(&running, &pipeline, &dirs.root, samples_timeout).await;
+            return sample_demo(printer, ledger, demo::requests::RequestLedger::complete);
         }
         if args.demo && demo::messages::applies(&pipeline, &dirs.root) {
-            return message_demo(&running, &pipeline, &dirs, args, printer).await;
+            let ledger =
+                demo::messages::run(&running, &pipeline, &dirs.root, samples_timeout).await;
+            return sample_demo(printer, ledger, demo::messages::MessageLedger::complete);
         }
         if args.demo {
             let workload = match args.orders {
@@ -158,49 +163,17 @@ async fn until_stopped(
     }
 }
 
-/// `gen dev --demo` of a pipeline of custom handlers: its sample messages, then their ledger.
-async fn message_demo(
-    running: &dev::Dev,
-    pipeline: &crate::config::Pipeline,
-    dirs: &PipelineDirs,
-    args: &DevArgs,
+/// `gen dev --demo` of an example's sample files (messages of custom handlers, or requests to an
+/// HTTP API): the ledger of their run, or why it could not run.
+fn sample_demo<T: serde::Serialize + std::fmt::Display>(
     printer: &Printer,
+    ledger: Result<T, String>,
+    complete: fn(&T) -> bool,
 ) -> Result<ExitStatus, CommandError> {
-    let ledger = match demo::messages::run(
-        running,
-        pipeline,
-        &dirs.root,
-        Duration::from_secs(args.timeout),
-    )
-    .await
-    {
-        Ok(ledger) => ledger,
-        Err(message) => return fail(printer, &message),
-    };
-    Ok(print_ledger(printer, &ledger, ledger.complete()))
-}
-
-/// `gen dev --demo` of a pipeline with an HTTP API: its sample requests over HTTP, then their
-/// ledger.
-async fn request_demo(
-    running: &dev::Dev,
-    pipeline: &crate::config::Pipeline,
-    dirs: &PipelineDirs,
-    args: &DevArgs,
-    printer: &Printer,
-) -> Result<ExitStatus, CommandError> {
-    let ledger = match demo::requests::run(
-        running,
-        pipeline,
-        &dirs.root,
-        Duration::from_secs(args.timeout),
-    )
-    .await
-    {
-        Ok(ledger) => ledger,
-        Err(message) => return fail(printer, &message),
-    };
-    Ok(print_ledger(printer, &ledger, ledger.complete()))
+    match ledger {
+        Ok(ledger) => Ok(print_ledger(printer, &ledger, complete(&ledger))),
+        Err(message) => fail(printer, &message),
+    }
 }
 
 /// Prints a demo's ledger (JSON with `--output json`); success only when `complete`.
