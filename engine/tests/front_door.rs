@@ -59,7 +59,7 @@ async fn start(
             .map(|(key, function)| RouteSpec::new(key, *function).expect("a route"))
             .collect(),
         cors,
-        throttling,
+        throttling: Some(throttling),
         port: 0,
     };
     let api = HttpApi::start(spec, invoker.clone(), None)

@@ -58,7 +58,8 @@ pub enum Command {
     Cost(CostArgs),
     /// Run the whole pipeline locally on the embedded engine (no AWS account, no Docker).
     Dev(DevArgs),
-    /// Send generated orders to a running `gen dev` (load generator).
+    /// Send generated orders to a running `gen dev`'s queue, or requests to its API (load
+    /// generator).
     Send(SendArgs),
     /// Queue depths, invoices and parked messages of a running `gen dev`.
     Status(StatusArgs),
@@ -142,10 +143,11 @@ pub struct SendArgs {
     /// The pipeline file whose running `gen dev` to send to (its `.gen/dev.json`).
     #[arg(short = 'f', long = "file", default_value = "pipeline.yaml")]
     pub file: PathBuf,
-    /// How many orders (with `--duration`: the orders sent over and over, as many as it takes).
-    #[arg(long, default_value_t = 100)]
-    pub count: usize,
-    /// Messages per second (default: as fast as possible).
+    /// How many orders or requests [default: 100 orders to a queue; each request once to an API].
+    /// With `--duration`, the orders or requests are sent over and over, as many as it takes.
+    #[arg(long)]
+    pub count: Option<usize>,
+    /// Messages or requests per second (default: as fast as possible).
     #[arg(long)]
     pub rate: Option<f64>,
     /// Send for this long (e.g. `30s`) instead of `--count` orders once.
@@ -157,9 +159,25 @@ pub struct SendArgs {
     /// Share of orders sent twice (0–1).
     #[arg(long, default_value_t = 0.10, value_parser = rate)]
     pub duplicate_rate: f64,
-    /// The queue to send to (default: the order processor's trigger queue).
-    #[arg(long)]
+    /// The queue to send to (default: the order processor's trigger queue). A pipeline with an
+    /// API gets HTTP requests instead, unless this names a queue.
+    #[arg(long, conflicts_with_all = ["route", "request", "api"])]
     pub queue: Option<String>,
+    /// The API route to send requests to: a route key of pipeline.yaml (`POST /orders`) or a
+    /// request it serves (`GET /orders/42`) [default: the pipeline's only route, else its
+    /// `order_ingest` function's].
+    #[arg(long)]
+    pub route: Option<String>,
+    /// The API whose route to send to, when several serve it [default: the one that does].
+    #[arg(long)]
+    pub api: Option<String>,
+    /// A request body (a JSON file) to send; repeat for several, sent in turn [default: every
+    /// `requests/*.json` beside the pipeline file].
+    #[arg(long, value_name = "FILE")]
+    pub request: Vec<PathBuf>,
+    /// Requests in flight at once, each on its own kept-alive connection.
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub connections: u16,
 }
 
 #[derive(Debug, Args)]

@@ -2,15 +2,19 @@
 //! chain) and seed 002 (`POST /orders`, a request schema, the store's e-mail). Each sends its
 //! sample requests over HTTP to the front door, drains, and must account for every accepted order
 //! (in the table exactly once, with exactly one e-mail for seed 002) and refuse every
-//! `*.invalid.json` sample; with injected crashes too.
+//! `*.invalid.json` sample; with injected crashes too. And `gen send` to a running `gen dev` of
+//! an API pipeline: its sample requests once, then a paced load, each reported by status with its
+//! rate and latency; a route it does not have, and a `gen dev` that is gone, are clear errors.
 
 mod scratch {
+    pub(crate) mod dev;
     pub(crate) mod workspace;
 }
 
+use std::path::Path;
 use std::process::Command;
 
-use scratch::workspace::{run, workspace_root};
+use scratch::workspace::{run, workspace, workspace_root};
 
 /// `gen --output json dev --demo -f <file> <extra>`: the ledger, and everything printed.
 fn demo(file: &str, extra: &[&str]) -> (bool, serde_json::Value, String) {
@@ -127,4 +131,139 @@ fn the_examples_are_fresh() {
             .current_dir(workspace_root()));
         assert!(ok, "{file}: {output}");
     }
+}
+
+/// Seed 001 (everything but its `pipeline:` line) with its sample requests, in a workspace of
+/// its own named `name`: its own `.gen/`, so it runs beside the demo tests of the example.
+fn seed_001_copy(name: &str) -> std::path::PathBuf {
+    let example = workspace_root().join("examples/seed-001");
+    let yaml: String = std::fs::read_to_string(example.join("pipeline.yaml"))
+        .unwrap()
+        .lines()
+        .filter(|line| !line.starts_with("pipeline:"))
+        .map(|line| format!("{line}\n"))
+        .collect();
+    let folder = workspace(name, &yaml);
+    let requests = folder.join("requests");
+    std::fs::create_dir_all(&requests).unwrap();
+    for entry in std::fs::read_dir(example.join("requests")).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), requests.join(entry.file_name())).unwrap();
+    }
+    folder
+}
+
+/// `gen --output json send <args>` in `folder`: whether it succeeded, the report, and stderr.
+fn send(folder: &Path, args: &[&str]) -> (bool, serde_json::Value, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_gen"))
+        .args(["--output", "json", "send"])
+        .args(args)
+        .current_dir(folder)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("gen send runs");
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    let report = serde_json::from_str(&stdout).unwrap_or(serde_json::Value::Null);
+    (output.status.success(), report, format!("{stdout}{stderr}"))
+}
+
+#[test]
+fn send_posts_requests_to_a_running_api_and_reports_rate_statuses_and_latency() {
+    let folder = seed_001_copy("send-api");
+    let mut dev = scratch::dev::Dev::start(&folder, &[]);
+    dev.wait_for("`gen send` and `gen status` find the engine");
+    let count =
+        |report: &serde_json::Value, field: &str| report[field].as_u64().unwrap_or(u64::MAX);
+
+    // The sample requests once each: 3 valid orders accepted, 5 invalid ones refused.
+    let (ok, report, said) = send(&folder, &[]);
+    assert!(ok, "{said}");
+    assert_eq!(report["route"], "POST /order", "{said}");
+    assert_eq!(count(&report, "sent"), 8, "{said}");
+    assert_eq!(count(&report, "accepted"), 3, "{said}");
+    assert_eq!(count(&report, "bad_request"), 5, "{said}");
+    assert_eq!(
+        report["statuses"],
+        serde_json::json!({"202": 3, "400": 5}),
+        "{said}"
+    );
+    let latency = &report["latency"];
+    assert!(
+        latency["p50_ms"].as_f64().unwrap() > 0.0
+            && latency["p50_ms"].as_f64() <= latency["p99_ms"].as_f64(),
+        "{said}"
+    );
+
+    // Paced: 40 requests/s for 2 s is 80 requests, within the stage's burst of 100.
+    let (ok, report, said) = send(
+        &folder,
+        &["--route", "POST /order", "--rate", "40", "--duration", "2s"],
+    );
+    assert!(ok, "{said}");
+    assert_eq!(count(&report, "sent"), 80, "{said}");
+    assert_eq!(
+        count(&report, "accepted") + count(&report, "bad_request"),
+        80,
+        "every request answered 202 or 400: {said}"
+    );
+    let achieved = report["requests_per_second"].as_f64().unwrap();
+    assert!(
+        (25.0..=41.0).contains(&achieved),
+        "about the asked rate: {said}"
+    );
+    assert_eq!(report["asked_rate"], 40.0, "{said}");
+
+    // One valid order 400 times, as fast as it goes: beyond the burst of 100 and 50/s the
+    // stage answers 429, which the report counts (and which is not a failure).
+    let valid = folder.join("requests/01-one-item.json");
+    let (ok, report, said) = send(
+        &folder,
+        &["--request", valid.to_str().unwrap(), "--count", "400"],
+    );
+    assert!(ok, "{said}");
+    assert_eq!(
+        count(&report, "accepted") + count(&report, "throttled"),
+        400,
+        "{said}"
+    );
+    // Without throttling the run would need (400 - 100) / 50 = 6 s.
+    if count(&report, "elapsed_ms") < 5_000 {
+        assert!(count(&report, "throttled") > 0, "{said}");
+    }
+
+    // A route the pipeline does not have.
+    let (ok, _, said) = send(&folder, &["--route", "GET /orders"]);
+    assert!(!ok);
+    assert!(
+        said.contains("no route of pipeline.yaml serves `GET /orders`; its routes: `POST /order` (API `orders`)"),
+        "{said}"
+    );
+    drop(dev);
+
+    // `gen dev` stopped: nothing to send to.
+    let (ok, _, said) = send(&folder, &[]);
+    assert!(!ok);
+    assert!(said.contains("no running `gen dev` found"), "{said}");
+    // A state file left by a `gen dev` that is gone.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    std::fs::create_dir_all(folder.join(".gen")).unwrap();
+    std::fs::write(
+        folder.join(".gen/dev.json"),
+        serde_json::json!({
+            "endpoint": url, "pid": 1, "queues": {}, "buckets": {}, "orders_queue": null,
+            "apis": {"orders": url}
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let (ok, _, said) = send(&folder, &[]);
+    assert!(!ok);
+    assert!(
+        said.contains("cannot reach API `orders` at http://127.0.0.1:")
+            && said.contains("no longer running"),
+        "{said}"
+    );
 }

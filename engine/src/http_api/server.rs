@@ -45,7 +45,8 @@ struct Door {
     spec: ApiSpec,
     api_id: String,
     port: u16,
-    bucket: TokenBucket,
+    /// `None` when the stage throttles nothing.
+    bucket: Option<TokenBucket>,
     invoker: Arc<dyn Invoke>,
     logs: Option<mpsc::UnboundedSender<String>>,
 }
@@ -63,7 +64,7 @@ impl HttpApi {
         let api_id = api_id(&spec.name);
         let name = spec.name.clone();
         let door = Door {
-            bucket: TokenBucket::new(spec.throttling),
+            bucket: spec.throttling.map(TokenBucket::new),
             spec,
             api_id: api_id.clone(),
             port: address.port(),
@@ -152,7 +153,7 @@ impl Door {
         {
             return cors::preflight(cors, &parts.headers);
         }
-        if !self.bucket.take() {
+        if self.bucket.as_ref().is_some_and(|bucket| !bucket.take()) {
             return gateway(StatusCode::TOO_MANY_REQUESTS, "Too Many Requests");
         }
         let routes = self

@@ -205,10 +205,10 @@ pub fn api_spec(pipeline: &Pipeline, name: &str) -> Result<http_api::ApiSpec, De
             max_age: Duration::from_secs(cors.max_age.as_secs()),
             allow_credentials: false,
         }),
-        throttling: http_api::Throttling {
+        throttling: Some(http_api::Throttling {
             burst: api.throttling.burst,
             rate: api.throttling.rate,
-        },
+        }),
         port: 0,
     })
 }

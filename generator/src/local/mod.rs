@@ -5,6 +5,7 @@
 pub mod demo;
 pub mod dev;
 pub mod http_client;
+pub mod http_load;
 pub mod lambda;
 pub mod logs;
 pub mod state;

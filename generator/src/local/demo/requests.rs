@@ -406,6 +406,15 @@ async fn parked(dev: &Dev, pipeline: &Pipeline, accepted: &[String]) -> BTreeSet
     parked
 }
 
+/// The bodies of the sample requests under `root/requests/`, in file-name order (what
+/// `gen send` sends to an API when no `--request` is given).
+pub fn sample_bodies(root: &Path) -> Result<Vec<String>, String> {
+    Ok(read_samples(&root.join(REQUESTS_DIR))?
+        .into_iter()
+        .map(|sample| sample.body)
+        .collect())
+}
+
 /// Every `*.json` of `folder`, by name.
 fn read_samples(folder: &Path) -> Result<Vec<Sample>, String> {
     let files = super::read_json_files(

@@ -1,5 +1,8 @@
 //! `gen send`: pushes generated orders into a running `gen dev` (a load generator), paced to a
-//! rate or as fast as the pipeline takes them, and reports the rate it achieved.
+//! rate or as fast as the pipeline takes them, and reports the rate it achieved. A pipeline with
+//! an API gets HTTP requests on a route instead ([`api`]).
+
+mod api;
 
 use std::time::{Duration, Instant};
 
@@ -12,6 +15,8 @@ use crate::local::demo::generated_bodies;
 use crate::local::dev::sdk_config;
 use crate::printer::Printer;
 
+/// Orders sent to a queue without `--count`.
+const DEFAULT_ORDERS: usize = 100;
 /// SQS's batch limit: messages leave in `SendMessageBatch` calls of this many.
 const BATCH: usize = 10;
 /// Batches in flight at once, so the achieved rate is not one round trip's.
@@ -21,6 +26,12 @@ pub fn run(args: &SendArgs, printer: &Printer) -> Result<ExitStatus, CommandErro
     let Some(state) = super::running_dev(&args.file, printer) else {
         return Ok(ExitStatus::Failure);
     };
+    let to_api = args.route.is_some()
+        || !args.request.is_empty()
+        || (args.queue.is_none() && !state.apis.is_empty());
+    if to_api {
+        return api::run(args, &state, printer);
+    }
     let queue = args
         .queue
         .clone()
@@ -32,7 +43,11 @@ pub fn run(args: &SendArgs, printer: &Printer) -> Result<ExitStatus, CommandErro
         ));
         return Ok(ExitStatus::Failure);
     };
-    let bodies = generated_bodies(args.count.max(1), args.poison_rate, args.duplicate_rate);
+    let bodies = generated_bodies(
+        args.count.unwrap_or(DEFAULT_ORDERS).max(1),
+        args.poison_rate,
+        args.duplicate_rate,
+    );
     let runtime = super::small_runtime()?;
     let outcome = runtime.block_on(async {
         let client = aws_sdk_sqs::Client::new(&sdk_config(&state.endpoint).await);
