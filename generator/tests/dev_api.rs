@@ -141,7 +141,7 @@ fn seed_001_copy(name: &str) -> std::path::PathBuf {
         .unwrap()
         .lines()
         .filter(|line| !line.starts_with("pipeline:"))
-        .map(|line| format!("{line}\n"))
+        .flat_map(|line| [line, "\n"])
         .collect();
     let folder = workspace(name, &yaml);
     let requests = folder.join("requests");

@@ -120,6 +120,9 @@ fn bodies(files: &[std::path::PathBuf], root: &Path) -> Result<Vec<Bytes>, Strin
         .collect()
 }
 
+/// A route of pipeline.yaml: its key, its API, and its function's handler.
+type Route<'p> = (RouteKey, String, &'p HandlerKind);
+
 /// The route `asked` names (a route key, or a request one of the routes serves), in API `api`
 /// when given; without `asked`, the pipeline's only route, else its `order_ingest` function's.
 fn target(pipeline: &Pipeline, asked: Option<&str>, api: Option<&str>) -> Result<Target, String> {
@@ -140,7 +143,7 @@ fn target(pipeline: &Pipeline, asked: Option<&str>, api: Option<&str>) -> Result
             }
         ));
     }
-    let routes: Vec<(RouteKey, String, &HandlerKind)> = pipeline
+    let routes: Vec<Route<'_>> = pipeline
         .functions
         .values()
         .filter_map(|function| {
@@ -150,54 +153,66 @@ fn target(pipeline: &Pipeline, asked: Option<&str>, api: Option<&str>) -> Result
         })
         .filter(|(_, route_api, _)| api.is_none_or(|api| api == route_api))
         .collect();
-    let listed = || {
-        routes
-            .iter()
-            .map(|(key, api, _)| format!("`{key}` (API `{api}`)"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
     if routes.is_empty() {
         return Err(
             "the pipeline has no API route to send requests to\nhint: `gen send --queue NAME` sends orders to a queue"
                 .to_owned(),
         );
     }
-    let Some(asked) = asked else {
-        let chosen = match routes.as_slice() {
-            [only] => only,
-            _ => routes
-                .iter()
-                .find(|(_, _, handler)| **handler == HandlerKind::OrderIngest)
-                .ok_or_else(|| {
-                    format!(
-                        "the pipeline has several routes: {}\nhint: name one with `--route \"METHOD /path\"`",
-                        listed()
-                    )
-                })?,
-        };
-        let (key, api, _) = chosen;
-        let RouteKey::Route { method, .. } = key else {
-            return Err(format!(
-                "the route of API `{api}` is `$default`\nhint: name a request with `--route \"METHOD /path\"`"
-            ));
-        };
-        let line = key.to_string();
-        let path = line.split_once(' ').map(|(_, path)| path).unwrap_or("/");
-        if path.contains('{') {
-            return Err(format!(
-                "route `{key}` has path variables\nhint: name a request it serves, e.g. `--route \"{} {}\"`",
-                sendable(method),
-                path.replace('{', "").replace(['}', '+'], "")
-            ));
-        }
-        return Ok(Target {
-            api: api.clone(),
-            route: line.clone(),
-            method: sendable(method).to_owned(),
-            path: path.to_owned(),
-        });
+    match asked {
+        Some(asked) => asked_target(pipeline, &routes, asked),
+        None => default_target(&routes),
+    }
+}
+
+/// `` `POST /orders` (API `orders`), … ``
+fn listed(routes: &[Route<'_>]) -> String {
+    routes
+        .iter()
+        .map(|(key, api, _)| format!("`{key}` (API `{api}`)"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The only route, else the `order_ingest` function's.
+fn default_target(routes: &[Route<'_>]) -> Result<Target, String> {
+    let chosen = match routes {
+        [only] => only,
+        _ => routes
+            .iter()
+            .find(|(_, _, handler)| **handler == HandlerKind::OrderIngest)
+            .ok_or_else(|| {
+                format!(
+                    "the pipeline has several routes: {}\nhint: name one with `--route \"METHOD /path\"`",
+                    listed(routes)
+                )
+            })?,
     };
+    let (key, api, _) = chosen;
+    let RouteKey::Route { method, .. } = key else {
+        return Err(format!(
+            "the route of API `{api}` is `$default`\nhint: name a request with `--route \"METHOD /path\"`"
+        ));
+    };
+    let line = key.to_string();
+    let path = line.split_once(' ').map_or("/", |(_, path)| path);
+    if path.contains('{') {
+        return Err(format!(
+            "route `{key}` has path variables\nhint: name a request it serves, e.g. `--route \"{} {}\"`",
+            sendable(method),
+            path.replace('{', "").replace(['}', '+'], "")
+        ));
+    }
+    Ok(Target {
+        api: api.clone(),
+        route: line.clone(),
+        method: sendable(method).to_owned(),
+        path: path.to_owned(),
+    })
+}
+
+/// The route serving `asked` (`METHOD /path`), chosen as API Gateway chooses within each API.
+fn asked_target(pipeline: &Pipeline, routes: &[Route<'_>], asked: &str) -> Result<Target, String> {
     let (method, path) = asked
         .trim()
         .split_once(' ')
@@ -223,7 +238,7 @@ fn target(pipeline: &Pipeline, asked: Option<&str>, api: Option<&str>) -> Result
     match matched.as_slice() {
         [] => Err(format!(
             "no route of pipeline.yaml serves `{method} {path}`; its routes: {}",
-            listed()
+            listed(routes)
         )),
         [(api, route)] => Ok(Target {
             api: api.clone(),
