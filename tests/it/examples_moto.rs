@@ -34,6 +34,10 @@ fn seed_002_deploys_diffs_clean_and_destroys() {
 
 /// The whole round for `examples/<example>/pipeline.yaml`, in place: `gen deploy` writes nothing
 /// beside the pipeline file, and the stand-in binaries live in a temporary directory.
+#[expect(
+    clippy::too_many_lines,
+    reason = "one scenario: deploy, diff, no-op deploy, destroy, each checked through the SDK"
+)]
 fn deploy_diff_destroy(example: &str) {
     // Dropped at the end of the test or when an assertion panics: the server is stopped either way.
     let moto = MotoServer::start();
