@@ -11,6 +11,16 @@
 //! throttling stays bounded (`gen dev` always applies it); the second run starts `gen dev` as
 //! usual and puts an unthrottled front door over the same Lambda service.
 //!
+//! With `FRONT_DOOR_HANDLER=<binary>` the second run uses that binary instead, e.g. the
+//! release-built `order_ingest` (`cargo build --release -p runtime --example order_ingest`, then
+//! `FRONT_DOOR_HANDLER=target/release/examples/order_ingest`): the real handler validating each
+//! order and enqueueing it to the engine's SQS before answering `202`.
+//!
+//! Each run is measured twice: closed loop (`CLIENTS` clients, each sending its next request
+//! when the last is answered: the most the door takes, latency including the queueing that
+//! saturation brings), and open loop at the issue's aim (`gen send`'s load: 3,000 requests/s
+//! for 5 s over `CLIENTS` connections: the latency a request sees at that rate).
+//!
 //! Not a criterion bench: one timed run of each is the figure. Figures go to stdout.
 //! Run with `cargo bench -p tests --bench front_door`.
 
@@ -22,6 +32,7 @@ use generator::config;
 use generator::config::naming::crate_name;
 use generator::local::dev::{self, DevOptions, Faults};
 use generator::local::http_client::HttpClient;
+use generator::local::http_load::{self, LoadPlan};
 use generator::local::time_scale::TimeScale;
 use generator::synth::{SynthOptions, synthesize};
 use hyper::body::Bytes;
@@ -62,6 +73,7 @@ async fn main() {
     println!(
         "front door alone ({CLIENTS} clients × {REQUESTS} POST /orders → 202): {rate:.0} requests/s, p50 {p50:.3} ms, p99 {p99:.3} ms"
     );
+    paced(&api.url(), "front door alone").await;
     drop(api);
 
     let yaml = "pipeline: bench
@@ -83,8 +95,12 @@ functions:
         .unwrap_or_else(|| panic!("{}", loaded.report.render(false)));
     let template = synthesize(&pipeline, &SynthOptions::default()).expect("synth");
     let binaries = tempfile::tempdir().expect("a temp dir");
+    let handler = std::env::var_os("FRONT_DOOR_HANDLER").map_or_else(
+        || std::path::PathBuf::from(env!("CARGO_BIN_EXE_scripted-handler")),
+        |path| std::fs::canonicalize(&path).expect("FRONT_DOOR_HANDLER names a binary"),
+    );
     std::os::unix::fs::symlink(
-        env!("CARGO_BIN_EXE_scripted-handler"),
+        &handler,
         binaries.path().join(crate_name(&pipeline.name, "submit")),
     )
     .expect("a link to the handler");
@@ -118,7 +134,30 @@ functions:
     }
     let (rate, p50, p99) = load(&url).await;
     println!(
-        "front door + Lambda service (8 function processes, built with the bench profile, via the Runtime API, {CLIENTS} clients × {REQUESTS}): {rate:.0} requests/s, p50 {p50:.3} ms, p99 {p99:.3} ms"
+        "front door + Lambda service (8 processes of `{}`, via the Runtime API, {CLIENTS} clients × {REQUESTS}): {rate:.0} requests/s, p50 {p50:.3} ms, p99 {p99:.3} ms",
+        handler.file_name().unwrap_or_default().to_string_lossy()
+    );
+    paced(&url, "front door + Lambda service").await;
+}
+
+/// The issue's aim as a paced load: 3,000 requests/s for 5 s; every answer must be `202`.
+async fn paced(url: &str, what: &str) {
+    let plan = LoadPlan {
+        url: url.to_owned(),
+        method: hyper::Method::POST,
+        path: "/orders".into(),
+        bodies: vec![Bytes::from_static(ORDER.as_bytes())],
+        count: 0,
+        rate: Some(3_000.0),
+        duration: Some(Duration::from_secs(5)),
+        connections: CLIENTS,
+    };
+    let report = http_load::run(plan, "POST /orders".into()).await;
+    assert_eq!(report.accepted, report.sent, "{report}");
+    let latency = report.latency.expect("answers");
+    println!(
+        "{what}, paced at 3000/s for 5 s over {CLIENTS} connections: {:.0} requests/s, p50 {:.3} ms, p99 {:.3} ms, max {:.3} ms",
+        report.requests_per_second, latency.p50_ms, latency.p99_ms, latency.max_ms
     );
 }
 
