@@ -254,17 +254,6 @@ fn dynamodb(
                     false,
                     format!("on-demand: {writes_said}"),
                 )?;
-                if !table.read_units.is_zero() {
-                    lines.add(
-                        "DynamoDB",
-                        name,
-                        "read request units",
-                        table.read_units,
-                        "dynamodb_read_request_unit",
-                        false,
-                        "on-demand strongly consistent reads of up to 4 KB".to_owned(),
-                    )?;
-                }
             }
             Some(capacity) => {
                 let hours = Decimal::from(HOURS_PER_MONTH);

@@ -455,7 +455,10 @@ fn provisioned_tables_pay_capacity() {
     let report = estimate(&pipeline, &Assumptions::at(1_000_000), &table).expect("priced");
     let write = line(&report, "write capacity");
     assert!(write.fixed);
-    assert_eq!((write.quantity, write.usd), (d(3_600), Decimal::new(234, 2)));
+    assert_eq!(
+        (write.quantity, write.usd),
+        (d(3_600), Decimal::new(234, 2))
+    );
     assert_eq!(line(&report, "read capacity").usd, Decimal::new(936, 3));
     assert!(
         report
@@ -464,10 +467,18 @@ fn provisioned_tables_pay_capacity() {
             .flat_map(|service| &service.lines)
             .all(|line| line.item != "write request units")
     );
-    assert!(!write.assumption.contains("throttled"), "{}", write.assumption);
+    assert!(
+        !write.assumption.contains("throttled"),
+        "{}",
+        write.assumption
+    );
     let busy = estimate(&pipeline, &Assumptions::at(100_000_000), &table).expect("priced");
     let write = line(&busy, "write capacity");
-    assert!(write.assumption.contains("more than provisioned"), "{}", write.assumption);
+    assert!(
+        write.assumption.contains("more than provisioned"),
+        "{}",
+        write.assumption
+    );
 }
 
 /// The reports of both API examples, every line and assumption, as `gen cost` prints them.

@@ -56,8 +56,6 @@ pub struct TableUsage {
     pub writes: Decimal,
     /// Write request units: each write of an item up to 1 KB is one.
     pub write_units: Decimal,
-    /// Read request units (strongly consistent reads of up to 4 KB).
-    pub read_units: Decimal,
     /// Bytes held (with DynamoDB's 100 bytes of overhead per item) after 12 months of growth.
     pub bytes_stored: Decimal,
 }
