@@ -10,6 +10,7 @@ pub mod error;
 pub mod expression;
 pub mod operations;
 pub mod path;
+mod placeholders;
 mod reads;
 pub mod registry;
 mod service;

@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 
 use super::error::{DynamoError, no_table};
 use super::path::project;
+use super::placeholders::validate;
 use super::registry::{
     Registry, check, check_size, condition, item, project as projection, return_values, spec,
     string, substitutions, swap,
@@ -64,12 +65,12 @@ pub fn dispatch(shared: &Shared, operation: &str, request: &Value) -> Result<Val
             })?;
             Ok(json!({"TimeToLiveDescription": table.ttl_description()}))
         }
-        "PutItem" => put_item(&mut registry, request),
-        "GetItem" => get_item(&mut registry, request),
-        "DeleteItem" => delete_item(&mut registry, request),
-        "UpdateItem" => update_item(&mut registry, request),
-        "Query" => reads::query(&mut registry, request),
-        "Scan" => reads::scan(&mut registry, request),
+        "PutItem" => validate(request).and_then(|()| put_item(&mut registry, request)),
+        "GetItem" => validate(request).and_then(|()| get_item(&mut registry, request)),
+        "DeleteItem" => validate(request).and_then(|()| delete_item(&mut registry, request)),
+        "UpdateItem" => validate(request).and_then(|()| update_item(&mut registry, request)),
+        "Query" => validate(request).and_then(|()| reads::query(&mut registry, request)),
+        "Scan" => validate(request).and_then(|()| reads::scan(&mut registry, request)),
         "BatchGetItem" => reads::batch_get(&mut registry, request),
         "BatchWriteItem" => reads::batch_write(&mut registry, request),
         "TransactWriteItems" => transactions::write(&mut registry, request),

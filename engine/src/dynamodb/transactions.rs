@@ -71,6 +71,7 @@ fn plan<'a>(registry: &Registry, entry: &'a Value) -> Result<Action<'a>, DynamoE
     };
     let table_name = super::registry::string(body, "TableName")?;
     known(registry, table_name)?;
+    super::placeholders::validate(body)?;
     let table = &registry.tables[table_name];
     let condition = condition(body, "ConditionExpression")?;
     let (position, write) = if kind == "Put" {
@@ -231,6 +232,7 @@ pub(super) fn get(registry: &mut Registry, request: &Value) -> Result<Value, Dyn
         };
         let name = super::registry::string(body, "TableName")?;
         known(registry, name)?;
+        super::placeholders::validate(body)?;
         let table = &registry.tables[name];
         let position = table.key_position(&item(body, "Key")?)?;
         reads.push((table, position, body));
