@@ -17,8 +17,9 @@ mod service;
 pub mod table;
 mod transactions;
 pub mod update;
+mod update_table;
 pub mod value;
 
 pub use error::DynamoError;
 pub use service::{DynamoDb, MAX_REQUEST_BYTES, NAME};
-pub use table::{IndexKind, IndexSpec, KeyAttribute, Projection, TableSpec};
+pub use table::{Billing, IndexKind, IndexSpec, KeyAttribute, Projection, TableSpec};

@@ -14,7 +14,8 @@ use super::registry::{
 };
 use super::update::Update;
 use super::value::Item;
-use super::{reads, transactions};
+use super::table::Billing;
+use super::{reads, transactions, update_table};
 
 /// The registry as the service shares it.
 pub type Shared = Arc<Mutex<Registry>>;
@@ -34,8 +35,21 @@ pub fn dispatch(shared: &Shared, operation: &str, request: &Value) -> Result<Val
     match operation {
         "CreateTable" => {
             let spec = spec(request)?;
-            Ok(json!({"TableDescription": registry.create(spec)?.description("ACTIVE")}))
+            let billing = update_table::billing(request, Billing::PayPerRequest)?;
+            let name = spec.name.clone();
+            registry.create(spec)?;
+            let table = registry
+                .tables
+                .get_mut(&name)
+                .expect("the table was just created");
+            table.billing = billing.unwrap_or_default();
+            table.deletion_protection = request
+                .get("DeletionProtectionEnabled")
+                .and_then(Value::as_bool)
+                .unwrap_or(false);
+            Ok(json!({"TableDescription": table.description("ACTIVE")}))
         }
+        "UpdateTable" => update_table::update(&mut registry, request),
         "DescribeTable" => {
             let name = string(request, "TableName")?;
             let table = registry.tables.get(name).ok_or_else(|| {
@@ -47,6 +61,15 @@ pub fn dispatch(shared: &Shared, operation: &str, request: &Value) -> Result<Val
         }
         "DeleteTable" => {
             let name = string(request, "TableName")?;
+            if registry
+                .tables
+                .get(name)
+                .is_some_and(|table| table.deletion_protection)
+            {
+                return Err(DynamoError::validation(
+                    "Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first.",
+                ));
+            }
             let table = registry.delete(name).ok_or_else(|| {
                 DynamoError::ResourceNotFound(format!(
                     "Requested resource not found: Table: {name} not found"

@@ -24,7 +24,7 @@ const CONDITIONS: [&str; 3] = [
 
 /// Checks the expressions of one request (or of one transaction action, or one table's part of
 /// a `BatchGetItem`) and their substitutions.
-pub fn validate(request: &Value) -> Result<(), DynamoError> {
+pub(super) fn validate(request: &Value) -> Result<(), DynamoError> {
     let maps = [
         ("ExpressionAttributeNames", '#'),
         ("ExpressionAttributeValues", ':'),
