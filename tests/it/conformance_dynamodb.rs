@@ -31,6 +31,9 @@ tests::conformance!(
     transactions_apply_every_action_or_none,
     time_to_live_is_turned_on_described_and_off,
     secondary_indexes_answer_query_and_scan,
+    expression_substitutions_are_defined_and_used,
+    size_in_conditions_and_filters,
+    update_table_changes_billing_and_indexes,
 );
 
 #[path = "conformance_dynamodb_documents.rs"]
@@ -45,6 +48,12 @@ use ttl::time_to_live_is_turned_on_described_and_off;
 #[path = "conformance_dynamodb_indexes.rs"]
 mod indexes;
 use indexes::secondary_indexes_answer_query_and_scan;
+#[path = "conformance_dynamodb_expressions.rs"]
+mod expressions;
+use expressions::{
+    expression_substitutions_are_defined_and_used, size_in_conditions_and_filters,
+    update_table_changes_billing_and_indexes,
+};
 
 fn s(text: &str) -> AttributeValue {
     AttributeValue::S(text.to_owned())

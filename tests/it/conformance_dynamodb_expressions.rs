@@ -1,0 +1,475 @@
+//! DynamoDB's checks of expression substitutions (every `#name` and `:value` defined and used,
+//! none without an expression), `size()` in conditions and filters, and `UpdateTable` (billing
+//! mode, capacity, one global secondary index created or deleted). Run against the engine and
+//! moto by `conformance_dynamodb`'s macro; what moto answers otherwise is in the engine-only tests
+//! below and in `tests/conformance/MOTO_DEVIATIONS.md`.
+
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::error::ProvideErrorMetadata;
+use aws_sdk_dynamodb::types::{
+    AttributeValue, BillingMode, CreateGlobalSecondaryIndexAction, DeleteGlobalSecondaryIndexAction,
+    GlobalSecondaryIndexUpdate, KeyType, Projection, ProjectionType, ProvisionedThroughput,
+    ScalarAttributeType, StreamSpecification, StreamViewType,
+};
+
+use super::{assert_code, create, definition, item, key, n, s};
+
+/// The code and message of a refused call.
+#[track_caller]
+fn refusal<E: ProvideErrorMetadata>(error: &E) -> (String, String) {
+    (
+        error.code().unwrap_or_default().to_owned(),
+        error.message().unwrap_or_default().to_owned(),
+    )
+}
+
+#[track_caller]
+fn validation(seen: (String, String), message: &str) {
+    assert_eq!(seen, ("ValidationException".to_owned(), message.to_owned()));
+}
+
+/// AWS's messages for an unused value or name and an undefined value (naming the parameter)
+/// in `UpdateItem`; nothing is written.
+pub(super) async fn expression_substitutions_are_defined_and_used(client: &Client) {
+    create(client, "orders", false).await;
+    let unused_value = client
+        .update_item()
+        .table_name("orders")
+        .key("pk", s("o-1"))
+        .update_expression("SET amount = :a")
+        .expression_attribute_values(":a", n(1))
+        .expression_attribute_values(":v", s("unused"))
+        .send()
+        .await
+        .expect_err("an unused value");
+    validation(
+        refusal(&unused_value.into_service_error()),
+        "Value provided in ExpressionAttributeValues unused in expressions: keys: {:v}",
+    );
+    let unused_name = client
+        .update_item()
+        .table_name("orders")
+        .key("pk", s("o-1"))
+        .update_expression("SET #s = :s")
+        .expression_attribute_names("#s", "state")
+        .expression_attribute_names("#unused", "note")
+        .expression_attribute_values(":s", s("new"))
+        .send()
+        .await
+        .expect_err("an unused name");
+    validation(
+        refusal(&unused_name.into_service_error()),
+        "Value provided in ExpressionAttributeNames unused in expressions: keys: {#unused}",
+    );
+    let undefined_value = client
+        .update_item()
+        .table_name("orders")
+        .key("pk", s("o-1"))
+        .update_expression("SET amount = :missing")
+        .send()
+        .await
+        .expect_err("an undefined value");
+    validation(
+        refusal(&undefined_value.into_service_error()),
+        "Invalid UpdateExpression: An expression attribute value used in expression is not defined; attribute value: :missing",
+    );
+    // Nothing was written by any of them.
+    let got = client
+        .get_item()
+        .table_name("orders")
+        .key("pk", s("o-1"))
+        .send()
+        .await
+        .expect("GetItem");
+    assert_eq!(got.item(), None);
+}
+
+/// `size()` of a list in a condition and in a scan's filter.
+pub(super) async fn size_in_conditions_and_filters(client: &Client) {
+    create(client, "orders", false).await;
+    let lines = |count: usize| AttributeValue::L((0..count).map(|line| n(line as i64)).collect());
+    for (pk, count) in [("o-1", 1), ("o-2", 3), ("o-3", 5)] {
+        client
+            .put_item()
+            .table_name("orders")
+            .set_item(Some(item(&[
+                ("pk", s(pk)),
+                ("entries", lines(count)),
+                ("note", s(&"x".repeat(count))),
+            ])))
+            .send()
+            .await
+            .expect("PutItem");
+    }
+    client
+        .update_item()
+        .table_name("orders")
+        .key("pk", s("o-2"))
+        .update_expression("SET entries = list_append(entries, :more)")
+        .condition_expression("size(entries) < :max")
+        .expression_attribute_values(":more", lines(1))
+        .expression_attribute_values(":max", n(4))
+        .send()
+        .await
+        .expect("3 entries are fewer than 4");
+    let full = client
+        .update_item()
+        .table_name("orders")
+        .key("pk", s("o-2"))
+        .update_expression("SET entries = list_append(entries, :more)")
+        .condition_expression("size(entries) < :max")
+        .expression_attribute_values(":more", lines(1))
+        .expression_attribute_values(":max", n(4))
+        .send()
+        .await
+        .expect_err("4 entries are not fewer than 4");
+    assert_code(
+        &full.into_service_error(),
+        "ConditionalCheckFailedException",
+    );
+    let scanned = client
+        .scan()
+        .table_name("orders")
+        .filter_expression("size(entries) >= :three AND size(note) <= size(entries)")
+        .expression_attribute_values(":three", n(3))
+        .send()
+        .await
+        .expect("Scan");
+    let mut found: Vec<&str> = scanned
+        .items()
+        .iter()
+        .map(|item| item["pk"].as_s().expect("a string").as_str())
+        .collect();
+    found.sort_unstable();
+    assert_eq!(found, ["o-2", "o-3"]);
+}
+
+fn throughput(read: i64, write: i64) -> ProvisionedThroughput {
+    ProvisionedThroughput::builder()
+        .read_capacity_units(read)
+        .write_capacity_units(write)
+        .build()
+        .expect("a throughput")
+}
+
+async fn billing_of(client: &Client, table: &str) -> (Option<BillingMode>, i64, i64) {
+    let described = client
+        .describe_table()
+        .table_name(table)
+        .send()
+        .await
+        .expect("DescribeTable");
+    let table = described.table().expect("a table");
+    let capacity = table.provisioned_throughput().expect("a throughput");
+    (
+        table
+            .billing_mode_summary()
+            .and_then(|summary| summary.billing_mode())
+            .cloned(),
+        capacity.read_capacity_units().unwrap_or(0),
+        capacity.write_capacity_units().unwrap_or(0),
+    )
+}
+
+async fn global_indexes(client: &Client, table: &str) -> Vec<String> {
+    let described = client
+        .describe_table()
+        .table_name(table)
+        .send()
+        .await
+        .expect("DescribeTable");
+    described
+        .table()
+        .expect("a table")
+        .global_secondary_indexes()
+        .iter()
+        .filter_map(|index| index.index_name().map(str::to_owned))
+        .collect()
+}
+
+/// `UpdateTable`: to provisioned capacity and back; a global secondary index created (over the
+/// items already there) and deleted.
+pub(super) async fn update_table_changes_billing_and_indexes(client: &Client) {
+    create(client, "orders", false).await;
+    client
+        .update_table()
+        .table_name("orders")
+        .billing_mode(BillingMode::Provisioned)
+        .provisioned_throughput(throughput(5, 2))
+        .send()
+        .await
+        .expect("to provisioned");
+    assert_eq!(
+        billing_of(client, "orders").await,
+        (Some(BillingMode::Provisioned), 5, 2)
+    );
+    client
+        .update_table()
+        .table_name("orders")
+        .billing_mode(BillingMode::PayPerRequest)
+        .send()
+        .await
+        .expect("back to on-demand");
+    assert_eq!(
+        billing_of(client, "orders").await.0,
+        Some(BillingMode::PayPerRequest)
+    );
+
+    for (pk, state) in [("o-1", "new"), ("o-2", "paid"), ("o-3", "new")] {
+        client
+            .put_item()
+            .table_name("orders")
+            .item("pk", s(pk))
+            .item("state", s(state))
+            .send()
+            .await
+            .expect("PutItem");
+    }
+    client
+        .update_table()
+        .table_name("orders")
+        .attribute_definitions(definition("state", ScalarAttributeType::S))
+        .global_secondary_index_updates(
+            GlobalSecondaryIndexUpdate::builder()
+                .create(
+                    CreateGlobalSecondaryIndexAction::builder()
+                        .index_name("by-state")
+                        .key_schema(key("state", KeyType::Hash))
+                        .projection(
+                            Projection::builder()
+                                .projection_type(ProjectionType::KeysOnly)
+                                .build(),
+                        )
+                        .build()
+                        .expect("an index to create"),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .expect("create an index");
+    assert_eq!(global_indexes(client, "orders").await, ["by-state"]);
+    let fresh = client
+        .query()
+        .table_name("orders")
+        .index_name("by-state")
+        .key_condition_expression("#s = :new")
+        .expression_attribute_names("#s", "state")
+        .expression_attribute_values(":new", s("new"))
+        .send()
+        .await
+        .expect("Query on the new index");
+    assert_eq!(fresh.count(), 2, "the index holds the items already there");
+    client
+        .update_table()
+        .table_name("orders")
+        .global_secondary_index_updates(
+            GlobalSecondaryIndexUpdate::builder()
+                .delete(
+                    DeleteGlobalSecondaryIndexAction::builder()
+                        .index_name("by-state")
+                        .build()
+                        .expect("an index to delete"),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .expect("delete the index");
+    assert!(global_indexes(client, "orders").await.is_empty());
+}
+
+/// Where moto answers otherwise (MOTO_DEVIATIONS.md, "DynamoDB: substitutions", "DynamoDB:
+/// UpdateTable", "DynamoDB: ClientRequestToken"), and what the engine cannot do (streams), on
+/// the engine alone.
+mod engine_follows_aws {
+    use aws_sdk_dynamodb::types::{TransactWriteItem, Update};
+    use tests::Backend;
+
+    use super::*;
+
+    async fn engine() -> (Backend, Client) {
+        let backend = Backend::engine().await;
+        let client = super::super::client(&backend).await;
+        create(&client, "orders", false).await;
+        (backend, client)
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn substitutions_without_an_expression_are_refused() {
+        let (_engine, client) = engine().await;
+        let error = client
+            .put_item()
+            .table_name("orders")
+            .item("pk", s("o-1"))
+            .condition_expression("attribute_not_exists(pk)")
+            .expression_attribute_values(":v", s("unused"))
+            .send()
+            .await
+            .expect_err("an unused value in a put");
+        validation(
+            refusal(&error.into_service_error()),
+            "Value provided in ExpressionAttributeValues unused in expressions: keys: {:v}",
+        );
+        let error = client
+            .put_item()
+            .table_name("orders")
+            .item("pk", s("o-1"))
+            .condition_expression("attribute_not_exists(#n)")
+            .send()
+            .await
+            .expect_err("an undefined name");
+        validation(
+            refusal(&error.into_service_error()),
+            "Invalid ConditionExpression: An expression attribute name used in the document path is not defined; attribute name: #n",
+        );
+        let error = client
+            .scan()
+            .table_name("orders")
+            .expression_attribute_values(":v", s("x"))
+            .send()
+            .await
+            .expect_err("values without an expression");
+        validation(
+            refusal(&error.into_service_error()),
+            "ExpressionAttributeValues can only be specified when using expressions",
+        );
+        let error = client
+            .query()
+            .table_name("orders")
+            .key_condition_expression("pk = :a")
+            .filter_expression("size(note) > :a")
+            .expression_attribute_values(":a", s("o-1"))
+            .expression_attribute_values(":b", n(1))
+            .expression_attribute_values(":c", n(2))
+            .send()
+            .await
+            .expect_err("two unused values");
+        validation(
+            refusal(&error.into_service_error()),
+            "Value provided in ExpressionAttributeValues unused in expressions: keys: {:b, :c}",
+        );
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn streams_are_refused_and_protected_tables_are_kept() {
+        let (_engine, client) = engine().await;
+        let error = client
+            .update_table()
+            .table_name("orders")
+            .provisioned_throughput(throughput(1, 1))
+            .send()
+            .await
+            .expect_err("capacity for an on-demand table");
+        validation(
+            refusal(&error.into_service_error()),
+            "One or more parameter values were invalid: Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST",
+        );
+        let error = client
+            .update_table()
+            .table_name("orders")
+            .send()
+            .await
+            .expect_err("nothing to change");
+        assert_code(&error.into_service_error(), "ValidationException");
+        let error = client
+            .update_table()
+            .table_name("orders")
+            .stream_specification(
+                StreamSpecification::builder()
+                    .stream_enabled(true)
+                    .stream_view_type(StreamViewType::NewImage)
+                    .build()
+                    .expect("a stream specification"),
+            )
+            .send()
+            .await
+            .expect_err("no streams locally");
+        let (code, message) = refusal(&error.into_service_error());
+        assert_eq!(code, "ValidationException");
+        assert!(message.contains("no DynamoDB Streams"), "{message}");
+        client
+            .update_table()
+            .table_name("orders")
+            .deletion_protection_enabled(true)
+            .send()
+            .await
+            .expect("protect");
+        let error = client
+            .delete_table()
+            .table_name("orders")
+            .send()
+            .await
+            .expect_err("protected");
+        validation(
+            refusal(&error.into_service_error()),
+            "Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first.",
+        );
+        let error = client
+            .update_table()
+            .table_name("orders")
+            .global_secondary_index_updates(
+                GlobalSecondaryIndexUpdate::builder()
+                    .delete(
+                        DeleteGlobalSecondaryIndexAction::builder()
+                            .index_name("absent")
+                            .build()
+                            .expect("an index to delete"),
+                    )
+                    .build(),
+            )
+            .send()
+            .await
+            .expect_err("no such index");
+        assert_code(&error.into_service_error(), "ResourceNotFoundException");
+    }
+
+    fn add_one(pk: &str) -> TransactWriteItem {
+        TransactWriteItem::builder()
+            .update(
+                Update::builder()
+                    .table_name("orders")
+                    .key("pk", s(pk))
+                    .update_expression("ADD visits :one")
+                    .expression_attribute_values(":one", n(1))
+                    .build()
+                    .expect("an update"),
+            )
+            .build()
+    }
+
+    /// The same transaction under the same token is applied once; another one under that token
+    /// is refused.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_client_request_token_applies_a_transaction_once() {
+        let (_engine, client) = engine().await;
+        for _ in 0..2 {
+            client
+                .transact_write_items()
+                .client_request_token("order-o-1-visit")
+                .transact_items(add_one("o-1"))
+                .send()
+                .await
+                .expect("TransactWriteItems");
+        }
+        let got = client
+            .get_item()
+            .table_name("orders")
+            .key("pk", s("o-1"))
+            .send()
+            .await
+            .expect("GetItem");
+        assert_eq!(got.item().expect("the item")["visits"], n(1));
+        let error = client
+            .transact_write_items()
+            .client_request_token("order-o-1-visit")
+            .transact_items(add_one("o-2"))
+            .send()
+            .await
+            .expect_err("another request under the token");
+        assert_code(
+            &error.into_service_error(),
+            "IdempotentParameterMismatchException",
+        );
+    }
+}
