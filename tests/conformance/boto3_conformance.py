@@ -46,18 +46,25 @@ class Checks:
             self.failures.append(f"{key}: expected {expected!r}, got {actual!r}")
 
 
-def error_of(call):
-    """The (HTTP status, error code) a call fails with, or None when it succeeds."""
+def refusal_of(call):
+    """The (HTTP status, error code, message) a call fails with, or None when it succeeds."""
     try:
         call()
     except ClientError as error:
         return (
             error.response["ResponseMetadata"]["HTTPStatusCode"],
             error.response["Error"]["Code"],
+            error.response["Error"].get("Message"),
         )
     except ParamValidationError:
-        return ("client-side", "ParamValidationError")
+        return ("client-side", "ParamValidationError", None)
     return None
+
+
+def error_of(call):
+    """The (HTTP status, error code) a call fails with, or None when it succeeds."""
+    refusal = refusal_of(call)
+    return refusal and refusal[:2]
 
 
 # --- S3 -------------------------------------------------------------------------------------
@@ -444,19 +451,6 @@ def dynamodb_errors(dynamodb, checks):
         error_of(lambda: table(dynamodb, "errors")),
         (400, "ResourceInUseException"),
     )
-
-
-def refusal_of(call):
-    """The (HTTP status, error code, message) a call fails with, or None when it succeeds."""
-    try:
-        call()
-    except ClientError as error:
-        return (
-            error.response["ResponseMetadata"]["HTTPStatusCode"],
-            error.response["Error"]["Code"],
-            error.response["Error"].get("Message"),
-        )
-    return None
 
 
 SUBSTITUTIONS = "DynamoDB: substitutions"

@@ -5,23 +5,14 @@
 //! below and in `tests/conformance/MOTO_DEVIATIONS.md`.
 
 use aws_sdk_dynamodb::Client;
-use aws_sdk_dynamodb::error::ProvideErrorMetadata;
 use aws_sdk_dynamodb::types::{
-    AttributeValue, BillingMode, CreateGlobalSecondaryIndexAction, DeleteGlobalSecondaryIndexAction,
-    GlobalSecondaryIndexUpdate, KeyType, Projection, ProjectionType, ProvisionedThroughput,
-    ScalarAttributeType, StreamSpecification, StreamViewType,
+    AttributeValue, BillingMode, CreateGlobalSecondaryIndexAction,
+    DeleteGlobalSecondaryIndexAction, GlobalSecondaryIndexUpdate, KeyType, Projection,
+    ProjectionType, ProvisionedThroughput, ScalarAttributeType, StreamSpecification,
+    StreamViewType,
 };
 
-use super::{assert_code, create, definition, item, key, n, s};
-
-/// The code and message of a refused call.
-#[track_caller]
-fn refusal<E: ProvideErrorMetadata>(error: &E) -> (String, String) {
-    (
-        error.code().unwrap_or_default().to_owned(),
-        error.message().unwrap_or_default().to_owned(),
-    )
-}
+use super::{create_table, definition, get, item, key, n, put_items, refused, s, update};
 
 #[track_caller]
 fn validation(seen: (String, String), message: &str) {
@@ -31,80 +22,60 @@ fn validation(seen: (String, String), message: &str) {
 /// AWS's messages for an unused value or name and an undefined value (naming the parameter)
 /// in `UpdateItem`; nothing is written.
 pub(super) async fn expression_substitutions_are_defined_and_used(client: &Client) {
-    create(client, "orders", false).await;
-    let unused_value = client
-        .update_item()
-        .table_name("orders")
-        .key("pk", s("o-1"))
-        .update_expression("SET amount = :a")
-        .expression_attribute_values(":a", n(1))
-        .expression_attribute_values(":v", s("unused"))
-        .send()
-        .await
-        .expect_err("an unused value");
+    create_table(client, "orders", false).await;
     validation(
-        refusal(&unused_value.into_service_error()),
+        refused(
+            update(client, "orders", "o-1")
+                .update_expression("SET amount = :a")
+                .expression_attribute_values(":a", n(1))
+                .expression_attribute_values(":v", s("unused"))
+                .send(),
+        )
+        .await,
         "Value provided in ExpressionAttributeValues unused in expressions: keys: {:v}",
     );
-    let unused_name = client
-        .update_item()
-        .table_name("orders")
-        .key("pk", s("o-1"))
-        .update_expression("SET #s = :s")
-        .expression_attribute_names("#s", "state")
-        .expression_attribute_names("#unused", "note")
-        .expression_attribute_values(":s", s("new"))
-        .send()
-        .await
-        .expect_err("an unused name");
     validation(
-        refusal(&unused_name.into_service_error()),
+        refused(
+            update(client, "orders", "o-1")
+                .update_expression("SET #s = :s")
+                .expression_attribute_names("#s", "state")
+                .expression_attribute_names("#unused", "note")
+                .expression_attribute_values(":s", s("new"))
+                .send(),
+        )
+        .await,
         "Value provided in ExpressionAttributeNames unused in expressions: keys: {#unused}",
     );
-    let undefined_value = client
-        .update_item()
-        .table_name("orders")
-        .key("pk", s("o-1"))
-        .update_expression("SET amount = :missing")
-        .send()
-        .await
-        .expect_err("an undefined value");
     validation(
-        refusal(&undefined_value.into_service_error()),
+        refused(
+            update(client, "orders", "o-1")
+                .update_expression("SET amount = :missing")
+                .send(),
+        )
+        .await,
         "Invalid UpdateExpression: An expression attribute value used in expression is not defined; attribute value: :missing",
     );
     // Nothing was written by any of them.
-    let got = client
-        .get_item()
-        .table_name("orders")
-        .key("pk", s("o-1"))
-        .send()
-        .await
-        .expect("GetItem");
-    assert_eq!(got.item(), None);
+    assert_eq!(get(client, "orders", item(&[("pk", s("o-1"))])).await, None);
 }
 
 /// `size()` of a list in a condition and in a scan's filter.
 pub(super) async fn size_in_conditions_and_filters(client: &Client) {
-    create(client, "orders", false).await;
+    create_table(client, "orders", false).await;
     let lines = |count: usize| AttributeValue::L((0..count).map(|line| n(line as i64)).collect());
-    for (pk, count) in [("o-1", 1), ("o-2", 3), ("o-3", 5)] {
-        client
-            .put_item()
-            .table_name("orders")
-            .set_item(Some(item(&[
+    put_items(
+        client,
+        "orders",
+        [("o-1", 1), ("o-2", 3), ("o-3", 5)].map(|(pk, count)| {
+            item(&[
                 ("pk", s(pk)),
                 ("entries", lines(count)),
                 ("note", s(&"x".repeat(count))),
-            ])))
-            .send()
-            .await
-            .expect("PutItem");
-    }
-    client
-        .update_item()
-        .table_name("orders")
-        .key("pk", s("o-2"))
+            ])
+        }),
+    )
+    .await;
+    update(client, "orders", "o-2")
         .update_expression("SET entries = list_append(entries, :more)")
         .condition_expression("size(entries) < :max")
         .expression_attribute_values(":more", lines(1))
@@ -112,20 +83,18 @@ pub(super) async fn size_in_conditions_and_filters(client: &Client) {
         .send()
         .await
         .expect("3 entries are fewer than 4");
-    let full = client
-        .update_item()
-        .table_name("orders")
-        .key("pk", s("o-2"))
-        .update_expression("SET entries = list_append(entries, :more)")
-        .condition_expression("size(entries) < :max")
-        .expression_attribute_values(":more", lines(1))
-        .expression_attribute_values(":max", n(4))
-        .send()
+    assert_eq!(
+        refused(
+            update(client, "orders", "o-2")
+                .update_expression("SET entries = list_append(entries, :more)")
+                .condition_expression("size(entries) < :max")
+                .expression_attribute_values(":more", lines(1))
+                .expression_attribute_values(":max", n(4))
+                .send()
+        )
         .await
-        .expect_err("4 entries are not fewer than 4");
-    assert_code(
-        &full.into_service_error(),
-        "ConditionalCheckFailedException",
+        .0,
+        "ConditionalCheckFailedException"
     );
     let scanned = client
         .scan()
@@ -190,7 +159,7 @@ async fn global_indexes(client: &Client, table: &str) -> Vec<String> {
 /// `UpdateTable`: to provisioned capacity and back; a global secondary index created (over the
 /// items already there) and deleted.
 pub(super) async fn update_table_changes_billing_and_indexes(client: &Client) {
-    create(client, "orders", false).await;
+    create_table(client, "orders", false).await;
     client
         .update_table()
         .table_name("orders")
@@ -215,16 +184,13 @@ pub(super) async fn update_table_changes_billing_and_indexes(client: &Client) {
         Some(BillingMode::PayPerRequest)
     );
 
-    for (pk, state) in [("o-1", "new"), ("o-2", "paid"), ("o-3", "new")] {
-        client
-            .put_item()
-            .table_name("orders")
-            .item("pk", s(pk))
-            .item("state", s(state))
-            .send()
-            .await
-            .expect("PutItem");
-    }
+    put_items(
+        client,
+        "orders",
+        [("o-1", "new"), ("o-2", "paid"), ("o-3", "new")]
+            .map(|(pk, state)| item(&[("pk", s(pk)), ("state", s(state))])),
+    )
+    .await;
     client
         .update_table()
         .table_name("orders")
@@ -291,62 +257,62 @@ mod engine_follows_aws {
     async fn engine() -> (Backend, Client) {
         let backend = Backend::engine().await;
         let client = super::super::client(&backend).await;
-        create(&client, "orders", false).await;
+        create_table(&client, "orders", false).await;
         (backend, client)
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn substitutions_without_an_expression_are_refused() {
         let (_engine, client) = engine().await;
-        let error = client
-            .put_item()
-            .table_name("orders")
-            .item("pk", s("o-1"))
-            .condition_expression("attribute_not_exists(pk)")
-            .expression_attribute_values(":v", s("unused"))
-            .send()
-            .await
-            .expect_err("an unused value in a put");
         validation(
-            refusal(&error.into_service_error()),
+            refused(
+                client
+                    .put_item()
+                    .table_name("orders")
+                    .item("pk", s("o-1"))
+                    .condition_expression("attribute_not_exists(pk)")
+                    .expression_attribute_values(":v", s("unused"))
+                    .send(),
+            )
+            .await,
             "Value provided in ExpressionAttributeValues unused in expressions: keys: {:v}",
         );
-        let error = client
-            .put_item()
-            .table_name("orders")
-            .item("pk", s("o-1"))
-            .condition_expression("attribute_not_exists(#n)")
-            .send()
-            .await
-            .expect_err("an undefined name");
         validation(
-            refusal(&error.into_service_error()),
+            refused(
+                client
+                    .put_item()
+                    .table_name("orders")
+                    .item("pk", s("o-1"))
+                    .condition_expression("attribute_not_exists(#n)")
+                    .send(),
+            )
+            .await,
             "Invalid ConditionExpression: An expression attribute name used in the document path is not defined; attribute name: #n",
         );
-        let error = client
-            .scan()
-            .table_name("orders")
-            .expression_attribute_values(":v", s("x"))
-            .send()
-            .await
-            .expect_err("values without an expression");
         validation(
-            refusal(&error.into_service_error()),
+            refused(
+                client
+                    .scan()
+                    .table_name("orders")
+                    .expression_attribute_values(":v", s("x"))
+                    .send(),
+            )
+            .await,
             "ExpressionAttributeValues can only be specified when using expressions",
         );
-        let error = client
-            .query()
-            .table_name("orders")
-            .key_condition_expression("pk = :a")
-            .filter_expression("size(note) > :a")
-            .expression_attribute_values(":a", s("o-1"))
-            .expression_attribute_values(":b", n(1))
-            .expression_attribute_values(":c", n(2))
-            .send()
-            .await
-            .expect_err("two unused values");
         validation(
-            refusal(&error.into_service_error()),
+            refused(
+                client
+                    .query()
+                    .table_name("orders")
+                    .key_condition_expression("pk = :a")
+                    .filter_expression("size(note) > :a")
+                    .expression_attribute_values(":a", s("o-1"))
+                    .expression_attribute_values(":b", n(1))
+                    .expression_attribute_values(":c", n(2))
+                    .send(),
+            )
+            .await,
             "Value provided in ExpressionAttributeValues unused in expressions: keys: {:b, :c}",
         );
     }
@@ -354,38 +320,37 @@ mod engine_follows_aws {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn streams_are_refused_and_protected_tables_are_kept() {
         let (_engine, client) = engine().await;
-        let error = client
-            .update_table()
-            .table_name("orders")
-            .provisioned_throughput(throughput(1, 1))
-            .send()
-            .await
-            .expect_err("capacity for an on-demand table");
         validation(
-            refusal(&error.into_service_error()),
+            refused(
+                client
+                    .update_table()
+                    .table_name("orders")
+                    .provisioned_throughput(throughput(1, 1))
+                    .send(),
+            )
+            .await,
             "One or more parameter values were invalid: Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST",
         );
-        let error = client
-            .update_table()
-            .table_name("orders")
-            .send()
-            .await
-            .expect_err("nothing to change");
-        assert_code(&error.into_service_error(), "ValidationException");
-        let error = client
-            .update_table()
-            .table_name("orders")
-            .stream_specification(
-                StreamSpecification::builder()
-                    .stream_enabled(true)
-                    .stream_view_type(StreamViewType::NewImage)
-                    .build()
-                    .expect("a stream specification"),
-            )
-            .send()
-            .await
-            .expect_err("no streams locally");
-        let (code, message) = refusal(&error.into_service_error());
+        assert_eq!(
+            refused(client.update_table().table_name("orders").send())
+                .await
+                .0,
+            "ValidationException"
+        );
+        let (code, message) = refused(
+            client
+                .update_table()
+                .table_name("orders")
+                .stream_specification(
+                    StreamSpecification::builder()
+                        .stream_enabled(true)
+                        .stream_view_type(StreamViewType::NewImage)
+                        .build()
+                        .expect("a stream specification"),
+                )
+                .send(),
+        )
+        .await;
         assert_eq!(code, "ValidationException");
         assert!(message.contains("no DynamoDB Streams"), "{message}");
         client
@@ -395,33 +360,31 @@ mod engine_follows_aws {
             .send()
             .await
             .expect("protect");
-        let error = client
-            .delete_table()
-            .table_name("orders")
-            .send()
-            .await
-            .expect_err("protected");
         validation(
-            refusal(&error.into_service_error()),
+            refused(client.delete_table().table_name("orders").send()).await,
             "Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first.",
         );
-        let error = client
-            .update_table()
-            .table_name("orders")
-            .global_secondary_index_updates(
-                GlobalSecondaryIndexUpdate::builder()
-                    .delete(
-                        DeleteGlobalSecondaryIndexAction::builder()
-                            .index_name("absent")
-                            .build()
-                            .expect("an index to delete"),
+        assert_eq!(
+            refused(
+                client
+                    .update_table()
+                    .table_name("orders")
+                    .global_secondary_index_updates(
+                        GlobalSecondaryIndexUpdate::builder()
+                            .delete(
+                                DeleteGlobalSecondaryIndexAction::builder()
+                                    .index_name("absent")
+                                    .build()
+                                    .expect("an index to delete"),
+                            )
+                            .build(),
                     )
-                    .build(),
+                    .send()
             )
-            .send()
             .await
-            .expect_err("no such index");
-        assert_code(&error.into_service_error(), "ResourceNotFoundException");
+            .0,
+            "ResourceNotFoundException"
+        );
     }
 
     fn add_one(pk: &str) -> TransactWriteItem {
@@ -452,24 +415,19 @@ mod engine_follows_aws {
                 .await
                 .expect("TransactWriteItems");
         }
-        let got = client
-            .get_item()
-            .table_name("orders")
-            .key("pk", s("o-1"))
-            .send()
+        let got = get(&client, "orders", item(&[("pk", s("o-1"))])).await;
+        assert_eq!(got.expect("the item")["visits"], n(1));
+        assert_eq!(
+            refused(
+                client
+                    .transact_write_items()
+                    .client_request_token("order-o-1-visit")
+                    .transact_items(add_one("o-2"))
+                    .send()
+            )
             .await
-            .expect("GetItem");
-        assert_eq!(got.item().expect("the item")["visits"], n(1));
-        let error = client
-            .transact_write_items()
-            .client_request_token("order-o-1-visit")
-            .transact_items(add_one("o-2"))
-            .send()
-            .await
-            .expect_err("another request under the token");
-        assert_code(
-            &error.into_service_error(),
-            "IdempotentParameterMismatchException",
+            .0,
+            "IdempotentParameterMismatchException"
         );
     }
 }

@@ -12,9 +12,9 @@ use super::registry::{
     Registry, check, check_size, condition, item, project as projection, return_values, spec,
     string, substitutions, swap,
 };
+use super::table::Billing;
 use super::update::Update;
 use super::value::Item;
-use super::table::Billing;
 use super::{reads, transactions, update_table};
 
 /// The registry as the service shares it.

@@ -178,7 +178,12 @@ fn index_change(
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
-        .chain(description["AttributeDefinitions"].as_array().into_iter().flatten())
+        .chain(
+            description["AttributeDefinitions"]
+                .as_array()
+                .into_iter()
+                .flatten(),
+        )
     {
         let Some(attribute) = definition.get("AttributeName").and_then(Value::as_str) else {
             continue;
