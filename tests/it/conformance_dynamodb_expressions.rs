@@ -15,8 +15,11 @@ use aws_sdk_dynamodb::types::{
 use super::{create_table, definition, get, item, key, n, put_items, refused, s, update};
 
 #[track_caller]
-fn validation(seen: (String, String), message: &str) {
-    assert_eq!(seen, ("ValidationException".to_owned(), message.to_owned()));
+fn validation((code, said): (String, String), message: &str) {
+    assert_eq!(
+        (code.as_str(), said.as_str()),
+        ("ValidationException", message)
+    );
 }
 
 /// AWS's messages for an unused value or name and an undefined value (naming the parameter)
@@ -62,7 +65,7 @@ pub(super) async fn expression_substitutions_are_defined_and_used(client: &Clien
 /// `size()` of a list in a condition and in a scan's filter.
 pub(super) async fn size_in_conditions_and_filters(client: &Client) {
     create_table(client, "orders", false).await;
-    let lines = |count: usize| AttributeValue::L((0..count).map(|line| n(line as i64)).collect());
+    let lines = |count: i64| AttributeValue::L((0..count).map(n).collect());
     put_items(
         client,
         "orders",
@@ -70,7 +73,10 @@ pub(super) async fn size_in_conditions_and_filters(client: &Client) {
             item(&[
                 ("pk", s(pk)),
                 ("entries", lines(count)),
-                ("note", s(&"x".repeat(count))),
+                (
+                    "note",
+                    s(&"x".repeat(usize::try_from(count).expect("small"))),
+                ),
             ])
         }),
     )
@@ -245,9 +251,8 @@ pub(super) async fn update_table_changes_billing_and_indexes(client: &Client) {
     assert!(global_indexes(client, "orders").await.is_empty());
 }
 
-/// Where moto answers otherwise (MOTO_DEVIATIONS.md, "DynamoDB: substitutions", "DynamoDB:
-/// UpdateTable", "DynamoDB: ClientRequestToken"), and what the engine cannot do (streams), on
-/// the engine alone.
+/// Where moto answers otherwise (`MOTO_DEVIATIONS.md`: substitutions, `UpdateTable`,
+/// `ClientRequestToken`), and what the engine cannot do (streams), on the engine alone.
 mod engine_follows_aws {
     use aws_sdk_dynamodb::types::{TransactWriteItem, Update};
     use tests::Backend;
@@ -264,12 +269,10 @@ mod engine_follows_aws {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn substitutions_without_an_expression_are_refused() {
         let (_engine, client) = engine().await;
+        let put = || client.put_item().table_name("orders").item("pk", s("o-1"));
         validation(
             refused(
-                client
-                    .put_item()
-                    .table_name("orders")
-                    .item("pk", s("o-1"))
+                put()
                     .condition_expression("attribute_not_exists(pk)")
                     .expression_attribute_values(":v", s("unused"))
                     .send(),
@@ -279,10 +282,7 @@ mod engine_follows_aws {
         );
         validation(
             refused(
-                client
-                    .put_item()
-                    .table_name("orders")
-                    .item("pk", s("o-1"))
+                put()
                     .condition_expression("attribute_not_exists(#n)")
                     .send(),
             )

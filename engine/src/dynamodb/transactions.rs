@@ -20,7 +20,7 @@ use super::value::{Item, item_size};
 const MAX_ACTIONS: usize = 100;
 
 /// How long a `ClientRequestToken` is remembered after its transaction completed: 10 minutes
-/// (`TransactWriteItems`, "ClientRequestToken", Amazon DynamoDB API Reference).
+/// (`TransactWriteItems`, `ClientRequestToken`, Amazon DynamoDB API Reference).
 const TOKEN_SECONDS: f64 = 600.0;
 
 /// The longest `ClientRequestToken`.
