@@ -410,3 +410,33 @@ fn dropping_email_revokes_the_send_permission() {
     );
     assert!(markdown.contains("writes.email true → false"), "{markdown}");
 }
+
+/// The cost section of an API pipeline prices its API, table and e-mail: dropping the e-mail at
+/// 1,000,000 orders saves SES's 990,000 × $0.0001 = $99.00, and the store's two email-state
+/// updates an order, 1,980,000 write units × $0.000000625 = $1.2375 (DynamoDB $5.84 → $4.60).
+#[test]
+fn dropping_email_shows_the_ses_and_dynamodb_saving() {
+    let (seed, files) = orders_api();
+    let seed = format!("{seed}cost:\n  orders_per_month: 1000000\n");
+    let (code, markdown) = diff_texts(
+        &seed,
+        |seed| {
+            seed.replace(
+                "writes: { table: orders, email: true }",
+                "writes: { table: orders }",
+            )
+        },
+        &files,
+        "markdown",
+    );
+    assert_eq!(code, 2, "{markdown}");
+    assert!(
+        markdown.contains("| SES | $99.00 | $0.00 | −$99.00 |"),
+        "{markdown}"
+    );
+    assert!(
+        markdown.contains("| DynamoDB | $5.84 | $4.60 | −$1.24 |"),
+        "{markdown}"
+    );
+    insta::assert_snapshot!(markdown);
+}

@@ -8,8 +8,8 @@ use std::time::Instant;
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::AttributeValue;
-use engine::dynamodb::{KeyAttribute, TableSpec};
 use engine::{Engine, EngineConfig};
+use tests::dynamodb::engine_table;
 use tests::sdk_config_for;
 
 /// Items written, then read, by the workload.
@@ -27,16 +27,7 @@ const BODY: &str = concat!(
 #[tokio::main(flavor = "multi_thread")]
 async fn main() {
     let engine = Engine::start(EngineConfig {
-        tables: vec![TableSpec {
-            name: "orders".into(),
-            partition: KeyAttribute {
-                name: "pk".into(),
-                kind: "S".into(),
-            },
-            sort: None,
-            ttl_attribute: None,
-            indexes: Vec::new(),
-        }],
+        tables: vec![engine_table("orders", None)],
         ..EngineConfig::default()
     })
     .await

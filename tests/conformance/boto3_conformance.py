@@ -46,18 +46,25 @@ class Checks:
             self.failures.append(f"{key}: expected {expected!r}, got {actual!r}")
 
 
-def error_of(call):
-    """The (HTTP status, error code) a call fails with, or None when it succeeds."""
+def refusal_of(call):
+    """The (HTTP status, error code, message) a call fails with, or None when it succeeds."""
     try:
         call()
     except ClientError as error:
         return (
             error.response["ResponseMetadata"]["HTTPStatusCode"],
             error.response["Error"]["Code"],
+            error.response["Error"].get("Message"),
         )
     except ParamValidationError:
-        return ("client-side", "ParamValidationError")
+        return ("client-side", "ParamValidationError", None)
     return None
+
+
+def error_of(call):
+    """The (HTTP status, error code) a call fails with, or None when it succeeds."""
+    refusal = refusal_of(call)
+    return refusal and refusal[:2]
 
 
 # --- S3 -------------------------------------------------------------------------------------
@@ -446,6 +453,216 @@ def dynamodb_errors(dynamodb, checks):
     )
 
 
+SUBSTITUTIONS = "DynamoDB: substitutions"
+
+
+def dynamodb_substitutions(dynamodb, checks):
+    table(dynamodb, "substitutions")
+    key = {"pk": {"S": "o-1"}, "sk": {"S": "a"}}
+
+    def update(**extra):
+        return lambda: dynamodb.update_item(TableName="substitutions", Key=key, **extra)
+
+    checks.expect(
+        "unused value",
+        refusal_of(update(UpdateExpression="SET amount = :a", ExpressionAttributeValues={":a": {"N": "1"}, ":v": {"S": "x"}})),
+        (400, "ValidationException", "Value provided in ExpressionAttributeValues unused in expressions: keys: {:v}"),
+    )
+    checks.expect(
+        "unused name",
+        refusal_of(
+            update(
+                UpdateExpression="SET #s = :s",
+                ExpressionAttributeNames={"#s": "state", "#unused": "note"},
+                ExpressionAttributeValues={":s": {"S": "new"}},
+            )
+        ),
+        (400, "ValidationException", "Value provided in ExpressionAttributeNames unused in expressions: keys: {#unused}"),
+    )
+    checks.expect(
+        "undefined value",
+        refusal_of(update(UpdateExpression="SET amount = :missing")),
+        (
+            400,
+            "ValidationException",
+            "Invalid UpdateExpression: An expression attribute value used in expression is not defined; attribute value: :missing",
+        ),
+    )
+    item = dict(key)
+    checks.expect(
+        "unused value in a put",
+        refusal_of(
+            lambda: dynamodb.put_item(
+                TableName="substitutions",
+                Item=item,
+                ConditionExpression="attribute_not_exists(pk)",
+                ExpressionAttributeValues={":v": {"S": "x"}},
+            )
+        ),
+        (400, "ValidationException", "Value provided in ExpressionAttributeValues unused in expressions: keys: {:v}"),
+        moto_deviation=SUBSTITUTIONS,
+    )
+    checks.expect(
+        "undefined name in a condition",
+        refusal_of(
+            lambda: dynamodb.put_item(
+                TableName="substitutions", Item=item, ConditionExpression="attribute_not_exists(#n)"
+            )
+        ),
+        (
+            400,
+            "ValidationException",
+            "Invalid ConditionExpression: An expression attribute name used in the document path is not defined; attribute name: #n",
+        ),
+        moto_deviation=SUBSTITUTIONS,
+    )
+    checks.expect(
+        "values without an expression",
+        refusal_of(lambda: dynamodb.scan(TableName="substitutions", ExpressionAttributeValues={":v": {"S": "x"}})),
+        (400, "ValidationException", "ExpressionAttributeValues can only be specified when using expressions"),
+        moto_deviation=SUBSTITUTIONS,
+    )
+    checks.expect(
+        "nothing written",
+        dynamodb.get_item(TableName="substitutions", Key=key).get("Item"),
+        None,
+        moto_deviation=SUBSTITUTIONS,
+    )
+
+
+def dynamodb_size(dynamodb, checks):
+    table(dynamodb, "sizes")
+    for sort, count in [("a", 1), ("b", 3), ("c", 5)]:
+        dynamodb.put_item(
+            TableName="sizes",
+            Item={
+                "pk": {"S": "o-1"},
+                "sk": {"S": sort},
+                "entries": {"L": [{"N": str(n)} for n in range(count)]},
+                "note": {"S": "x" * count},
+            },
+        )
+    grow = {
+        "TableName": "sizes",
+        "Key": {"pk": {"S": "o-1"}, "sk": {"S": "b"}},
+        "UpdateExpression": "SET entries = list_append(entries, :more)",
+        "ConditionExpression": "size(entries) < :max",
+        "ExpressionAttributeValues": {":more": {"L": [{"N": "9"}]}, ":max": {"N": "4"}},
+    }
+    checks.expect("condition holds", refusal_of(lambda: dynamodb.update_item(**grow)), None)
+    checks.expect(
+        "condition fails",
+        refusal_of(lambda: dynamodb.update_item(**grow)),
+        (400, "ConditionalCheckFailedException", "The conditional request failed"),
+    )
+    found = dynamodb.query(
+        TableName="sizes",
+        KeyConditionExpression="pk = :p",
+        FilterExpression="size(entries) >= :three AND size(note) <= size(entries)",
+        ExpressionAttributeValues={":p": {"S": "o-1"}, ":three": {"N": "3"}},
+    )
+    checks.expect("filter", [item["sk"]["S"] for item in found["Items"]], ["b", "c"])
+
+
+UPDATE_TABLE = "DynamoDB: UpdateTable"
+
+
+def dynamodb_update_table(dynamodb, checks):
+    table(dynamodb, "updated")
+    dynamodb.update_table(
+        TableName="updated",
+        BillingMode="PROVISIONED",
+        ProvisionedThroughput={"ReadCapacityUnits": 5, "WriteCapacityUnits": 2},
+    )
+    described = dynamodb.describe_table(TableName="updated")["Table"]
+    checks.expect(
+        "provisioned",
+        (
+            described["BillingModeSummary"]["BillingMode"],
+            described["ProvisionedThroughput"]["ReadCapacityUnits"],
+            described["ProvisionedThroughput"]["WriteCapacityUnits"],
+        ),
+        ("PROVISIONED", 5, 2),
+    )
+    dynamodb.update_table(TableName="updated", BillingMode="PAY_PER_REQUEST")
+    described = dynamodb.describe_table(TableName="updated")["Table"]
+    checks.expect("on demand", described["BillingModeSummary"]["BillingMode"], "PAY_PER_REQUEST")
+    for sort, state in [("a", "new"), ("b", "paid"), ("c", "new")]:
+        dynamodb.put_item(TableName="updated", Item={"pk": {"S": "o-1"}, "sk": {"S": sort}, "state": {"S": state}})
+    dynamodb.update_table(
+        TableName="updated",
+        AttributeDefinitions=[{"AttributeName": "state", "AttributeType": "S"}],
+        GlobalSecondaryIndexUpdates=[
+            {
+                "Create": {
+                    "IndexName": "by-state",
+                    "KeySchema": [{"AttributeName": "state", "KeyType": "HASH"}],
+                    "Projection": {"ProjectionType": "KEYS_ONLY"},
+                }
+            }
+        ],
+    )
+    indexes = dynamodb.describe_table(TableName="updated")["Table"].get("GlobalSecondaryIndexes", [])
+    checks.expect("index created", [index["IndexName"] for index in indexes], ["by-state"])
+    fresh = dynamodb.query(
+        TableName="updated",
+        IndexName="by-state",
+        KeyConditionExpression="#s = :new",
+        ExpressionAttributeNames={"#s": "state"},
+        ExpressionAttributeValues={":new": {"S": "new"}},
+    )
+    checks.expect("index holds the items already there", sorted(item["sk"]["S"] for item in fresh["Items"]), ["a", "c"])
+    dynamodb.update_table(TableName="updated", GlobalSecondaryIndexUpdates=[{"Delete": {"IndexName": "by-state"}}])
+    indexes = dynamodb.describe_table(TableName="updated")["Table"].get("GlobalSecondaryIndexes", [])
+    checks.expect("index deleted", indexes, [])
+    checks.expect(
+        "nothing to change",
+        error_of(lambda: dynamodb.update_table(TableName="updated")),
+        (400, "ValidationException"),
+        moto_deviation=UPDATE_TABLE,
+    )
+    checks.expect(
+        "capacity for an on-demand table",
+        error_of(
+            lambda: dynamodb.update_table(
+                TableName="updated", ProvisionedThroughput={"ReadCapacityUnits": 1, "WriteCapacityUnits": 1}
+            )
+        ),
+        (400, "ValidationException"),
+        moto_deviation=UPDATE_TABLE,
+    )
+
+
+TOKEN = "DynamoDB: ClientRequestToken"
+
+
+def dynamodb_client_request_token(dynamodb, checks):
+    table(dynamodb, "tokens")
+
+    def visit(sort):
+        return [
+            {
+                "Update": {
+                    "TableName": "tokens",
+                    "Key": {"pk": {"S": "o-1"}, "sk": {"S": sort}},
+                    "UpdateExpression": "ADD visits :one",
+                    "ExpressionAttributeValues": {":one": {"N": "1"}},
+                }
+            }
+        ]
+
+    for _ in range(2):
+        dynamodb.transact_write_items(TransactItems=visit("a"), ClientRequestToken="visit-o-1-a")
+    got = dynamodb.get_item(TableName="tokens", Key={"pk": {"S": "o-1"}, "sk": {"S": "a"}})["Item"]
+    checks.expect("applied once", got["visits"], {"N": "1"}, moto_deviation=TOKEN)
+    checks.expect(
+        "another request under the token",
+        error_of(lambda: dynamodb.transact_write_items(TransactItems=visit("b"), ClientRequestToken="visit-o-1-a")),
+        (400, "IdempotentParameterMismatchException"),
+        moto_deviation=TOKEN,
+    )
+
+
 # --- SES v2 ---------------------------------------------------------------------------------
 
 SENDER = "orders@example.com"
@@ -544,7 +761,15 @@ def ses_errors(ses, checks):
 
 S3_SCENARIOS = [s3_listing, s3_metadata, s3_range_and_conditions, s3_copy_and_delete, s3_multipart]
 SQS_SCENARIOS = [sqs_message_attributes, sqs_system_attributes, sqs_batch_errors, sqs_fifo, sqs_receipt_handles]
-DYNAMODB_SCENARIOS = [dynamodb_items, dynamodb_query, dynamodb_errors]
+DYNAMODB_SCENARIOS = [
+    dynamodb_items,
+    dynamodb_query,
+    dynamodb_errors,
+    dynamodb_substitutions,
+    dynamodb_size,
+    dynamodb_update_table,
+    dynamodb_client_request_token,
+]
 SES_SCENARIOS = [ses_send, ses_errors]
 
 

@@ -9,8 +9,11 @@ use ::engine::{Engine, EngineConfig};
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::ProvideErrorMetadata as _;
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, AttributeValue, BillingMode, KeySchemaElement, KeyType, PutRequest,
-    ReturnValue, ScalarAttributeType, TableStatus, WriteRequest,
+    AttributeValue, BillingMode, KeyType, PutRequest, ReturnValue, ScalarAttributeType,
+    WriteRequest,
+};
+use tests::dynamodb::{
+    create_table, definition, engine_table, get, item, key, n, put_items, refused, s, update,
 };
 use tests::{Backend, sdk_config_for};
 
@@ -31,6 +34,9 @@ tests::conformance!(
     transactions_apply_every_action_or_none,
     time_to_live_is_turned_on_described_and_off,
     secondary_indexes_answer_query_and_scan,
+    expression_substitutions_are_defined_and_used,
+    size_in_conditions_and_filters,
+    update_table_changes_billing_and_indexes,
 );
 
 #[path = "conformance_dynamodb_documents.rs"]
@@ -45,55 +51,12 @@ use ttl::time_to_live_is_turned_on_described_and_off;
 #[path = "conformance_dynamodb_indexes.rs"]
 mod indexes;
 use indexes::secondary_indexes_answer_query_and_scan;
-
-fn s(text: &str) -> AttributeValue {
-    AttributeValue::S(text.to_owned())
-}
-
-fn n(number: i64) -> AttributeValue {
-    AttributeValue::N(number.to_string())
-}
-
-/// Creates `name` with a string partition key `pk` and, if `sort` is set, a number sort key `sk`.
-async fn create(client: &Client, name: &str, sort: bool) {
-    let mut request = client
-        .create_table()
-        .table_name(name)
-        .billing_mode(BillingMode::PayPerRequest)
-        .key_schema(key("pk", KeyType::Hash))
-        .attribute_definitions(definition("pk", ScalarAttributeType::S));
-    if sort {
-        request = request
-            .key_schema(key("sk", KeyType::Range))
-            .attribute_definitions(definition("sk", ScalarAttributeType::N));
-    }
-    let created = request.send().await.expect("CreateTable");
-    let description = created.table_description().expect("a description");
-    assert_eq!(description.table_status(), Some(&TableStatus::Active));
-}
-
-fn key(name: &str, kind: KeyType) -> KeySchemaElement {
-    KeySchemaElement::builder()
-        .attribute_name(name)
-        .key_type(kind)
-        .build()
-        .expect("a key schema element")
-}
-
-fn definition(name: &str, kind: ScalarAttributeType) -> AttributeDefinition {
-    AttributeDefinition::builder()
-        .attribute_name(name)
-        .attribute_type(kind)
-        .build()
-        .expect("an attribute definition")
-}
-
-fn item(pairs: &[(&str, AttributeValue)]) -> HashMap<String, AttributeValue> {
-    pairs
-        .iter()
-        .map(|(name, value)| ((*name).to_owned(), value.clone()))
-        .collect()
-}
+#[path = "conformance_dynamodb_expressions.rs"]
+mod expressions;
+use expressions::{
+    expression_substitutions_are_defined_and_used, size_in_conditions_and_filters,
+    update_table_changes_billing_and_indexes,
+};
 
 #[track_caller]
 fn assert_code<E: aws_sdk_dynamodb::error::ProvideErrorMetadata + std::fmt::Debug>(
@@ -104,18 +67,22 @@ fn assert_code<E: aws_sdk_dynamodb::error::ProvideErrorMetadata + std::fmt::Debu
 }
 
 async fn tables_are_created_described_listed_and_deleted(client: &Client) {
-    create(client, "orders", true).await;
-    create(client, "customers", false).await;
-    let again = client
-        .create_table()
-        .table_name("orders")
-        .billing_mode(BillingMode::PayPerRequest)
-        .key_schema(key("pk", KeyType::Hash))
-        .attribute_definitions(definition("pk", ScalarAttributeType::S))
-        .send()
+    create_table(client, "orders", true).await;
+    create_table(client, "customers", false).await;
+    assert_eq!(
+        refused(
+            client
+                .create_table()
+                .table_name("orders")
+                .billing_mode(BillingMode::PayPerRequest)
+                .key_schema(key("pk", KeyType::Hash))
+                .attribute_definitions(definition("pk", ScalarAttributeType::S))
+                .send()
+        )
         .await
-        .expect_err("the name is taken");
-    assert_code(&again.into_service_error(), "ResourceInUseException");
+        .0,
+        "ResourceInUseException"
+    );
     let described = client
         .describe_table()
         .table_name("orders")
@@ -158,17 +125,16 @@ async fn tables_are_created_described_listed_and_deleted(client: &Client) {
         .send()
         .await
         .expect("DeleteTable");
-    let gone = client
-        .describe_table()
-        .table_name("orders")
-        .send()
-        .await
-        .expect_err("deleted");
-    assert_code(&gone.into_service_error(), "ResourceNotFoundException");
+    assert_eq!(
+        refused(client.describe_table().table_name("orders").send())
+            .await
+            .0,
+        "ResourceNotFoundException"
+    );
 }
 
 async fn items_round_trip_and_deletes_return_the_old_item(client: &Client) {
-    create(client, "orders", false).await;
+    create_table(client, "orders", false).await;
     let order = item(&[
         ("pk", s("o-1")),
         ("total", n(42)),
@@ -187,14 +153,11 @@ async fn items_round_trip_and_deletes_return_the_old_item(client: &Client) {
         .await
         .expect("PutItem");
     assert_eq!(first.attributes(), None, "no old item");
-    let got = client
-        .get_item()
-        .table_name("orders")
-        .key("pk", s("o-1"))
-        .send()
-        .await
-        .expect("GetItem");
-    assert_eq!(got.item(), Some(&order));
+    let key_of_order = item(&[("pk", s("o-1"))]);
+    assert_eq!(
+        get(client, "orders", key_of_order.clone()).await,
+        Some(order.clone())
+    );
     let projected = client
         .get_item()
         .table_name("orders")
@@ -232,18 +195,11 @@ async fn items_round_trip_and_deletes_return_the_old_item(client: &Client) {
         deleted.attributes(),
         Some(&item(&[("pk", s("o-1")), ("total", n(7))]))
     );
-    let missing = client
-        .get_item()
-        .table_name("orders")
-        .key("pk", s("o-1"))
-        .send()
-        .await
-        .expect("GetItem");
-    assert_eq!(missing.item(), None);
+    assert_eq!(get(client, "orders", key_of_order).await, None);
 }
 
 async fn conditional_writes_fail_with_conditional_check_failed(client: &Client) {
-    create(client, "orders", false).await;
+    create_table(client, "orders", false).await;
     let put = || {
         client
             .put_item()
@@ -258,53 +214,49 @@ async fn conditional_writes_fail_with_conditional_check_failed(client: &Client) 
         &error.into_service_error(),
         "ConditionalCheckFailedException",
     );
-    let update = |expected: &str| {
-        client
-            .update_item()
-            .table_name("orders")
-            .key("pk", s("o-1"))
+    let pay = |expected: &str| {
+        update(client, "orders", "o-1")
             .update_expression("SET #s = :next")
             .condition_expression("#s = :expected AND attribute_exists(pk)")
             .expression_attribute_names("#s", "status")
             .expression_attribute_values(":next", s("paid"))
             .expression_attribute_values(":expected", s(expected))
     };
-    let error = update("paid").send().await.expect_err("status is new");
+    let error = pay("paid").send().await.expect_err("status is new");
     assert_code(
         &error.into_service_error(),
         "ConditionalCheckFailedException",
     );
-    update("new").send().await.expect("status was new");
-    let error = client
-        .delete_item()
-        .table_name("orders")
-        .key("pk", s("o-1"))
-        .condition_expression("NOT (#s IN (:a, :b)) OR begins_with(#s, :c)")
-        .expression_attribute_names("#s", "status")
-        .expression_attribute_values(":a", s("paid"))
-        .expression_attribute_values(":b", s("shipped"))
-        .expression_attribute_values(":c", s("x"))
-        .send()
+    pay("new").send().await.expect("status was new");
+    assert_eq!(
+        refused(
+            client
+                .delete_item()
+                .table_name("orders")
+                .key("pk", s("o-1"))
+                .condition_expression("NOT (#s IN (:a, :b)) OR begins_with(#s, :c)")
+                .expression_attribute_names("#s", "status")
+                .expression_attribute_values(":a", s("paid"))
+                .expression_attribute_values(":b", s("shipped"))
+                .expression_attribute_values(":c", s("x"))
+                .send()
+        )
         .await
-        .expect_err("status is paid");
-    assert_code(
-        &error.into_service_error(),
-        "ConditionalCheckFailedException",
+        .0,
+        "ConditionalCheckFailedException"
     );
-    let error = client
-        .update_item()
-        .table_name("orders")
-        .key("pk", s("o-2"))
-        .update_expression("SET #s = :s")
-        .condition_expression("attribute_exists(pk)")
-        .expression_attribute_names("#s", "status")
-        .expression_attribute_values(":s", s("new"))
-        .send()
+    assert_eq!(
+        refused(
+            update(client, "orders", "o-2")
+                .update_expression("SET #s = :s")
+                .condition_expression("attribute_exists(pk)")
+                .expression_attribute_names("#s", "status")
+                .expression_attribute_values(":s", s("new"))
+                .send()
+        )
         .await
-        .expect_err("no such item");
-    assert_code(
-        &error.into_service_error(),
-        "ConditionalCheckFailedException",
+        .0,
+        "ConditionalCheckFailedException"
     );
     client
         .delete_item()
@@ -319,11 +271,8 @@ async fn conditional_writes_fail_with_conditional_check_failed(client: &Client) 
 }
 
 async fn update_expressions_set_remove_and_add(client: &Client) {
-    create(client, "orders", false).await;
-    let created = client
-        .update_item()
-        .table_name("orders")
-        .key("pk", s("o-1"))
+    create_table(client, "orders", false).await;
+    let created = update(client, "orders", "o-1")
         .update_expression("SET #t = :t, note = :note ADD seen :one")
         .expression_attribute_names("#t", "total")
         .expression_attribute_values(":t", n(10))
@@ -342,10 +291,7 @@ async fn update_expressions_set_remove_and_add(client: &Client) {
             ("seen", n(1)),
         ]))
     );
-    let updated = client
-        .update_item()
-        .table_name("orders")
-        .key("pk", s("o-1"))
+    let updated = update(client, "orders", "o-1")
         .update_expression(
             "SET #t = #t + :five, tries = if_not_exists(tries, :zero) REMOVE note ADD seen :one",
         )
@@ -361,10 +307,7 @@ async fn update_expressions_set_remove_and_add(client: &Client) {
         updated.attributes(),
         Some(&item(&[("total", n(15)), ("tries", n(0)), ("seen", n(2))]))
     );
-    let old = client
-        .update_item()
-        .table_name("orders")
-        .key("pk", s("o-1"))
+    let old = update(client, "orders", "o-1")
         .update_expression("SET #t = :t")
         .expression_attribute_names("#t", "total")
         .expression_attribute_values(":t", n(1))
@@ -373,30 +316,28 @@ async fn update_expressions_set_remove_and_add(client: &Client) {
         .await
         .expect("UpdateItem");
     assert_eq!(old.attributes(), Some(&item(&[("total", n(15))])));
-    let error = client
-        .update_item()
-        .table_name("orders")
-        .key("pk", s("o-1"))
-        .update_expression("SET pk = :t")
-        .expression_attribute_values(":t", s("other"))
-        .send()
+    assert_eq!(
+        refused(
+            update(client, "orders", "o-1")
+                .update_expression("SET pk = :t")
+                .expression_attribute_values(":t", s("other"))
+                .send()
+        )
         .await
-        .expect_err("a key attribute");
-    assert_code(&error.into_service_error(), "ValidationException");
+        .0,
+        "ValidationException"
+    );
 }
 
 async fn query_with_sort_conditions_pages_and_direction(client: &Client) {
-    create(client, "lines", true).await;
-    for (pk, sk) in [("a", 1), ("a", 2), ("a", 3), ("a", 10), ("b", 1)] {
-        client
-            .put_item()
-            .table_name("lines")
-            .item("pk", s(pk))
-            .item("sk", n(sk))
-            .send()
-            .await
-            .expect("PutItem");
-    }
+    create_table(client, "lines", true).await;
+    put_items(
+        client,
+        "lines",
+        [("a", 1), ("a", 2), ("a", 3), ("a", 10), ("b", 1)]
+            .map(|(pk, sk)| item(&[("pk", s(pk)), ("sk", n(sk))])),
+    )
+    .await;
     let sorts = |items: &[HashMap<String, AttributeValue>]| -> Vec<String> {
         items
             .iter()
@@ -447,27 +388,35 @@ async fn query_with_sort_conditions_pages_and_direction(client: &Client) {
         }
     }
     assert_eq!(pages, [vec!["10", "3", "2"], vec!["1"]]);
-    let error = client
-        .query()
-        .table_name("lines")
-        .key_condition_expression("sk = :x")
-        .expression_attribute_values(":x", n(1))
-        .send()
+    assert_eq!(
+        refused(
+            client
+                .query()
+                .table_name("lines")
+                .key_condition_expression("sk = :x")
+                .expression_attribute_values(":x", n(1))
+                .send()
+        )
         .await
-        .expect_err("no partition key");
-    assert_code(&error.into_service_error(), "ValidationException");
+        .0,
+        "ValidationException"
+    );
 }
 
 async fn missing_tables_and_wrong_keys_are_refused(client: &Client) {
-    let error = client
-        .get_item()
-        .table_name("nothing")
-        .key("pk", s("a"))
-        .send()
+    assert_eq!(
+        refused(
+            client
+                .get_item()
+                .table_name("nothing")
+                .key("pk", s("a"))
+                .send()
+        )
         .await
-        .expect_err("no table");
-    assert_code(&error.into_service_error(), "ResourceNotFoundException");
-    create(client, "orders", false).await;
+        .0,
+        "ResourceNotFoundException"
+    );
+    create_table(client, "orders", false).await;
     let error = client
         .get_item()
         .table_name("orders")
@@ -481,26 +430,34 @@ async fn missing_tables_and_wrong_keys_are_refused(client: &Client) {
         error.message(),
         Some("The provided key element does not match the schema")
     );
-    let error = client
-        .put_item()
-        .table_name("orders")
-        .item("pk", n(1))
-        .send()
+    assert_eq!(
+        refused(
+            client
+                .put_item()
+                .table_name("orders")
+                .item("pk", n(1))
+                .send()
+        )
         .await
-        .expect_err("a number key");
-    assert_code(&error.into_service_error(), "ValidationException");
-    let error = client
-        .put_item()
-        .table_name("orders")
-        .item("other", s("a"))
-        .send()
+        .0,
+        "ValidationException"
+    );
+    assert_eq!(
+        refused(
+            client
+                .put_item()
+                .table_name("orders")
+                .item("other", s("a"))
+                .send()
+        )
         .await
-        .expect_err("no key");
-    assert_code(&error.into_service_error(), "ValidationException");
+        .0,
+        "ValidationException"
+    );
 }
 
 async fn items_past_400_kb_are_refused(client: &Client) {
-    create(client, "orders", false).await;
+    create_table(client, "orders", false).await;
     client
         .put_item()
         .table_name("orders")
@@ -526,7 +483,7 @@ async fn items_past_400_kb_are_refused(client: &Client) {
 }
 
 async fn batches_write_and_get(client: &Client) {
-    create(client, "orders", false).await;
+    create_table(client, "orders", false).await;
     let writes: Vec<WriteRequest> = (0..5)
         .map(|index| {
             WriteRequest::builder()
@@ -571,16 +528,7 @@ async fn batches_write_and_get(client: &Client) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn configured_tables_exist_and_items_count_in_the_budget() {
     let engine = Engine::start(EngineConfig {
-        tables: vec![::engine::dynamodb::TableSpec {
-            name: "orders".into(),
-            partition: ::engine::dynamodb::KeyAttribute {
-                name: "pk".into(),
-                kind: "S".into(),
-            },
-            sort: None,
-            ttl_attribute: Some("expires_at".into()),
-            indexes: Vec::new(),
-        }],
+        tables: vec![engine_table("orders", Some("expires_at"))],
         limits: ::engine::Limits {
             max_stored_bytes: 1000,
             ..::engine::Limits::default()
@@ -603,25 +551,20 @@ async fn configured_tables_exist_and_items_count_in_the_budget() {
     );
     assert_eq!(ttl.attribute_name(), Some("expires_at"));
     assert_eq!(engine.dynamodb().item_count("orders"), Some(0));
-    client
-        .put_item()
-        .table_name("orders")
-        .item("pk", s("a"))
-        .item("body", s(&"x".repeat(600)))
-        .send()
+    let body = item(&[("pk", s("a")), ("body", s(&"x".repeat(600)))]);
+    put_items(&client, "orders", [body]).await;
+    assert_eq!(
+        refused(
+            client
+                .put_item()
+                .table_name("orders")
+                .item("pk", s("b"))
+                .item("body", s(&"x".repeat(600)))
+                .send()
+        )
         .await
-        .expect("within the budget");
-    let error = client
-        .put_item()
-        .table_name("orders")
-        .item("pk", s("b"))
-        .item("body", s(&"x".repeat(600)))
-        .send()
-        .await
-        .expect_err("past the budget");
-    assert_code(
-        &error.into_service_error(),
-        "ProvisionedThroughputExceededException",
+        .0,
+        "ProvisionedThroughputExceededException"
     );
     client
         .delete_item()
@@ -630,12 +573,6 @@ async fn configured_tables_exist_and_items_count_in_the_budget() {
         .send()
         .await
         .expect("DeleteItem");
-    client
-        .put_item()
-        .table_name("orders")
-        .item("pk", s("b"))
-        .item("body", s(&"x".repeat(600)))
-        .send()
-        .await
-        .expect("a delete frees its bytes");
+    let body = item(&[("pk", s("b")), ("body", s(&"x".repeat(600)))]);
+    put_items(&client, "orders", [body]).await;
 }

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 
-use super::{assert_code, create, item, n, s};
+use super::{assert_code, create_table, item, n, refused, s, update};
 
 fn map(pairs: &[(&str, AttributeValue)]) -> AttributeValue {
     AttributeValue::M(item(pairs))
@@ -38,7 +38,7 @@ fn order() -> HashMap<String, AttributeValue> {
 }
 
 pub(super) async fn nested_paths_in_conditions_updates_and_projections(client: &Client) {
-    create(client, "orders", false).await;
+    create_table(client, "orders", false).await;
     client
         .put_item()
         .table_name("orders")
@@ -49,10 +49,7 @@ pub(super) async fn nested_paths_in_conditions_updates_and_projections(client: &
 
     // A condition on a nested path that does not hold, then one that does.
     let update = || {
-        client
-            .update_item()
-            .table_name("orders")
-            .key("pk", s("o-1"))
+        update(client, "orders", "o-1")
             .update_expression(
                 "SET customer.address.city = :city, entries[1].qty = entries[1].qty + :one, \
                  entries[7] = :line, customer.vip = if_not_exists(customer.vip, :no), \
@@ -117,10 +114,7 @@ pub(super) async fn nested_paths_in_conditions_updates_and_projections(client: &
 /// `UPDATED_NEW` and projections of nested paths.
 async fn updated_paths_and_projections(client: &Client) {
     // UPDATED_NEW answers the updated paths only, nested as in the item.
-    let touched = client
-        .update_item()
-        .table_name("orders")
-        .key("pk", s("o-1"))
+    let touched = update(client, "orders", "o-1")
         .update_expression("SET customer.address.zip = :zip")
         .expression_attribute_values(":zip", s("69001"))
         .return_values(ReturnValue::UpdatedNew)
@@ -135,10 +129,7 @@ async fn updated_paths_and_projections(client: &Client) {
         )]))
     );
 
-    client
-        .update_item()
-        .table_name("orders")
-        .key("pk", s("o-1"))
+    update(client, "orders", "o-1")
         .update_expression("REMOVE entries[0]")
         .send()
         .await
@@ -171,24 +162,26 @@ async fn updated_paths_and_projections(client: &Client) {
 /// A path through a missing map, and overlapping paths.
 async fn invalid_paths_are_refused(client: &Client) {
     // A path through a missing map cannot be written; overlapping paths are refused.
-    let error = client
-        .update_item()
-        .table_name("orders")
-        .key("pk", s("o-1"))
-        .update_expression("SET absent.deeper = :v")
-        .expression_attribute_values(":v", s("x"))
-        .send()
+    assert_eq!(
+        refused(
+            update(client, "orders", "o-1")
+                .update_expression("SET absent.deeper = :v")
+                .expression_attribute_values(":v", s("x"))
+                .send()
+        )
         .await
-        .expect_err("no map `absent`");
-    assert_code(&error.into_service_error(), "ValidationException");
-    let error = client
-        .update_item()
-        .table_name("orders")
-        .key("pk", s("o-1"))
-        .update_expression("SET customer.nick = :v REMOVE customer")
-        .expression_attribute_values(":v", s("x"))
-        .send()
+        .0,
+        "ValidationException"
+    );
+    assert_eq!(
+        refused(
+            update(client, "orders", "o-1")
+                .update_expression("SET customer.nick = :v REMOVE customer")
+                .expression_attribute_values(":v", s("x"))
+                .send()
+        )
         .await
-        .expect_err("the paths overlap");
-    assert_code(&error.into_service_error(), "ValidationException");
+        .0,
+        "ValidationException"
+    );
 }

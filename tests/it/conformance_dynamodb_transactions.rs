@@ -9,7 +9,7 @@ use aws_sdk_dynamodb::types::{
     TransactWriteItem, Update,
 };
 
-use super::{assert_code, create, item, n, s};
+use super::{create_table, item, n, refused, s};
 
 fn put(table: &str, pk: &str, condition: Option<&str>) -> TransactWriteItem {
     TransactWriteItem::builder()
@@ -55,8 +55,8 @@ fn get(table: &str, pk: &str) -> TransactGetItem {
 }
 
 pub(super) async fn transactions_apply_every_action_or_none(client: &Client) {
-    create(client, "orders", false).await;
-    create(client, "stock", false).await;
+    create_table(client, "orders", false).await;
+    create_table(client, "stock", false).await;
     for (table, values) in [
         ("stock", item(&[("pk", s("s-1")), ("units", n(5))])),
         ("orders", item(&[("pk", s("o-0"))])),
@@ -167,12 +167,16 @@ async fn read_and_refuse_one_item_twice(client: &Client) {
     );
 
     // Two actions on one item are refused before anything runs.
-    let error = client
-        .transact_write_items()
-        .transact_items(put("orders", "o-3", None))
-        .transact_items(put("orders", "o-3", None))
-        .send()
+    assert_eq!(
+        refused(
+            client
+                .transact_write_items()
+                .transact_items(put("orders", "o-3", None))
+                .transact_items(put("orders", "o-3", None))
+                .send()
+        )
         .await
-        .expect_err("one item twice");
-    assert_code(&error.into_service_error(), "ValidationException");
+        .0,
+        "ValidationException"
+    );
 }

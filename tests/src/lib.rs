@@ -8,7 +8,7 @@ mod moto;
 mod sqs_events;
 mod stack;
 
-pub use conformance::Backend;
+pub use conformance::{Backend, dynamodb};
 pub use moto::{MotoServer, free_port, sdk_config_for, venv_python};
 pub use sqs_events::{receive_all, to_event_record};
 pub use stack::{bootstrap_zip, create_stack, seed_template_for_moto};

@@ -24,6 +24,14 @@ pub enum DynamoError {
     /// request order (`{"Code": "None"}` for the others).
     #[error("Transaction cancelled, please refer cancellation reasons for specific reasons [{}]", codes(.0))]
     TransactionCanceled(Vec<Value>),
+    /// A `ClientRequestToken` reused with another request within its 10 minutes.
+    #[error(
+        "DynamoDB rejected the request because you retried a request with a different payload but with an idempotent token that was already used."
+    )]
+    IdempotentParameterMismatch,
+    /// More index changes at once than DynamoDB takes.
+    #[error("{0}")]
+    LimitExceeded(String),
     /// A write past the engine's byte cap.
     #[error("{0}")]
     OverCap(String),
@@ -55,6 +63,8 @@ impl DynamoError {
             Self::Validation(_) => "ValidationException",
             Self::ConditionalCheckFailed(_) => "ConditionalCheckFailedException",
             Self::TransactionCanceled(_) => "TransactionCanceledException",
+            Self::IdempotentParameterMismatch => "IdempotentParameterMismatchException",
+            Self::LimitExceeded(_) => "LimitExceededException",
             Self::OverCap(_) => "ProvisionedThroughputExceededException",
             Self::UnknownOperation(_) => "UnknownOperationException",
             Self::Serialization(_) => "SerializationException",

@@ -2,7 +2,9 @@
 //! productions; no maintained crate parses DynamoDB's), with `#name` and `:value` substitutions
 //! resolved while parsing, and their evaluation against an item.
 
-use serde_json::{Map, Value};
+use std::borrow::Cow;
+
+use serde_json::{Map, Value, json};
 
 use super::error::DynamoError;
 use super::path::{Element, Path};
@@ -39,6 +41,38 @@ pub enum Operand {
     Path(Path),
     /// An `ExpressionAttributeValues` value.
     Value(Value),
+    /// `size(path)`: a string's length, a binary's bytes, a set's, list's or map's elements.
+    Size(Path),
+}
+
+impl Operand {
+    /// The operand's value for `item` (`None`: no item, no such attribute, or `size` of a type
+    /// without one).
+    pub fn value<'v>(&'v self, item: Option<&'v Item>) -> Option<Cow<'v, Value>> {
+        match self {
+            Self::Value(value) => Some(Cow::Borrowed(value)),
+            Self::Path(path) => item.and_then(|item| path.get(item)).map(Cow::Borrowed),
+            Self::Size(path) => item
+                .and_then(|item| path.get(item))
+                .and_then(size)
+                .map(|size| Cow::Owned(json!({"N": size.to_string()}))),
+        }
+    }
+}
+
+/// What `size()` answers for `value`, as DynamoDB documents it ("Condition and filter
+/// expressions, operators, and functions": String, Binary, sets, List and Map).
+fn size(value: &Value) -> Option<usize> {
+    match single(value)? {
+        ("S", Value::String(text)) => Some(text.chars().count()),
+        ("B", Value::String(_)) => match super::value::KeyValue::of(value, "B")? {
+            super::value::KeyValue::Binary(bytes) => Some(bytes.len()),
+            _ => None,
+        },
+        ("SS" | "NS" | "BS" | "L", Value::Array(members)) => Some(members.len()),
+        ("M", Value::Object(members)) => Some(members.len()),
+        _ => None,
+    }
 }
 
 /// A parsed condition.
@@ -77,10 +111,25 @@ pub struct Substitutions<'a> {
     pub values: Option<&'a Map<String, Value>>,
 }
 
+/// The head of an expression error before [`in_field`] names the parameter.
+const UNFIELDED: &str = "Invalid expression: ";
+
 fn invalid(expression: &str, why: &str) -> DynamoError {
-    DynamoError::validation(format!(
-        "Invalid expression: {why}; expression: {expression}"
-    ))
+    DynamoError::validation(format!("{UNFIELDED}{why}; expression: {expression}"))
+}
+
+/// Names the request parameter an expression error comes from, as DynamoDB does: `Invalid
+/// ConditionExpression: …`.
+pub fn in_field(field: &str) -> impl Fn(DynamoError) -> DynamoError + '_ {
+    move |error| match error {
+        DynamoError::Validation(message) => {
+            DynamoError::Validation(match message.strip_prefix(UNFIELDED) {
+                Some(rest) => format!("Invalid {field}: {rest}"),
+                None => message,
+            })
+        }
+        other => other,
+    }
 }
 
 /// Splits `text` into tokens, resolving `#names` (values are resolved by the parser).
@@ -123,12 +172,9 @@ pub fn tokenize(text: &str, substitutions: Substitutions<'_>) -> Result<Vec<Toke
                         .and_then(|names| names.get(&word))
                         .and_then(Value::as_str)
                         .ok_or_else(|| {
-                            invalid(
-                                text,
-                                &format!(
-                                    "An expression attribute name used in the document path is not defined; attribute name: {word}"
-                                ),
-                            )
+                            DynamoError::validation(format!(
+                                "{UNFIELDED}An expression attribute name used in the document path is not defined; attribute name: {word}"
+                            ))
                         })?;
                     Token::Name(name.to_owned())
                 }
@@ -271,12 +317,9 @@ impl<'a> Parser<'a> {
             .and_then(|values| values.get(name))
             .cloned()
             .ok_or_else(|| {
-                invalid(
-                    self.text,
-                    &format!(
-                        "An expression attribute value used in expression is not defined; attribute value: {name}"
-                    ),
-                )
+                DynamoError::validation(format!(
+                    "{UNFIELDED}An expression attribute value used in expression is not defined; attribute value: {name}"
+                ))
             })
     }
 
@@ -287,6 +330,19 @@ impl<'a> Parser<'a> {
             return self.placeholder(&name).map(Operand::Value);
         }
         self.path().map(Operand::Path)
+    }
+
+    /// An operand of a comparison: an operand, or `size(path)`.
+    fn comparable(&mut self) -> Result<Operand, DynamoError> {
+        if matches!(self.peek(), Some(Token::Word(word)) if word == "size")
+            && matches!(self.tokens.get(self.position + 1), Some(Token::Symbol("(")))
+        {
+            self.position += 2;
+            let path = self.path()?;
+            self.expect(")")?;
+            return Ok(Operand::Size(path));
+        }
+        self.operand()
     }
 
     /// A whole condition; every token must be used.
@@ -329,6 +385,7 @@ impl<'a> Parser<'a> {
             return Ok(inner);
         }
         if let Some(Token::Word(word)) = self.peek().cloned()
+            && word != "size"
             && matches!(self.tokens.get(self.position + 1), Some(Token::Symbol("(")))
         {
             self.position += 2;
@@ -360,19 +417,19 @@ impl<'a> Parser<'a> {
             self.expect(")")?;
             return Ok(condition);
         }
-        let left = self.operand()?;
+        let left = self.comparable()?;
         if self.keyword("BETWEEN") {
-            let low = self.operand()?;
+            let low = self.comparable()?;
             if !self.keyword("AND") {
                 return Err(self.error());
             }
-            return Ok(Condition::Between(left, low, self.operand()?));
+            return Ok(Condition::Between(left, low, self.comparable()?));
         }
         if self.keyword("IN") {
             self.expect("(")?;
-            let mut list = vec![self.operand()?];
+            let mut list = vec![self.comparable()?];
             while self.eat(",") {
-                list.push(self.operand()?);
+                list.push(self.comparable()?);
             }
             self.expect(")")?;
             return Ok(Condition::In(left, list));
@@ -380,10 +437,16 @@ impl<'a> Parser<'a> {
         let Some(Token::Symbol(comparator @ ("=" | "<>" | "<" | "<=" | ">" | ">="))) =
             self.peek().cloned()
         else {
+            if matches!(left, Operand::Size(_)) {
+                return Err(invalid(
+                    self.text,
+                    "The function is not allowed to be used this way in an expression; function: size",
+                ));
+            }
             return Err(self.error());
         };
         self.position += 1;
-        Ok(Condition::Compare(left, comparator, self.operand()?))
+        Ok(Condition::Compare(left, comparator, self.comparable()?))
     }
 }
 
@@ -417,11 +480,8 @@ pub fn parse_condition(
     Parser::new(text, substitutions)?.condition()
 }
 
-fn resolve<'v>(operand: &'v Operand, item: Option<&'v Item>) -> Option<&'v Value> {
-    match operand {
-        Operand::Value(value) => Some(value),
-        Operand::Path(path) => item.and_then(|item| path.get(item)),
-    }
+fn resolve<'v>(operand: &'v Operand, item: Option<&'v Item>) -> Option<Cow<'v, Value>> {
+    operand.value(item)
 }
 
 impl Condition {
@@ -432,17 +492,19 @@ impl Condition {
             Self::Exists(name) => has(name),
             Self::NotExists(name) => !has(name),
             Self::AttributeType(path, kind) => {
-                let wanted = resolve(kind, item)
-                    .and_then(|v| single(v))
+                let wanted = resolve(kind, item);
+                let wanted = wanted
+                    .as_deref()
+                    .and_then(single)
                     .and_then(|(_, v)| v.as_str());
                 item.and_then(|item| path.get(item))
                     .and_then(type_of)
                     .is_some_and(|actual| Some(actual) == wanted)
             }
             Self::Compare(left, comparator, right) => {
-                let (Some(left), Some(right)) = (resolve(left, item), resolve(right, item)) else {
-                    return *comparator == "<>"
-                        && resolve(left, item).is_some() != resolve(right, item).is_some();
+                let (left, right) = (resolve(left, item), resolve(right, item));
+                let (Some(left), Some(right)) = (left.as_deref(), right.as_deref()) else {
+                    return *comparator == "<>" && left.is_some() != right.is_some();
                 };
                 match *comparator {
                     "=" => equal(left, right),
@@ -456,11 +518,12 @@ impl Condition {
                 }
             }
             Self::Between(value, low, high) => {
-                match (
+                let (value, low, high) = (
                     resolve(value, item),
                     resolve(low, item),
                     resolve(high, item),
-                ) {
+                );
+                match (value.as_deref(), low.as_deref(), high.as_deref()) {
                     (Some(value), Some(low), Some(high)) => {
                         compare(value, low).is_some_and(std::cmp::Ordering::is_ge)
                             && compare(value, high).is_some_and(std::cmp::Ordering::is_le)
@@ -469,26 +532,25 @@ impl Condition {
                 }
             }
             Self::In(value, list) => resolve(value, item).is_some_and(|value| {
-                list.iter()
-                    .any(|member| resolve(member, item).is_some_and(|member| equal(value, member)))
+                list.iter().any(|member| {
+                    resolve(member, item).is_some_and(|member| equal(&value, &member))
+                })
             }),
             Self::BeginsWith(value, prefix) => {
-                match (
-                    resolve(value, item).and_then(single),
-                    resolve(prefix, item).and_then(single),
-                ) {
-                    (Some(("S", Value::String(text))), Some(("S", Value::String(prefix)))) => {
-                        text.starts_with(prefix.as_str())
+                let (value, prefix) = (resolve(value, item), resolve(prefix, item));
+                let (Some(value), Some(prefix)) = (value.as_deref(), prefix.as_deref()) else {
+                    return false;
+                };
+                match (single(value), single(prefix)) {
+                    (Some(("S", Value::String(text))), Some(("S", Value::String(start)))) => {
+                        text.starts_with(start.as_str())
                     }
                     (Some(("B", Value::String(_))), Some(("B", Value::String(_)))) => {
-                        let bytes = |operand| {
-                            resolve(operand, item).and_then(|v| super::value::KeyValue::of(v, "B"))
-                        };
-                        match (bytes(value), bytes(prefix)) {
-                            (
-                                Some(super::value::KeyValue::Binary(text)),
-                                Some(super::value::KeyValue::Binary(prefix)),
-                            ) => text.starts_with(&prefix),
+                        use super::value::KeyValue;
+                        match (KeyValue::of(value, "B"), KeyValue::of(prefix, "B")) {
+                            (Some(KeyValue::Binary(bytes)), Some(KeyValue::Binary(start))) => {
+                                bytes.starts_with(&start)
+                            }
                             _ => false,
                         }
                     }
@@ -496,7 +558,8 @@ impl Condition {
                 }
             }
             Self::Contains(value, member) => {
-                match (resolve(value, item).and_then(single), resolve(member, item)) {
+                let (value, member) = (resolve(value, item), resolve(member, item));
+                match (value.as_deref().and_then(single), member.as_deref()) {
                     (Some(("S", Value::String(text))), Some(member)) => {
                         single(member).is_some_and(|(tag, inner)| {
                             tag == "S" && inner.as_str().is_some_and(|part| text.contains(part))
@@ -551,6 +614,39 @@ mod tests {
         case("qty = :a", &item, false);
         case("absent < :n", &item, false);
         case("#s IN (:p, :a)", &item, true);
+    }
+
+    /// `size()` of a string counts characters, of a binary its bytes, of a set, list or map its
+    /// members; of a number it has none, so the comparison is false.
+    #[test]
+    fn size_measures_strings_binaries_and_collections() {
+        let item = json!({
+            "greeting": {"S": "héllo"}, "payload": {"B": "AAEC"}, "labels": {"SS": ["a", "b"]},
+            "entries": {"L": [{"N": "1"}, {"N": "2"}, {"N": "3"}, {"N": "4"}, {"N": "5"}]},
+            "details": {"M": {"a": {"N": "1"}}}, "qty": {"N": "7"}
+        });
+        case("size(greeting) = :n", &item, true);
+        case("size(entries) = :n AND size(entries) < :t", &item, true);
+        case("size(entries) BETWEEN :n AND :t", &item, true);
+        case(
+            "size(payload) < size(labels) OR size(details) > size(labels)",
+            &item,
+            false,
+        );
+        case("size(labels) < size(payload)", &item, true);
+        case("size(qty) > :n OR size(qty) <= :n", &item, false);
+        case("size(absent) > :n", &item, false);
+        let none = Substitutions {
+            names: None,
+            values: None,
+        };
+        let error = parse_condition("size(greeting)", none).expect_err("size is not a condition");
+        assert!(
+            error.to_string().contains(
+                "The function is not allowed to be used this way in an expression; function: size"
+            ),
+            "{error}"
+        );
     }
 
     #[test]

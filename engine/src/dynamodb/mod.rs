@@ -10,14 +10,16 @@ pub mod error;
 pub mod expression;
 pub mod operations;
 pub mod path;
+mod placeholders;
 mod reads;
 pub mod registry;
 mod service;
 pub mod table;
 mod transactions;
 pub mod update;
+mod update_table;
 pub mod value;
 
 pub use error::DynamoError;
 pub use service::{DynamoDb, MAX_REQUEST_BYTES, NAME};
-pub use table::{IndexKind, IndexSpec, KeyAttribute, Projection, TableSpec};
+pub use table::{Billing, IndexKind, IndexSpec, KeyAttribute, Projection, TableSpec};

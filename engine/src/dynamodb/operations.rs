@@ -7,13 +7,15 @@ use serde_json::{Value, json};
 
 use super::error::{DynamoError, no_table};
 use super::path::project;
+use super::placeholders::validate;
 use super::registry::{
     Registry, check, check_size, condition, item, project as projection, return_values, spec,
     string, substitutions, swap,
 };
+use super::table::Billing;
 use super::update::Update;
 use super::value::Item;
-use super::{reads, transactions};
+use super::{reads, transactions, update_table};
 
 /// The registry as the service shares it.
 pub type Shared = Arc<Mutex<Registry>>;
@@ -33,8 +35,21 @@ pub fn dispatch(shared: &Shared, operation: &str, request: &Value) -> Result<Val
     match operation {
         "CreateTable" => {
             let spec = spec(request)?;
-            Ok(json!({"TableDescription": registry.create(spec)?.description("ACTIVE")}))
+            let billing = update_table::billing(request, Billing::PayPerRequest)?;
+            let name = spec.name.clone();
+            registry.create(spec)?;
+            let table = registry
+                .tables
+                .get_mut(&name)
+                .expect("the table was just created");
+            table.billing = billing.unwrap_or_default();
+            table.deletion_protection = request
+                .get("DeletionProtectionEnabled")
+                .and_then(Value::as_bool)
+                .unwrap_or(false);
+            Ok(json!({"TableDescription": table.description("ACTIVE")}))
         }
+        "UpdateTable" => update_table::update(&mut registry, request),
         "DescribeTable" => {
             let name = string(request, "TableName")?;
             let table = registry.tables.get(name).ok_or_else(|| {
@@ -46,6 +61,15 @@ pub fn dispatch(shared: &Shared, operation: &str, request: &Value) -> Result<Val
         }
         "DeleteTable" => {
             let name = string(request, "TableName")?;
+            if registry
+                .tables
+                .get(name)
+                .is_some_and(|table| table.deletion_protection)
+            {
+                return Err(DynamoError::validation(
+                    "Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first.",
+                ));
+            }
             let table = registry.delete(name).ok_or_else(|| {
                 DynamoError::ResourceNotFound(format!(
                     "Requested resource not found: Table: {name} not found"
@@ -64,12 +88,12 @@ pub fn dispatch(shared: &Shared, operation: &str, request: &Value) -> Result<Val
             })?;
             Ok(json!({"TimeToLiveDescription": table.ttl_description()}))
         }
-        "PutItem" => put_item(&mut registry, request),
-        "GetItem" => get_item(&mut registry, request),
-        "DeleteItem" => delete_item(&mut registry, request),
-        "UpdateItem" => update_item(&mut registry, request),
-        "Query" => reads::query(&mut registry, request),
-        "Scan" => reads::scan(&mut registry, request),
+        "PutItem" => validate(request).and_then(|()| put_item(&mut registry, request)),
+        "GetItem" => validate(request).and_then(|()| get_item(&mut registry, request)),
+        "DeleteItem" => validate(request).and_then(|()| delete_item(&mut registry, request)),
+        "UpdateItem" => validate(request).and_then(|()| update_item(&mut registry, request)),
+        "Query" => validate(request).and_then(|()| reads::query(&mut registry, request)),
+        "Scan" => validate(request).and_then(|()| reads::scan(&mut registry, request)),
         "BatchGetItem" => reads::batch_get(&mut registry, request),
         "BatchWriteItem" => reads::batch_write(&mut registry, request),
         "TransactWriteItems" => transactions::write(&mut registry, request),

@@ -346,6 +346,7 @@ pub(super) fn batch_get(registry: &mut Registry, request: &Value) -> Result<Valu
     let mut responses = Map::new();
     for (name, entry) in tables {
         known(registry, name)?;
+        super::placeholders::validate(entry)?;
         let table = &registry.tables[name];
         let mut found = Vec::new();
         for key in entry

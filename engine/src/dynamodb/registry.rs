@@ -24,6 +24,20 @@ pub struct Registry {
     pub budget: Budget,
     /// When Time to Live last deleted expired items (seconds since the epoch).
     swept: f64,
+    /// `TransactWriteItems` answered under a `ClientRequestToken`, by token.
+    pub tokens: BTreeMap<String, Answered>,
+}
+
+/// A transaction that went through under a `ClientRequestToken`: when, what was asked and what
+/// was answered.
+#[derive(Debug, Clone)]
+pub struct Answered {
+    /// Seconds since the epoch when it completed.
+    pub at: f64,
+    /// The request, without the parameters that only shape the answer.
+    pub request: Value,
+    /// The answer.
+    pub answer: Value,
 }
 
 impl Registry {
@@ -33,6 +47,7 @@ impl Registry {
             tables: BTreeMap::new(),
             budget,
             swept: 0.0,
+            tokens: BTreeMap::new(),
         }
     }
 

@@ -30,7 +30,13 @@ const TARGET_PREFIX: &str = "DynamoDB_20120810.";
 pub const MAX_REQUEST_BYTES: usize = 16 * 1024 * 1024;
 
 /// Table set-up: spared by the fault layer.
-const SET_UP: [&str; 4] = ["CreateTable", "DescribeTable", "ListTables", "DeleteTable"];
+const SET_UP: [&str; 5] = [
+    "CreateTable",
+    "DescribeTable",
+    "ListTables",
+    "DeleteTable",
+    "UpdateTable",
+];
 
 /// The DynamoDB service over a table registry.
 #[derive(Debug, Clone)]

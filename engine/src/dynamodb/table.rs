@@ -68,6 +68,22 @@ pub struct TableSpec {
     pub indexes: Vec<IndexSpec>,
 }
 
+/// How a table is billed, as `CreateTable` and `UpdateTable` set it (the engine throttles
+/// neither mode; the figures are described back as given).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Billing {
+    /// `PAY_PER_REQUEST`.
+    #[default]
+    PayPerRequest,
+    /// `PROVISIONED` with read and write capacity units.
+    Provisioned {
+        /// `ReadCapacityUnits`.
+        read: u64,
+        /// `WriteCapacityUnits`.
+        write: u64,
+    },
+}
+
 /// An item as an index orders it: the index's partition and sort values, then the table
 /// position (which orders items with equal index keys).
 pub type IndexEntry<'a> = (KeyValue, KeyValue, &'a Position, &'a Item);
@@ -86,6 +102,10 @@ pub struct Table {
     pub items: BTreeMap<Position, Item>,
     /// The bytes its items hold (as counted toward the 400 KB limit).
     pub bytes: u64,
+    /// On-demand or provisioned.
+    pub billing: Billing,
+    /// Whether `DeleteTable` is refused (`DeletionProtectionEnabled`).
+    pub deletion_protection: bool,
 }
 
 impl Table {
@@ -96,6 +116,8 @@ impl Table {
             created,
             items: BTreeMap::new(),
             bytes: 0,
+            billing: Billing::default(),
+            deletion_protection: false,
         }
     }
 
@@ -362,11 +384,15 @@ impl Table {
             "TableSizeBytes": self.bytes,
             "TableArn": format!("arn:aws:dynamodb:us-east-1:000000000000:table/{}", spec.name),
             "TableId": format!("{:032x}", fxhash(&spec.name)),
-            "BillingModeSummary": {"BillingMode": "PAY_PER_REQUEST"},
-            "ProvisionedThroughput": {
-                "NumberOfDecreasesToday": 0, "ReadCapacityUnits": 0, "WriteCapacityUnits": 0
-            },
-            "DeletionProtectionEnabled": false,
+            "DeletionProtectionEnabled": self.deletion_protection,
+        });
+        let (mode, read, write) = match self.billing {
+            Billing::PayPerRequest => ("PAY_PER_REQUEST", 0, 0),
+            Billing::Provisioned { read, write } => ("PROVISIONED", read, write),
+        };
+        description["BillingModeSummary"] = json!({"BillingMode": mode});
+        description["ProvisionedThroughput"] = json!({
+            "NumberOfDecreasesToday": 0, "ReadCapacityUnits": read, "WriteCapacityUnits": write
         });
         let mut defined: Vec<&KeyAttribute> = std::iter::once(&spec.partition)
             .chain(spec.sort.as_ref())

@@ -19,6 +19,13 @@ use super::value::{Item, item_size};
 /// The most actions one transaction may hold ("Amazon DynamoDB transactions").
 const MAX_ACTIONS: usize = 100;
 
+/// How long a `ClientRequestToken` is remembered after its transaction completed: 10 minutes
+/// (`TransactWriteItems`, `ClientRequestToken`, Amazon DynamoDB API Reference).
+const TOKEN_SECONDS: f64 = 600.0;
+
+/// The longest `ClientRequestToken`.
+const MAX_TOKEN_CHARS: usize = 36;
+
 /// What an action does once every condition holds.
 #[derive(Debug)]
 enum Write {
@@ -71,6 +78,7 @@ fn plan<'a>(registry: &Registry, entry: &'a Value) -> Result<Action<'a>, DynamoE
     };
     let table_name = super::registry::string(body, "TableName")?;
     known(registry, table_name)?;
+    super::placeholders::validate(body)?;
     let table = &registry.tables[table_name];
     let condition = condition(body, "ConditionExpression")?;
     let (position, write) = if kind == "Put" {
@@ -119,8 +127,58 @@ fn plan<'a>(registry: &Registry, entry: &'a Value) -> Result<Action<'a>, DynamoE
     })
 }
 
-/// `TransactWriteItems`.
+/// `TransactWriteItems`, idempotent under a `ClientRequestToken`: the same request again within
+/// 10 minutes of the first one's success is answered as it was, without applying it again; another
+/// request under the same token is refused with `IdempotentParameterMismatchException`. A
+/// transaction that was cancelled or refused leaves no record, so its retry runs afresh.
 pub(super) fn write(registry: &mut Registry, request: &Value) -> Result<Value, DynamoError> {
+    write_at(registry, request, super::registry::now())
+}
+
+fn write_at(registry: &mut Registry, request: &Value, now: f64) -> Result<Value, DynamoError> {
+    let Some(token) = request.get("ClientRequestToken").and_then(Value::as_str) else {
+        return apply(registry, request);
+    };
+    if token.is_empty() || token.chars().count() > MAX_TOKEN_CHARS {
+        return Err(DynamoError::validation(format!(
+            "1 validation error detected: Value '{token}' at 'clientRequestToken' failed to satisfy constraint: Member must have length {}",
+            if token.is_empty() {
+                "greater than or equal to 1".to_owned()
+            } else {
+                format!("less than or equal to {MAX_TOKEN_CHARS}")
+            }
+        )));
+    }
+    registry
+        .tokens
+        .retain(|_, answered| now - answered.at < TOKEN_SECONDS);
+    let mut asked = request.clone();
+    if let Some(fields) = asked.as_object_mut() {
+        // These shape the answer, not what is written.
+        fields.remove("ReturnConsumedCapacity");
+        fields.remove("ReturnItemCollectionMetrics");
+    }
+    if let Some(answered) = registry.tokens.get(token) {
+        return if answered.request == asked {
+            Ok(answered.answer.clone())
+        } else {
+            Err(DynamoError::IdempotentParameterMismatch)
+        };
+    }
+    let answer = apply(registry, request)?;
+    registry.tokens.insert(
+        token.to_owned(),
+        super::registry::Answered {
+            at: now,
+            request: asked,
+            answer: answer.clone(),
+        },
+    );
+    Ok(answer)
+}
+
+/// Plans, checks and applies one write transaction.
+fn apply(registry: &mut Registry, request: &Value) -> Result<Value, DynamoError> {
     let mut planned: Vec<Action<'_>> = Vec::new();
     for entry in actions(request)? {
         let action = plan(registry, entry)?;
@@ -231,6 +289,7 @@ pub(super) fn get(registry: &mut Registry, request: &Value) -> Result<Value, Dyn
         };
         let name = super::registry::string(body, "TableName")?;
         known(registry, name)?;
+        super::placeholders::validate(body)?;
         let table = &registry.tables[name];
         let position = table.key_position(&item(body, "Key")?)?;
         reads.push((table, position, body));
@@ -243,4 +302,64 @@ pub(super) fn get(registry: &mut Registry, request: &Value) -> Result<Value, Dyn
         });
     }
     Ok(json!({"Responses": responses}))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dynamodb::table::{KeyAttribute, TableSpec};
+
+    fn registry() -> Registry {
+        let mut registry = Registry::default();
+        registry
+            .create(TableSpec {
+                name: "orders".to_owned(),
+                partition: KeyAttribute {
+                    name: "pk".to_owned(),
+                    kind: "S".to_owned(),
+                },
+                sort: None,
+                ttl_attribute: None,
+                indexes: Vec::new(),
+            })
+            .expect("created");
+        registry
+    }
+
+    fn put(pk: &str, token: &str) -> Value {
+        json!({
+            "ClientRequestToken": token,
+            "TransactItems": [{"Put": {"TableName": "orders", "Item": {"pk": {"S": pk}}}}],
+        })
+    }
+
+    /// Within 10 minutes the same request is answered without being applied again (the item
+    /// deleted meanwhile stays deleted); another request under the token is refused; after 10
+    /// minutes the token is forgotten and the request applies afresh.
+    #[test]
+    fn a_token_answers_its_request_once_for_ten_minutes() {
+        let mut registry = registry();
+        write_at(&mut registry, &put("o-1", "t-1"), 0.0).expect("applied");
+        assert_eq!(registry.tables["orders"].items.len(), 1);
+        registry
+            .tables
+            .get_mut("orders")
+            .expect("orders")
+            .items
+            .clear();
+        let mut again = put("o-1", "t-1");
+        again["ReturnConsumedCapacity"] = json!("TOTAL");
+        write_at(&mut registry, &again, 599.0).expect("answered again");
+        assert!(
+            registry.tables["orders"].items.is_empty(),
+            "not applied twice"
+        );
+        let other = write_at(&mut registry, &put("o-2", "t-1"), 599.0).expect_err("mismatch");
+        assert_eq!(other.shape(), "IdempotentParameterMismatchException");
+        write_at(&mut registry, &put("o-1", "t-1"), 600.0).expect("applied afresh");
+        assert_eq!(registry.tables["orders"].items.len(), 1);
+        let long = "x".repeat(37);
+        let error = write_at(&mut registry, &put("o-3", &long), 0.0).expect_err("too long");
+        assert_eq!(error.shape(), "ValidationException");
+    }
 }

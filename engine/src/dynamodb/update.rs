@@ -202,11 +202,13 @@ fn missing(path: &str) -> DynamoError {
 
 fn evaluate(value: &Computed, item: &Item) -> Result<Value, DynamoError> {
     match value {
-        Computed::Operand(Operand::Value(value)) => Ok(value.clone()),
-        Computed::Operand(Operand::Path(path)) => path
-            .get(item)
-            .cloned()
-            .ok_or_else(|| missing(&path.to_string())),
+        Computed::Operand(operand) => operand
+            .value(Some(item))
+            .map(std::borrow::Cow::into_owned)
+            .ok_or_else(|| match operand {
+                Operand::Path(path) | Operand::Size(path) => missing(&path.to_string()),
+                Operand::Value(_) => missing(""),
+            }),
         Computed::IfNotExists(path, fallback) => match path.get(item) {
             Some(value) => Ok(value.clone()),
             None => evaluate(&Computed::Operand(fallback.clone()), item),

@@ -41,6 +41,13 @@ pub struct Assumptions {
     pub long_poll_seconds: u64,
     /// Whether the always-free tier is subtracted.
     pub free_tier: bool,
+    /// Billed duration of one invocation by an API request, in milliseconds, for functions
+    /// without a measured one.
+    pub request_duration_ms: u64,
+    /// Bytes of one API request (metered in 512 KB increments).
+    pub request_bytes: u64,
+    /// Bytes of one order item in a DynamoDB table (attribute names and values).
+    pub item_bytes: u64,
 }
 
 impl Assumptions {
@@ -58,6 +65,9 @@ impl Assumptions {
             pollers_per_mapping: 5,
             long_poll_seconds: 20,
             free_tier: false,
+            request_duration_ms: 50,
+            request_bytes: 1024,
+            item_bytes: 700,
         }
     }
 
@@ -65,9 +75,18 @@ impl Assumptions {
     pub fn statements(&self) -> Vec<String> {
         vec![
             format!(
-                "{} orders a month, each sent once to every entry queue (a queue that is neither a dead-letter queue nor a function's `notify`), one SendMessage per message; functions send one SendMessage per message too",
+                "{} orders a month, each sent once to every entry queue (a queue that is neither a dead-letter queue nor a function's `notify` or `enqueue`), one SendMessage per message; functions send one SendMessage per message too",
                 self.orders_per_month
             ),
+            format!(
+                "API routes: each order is one request of {} bytes on every route (metered in 512 KB increments, so one billed request each up to 512 KB), every request accepted; one invocation per request, billed {} ms unless measured; its function's writes (`enqueue`) carry the order on; one access log line per request; HTTP API first-tier price (the first 300 million requests a month)",
+                self.request_bytes, self.request_duration_ms
+            ),
+            format!(
+                "DynamoDB: order items of {} bytes, so ceil({} / 1024) write request units per write; the order store makes one conditional put per order, and with `email` two updates more (claiming the send, recording it); a redelivery's failed conditional writes and the reads of the rare contended claim are not counted; items are kept (the order store sets no TTL): storage is 12 months of items with 100 bytes of overhead each, point-in-time recovery billed on that size; provisioned tables pay their capacity all month (720 h) instead of request units; the table's encryption uses the AWS-managed key (no key fee)",
+                self.item_bytes, self.item_bytes
+            ),
+            "SES: one email per order a function with `writes.email` handles (the order store's confirmation), outbound price; attachments' data is not counted".to_owned(),
             format!(
                 "month = 30 days = {SECONDS_PER_MONTH} s; GB = 2^30 bytes"
             ),
@@ -107,7 +126,7 @@ impl Assumptions {
                 "idle polling: each event source mapping keeps {} long polls of {} s open on its queue all month (Lambda's SQS poller starts with five concurrent polls and long-polls up to 20 s; AWS Lambda developer guide, \"Using Lambda with Amazon SQS\"), so its empty receives are a fixed line; busy receives are counted on top",
                 self.pollers_per_mapping, self.long_poll_seconds
             ),
-            "alarms and KMS keys are counted from the synthesized template; the SNS alarm topic has no monthly fee and its rare notifications are not counted".to_owned(),
+            "alarms, dashboards and KMS keys are counted from the synthesized template; the SNS alarm topic has no monthly fee and its rare notifications are not counted".to_owned(),
             if self.free_tier {
                 "free tier on: the always-free monthly allowances of the price table are subtracted, once per account".to_owned()
             } else {

@@ -5,10 +5,10 @@ use std::collections::BTreeMap;
 
 use rust_decimal::{Decimal, RoundingStrategy};
 
-use super::assumptions::{Assumptions, BYTES_PER_GB};
+use super::assumptions::{Assumptions, BYTES_PER_GB, SECONDS_PER_MONTH};
 use super::prices::{PriceError, PriceTable, RegionPrices, lookup};
 use super::report::{CostLine, CostReport, SCHEMA_VERSION, ServiceCost};
-use super::usage::{self, Usage};
+use super::usage::{self, DYNAMODB_ITEM_OVERHEAD_BYTES, MONTHS_WITHOUT_EXPIRY, Usage};
 use crate::config::Pipeline;
 use crate::config::model::Architecture;
 use crate::synth::{SynthError, SynthOptions, synthesize};
@@ -26,6 +26,7 @@ pub enum CostError {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct FixedResources {
     pub alarms: u64,
+    pub dashboards: u64,
     pub kms_keys: u64,
 }
 
@@ -42,6 +43,7 @@ impl FixedResources {
         };
         Ok(Self {
             alarms: count("AWS::CloudWatch::Alarm"),
+            dashboards: count("AWS::CloudWatch::Dashboard"),
             kms_keys: count("AWS::KMS::Key"),
         })
     }
@@ -62,9 +64,12 @@ pub fn estimate(
         region,
         by_service: BTreeMap::new(),
     };
+    api_gateway(&mut lines, &usage, assumptions)?;
     sqs(&mut lines, &usage)?;
     lambda(&mut lines, pipeline, &usage)?;
     s3(&mut lines, &usage)?;
+    dynamodb(&mut lines, pipeline, &usage, assumptions)?;
+    ses(&mut lines, pipeline, &usage)?;
     cloudwatch(&mut lines, &usage, fixed)?;
     lines.counted(
         "KMS",
@@ -173,6 +178,172 @@ fn gigabytes(bytes: Decimal) -> Decimal {
     bytes / Decimal::from(BYTES_PER_GB)
 }
 
+fn api_gateway(
+    lines: &mut Lines<'_>,
+    usage: &Usage,
+    assumptions: &Assumptions,
+) -> Result<(), PriceError> {
+    for (name, api) in &usage.apis {
+        let routes = api
+            .routes
+            .iter()
+            .map(|(route, requests)| format!("`{route}` {}", round(*requests)))
+            .collect::<Vec<_>>()
+            .join(", ");
+        lines.add(
+            "API Gateway",
+            name,
+            "HTTP API requests",
+            api.metered,
+            "apigateway_http_request",
+            false,
+            format!(
+                "one request per order on each route ({routes}), {} bytes each: one 512 KB metering increment per request",
+                assumptions.request_bytes
+            ),
+        )?;
+    }
+    Ok(())
+}
+
+/// Hours in the 30-day month.
+const HOURS_PER_MONTH: u64 = SECONDS_PER_MONTH / 3600;
+
+fn dynamodb(
+    lines: &mut Lines<'_>,
+    pipeline: &Pipeline,
+    usage: &Usage,
+    assumptions: &Assumptions,
+) -> Result<(), PriceError> {
+    for (name, table) in &usage.tables {
+        let Some(config) = pipeline.tables.get(name) else {
+            continue;
+        };
+        let writers = pipeline
+            .functions
+            .values()
+            .filter(|function| function.writes.table.as_deref() == Some(name.as_str()))
+            .map(|function| format!("`{}`", function.name))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let writes_said = format!(
+            "{} writes of {} items ({}) by {}: {} bytes an item, {} write unit(s) a write",
+            round(table.writes),
+            round(table.items),
+            if table.items.is_zero() {
+                "none".to_owned()
+            } else {
+                format!("{} a new item", round(table.writes / table.items))
+            },
+            if writers.is_empty() {
+                "no function"
+            } else {
+                &writers
+            },
+            assumptions.item_bytes,
+            assumptions.item_bytes.div_ceil(1024).max(1)
+        );
+        match config.capacity {
+            None => {
+                lines.add(
+                    "DynamoDB",
+                    name,
+                    "write request units",
+                    table.write_units,
+                    "dynamodb_write_request_unit",
+                    false,
+                    format!("on-demand: {writes_said}"),
+                )?;
+            }
+            Some(capacity) => {
+                let hours = Decimal::from(HOURS_PER_MONTH);
+                let needed = table.write_units / Decimal::from(SECONDS_PER_MONTH);
+                lines.add(
+                    "DynamoDB",
+                    name,
+                    "write capacity",
+                    Decimal::from(capacity.write) * hours,
+                    "dynamodb_write_capacity_unit_hour",
+                    true,
+                    format!(
+                        "provisioned {} WCU × {HOURS_PER_MONTH} h; {writes_said}, on average {} WCU a second{}",
+                        capacity.write,
+                        round(needed),
+                        if needed > Decimal::from(capacity.write) {
+                            " — more than provisioned: writes are throttled"
+                        } else {
+                            ""
+                        }
+                    ),
+                )?;
+                lines.add(
+                    "DynamoDB",
+                    name,
+                    "read capacity",
+                    Decimal::from(capacity.read) * hours,
+                    "dynamodb_read_capacity_unit_hour",
+                    true,
+                    format!("provisioned {} RCU × {HOURS_PER_MONTH} h", capacity.read),
+                )?;
+            }
+        }
+        let stored = gigabytes(table.bytes_stored);
+        lines.add(
+            "DynamoDB",
+            name,
+            "storage",
+            stored,
+            "dynamodb_storage_gb_month",
+            false,
+            format!(
+                "{MONTHS_WITHOUT_EXPIRY} months of items, {} bytes each with 100 bytes of overhead",
+                assumptions.item_bytes + DYNAMODB_ITEM_OVERHEAD_BYTES
+            ),
+        )?;
+        if config.point_in_time_recovery {
+            lines.add(
+                "DynamoDB",
+                name,
+                "point-in-time recovery",
+                stored,
+                "dynamodb_pitr_gb_month",
+                false,
+                "continuous backups, billed on the table's size".to_owned(),
+            )?;
+        }
+    }
+    Ok(())
+}
+
+fn ses(lines: &mut Lines<'_>, pipeline: &Pipeline, usage: &Usage) -> Result<(), PriceError> {
+    let Some(email) = &pipeline.email else {
+        return Ok(());
+    };
+    let senders = pipeline
+        .functions
+        .values()
+        .filter(|function| function.writes.email)
+        .map(|function| format!("`{}`", function.name))
+        .collect::<Vec<_>>()
+        .join(", ");
+    lines.add(
+        "SES",
+        &email.sender,
+        "outbound email",
+        usage.emails,
+        "ses_email",
+        false,
+        format!(
+            "one confirmation per order handled by {}",
+            if senders.is_empty() {
+                "no function"
+            } else {
+                &senders
+            }
+        ),
+    )
+}
+
 fn sqs(lines: &mut Lines<'_>, usage: &Usage) -> Result<(), PriceError> {
     for (name, queue) in &usage.queues {
         let busy = queue.sends + queue.receives + queue.deletes;
@@ -214,10 +385,17 @@ fn lambda(lines: &mut Lines<'_>, pipeline: &Pipeline, usage: &Usage) -> Result<(
             function.invocations,
             "lambda_request",
             false,
-            format!(
-                "one invocation per batch: {} records",
-                round(function.records)
-            ),
+            if config.trigger.route().is_some() {
+                format!(
+                    "one invocation per API request: {} requests",
+                    round(function.records)
+                )
+            } else {
+                format!(
+                    "one invocation per batch: {} records",
+                    round(function.records)
+                )
+            },
         )?;
         lines.add(
             "Lambda",
@@ -305,12 +483,46 @@ fn cloudwatch(
             "a month's logs held for the log group's retention".to_owned(),
         )?;
     }
+    for (name, api) in &usage.apis {
+        if api.log_bytes.is_zero() {
+            continue;
+        }
+        lines.add(
+            "CloudWatch",
+            name,
+            "access log ingestion",
+            gigabytes(api.log_bytes),
+            "logs_ingestion_gb",
+            false,
+            format!(
+                "{} requests' access log lines of {} bytes (the stage's JSON format for a `202`)",
+                round(api.requests()),
+                api.log_line_bytes
+            ),
+        )?;
+        lines.add(
+            "CloudWatch",
+            name,
+            "access log storage",
+            gigabytes(api.log_bytes_stored),
+            "logs_storage_gb_month",
+            false,
+            "a month's access logs held for the API log group's retention".to_owned(),
+        )?;
+    }
     lines.counted(
         "CloudWatch",
         "alarms",
         fixed.alarms,
         "alarm_month",
         "alarms in the template",
+    )?;
+    lines.counted(
+        "CloudWatch",
+        "dashboard",
+        fixed.dashboards,
+        "dashboard_month",
+        "dashboard(s) in the template",
     )?;
     Ok(())
 }

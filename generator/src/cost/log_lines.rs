@@ -88,9 +88,61 @@ pub fn runtime_line_sizes(pipeline: &str, function: &str) -> LineSizes {
     }
 }
 
+/// What API Gateway writes for each `$context` variable of the access log format, for a `202`
+/// answered in 12 ms: a request id of its 16 characters, a documentation address, its
+/// `requestTime` format, and `-` for the error fields it leaves empty.
+const ACCESS_LOG_CONTEXT: [(&str, &str); 11] = [
+    ("$context.requestId", "Kq3bXhY8oAMEb2w="),
+    ("$context.identity.sourceIp", "203.0.113.17"),
+    ("$context.requestTime", "30/Nov/2026:10:02:03 +0000"),
+    ("$context.status", "202"),
+    ("$context.responseLength", "44"),
+    ("$context.responseLatency", "12"),
+    ("$context.integrationLatency", "9"),
+    ("$context.integrationStatus", "200"),
+    ("$context.integrationErrorMessage", "-"),
+    ("$context.error.message", "-"),
+    ("$context.routeKey", ""),
+];
+
+/// Bytes of one access log line (the stage's format, [`crate::synth::ACCESS_LOG_FORMAT`]) for
+/// a request to `route_key`.
+pub fn access_log_line_bytes(route_key: &str) -> u64 {
+    let mut line = crate::synth::ACCESS_LOG_FORMAT.to_owned();
+    for (variable, value) in ACCESS_LOG_CONTEXT {
+        let value = if variable == "$context.routeKey" {
+            route_key
+        } else {
+            value
+        };
+        line = line.replace(variable, value);
+    }
+    line.len() as u64
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `{"requestId":"Kq3bXhY8oAMEb2w=","ip":"203.0.113.17","requestTime":"30/Nov/2026:10:02:03
+    /// +0000","routeKey":"POST /orders","status":"202","responseLength":"44","latencyMs":"12",
+    /// "integrationLatencyMs":"9","integrationStatus":"200","integrationError":"-","error":"-"}`:
+    /// 263 bytes; every variable is replaced.
+    #[test]
+    fn access_log_line() {
+        let bytes = access_log_line_bytes("POST /orders");
+        assert_eq!(bytes, 263);
+        assert_eq!(
+            access_log_line_bytes("POST /order"),
+            bytes - 1,
+            "the route key is in the line"
+        );
+        let mut line = crate::synth::ACCESS_LOG_FORMAT.to_owned();
+        for (variable, _) in ACCESS_LOG_CONTEXT {
+            line = line.replace(variable, "");
+        }
+        assert!(!line.contains("$context"), "an unreplaced variable: {line}");
+    }
 
     /// The seed's `task` function, deployed as `orders-task-prod`:
     /// - record line, 326 bytes: `{"timestamp":"2026-11-30T10:02:03.456Z","level":"INFO",

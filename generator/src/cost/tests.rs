@@ -317,3 +317,176 @@ fn measured_durations_and_line_sizes() {
         "{said}"
     );
 }
+
+fn example(name: &str, bytes: &[u8]) -> Pipeline {
+    config::load(&format!("examples/{name}/pipeline.yaml"), bytes)
+        .pipeline
+        .unwrap_or_else(|| panic!("examples/{name}/pipeline.yaml is valid"))
+}
+
+fn seed_002() -> Pipeline {
+    example(
+        "seed-002",
+        include_bytes!("../../../examples/seed-002/pipeline.yaml"),
+    )
+}
+
+fn seed_001() -> Pipeline {
+    example(
+        "seed-001",
+        include_bytes!("../../../examples/seed-001/pipeline.yaml"),
+    )
+}
+
+/// The dollars of the first line of `resource` billing `item`.
+#[track_caller]
+fn usd(report: &super::CostReport, resource: &str, item: &str) -> Decimal {
+    report
+        .services
+        .iter()
+        .flat_map(|service| &service.lines)
+        .find(|line| line.resource == resource && line.item == item)
+        .unwrap_or_else(|| panic!("a line for {resource} {item}"))
+        .usd
+}
+
+/// Seed 002 at 1,000,000 orders: orders enter at `POST /orders`, not at the queue.
+/// - API `orders`: 1,000,000 requests of 1,024 bytes, one 512 KB increment each.
+/// - `submit-order`: one invocation per request, 1,000,000 × 0.05 s × 0.25 GB = 12,500 GB-s.
+/// - queue `orders`: 1,000,000 sent by `submit-order` (`enqueue`); 1% = 10,000 fail every
+///   receive, 990,000 succeed; receives 990,000 + 10,000 × 3 = 1,020,000.
+/// - table `orders`: 990,000 items; the order store with `email` writes 3 times an order
+///   (put, claim, sent) = 2,970,000 writes of 700-byte items = 2,970,000 WRUs; storage
+///   990,000 × (700 + 100) × 12 = 9,504,000,000 bytes.
+/// - SES: 990,000 emails.
+#[test]
+fn seed_002_usage_enters_at_the_route() {
+    let usage = usage::derive(&seed_002(), &Assumptions::at(1_000_000));
+    let api = &usage.apis["orders"];
+    assert_eq!(api.routes["POST /orders"], d(1_000_000));
+    assert_eq!(api.metered, d(1_000_000));
+    assert_eq!(api.log_bytes, d(263_000_000));
+    let submit = &usage.functions["submit-order"];
+    assert_eq!(
+        (submit.invocations, submit.gb_seconds),
+        (d(1_000_000), d(12_500))
+    );
+    let queue = &usage.queues["orders"];
+    assert_eq!(queue.sends, d(1_000_000));
+    assert_eq!(queue.successes, d(990_000));
+    assert_eq!(queue.receives, d(1_020_000));
+    let table = &usage.tables["orders"];
+    assert_eq!(table.items, d(990_000));
+    assert_eq!(table.writes, d(2_970_000));
+    assert_eq!(table.write_units, d(2_970_000));
+    assert_eq!(table.bytes_stored, d(9_504_000_000));
+    assert_eq!(usage.emails, d(990_000));
+}
+
+/// Seed 002's new lines at 1,000,000 orders, us-east-1:
+/// - API Gateway 1,000,000 × $0.000001 = $1.00;
+/// - DynamoDB writes 2,970,000 × $0.000000625 = $1.85625 → $1.8563; storage
+///   9,504,000,000 / 2^30 = 8.851253 GB × $0.25 = $2.2128; PITR × $0.20 = $1.7703;
+/// - SES 990,000 × $0.0001 = $99.00.
+///
+/// Items of 3 KB take 3 write units a write: the writes line triples.
+#[test]
+fn seed_002_prices_api_table_and_email() {
+    let table = PriceTable::embedded();
+    let report = estimate(&seed_002(), &Assumptions::at(1_000_000), &table).expect("priced");
+    assert_eq!(report.service_usd("API Gateway"), d(1));
+    assert_eq!(
+        usd(&report, "orders", "write request units"),
+        Decimal::new(18_563, 4)
+    );
+    assert_eq!(usd(&report, "orders", "storage"), Decimal::new(22_128, 4));
+    assert_eq!(
+        usd(&report, "orders", "point-in-time recovery"),
+        Decimal::new(17_703, 4)
+    );
+    assert_eq!(report.service_usd("SES"), d(99));
+
+    let mut large = Assumptions::at(1_000_000);
+    large.item_bytes = 3 * 1024;
+    let report = estimate(&seed_002(), &large, &table).expect("priced");
+    // 8,910,000 WRUs × $0.000000625 = $5.56875 → $5.5688.
+    assert_eq!(
+        usd(&report, "orders", "write request units"),
+        Decimal::new(55_688, 4)
+    );
+}
+
+/// Seed 001 stores without email: one write an order, 990,000 × $0.000000625 = $0.61875 →
+/// $0.6188; no SES line; its dashboard is one fixed $3.00 line (three are free with
+/// `--free-tier`, as are the table's first 25 GB).
+#[test]
+fn seed_001_writes_once_an_order_and_pays_its_dashboard() {
+    let table = PriceTable::embedded();
+    let report = estimate(&seed_001(), &Assumptions::at(1_000_000), &table).expect("priced");
+    assert_eq!(
+        usd(&report, "orders", "write request units"),
+        Decimal::new(6_188, 4)
+    );
+    assert_eq!(report.service_usd("SES"), Decimal::ZERO);
+    let dashboard = line(&report, "dashboard");
+    assert!(dashboard.fixed);
+    assert_eq!(dashboard.usd, d(3));
+
+    let mut free = Assumptions::at(1_000_000);
+    free.free_tier = true;
+    let report = estimate(&seed_001(), &free, &table).expect("priced");
+    assert_eq!(line(&report, "dashboard").usd, Decimal::ZERO);
+    assert_eq!(usd(&report, "orders", "storage"), Decimal::ZERO);
+}
+
+/// A provisioned table pays its capacity all month, whatever the volume: 5 WCU × 720 h ×
+/// $0.00065 = $2.34 and 10 RCU × 720 h × $0.00013 = $0.936; no request-unit line. At
+/// 100,000,000 orders its 1 write an order is 38.58 WCU a second on average, more than the 5
+/// provisioned, and the line says so.
+#[test]
+fn provisioned_tables_pay_capacity() {
+    let text = String::from_utf8_lossy(include_bytes!("../../../examples/seed-001/pipeline.yaml"))
+        .replace(
+            "    partition_key: { name: order_id }",
+            "    partition_key: { name: order_id }\n    read_capacity: 10\n    write_capacity: 5",
+        );
+    let pipeline = example("seed-001", text.as_bytes());
+    let table = PriceTable::embedded();
+    let report = estimate(&pipeline, &Assumptions::at(1_000_000), &table).expect("priced");
+    let write = line(&report, "write capacity");
+    assert!(write.fixed);
+    assert_eq!(
+        (write.quantity, write.usd),
+        (d(3_600), Decimal::new(234, 2))
+    );
+    assert_eq!(line(&report, "read capacity").usd, Decimal::new(936, 3));
+    assert!(
+        report
+            .services
+            .iter()
+            .flat_map(|service| &service.lines)
+            .all(|line| line.item != "write request units")
+    );
+    assert!(
+        !write.assumption.contains("throttled"),
+        "{}",
+        write.assumption
+    );
+    let busy = estimate(&pipeline, &Assumptions::at(100_000_000), &table).expect("priced");
+    let write = line(&busy, "write capacity");
+    assert!(
+        write.assumption.contains("more than provisioned"),
+        "{}",
+        write.assumption
+    );
+}
+
+/// The reports of both API examples, every line and assumption, as `gen cost` prints them.
+#[test]
+fn api_example_reports() {
+    let table = PriceTable::embedded();
+    for (name, pipeline) in [("seed-001", seed_001()), ("seed-002", seed_002())] {
+        let report = estimate(&pipeline, &Assumptions::at(1_000_000), &table).expect("priced");
+        insta::assert_snapshot!(format!("cost_{name}"), report.to_string());
+    }
+}

@@ -1,13 +1,14 @@
-//! Requests and quantities a month, derived from the resolved pipeline: messages along every
-//! edge (sends, batched receives and deletes, redrives, requeues), invocations and GB-seconds,
-//! S3 writes and storage, log bytes. Pure: no prices here.
+//! Requests and quantities a month, derived from the resolved pipeline: API requests per route,
+//! messages along every edge (sends, batched receives and deletes, redrives, requeues),
+//! invocations and GB-seconds, S3 writes and storage, DynamoDB writes and storage, emails, log
+//! bytes. Pure: no prices here.
 
 use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
 
 use super::assumptions::{Assumptions, SECONDS_PER_MONTH};
-use super::log_lines::{LineSizes, runtime_line_sizes};
+use super::log_lines::{LineSizes, access_log_line_bytes, runtime_line_sizes};
 use crate::config::Pipeline;
 use crate::config::model::HandlerKind;
 use crate::config::pipeline::Function;
@@ -18,6 +19,45 @@ pub struct Usage {
     pub queues: BTreeMap<String, QueueUsage>,
     pub functions: BTreeMap<String, FunctionUsage>,
     pub buckets: BTreeMap<String, BucketUsage>,
+    pub apis: BTreeMap<String, ApiUsage>,
+    pub tables: BTreeMap<String, TableUsage>,
+    /// Emails sent through SES.
+    pub emails: Decimal,
+}
+
+/// One HTTP API's requests a month.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ApiUsage {
+    /// Requests, one per order on each route, by route key (`POST /orders`).
+    pub routes: BTreeMap<String, Decimal>,
+    /// Billed requests: each request is metered in 512 KB increments.
+    pub metered: Decimal,
+    /// Access log bytes ingested (one line per request).
+    pub log_bytes: Decimal,
+    /// Access log bytes held on average under the log group's retention.
+    pub log_bytes_stored: Decimal,
+    /// Bytes of one access log line.
+    pub log_line_bytes: u64,
+}
+
+impl ApiUsage {
+    /// Every request the API serves.
+    pub fn requests(&self) -> Decimal {
+        self.routes.values().copied().sum()
+    }
+}
+
+/// One DynamoDB table's requests and storage a month.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TableUsage {
+    /// Items created.
+    pub items: Decimal,
+    /// Write requests (puts and updates, conditional ones included).
+    pub writes: Decimal,
+    /// Write request units: each write of an item up to 1 KB is one.
+    pub write_units: Decimal,
+    /// Bytes held (with DynamoDB's 100 bytes of overhead per item) after 12 months of growth.
+    pub bytes_stored: Decimal,
 }
 
 /// One queue's messages and SQS requests a month.
@@ -75,13 +115,20 @@ pub struct BucketUsage {
     pub bytes_stored: Decimal,
 }
 
-/// The months a bucket without `expire_after` is assumed to grow for.
-const MONTHS_WITHOUT_EXPIRY: u64 = 12;
+/// The months a bucket without `expire_after`, or a table, is assumed to grow for.
+pub const MONTHS_WITHOUT_EXPIRY: u64 = 12;
+
+/// Bytes DynamoDB adds to each item's size for its indexing, in storage (not in request units).
+pub const DYNAMODB_ITEM_OVERHEAD_BYTES: u64 = 100;
+
+/// The increment API Gateway meters an HTTP API request in: 512 KB.
+pub const API_METERING_BYTES: u64 = 512 * 1024;
 
 /// Derives the monthly usage of `pipeline` under `assumptions`.
 pub fn derive(pipeline: &Pipeline, assumptions: &Assumptions) -> Usage {
     let mut usage = Usage::default();
     let orders = Decimal::from(assumptions.orders_per_month);
+    routes(pipeline, assumptions, &mut usage, orders);
     for queue in entry_queues(pipeline) {
         let mut flow = Flow {
             pipeline,
@@ -105,6 +152,7 @@ pub fn derive(pipeline: &Pipeline, assumptions: &Assumptions) -> Usage {
                     function,
                     records,
                     queue.receives,
+                    assumptions.batch_duration_ms,
                     assumptions,
                 ),
             );
@@ -122,20 +170,83 @@ pub fn derive(pipeline: &Pipeline, assumptions: &Assumptions) -> Usage {
             });
         entry.bytes_stored = entry.puts * Decimal::from(assumptions.object_bytes) * months;
     }
+    for (name, table) in &mut usage.tables {
+        if !pipeline.tables.contains_key(name) {
+            continue;
+        }
+        table.bytes_stored = table.items
+            * Decimal::from(assumptions.item_bytes + DYNAMODB_ITEM_OVERHEAD_BYTES)
+            * Decimal::from(MONTHS_WITHOUT_EXPIRY);
+    }
+    for name in pipeline.tables.keys() {
+        usage.tables.entry(name.clone()).or_default();
+    }
     usage
 }
 
-/// Queues orders enter: neither a dead-letter queue nor a function's `notify`.
+/// Orders entering over API routes: one request per order on every route, one invocation per
+/// request of the route's function, whose writes carry the orders on.
+fn routes(pipeline: &Pipeline, assumptions: &Assumptions, usage: &mut Usage, orders: Decimal) {
+    let metered_per_request = Decimal::from(
+        assumptions
+            .request_bytes
+            .div_ceil(API_METERING_BYTES)
+            .max(1),
+    );
+    for api in pipeline.apis.values() {
+        let retention_days = pipeline
+            .routes_of(&api.name)
+            .map(|(function, _)| function.log_retention_days)
+            .max()
+            .unwrap_or(crate::config::resolve::DEFAULT_LOG_RETENTION_DAYS);
+        let mut api_usage = ApiUsage::default();
+        for (function, route) in pipeline.routes_of(&api.name) {
+            let line_bytes = access_log_line_bytes(&route.route_key());
+            api_usage.log_line_bytes = api_usage.log_line_bytes.max(line_bytes);
+            api_usage.log_bytes += orders * Decimal::from(line_bytes);
+            api_usage.routes.insert(route.route_key(), orders);
+            usage.functions.insert(
+                function.name.clone(),
+                compute(
+                    &pipeline.name,
+                    function,
+                    orders,
+                    orders,
+                    assumptions.request_duration_ms,
+                    assumptions,
+                ),
+            );
+            let mut flow = Flow {
+                pipeline,
+                assumptions,
+                usage,
+            };
+            flow.handled(function, orders, 0);
+        }
+        let requests = api_usage.requests();
+        api_usage.metered = requests * metered_per_request;
+        api_usage.log_bytes_stored = api_usage.log_bytes * retention_months(retention_days);
+        usage.apis.insert(api.name.clone(), api_usage);
+    }
+}
+
+/// The share of a month's logs held on average under a retention of `days`.
+fn retention_months(days: u32) -> Decimal {
+    Decimal::from(days) * Decimal::from(86_400) / Decimal::from(SECONDS_PER_MONTH)
+}
+
+/// Queues orders enter: neither a dead-letter queue nor a function's `notify` or `enqueue`
+/// (an API pipeline's orders enter at its routes).
 fn entry_queues(pipeline: &Pipeline) -> Vec<String> {
     pipeline
         .queues
         .keys()
         .filter(|name| pipeline.sources_of(name).next().is_none())
         .filter(|name| {
-            !pipeline
-                .functions
-                .values()
-                .any(|function| function.writes.notify.as_deref() == Some(name.as_str()))
+            !pipeline.functions.values().any(|function| {
+                function.writes.notify.as_deref() == Some(name.as_str())
+                    || function.writes.enqueue.as_deref() == Some(name.as_str())
+            })
         })
         .cloned()
         .collect()
@@ -207,6 +318,25 @@ impl Flow<'_> {
         if let Some(notify) = &writes.notify {
             self.arrive(notify, successes, Decimal::ZERO, true, depth + 1);
         }
+        if let Some(enqueue) = &writes.enqueue {
+            self.arrive(enqueue, successes, Decimal::ZERO, true, depth + 1);
+        }
+        if let Some(table) = &writes.table {
+            let writes_per_record = match function.handler {
+                // The conditional put, then with email the claim and the `sent` record.
+                HandlerKind::OrderStore if writes.email => 3,
+                _ => 1,
+            };
+            let writes = successes * Decimal::from(writes_per_record);
+            let units_per_write = Decimal::from(self.assumptions.item_bytes.div_ceil(1024).max(1));
+            let entry = self.usage.tables.entry(table.clone()).or_default();
+            entry.items += successes;
+            entry.writes += writes;
+            entry.write_units += writes * units_per_write;
+        }
+        if writes.email {
+            self.usage.emails += successes;
+        }
     }
 }
 
@@ -232,19 +362,21 @@ fn batch(
     );
 }
 
-/// A function's compute and logs for `records` delivered in `invocations` batches.
+/// A function's compute and logs for `records` delivered in `invocations` batches, each billed
+/// `default_ms` unless `gen dev` measured the function.
 fn compute(
     pipeline: &str,
     function: &Function,
     records: Decimal,
     invocations: Decimal,
+    default_ms: u64,
     assumptions: &Assumptions,
 ) -> FunctionUsage {
     let measured = assumptions
         .measured
         .as_ref()
         .and_then(|measured| measured.functions.get(&function.name));
-    let batch_ms = measured.map_or(assumptions.batch_duration_ms, |m| m.p50_ms);
+    let batch_ms = measured.map_or(default_ms, |m| m.p50_ms);
     let log_sizes = match (assumptions.log_line_sizes, measured) {
         (Some(sizes), _) => sizes,
         (None, Some(measured)) => measured.log,
@@ -254,8 +386,7 @@ fn compute(
     let gigabytes = Decimal::from(function.memory_mb) / Decimal::from(1024);
     let log_bytes = records * Decimal::from(log_sizes.per_record)
         + invocations * Decimal::from(log_sizes.per_invocation);
-    let retention_months = Decimal::from(function.log_retention_days) * Decimal::from(86_400)
-        / Decimal::from(SECONDS_PER_MONTH);
+    let retention_months = retention_months(function.log_retention_days);
     FunctionUsage {
         records,
         invocations,

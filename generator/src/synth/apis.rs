@@ -18,7 +18,7 @@ pub(super) const STAGE_NAME: &str = "$default";
 const MAX_INTEGRATION_MILLIS: u64 = 30_000;
 
 /// One access log line per request, JSON, in the fields an operator looks for first.
-const ACCESS_LOG_FORMAT: &str = concat!(
+pub const ACCESS_LOG_FORMAT: &str = concat!(
     r#"{"requestId":"$context.requestId","ip":"$context.identity.sourceIp","#,
     r#""requestTime":"$context.requestTime","routeKey":"$context.routeKey","#,
     r#""status":"$context.status","responseLength":"$context.responseLength","#,

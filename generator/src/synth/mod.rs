@@ -9,6 +9,7 @@ mod access_logs;
 mod alarm_topic;
 mod alarms;
 mod apis;
+pub use apis::ACCESS_LOG_FORMAT;
 mod buckets;
 mod dashboard;
 pub mod environment;
