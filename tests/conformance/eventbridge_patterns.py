@@ -1,16 +1,17 @@
 """The event pattern corpus (patterns/tests/corpus.json) through a real EventBridge API.
 
-Usage: python eventbridge_patterns.py ENDPOINT CORPUS
+Usage: python eventbridge_patterns.py ENDPOINT CORPUS TARGET   (TARGET: moto or engine)
 
-For each case (cases marked `moto_unsupported` are left out by name): a rule with the case's
+For each case (against moto, cases marked `moto_unsupported` are left out by name): a rule with the case's
 pattern on a custom bus, an SQS queue as its target, the case's event put on the bus, and the
 queue read back. Prints one JSON document on stdout:
 {"delivered": {case: true|false}, "refused": {case: reason}, "skipped": [case, ...]}.
-The Rust test (tests/it/patterns_moto.rs) compares it with the corpus.
+The Rust tests (tests/it/patterns_corpus.rs) compares it with the corpus.
 """
 
 import json
 import sys
+from datetime import datetime
 
 import boto3
 from botocore.config import Config
@@ -21,7 +22,7 @@ QUEUE = "patterns-corpus"
 
 
 def main():
-    endpoint, corpus_path = sys.argv[1], sys.argv[2]
+    endpoint, corpus_path, target = sys.argv[1], sys.argv[2], sys.argv[3]
     with open(corpus_path, encoding="utf-8") as corpus_file:
         corpus = json.load(corpus_file)
     session = boto3.session.Session(
@@ -39,7 +40,7 @@ def main():
     report = {"delivered": {}, "refused": {}, "skipped": []}
     for index, case in enumerate(corpus["cases"]):
         name = case["name"]
-        if "moto_unsupported" in case:
+        if target == "moto" and "moto_unsupported" in case:
             report["skipped"].append(name)
             continue
         rule = f"case-{index}"
@@ -57,6 +58,8 @@ def main():
             "Detail": json.dumps(event.get("detail", {})),
             "Resources": event.get("resources", []),
         }
+        if "time" in event:
+            entry["Time"] = datetime.fromisoformat(event["time"].replace("Z", "+00:00"))
         answer = events.put_events(Entries=[entry])
         if answer.get("FailedEntryCount"):
             report["refused"][name] = f"PutEvents failed: {answer['Entries']}"
