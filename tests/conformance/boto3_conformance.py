@@ -759,6 +759,150 @@ def ses_errors(ses, checks):
     )
 
 
+# --- EventBridge ----------------------------------------------------------------------------
+
+EVENT_KEYS = ["version", "id", "detail-type", "source", "account", "time", "region", "resources", "detail"]
+
+
+def events_queue(sqs, name):
+    """A queue: its URL and ARN."""
+    url = sqs.create_queue(QueueName=name)["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    return url, arn
+
+
+def events_rule(events, bus, name, pattern, targets):
+    events.put_rule(Name=name, EventBusName=bus, EventPattern=json.dumps(pattern))
+    events.put_targets(Rule=name, EventBusName=bus, Targets=targets)
+
+
+def events_bodies(sqs, url, expected):
+    """Every body on the queue, waiting for `expected` of them, then briefly for more."""
+    bodies = []
+    for _ in range(20):
+        wait = 1 if len(bodies) < expected else 0
+        messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=wait).get("Messages", [])
+        if not messages and len(bodies) >= expected:
+            break
+        bodies += [json.loads(message["Body"]) for message in messages]
+    return bodies
+
+
+def order_entry(bus, total):
+    return {
+        "EventBusName": bus,
+        "Source": "shop.ingest",
+        "DetailType": "OrderPlaced",
+        "Detail": json.dumps({"order_id": f"ORD-{total}", "total": total}),
+    }
+
+
+def events_delivery(clients, checks):
+    events, sqs = clients
+    events.create_event_bus(Name="b3-orders")
+    high_url, high_arn = events_queue(sqs, "b3-high")
+    all_url, all_arn = events_queue(sqs, "b3-all")
+    events_rule(
+        events,
+        "b3-orders",
+        "high-value",
+        {"detail-type": ["OrderPlaced"], "detail": {"total": [{"numeric": [">=", 1000]}]}},
+        [{"Id": "high", "Arn": high_arn}],
+    )
+    events_rule(events, "b3-orders", "all", {"source": ["shop.ingest"]}, [{"Id": "all", "Arn": all_arn}])
+    put = events.put_events(Entries=[order_entry("b3-orders", 1200), order_entry("b3-orders", 50)])
+    checks.expect("failed entries", put["FailedEntryCount"], 0)
+    high = events_bodies(sqs, high_url, 1)
+    everything = events_bodies(sqs, all_url, 2)
+    checks.expect("high-value count", len(high), 1)
+    checks.expect("all count", len(everything), 2)
+    event = high[0] if high else {}
+    checks.expect("detail", event.get("detail"), {"order_id": "ORD-1200", "total": 1200})
+    checks.expect("id is PutEvents'", event.get("id") == put["Entries"][0].get("EventId"), True)
+    checks.expect("version", event.get("version"), "0")
+    checks.expect("region", event.get("region"), "us-east-1")
+    time = event.get("time", "")
+    checks.expect("time in whole seconds", len(time) == 20 and time.endswith("Z"), True)
+    checks.expect("keys", list(event), EVENT_KEYS, moto_deviation="EventBridge: the delivered event")
+
+
+def events_transform(clients, checks):
+    events, sqs = clients
+    events.create_event_bus(Name="b3-shaped")
+    quoted_url, quoted_arn = events_queue(sqs, "b3-quoted")
+    bare_url, bare_arn = events_queue(sqs, "b3-bare")
+    paths = {"id": "$.detail.order_id", "total": "$.detail.total"}
+    events_rule(
+        events,
+        "b3-shaped",
+        "quoted",
+        {"detail-type": ["OrderPlaced"]},
+        [{"Id": "quoted", "Arn": quoted_arn, "InputTransformer": {"InputPathsMap": paths, "InputTemplate": '{"order": "<id>", "total": <total>}'}}],
+    )
+    events.put_events(Entries=[order_entry("b3-shaped", 1200)])
+    checks.expect("quoted string", events_bodies(sqs, quoted_url, 1), [{"order": "ORD-1200", "total": 1200}])
+    events_rule(
+        events,
+        "b3-shaped",
+        "bare",
+        {"detail-type": ["Bare"]},
+        [{"Id": "bare", "Arn": bare_arn, "InputTransformer": {"InputPathsMap": paths, "InputTemplate": '{"order": <id>}'}}],
+    )
+    entry = dict(order_entry("b3-shaped", 7), DetailType="Bare")
+    failed = error_of(lambda: events.put_events(Entries=[entry]))
+    observed = events_bodies(sqs, bare_url, 1) if failed is None else failed
+    checks.expect(
+        "bare string", observed, [{"order": "ORD-7"}], moto_deviation="EventBridge: a string placeholder outside quotes"
+    )
+
+
+def events_errors(clients, checks):
+    events, sqs = clients
+    put = events.put_events(
+        Entries=[
+            {"Source": "shop", "DetailType": "OrderPlaced", "Detail": "{}"},
+            {"DetailType": "OrderPlaced", "Detail": "{}"},
+            {"Source": "shop", "Detail": "{}"},
+            {"Source": "shop", "DetailType": "OrderPlaced"},
+            {"Source": "shop", "DetailType": "OrderPlaced", "Detail": "{not json"},
+        ]
+    )
+    checks.expect("failed entry count", put["FailedEntryCount"], 4)
+    checks.expect(
+        "entry errors",
+        [(entry.get("ErrorCode"), entry.get("ErrorMessage")) for entry in put["Entries"][1:]],
+        [
+            ("InvalidArgument", "Parameter Source is not valid. Reason: Source is a required argument."),
+            ("InvalidArgument", "Parameter DetailType is not valid. Reason: DetailType is a required argument."),
+            ("InvalidArgument", "Parameter Detail is not valid. Reason: Detail is a required argument."),
+            ("MalformedDetail", "Detail is malformed."),
+        ],
+    )
+    checks.expect(
+        "eleven entries",
+        error_of(lambda: events.put_events(Entries=[order_entry("default", 1)] * 11)),
+        (400, "ValidationException"),
+    )
+    checks.expect("missing bus", error_of(lambda: events.describe_event_bus(Name="b3-nope")), (400, "ResourceNotFoundException"))
+    checks.expect("delete default", error_of(lambda: events.delete_event_bus(Name="default")), (400, "ValidationException"))
+    events.create_event_bus(Name="b3-errors")
+    checks.expect("bus again", error_of(lambda: events.create_event_bus(Name="b3-errors")), (400, "ResourceAlreadyExistsException"))
+    checks.expect(
+        "bad pattern",
+        error_of(lambda: events.put_rule(Name="bad", EventBusName="b3-errors", EventPattern='{"source": "shop"}')),
+        (400, "InvalidEventPatternException"),
+    )
+    _, arn = events_queue(sqs, "b3-kept")
+    events_rule(events, "b3-errors", "kept", {"source": ["shop"]}, [{"Id": "kept", "Arn": arn}])
+    checks.expect(
+        "rule with targets",
+        error_of(lambda: events.delete_rule(Name="kept", EventBusName="b3-errors")),
+        (400, "ValidationException"),
+    )
+    listed = events.list_targets_by_rule(Rule="kept", EventBusName="b3-errors")["Targets"]
+    checks.expect("targets listed", [target["Id"] for target in listed], ["kept"])
+
+
 S3_SCENARIOS = [s3_listing, s3_metadata, s3_range_and_conditions, s3_copy_and_delete, s3_multipart]
 SQS_SCENARIOS = [sqs_message_attributes, sqs_system_attributes, sqs_batch_errors, sqs_fifo, sqs_receipt_handles]
 DYNAMODB_SCENARIOS = [
@@ -771,6 +915,7 @@ DYNAMODB_SCENARIOS = [
     dynamodb_client_request_token,
 ]
 SES_SCENARIOS = [ses_send, ses_errors]
+EVENTS_SCENARIOS = [events_delivery, events_transform, events_errors]
 
 
 def canonical(value):
@@ -788,9 +933,10 @@ def main():
     sqs = session.client("sqs", endpoint_url=endpoint, config=config)
     dynamodb = session.client("dynamodb", endpoint_url=endpoint, config=config)
     ses = session.client("sesv2", endpoint_url=endpoint, config=config)
+    events = session.client("events", endpoint_url=endpoint, config=config)
     s3.create_bucket(Bucket=BUCKET)
     checks = Checks(target)
-    for client, scenarios in [(s3, S3_SCENARIOS), (sqs, SQS_SCENARIOS), (dynamodb, DYNAMODB_SCENARIOS), (ses, SES_SCENARIOS)]:
+    for client, scenarios in [(s3, S3_SCENARIOS), (sqs, SQS_SCENARIOS), (dynamodb, DYNAMODB_SCENARIOS), (ses, SES_SCENARIOS), ((events, sqs), EVENTS_SCENARIOS)]:
         for scenario in scenarios:
             checks.scenario = scenario.__name__
             try:

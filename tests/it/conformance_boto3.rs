@@ -1,5 +1,5 @@
 //! The conformance scenarios through a second client, boto3 (pinned in `tests/requirements.txt`):
-//! `tests/conformance/boto3_conformance.py` runs the S3, SQS, DynamoDB and SES v2 scenarios against moto and
+//! `tests/conformance/boto3_conformance.py` runs the S3, SQS, DynamoDB, SES v2 and EventBridge scenarios against moto and
 //! against the engine; each run must meet AWS's answers (moto's known deviations, listed in
 //! `tests/conformance/MOTO_DEVIATIONS.md`, excepted), and the two runs must observe the same.
 

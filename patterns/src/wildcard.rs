@@ -1,0 +1,127 @@
+//! `wildcard`: `*` matches any run of characters (also none); `\*` is a star and `\\` a
+//! backslash. AWS refuses consecutive `*` and any other escape.
+
+use std::fmt;
+
+/// A checked wildcard pattern, split at its stars.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Wildcard {
+    /// The literal runs between stars; a pattern with `n` stars has `n + 1` runs.
+    runs: Vec<String>,
+    text: String,
+}
+
+impl Wildcard {
+    /// Checks and splits `text`; the error is AWS's.
+    pub(crate) fn parse(text: &str) -> Result<Self, String> {
+        let mut runs = vec![String::new()];
+        let mut previous_star = false;
+        let mut characters = text.chars().enumerate();
+        while let Some((position, character)) = characters.next() {
+            match character {
+                '*' => {
+                    if previous_star {
+                        return Err(format!("Consecutive wildcard characters at pos {position}"));
+                    }
+                    previous_star = true;
+                    runs.push(String::new());
+                }
+                '\\' => {
+                    previous_star = false;
+                    match characters.next() {
+                        Some((_, escaped @ ('*' | '\\'))) => {
+                            runs.last_mut().expect("one run at least").push(escaped);
+                        }
+                        _ => return Err(format!("Invalid escape character at pos {position}")),
+                    }
+                }
+                other => {
+                    previous_star = false;
+                    runs.last_mut().expect("one run at least").push(other);
+                }
+            }
+        }
+        Ok(Self {
+            runs,
+            text: text.to_owned(),
+        })
+    }
+
+    /// Whether `value` matches.
+    pub(crate) fn matches(&self, value: &str) -> bool {
+        let (first, rest) = self.runs.split_first().expect("one run at least");
+        let Some(mut remaining) = value.strip_prefix(first.as_str()) else {
+            return false;
+        };
+        let Some((last, middle)) = rest.split_last() else {
+            return remaining.is_empty();
+        };
+        for run in middle {
+            match remaining.find(run.as_str()) {
+                Some(at) => remaining = &remaining[at + run.len()..],
+                None => return false,
+            }
+        }
+        remaining.ends_with(last.as_str())
+    }
+}
+
+impl fmt::Display for Wildcard {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str(&self.text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Wildcard;
+
+    #[track_caller]
+    fn case(pattern: &str, value: &str, expected: bool) {
+        let wildcard = Wildcard::parse(pattern).expect("a valid wildcard");
+        assert_eq!(
+            wildcard.matches(value),
+            expected,
+            "`{pattern}` against `{value}`"
+        );
+    }
+
+    #[test]
+    fn stars_match_any_run_and_escapes_are_literal() {
+        case("*", "", true);
+        case("*", "anything", true);
+        case("a*", "a", true);
+        case("*a", "ba", true);
+        case("*a", "ab", false);
+        case("a*b*c", "abc", true);
+        case("a*b*c", "axxbyyc", true);
+        case("a*b*c", "axxcyyb", false);
+        case("ab*ab", "ab", false);
+        case("ab*ab", "abab", true);
+        case("*Title*", "Title", true);
+        case("a\\*b", "a*b", true);
+        case("a\\*b", "axb", false);
+        case("a\\\\b", "a\\b", true);
+        case("é*ü", "éaü", true);
+    }
+
+    #[test]
+    fn aws_refuses_consecutive_stars_and_other_escapes() {
+        assert_eq!(
+            Wildcard::parse("a**").unwrap_err(),
+            "Consecutive wildcard characters at pos 2"
+        );
+        assert_eq!(
+            Wildcard::parse("a\\x").unwrap_err(),
+            "Invalid escape character at pos 1"
+        );
+        assert_eq!(
+            Wildcard::parse("a\\").unwrap_err(),
+            "Invalid escape character at pos 1"
+        );
+        assert!(
+            Wildcard::parse("\\**").is_ok(),
+            "an escaped star then a star are not consecutive stars"
+        );
+    }
+}
