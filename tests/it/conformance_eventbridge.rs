@@ -201,24 +201,43 @@ async fn an_event_reaches_exactly_the_queues_of_the_rules_it_matches(clients: &C
     assert_eq!(all.len(), 2, "{all:?}");
     assert!(refunds.is_empty(), "{refunds:?}");
     let event = &high[0];
-    assert_eq!(event["id"], ids[0], "the delivered event carries PutEvents' id");
+    assert_eq!(
+        event["id"], ids[0],
+        "the delivered event carries PutEvents' id"
+    );
     assert_eq!(event["version"], "0");
     assert_eq!(event["detail-type"], "OrderPlaced");
     assert_eq!(event["source"], "shop.ingest");
     assert_eq!(event["region"], "us-east-1");
     assert_eq!(event["resources"], json!([]));
-    assert_eq!(event["detail"], json!({"order_id": "ORD-1200", "total": 1200}));
+    assert_eq!(
+        event["detail"],
+        json!({"order_id": "ORD-1200", "total": 1200})
+    );
     if !clients.moto {
         // moto leaves `account` out (MOTO_DEVIATIONS.md, "EventBridge: the delivered event").
         let account = event["account"].as_str().expect("an account");
-        assert!(account.len() == 12 && account.chars().all(|c| c.is_ascii_digit()), "{account}");
+        assert!(
+            account.len() == 12 && account.chars().all(|c| c.is_ascii_digit()),
+            "{account}"
+        );
         let keys: Vec<&str> = event
             .as_object()
             .map(|members| members.keys().map(String::as_str).collect())
             .unwrap_or_default();
         assert_eq!(
             keys,
-            ["version", "id", "detail-type", "source", "account", "time", "region", "resources", "detail"]
+            [
+                "version",
+                "id",
+                "detail-type",
+                "source",
+                "account",
+                "time",
+                "region",
+                "resources",
+                "detail"
+            ]
         );
     }
     let time = event["time"].as_str().expect("a time");
@@ -307,7 +326,9 @@ async fn bad_entries_fail_one_by_one_with_eventbridge_codes(clients: &Clients) {
             ),
             (
                 Some("InvalidArgument"),
-                Some("Parameter DetailType is not valid. Reason: DetailType is a required argument.")
+                Some(
+                    "Parameter DetailType is not valid. Reason: DetailType is a required argument."
+                )
             ),
             (
                 Some("InvalidArgument"),
@@ -326,9 +347,9 @@ async fn more_than_ten_entries_are_refused(clients: &Clients) {
     let refused = put.send().await.expect_err("11 entries are refused");
     assert_eq!(refused.code(), Some("ValidationException"), "{refused:?}");
     assert!(
-        refused
-            .message()
-            .is_some_and(|message| message.contains("Member must have length less than or equal to 10")),
+        refused.message().is_some_and(
+            |message| message.contains("Member must have length less than or equal to 10")
+        ),
         "{refused:?}"
     );
 }
@@ -700,11 +721,15 @@ mod engine_follows_aws {
             }
         };
         assert_eq!(
-            matches(json!({"detail": {"total": [{"numeric": [">", 1000]}]}})).await.ok(),
+            matches(json!({"detail": {"total": [{"numeric": [">", 1000]}]}}))
+                .await
+                .ok(),
             Some(true)
         );
         assert_eq!(
-            matches(json!({"detail": {"total": [{"numeric": ["<", 1000]}]}})).await.ok(),
+            matches(json!({"detail": {"total": [{"numeric": ["<", 1000]}]}}))
+                .await
+                .ok(),
             Some(false)
         );
         let refused = matches(json!({"detail": {"total": [{"numeric": ["~", 1]}]}}))
