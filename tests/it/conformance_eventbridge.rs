@@ -42,7 +42,8 @@ tests::conformance!(
     an_input_transformer_shapes_the_body,
     bad_entries_fail_one_by_one_with_eventbridge_codes,
     more_than_ten_entries_are_refused,
-    buses_and_rules_answer_eventbridge_errors,
+    buses_answer_eventbridge_errors,
+    rules_answer_eventbridge_errors,
 );
 
 const BUS: &str = "orders";
@@ -122,7 +123,7 @@ pub(crate) async fn bodies(clients: &Clients, url: &str, expected: usize) -> Vec
             .receive_message()
             .queue_url(url)
             .max_number_of_messages(10)
-            .wait_time_seconds(if bodies.len() < expected { 1 } else { 0 })
+            .wait_time_seconds(i32::from(bodies.len() < expected))
             .send()
             .await
             .expect("ReceiveMessage");
@@ -354,7 +355,7 @@ async fn more_than_ten_entries_are_refused(clients: &Clients) {
     );
 }
 
-async fn buses_and_rules_answer_eventbridge_errors(clients: &Clients) {
+async fn buses_answer_eventbridge_errors(clients: &Clients) {
     create_bus(clients).await;
     let again = clients
         .events
@@ -396,7 +397,10 @@ async fn buses_and_rules_answer_eventbridge_errors(clients: &Clients) {
         .collect();
     names.sort_unstable();
     assert_eq!(names, ["default", "orders"]);
+}
 
+async fn rules_answer_eventbridge_errors(clients: &Clients) {
+    create_bus(clients).await;
     let bad = clients
         .events
         .put_rule()
@@ -541,7 +545,7 @@ mod engine_follows_aws {
         }
     }
 
-    async fn stats(engine: &Engine) -> (u64, u64, u64) {
+    fn stats(engine: &Engine) -> (u64, u64, u64) {
         let stats = engine.eventbridge().stats();
         let rule = stats
             .iter()
@@ -580,7 +584,7 @@ mod engine_follows_aws {
             bodies(&clients, &url, 1).await,
             [json!({"order_id": "ORD-1200", "total": 1200})]
         );
-        assert_eq!(stats(&engine).await, (1, 1, 0));
+        assert_eq!(stats(&engine), (1, 1, 0));
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -627,7 +631,7 @@ mod engine_follows_aws {
         );
         assert_eq!(attributes["RETRY_ATTEMPTS"], "0");
         assert!(attributes["ERROR_MESSAGE"].contains("never-created"));
-        assert_eq!(stats(&engine).await, (1, 0, 1));
+        assert_eq!(stats(&engine), (1, 0, 1));
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -650,11 +654,11 @@ mod engine_follows_aws {
             .expect("PutEvents (EventBridge is up)");
         // Two retries: about 0.2 s, then 0.4 s.
         let mut waited = Duration::ZERO;
-        while stats(&engine).await.2 == 0 && waited < Duration::from_secs(5) {
+        while stats(&engine).2 == 0 && waited < Duration::from_secs(5) {
             tokio::time::sleep(Duration::from_millis(100)).await;
             waited += Duration::from_millis(100);
         }
-        assert_eq!(stats(&engine).await, (1, 0, 1));
+        assert_eq!(stats(&engine), (1, 0, 1));
         engine.faults().set_down(::engine::sqs::NAME, false);
         let received = clients
             .sqs
@@ -695,7 +699,7 @@ mod engine_follows_aws {
         engine.faults().set_down(::engine::sqs::NAME, false);
         let delivered = bodies(&clients, &url, 1).await;
         assert_eq!(delivered.len(), 1, "{delivered:?}");
-        assert_eq!(stats(&engine).await, (2, 1, 1));
+        assert_eq!(stats(&engine), (2, 1, 1));
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
