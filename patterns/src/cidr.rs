@@ -78,3 +78,50 @@ pub(crate) fn same_address(left: &str, right: &str) -> bool {
         _ => false,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{Cidr, same_address};
+
+    #[track_caller]
+    fn case(block: &str, address: &str, expected: bool) {
+        let cidr = Cidr::parse(block).expect("a valid block");
+        assert_eq!(cidr.contains(address), expected, "`{address}` in `{block}`");
+    }
+
+    #[test]
+    fn addresses_in_blocks() {
+        case("10.0.0.0/24", "10.0.0.0", true);
+        case("10.0.0.0/24", "10.0.0.255", true);
+        case("10.0.0.0/24", "10.0.1.0", false);
+        case("0.0.0.0/0", "192.168.1.1", true);
+        case("192.168.1.7/32", "192.168.1.7", true);
+        case("192.168.1.7/32", "192.168.1.8", false);
+        case("2001:db8::/32", "2001:0db8:ffff::1", true);
+        case("2001:db8::/32", "2001:db9::1", false);
+        case("::/0", "::1", true);
+        case("10.0.0.0/8", "::ffff:10.0.0.1", false);
+        case("10.0.0.0/8", "not an address", false);
+    }
+
+    #[test]
+    fn malformed_blocks_are_refused() {
+        for block in [
+            "10.0.0.0",
+            "10.0.0.0/33",
+            "10.0.0/8",
+            "2001:db8::/129",
+            "10.0.0.0/x",
+            "/8",
+        ] {
+            assert!(Cidr::parse(block).is_err(), "`{block}` accepted");
+        }
+    }
+
+    #[test]
+    fn one_address_written_two_ways() {
+        assert!(same_address("::1", "0:0:0:0:0:0:0:1"));
+        assert!(!same_address("10.0.0.1", "10.0.0.2"));
+        assert!(!same_address("abc", "abc"));
+    }
+}

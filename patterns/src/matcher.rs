@@ -48,35 +48,27 @@ pub(crate) fn object(pattern: &Object, event: Option<&Value>) -> bool {
 fn field_matches(field: &Field, value: Option<&Value>) -> bool {
     match field {
         Field::Object(inner) => object(inner, value),
-        Field::Leaf(matchers) => {
-            let mut values = Vec::new();
-            if let Some(value) = value {
-                scalars(value, &mut values);
+        Field::Leaf(matchers) => matchers.iter().any(|matcher| match matcher {
+            Matcher::Exists(expected) => value.is_some_and(has_scalar) == *expected,
+            other => {
+                value.is_some_and(|value| any_scalar(value, &|scalar| value_matches(other, scalar)))
             }
-            matchers
-                .iter()
-                .any(|matcher| leaf_matches(matcher, &values))
-        }
+        }),
     }
 }
 
-/// The scalar values of an event field: itself, or the scalars of its arrays.
-fn scalars<'event>(value: &'event Value, into: &mut Vec<&'event Value>) {
+/// Whether a field holds a value: itself a scalar (`null` included), or an array holding one
+/// at any depth.
+fn has_scalar(value: &Value) -> bool {
+    any_scalar(value, &|_| true)
+}
+
+/// Whether one scalar of the field (itself, or the scalars of its arrays) satisfies `test`.
+fn any_scalar(value: &Value, test: &impl Fn(&Value) -> bool) -> bool {
     match value {
-        Value::Array(items) => {
-            for item in items {
-                scalars(item, into);
-            }
-        }
-        Value::Object(_) => {}
-        scalar => into.push(scalar),
-    }
-}
-
-fn leaf_matches(matcher: &Matcher, values: &[&Value]) -> bool {
-    match matcher {
-        Matcher::Exists(expected) => values.is_empty() != *expected,
-        other => values.iter().any(|value| value_matches(other, value)),
+        Value::Array(items) => items.iter().any(|item| any_scalar(item, test)),
+        Value::Object(_) => false,
+        scalar => test(scalar),
     }
 }
 
@@ -95,16 +87,16 @@ fn value_matches(matcher: &Matcher, value: &Value) -> bool {
             .is_some_and(|text| text.starts_with(prefix.as_str())),
         Matcher::PrefixIgnoreCase(prefix) => value
             .as_str()
-            .is_some_and(|text| text.to_lowercase().starts_with(&prefix.to_lowercase())),
+            .is_some_and(|text| starts_with_any_case(text, prefix)),
         Matcher::Suffix(suffix) => value
             .as_str()
             .is_some_and(|text| text.ends_with(suffix.as_str())),
         Matcher::SuffixIgnoreCase(suffix) => value
             .as_str()
-            .is_some_and(|text| text.to_lowercase().ends_with(&suffix.to_lowercase())),
+            .is_some_and(|text| ends_with_any_case(text, suffix)),
         Matcher::EqualsIgnoreCase(expected) => value
             .as_str()
-            .is_some_and(|text| text.to_lowercase() == expected.to_lowercase()),
+            .is_some_and(|text| equals_any_case(text, expected)),
         Matcher::Wildcard(wildcard) => value.as_str().is_some_and(|text| wildcard.matches(text)),
         Matcher::AnythingBut(excluded) => anything_but(excluded, value),
         Matcher::Numeric(range) => match value {
@@ -173,4 +165,30 @@ fn in_range(range: &Range, number: &serde_json::Number) -> bool {
             above && below
         }
     }
+}
+
+/// Case-insensitive comparisons by Unicode lower case, without allocating.
+fn lower(text: &str) -> impl Iterator<Item = char> + '_ {
+    text.chars().flat_map(char::to_lowercase)
+}
+
+fn equals_any_case(text: &str, expected: &str) -> bool {
+    lower(text).eq(lower(expected))
+}
+
+fn starts_with_any_case(text: &str, prefix: &str) -> bool {
+    let mut text = lower(text);
+    lower(prefix).all(|character| text.next() == Some(character))
+}
+
+fn ends_with_any_case(text: &str, suffix: &str) -> bool {
+    let mut text = text
+        .chars()
+        .rev()
+        .flat_map(|character| character.to_lowercase().rev());
+    suffix
+        .chars()
+        .rev()
+        .flat_map(|character| character.to_lowercase().rev())
+        .all(|character| text.next() == Some(character))
 }

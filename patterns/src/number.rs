@@ -64,3 +64,31 @@ pub(crate) fn comparable(number: &serde_json::Number) -> Option<i64> {
     let millionths = (value * 1_000_000.0).round() as i64;
     Some(millionths)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{comparable, same};
+
+    fn number(text: &str) -> serde_json::Number {
+        serde_json::from_str(text).expect("a JSON number")
+    }
+
+    #[test]
+    fn numbers_compare_by_value() {
+        assert!(same(&number("300"), &number("3.0e2")));
+        assert!(same(&number("301.8"), &number("3.018e2")));
+        assert!(same(&number("-0"), &number("0")));
+        assert!(!same(&number("300"), &number("300.000001")));
+        assert!(same(&number("123456789012"), &number("123456789012")));
+    }
+
+    #[test]
+    fn numeric_values_are_bounded_and_kept_to_six_decimals() {
+        assert_eq!(comparable(&number("5.0e9")), Some(5_000_000_000_000_000));
+        assert_eq!(comparable(&number("-5.0e9")), Some(-5_000_000_000_000_000));
+        assert_eq!(comparable(&number("5000000000.000001")), None);
+        assert_eq!(comparable(&number("1e10")), None);
+        assert_eq!(comparable(&number("0.0000004")), Some(0));
+        assert_eq!(comparable(&number("999.99")), Some(999_990_000));
+    }
+}

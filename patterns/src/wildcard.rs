@@ -71,3 +71,57 @@ impl fmt::Display for Wildcard {
         formatter.write_str(&self.text)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Wildcard;
+
+    #[track_caller]
+    fn case(pattern: &str, value: &str, expected: bool) {
+        let wildcard = Wildcard::parse(pattern).expect("a valid wildcard");
+        assert_eq!(
+            wildcard.matches(value),
+            expected,
+            "`{pattern}` against `{value}`"
+        );
+    }
+
+    #[test]
+    fn stars_match_any_run_and_escapes_are_literal() {
+        case("*", "", true);
+        case("*", "anything", true);
+        case("a*", "a", true);
+        case("*a", "ba", true);
+        case("*a", "ab", false);
+        case("a*b*c", "abc", true);
+        case("a*b*c", "axxbyyc", true);
+        case("a*b*c", "axxcyyb", false);
+        case("ab*ab", "ab", false);
+        case("ab*ab", "abab", true);
+        case("*Title*", "Title", true);
+        case("a\\*b", "a*b", true);
+        case("a\\*b", "axb", false);
+        case("a\\\\b", "a\\b", true);
+        case("é*ü", "éaü", true);
+    }
+
+    #[test]
+    fn aws_refuses_consecutive_stars_and_other_escapes() {
+        assert_eq!(
+            Wildcard::parse("a**").unwrap_err(),
+            "Consecutive wildcard characters at pos 2"
+        );
+        assert_eq!(
+            Wildcard::parse("a\\x").unwrap_err(),
+            "Invalid escape character at pos 1"
+        );
+        assert_eq!(
+            Wildcard::parse("a\\").unwrap_err(),
+            "Invalid escape character at pos 1"
+        );
+        assert!(
+            Wildcard::parse("\\**").is_ok(),
+            "an escaped star then a star are not consecutive stars"
+        );
+    }
+}

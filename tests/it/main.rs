@@ -23,6 +23,7 @@ mod lambda_plumbing;
 mod loader_fuzz;
 mod orders_moto;
 mod package_moto;
+mod patterns_corpus;
 mod policies;
 mod record_lines_moto;
 mod runtime_moto;
