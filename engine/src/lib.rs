@@ -186,7 +186,7 @@ impl Engine {
     }
 
     /// The services the engine serves, for people: "SQS (JSON protocol), DynamoDB, SES v2
-    /// (`SendEmail`) and S3".
+    /// (`SendEmail`), EventBridge and S3".
     pub fn services(&self) -> &str {
         &self.served
     }

@@ -54,7 +54,13 @@ async fn routed_bus(clients: &Clients) -> String {
         .put_targets()
         .rule("all")
         .event_bus_name("orders")
-        .targets(Target::builder().id("events").arn(arn).build().expect("a target"))
+        .targets(
+            Target::builder()
+                .id("events")
+                .arn(arn)
+                .build()
+                .expect("a target"),
+        )
         .send()
         .await
         .expect("PutTargets");
@@ -65,8 +71,12 @@ async fn twelve_events_are_published_in_two_calls_and_all_arrive(backend: Backen
     let sdk = sdk_config_for(&backend.endpoint()).await;
     let clients = Clients::of(&backend.endpoint(), matches!(backend, Backend::Moto(_))).await;
     let url = routed_bus(&clients).await;
-    let bus = Bus::from_startup(&startup(&sdk, "orders"), vars::EVENT_BUS_NAME, "writes.events")
-        .expect("the bus");
+    let bus = Bus::from_startup(
+        &startup(&sdk, "orders"),
+        vars::EVENT_BUS_NAME,
+        "writes.events",
+    )
+    .expect("the bus");
     let details: Vec<Value> = (0..12).map(|n| json!({ "n": n })).collect();
     let ids = bus
         .publish("OrderPlaced", details)
@@ -85,7 +95,10 @@ async fn twelve_events_are_published_in_two_calls_and_all_arrive(backend: Backen
         assert!(ids.iter().any(|id| event["id"] == json!(id)), "{event}");
     }
     let too_big = bus
-        .publish("OrderPlaced", vec![json!({ "blob": "x".repeat(300 * 1024) })])
+        .publish(
+            "OrderPlaced",
+            vec![json!({ "blob": "x".repeat(300 * 1024) })],
+        )
         .await
         .expect_err("over 256 KB");
     assert!(too_big.to_string().contains("at most 262144"), "{too_big}");
@@ -151,7 +164,11 @@ async fn order_ingest_publishes_order_placed_to_a_configured_bus() {
         ids.push(body["order_id"].clone());
     }
     let received = bodies(&clients, &url, 1).await;
-    assert_eq!(received.len(), 1, "only the order of 12 matches: {received:?}");
+    assert_eq!(
+        received.len(),
+        1,
+        "only the order of 12 matches: {received:?}"
+    );
     let event = &received[0];
     assert_eq!(event["detail-type"], "OrderPlaced");
     assert_eq!(event["source"], SOURCE);
@@ -159,7 +176,10 @@ async fn order_ingest_publishes_order_placed_to_a_configured_bus() {
     assert_eq!(event["detail"]["items"], json!([{"sku": "A-1", "qty": 12}]));
     assert!(event["detail"]["received_at"].is_string());
     let stats = engine.eventbridge().stats();
-    assert_eq!((stats[0].matched, stats[0].delivered, stats[0].failed), (1, 1, 0));
+    assert_eq!(
+        (stats[0].matched, stats[0].delivered, stats[0].failed),
+        (1, 1, 0)
+    );
 }
 
 fn request(body: &str) -> ApiGatewayV2httpRequest {

@@ -108,13 +108,7 @@ impl Deliveries {
 
     /// The event goes to the target's dead-letter queue, if it has one; either way the delivery
     /// counts as failed.
-    fn give_up(
-        &self,
-        job: &Job,
-        error: &AttemptError,
-        exhausted: Option<&str>,
-        retries: u32,
-    ) {
+    fn give_up(&self, job: &Job, error: &AttemptError, exhausted: Option<&str>, retries: u32) {
         Counters::bump(&job.counters.failed);
         let Some(dead_letter) = job.target.dead_letter_arn.as_deref().and_then(queue_of) else {
             return;

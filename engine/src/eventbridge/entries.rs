@@ -7,7 +7,7 @@
 //! `"0"`, `id` (a UUID), `detail-type`, `source`, `account`, `time` (UTC, whole seconds, `Z`),
 //! `region`, `resources` and `detail`, in that order. The per-entry messages are EventBridge's, as
 //! moto reproduces them (`Parameter Source is not valid. Reason: Source is a required argument.`,
-//! `Detail is malformed.`); the size rule is "Calculating Amazon EventBridge PutEvents event entry
+//! `Detail is malformed.`); the size rule is "Calculating Amazon EventBridge `PutEvents` event entry
 //! size" (<https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-putevent-size.html>).
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -36,7 +36,9 @@ pub fn entry_size(entry: &Value) -> usize {
     let resources: usize = entry
         .get("Resources")
         .and_then(Value::as_array)
-        .map_or(0, |list| list.iter().filter_map(Value::as_str).map(str::len).sum());
+        .map_or(0, |list| {
+            list.iter().filter_map(Value::as_str).map(str::len).sum()
+        });
     time + text("Source") + text("DetailType") + text("Detail") + resources
 }
 
@@ -102,14 +104,11 @@ pub fn accept(entry: &Value, id: String, now: SystemTime) -> Result<Accepted, En
     let source = present("Source").ok_or_else(|| EntryFailure::required("Source"))?;
     let detail_type = present("DetailType").ok_or_else(|| EntryFailure::required("DetailType"))?;
     let detail_text = present("Detail").ok_or_else(|| EntryFailure::required("Detail"))?;
-    let detail = match serde_json::from_str::<Value>(detail_text) {
-        Ok(detail @ Value::Object(_)) => detail,
-        _ => {
-            return Err(EntryFailure {
-                code: "MalformedDetail",
-                message: "Detail is malformed.".into(),
-            });
-        }
+    let Ok(detail @ Value::Object(_)) = serde_json::from_str::<Value>(detail_text) else {
+        return Err(EntryFailure {
+            code: "MalformedDetail",
+            message: "Detail is malformed.".into(),
+        });
     };
     let time = entry
         .get("Time")
@@ -119,7 +118,12 @@ pub fn accept(entry: &Value, id: String, now: SystemTime) -> Result<Accepted, En
     let resources: Vec<Value> = entry
         .get("Resources")
         .and_then(Value::as_array)
-        .map(|list| list.iter().filter(|item| item.is_string()).cloned().collect())
+        .map(|list| {
+            list.iter()
+                .filter(|item| item.is_string())
+                .cloned()
+                .collect()
+        })
         .unwrap_or_default();
     let bus = super::registry::bus_name(entry.get("EventBusName").and_then(Value::as_str));
     let mut event = Map::new();
@@ -202,8 +206,16 @@ mod tests {
             "InvalidArgument",
             "Parameter Detail is not valid. Reason: Detail is a required argument.",
         );
-        fails(|entry| entry["Detail"] = json!("{not json"), "MalformedDetail", "Detail is malformed.");
-        fails(|entry| entry["Detail"] = json!("[1, 2]"), "MalformedDetail", "Detail is malformed.");
+        fails(
+            |entry| entry["Detail"] = json!("{not json"),
+            "MalformedDetail",
+            "Detail is malformed.",
+        );
+        fails(
+            |entry| entry["Detail"] = json!("[1, 2]"),
+            "MalformedDetail",
+            "Detail is malformed.",
+        );
     }
 
     #[test]

@@ -88,7 +88,12 @@ pub(super) fn dispatch(
             let ids: Vec<String> = request
                 .get("Ids")
                 .and_then(Value::as_array)
-                .map(|ids| ids.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+                .map(|ids| {
+                    ids.iter()
+                        .filter_map(Value::as_str)
+                        .map(str::to_owned)
+                        .collect()
+                })
                 .unwrap_or_default();
             events.lock().remove_targets(bus_of(request), rule, &ids)?;
             Ok(json!({ "FailedEntryCount": 0, "FailedEntries": [] }))
@@ -127,9 +132,9 @@ fn put_events(events: &EventBridge, request: &Value) -> Result<Value, EventsErro
         let registry = events.lock();
         for entry in &entries {
             let id = crate::sqs::message::new_uuid();
-            let accepted = accept(entry, id.clone(), now).map_err(|failure| {
-                json!({ "ErrorCode": failure.code, "ErrorMessage": failure.message })
-            });
+            let accepted = accept(entry, id.clone(), now).map_err(
+                |failure| json!({ "ErrorCode": failure.code, "ErrorMessage": failure.message }),
+            );
             let accepted = accepted.and_then(|accepted| {
                 registry
                     .bus(&accepted.bus)
@@ -301,7 +306,8 @@ fn page(request: &Value, items: Vec<(String, Value)>, member: &str) -> Result<Va
         .filter(|(key, _)| key.starts_with(prefix) || member == "Targets")
         .filter(|(key, _)| after.is_empty() || key.as_str() > after);
     let chosen: Vec<(String, Value)> = remaining.by_ref().take(limit).collect();
-    let mut answer = json!({ member: chosen.iter().map(|(_, item)| item.clone()).collect::<Vec<_>>() });
+    let mut answer =
+        json!({ member: chosen.iter().map(|(_, item)| item.clone()).collect::<Vec<_>>() });
     if remaining.next().is_some()
         && let Some((last, _)) = chosen.last()
     {

@@ -216,7 +216,9 @@ impl Registry {
 
     /// The bus named `name`.
     pub fn bus(&self, name: &str) -> Result<&Bus, EventsError> {
-        self.buses.get(name).ok_or_else(|| EventsError::no_bus(name))
+        self.buses
+            .get(name)
+            .ok_or_else(|| EventsError::no_bus(name))
     }
 
     fn bus_mut(&mut self, name: &str) -> Result<&mut Bus, EventsError> {
@@ -232,7 +234,9 @@ impl Registry {
         description: Option<String>,
     ) -> Result<&Bus, EventsError> {
         if name.contains('/') {
-            return Err(EventsError::validation("Event bus name must not contain '/'."));
+            return Err(EventsError::validation(
+                "Event bus name must not contain '/'.",
+            ));
         }
         check_name("Name", name, 256)?;
         if self.buses.contains_key(name) {
@@ -358,9 +362,10 @@ impl Registry {
 /// A pattern `PutRule` takes, or `InvalidEventPatternException` with P's first reason.
 pub fn parse_pattern(text: &str) -> Result<Pattern, EventsError> {
     Pattern::parse_str(text).map_err(|errors| {
-        let reason = errors
-            .first()
-            .map_or_else(|| "the pattern is not valid".to_owned(), |error| error.message.clone());
+        let reason = errors.first().map_or_else(
+            || "the pattern is not valid".to_owned(),
+            |error| error.message.clone(),
+        );
         EventsError::InvalidEventPattern(reason)
     })
 }
@@ -406,14 +411,19 @@ mod tests {
         assert_eq!(bus_name(None), "default");
         assert_eq!(bus_name(Some("orders")), "orders");
         assert_eq!(
-            bus_name(Some("arn:aws:events:us-east-1:000000000000:event-bus/orders")),
+            bus_name(Some(
+                "arn:aws:events:us-east-1:000000000000:event-bus/orders"
+            )),
             "orders"
         );
         assert_eq!(
             queue_of("arn:aws:sqs:us-east-1:000000000000:high-value"),
             Some("high-value")
         );
-        assert_eq!(queue_of("arn:aws:lambda:us-east-1:000000000000:function:f"), None);
+        assert_eq!(
+            queue_of("arn:aws:lambda:us-east-1:000000000000:function:f"),
+            None
+        );
     }
 
     #[test]

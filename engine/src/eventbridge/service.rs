@@ -2,8 +2,8 @@
 //! to [`MAX_REQUEST_BYTES`], faults answered as EventBridge does on `PutEvents` (set-up is
 //! spared), and the per-rule counters `gen status` shows.
 
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use http_body_util::{BodyExt as _, Full, LengthLimitError, Limited};
 use hyper::body::{Bytes, Incoming};
@@ -114,13 +114,15 @@ impl EventBridge {
         let body = match Limited::new(body, MAX_REQUEST_BYTES).collect().await {
             Ok(body) => body.to_bytes(),
             Err(error) => {
-                return error_reply(&EventsError::validation(if error.is::<LengthLimitError>() {
-                    format!(
-                        "The request body is larger than {MAX_REQUEST_BYTES} bytes, the local engine's limit."
-                    )
-                } else {
-                    format!("cannot read the request body: {error}")
-                }));
+                return error_reply(&EventsError::validation(
+                    if error.is::<LengthLimitError>() {
+                        format!(
+                            "The request body is larger than {MAX_REQUEST_BYTES} bytes, the local engine's limit."
+                        )
+                    } else {
+                        format!("cannot read the request body: {error}")
+                    },
+                ));
             }
         };
         let operation = operation_of(&parts).unwrap_or_default();

@@ -31,46 +31,7 @@ pub fn from_request(target: &Value, position: usize) -> Result<Target, EventsErr
             "Parameter {arn} is not valid for target {id}: the local engine delivers to its own SQS queues only (arn:aws:sqs:us-east-1:000000000000:<queue>)."
         )));
     }
-    let text = |field: &str| target.get(field).and_then(Value::as_str).map(str::to_owned);
-    let input = text("Input");
-    let input_path = text("InputPath");
-    let transformer = target.get("InputTransformer").filter(|value| !value.is_null());
-    let given = [input.is_some(), input_path.is_some(), transformer.is_some()]
-        .into_iter()
-        .filter(|given| *given)
-        .count();
-    if given > 1 {
-        return Err(EventsError::validation(format!(
-            "Only one of Input, InputPath, or InputTransformer must be provided for target {id}."
-        )));
-    }
-    let input = if let Some(input) = input {
-        if serde_json::from_str::<Value>(&input).is_err() {
-            return Err(EventsError::validation(format!(
-                "Input for target {id} is not valid JSON text."
-            )));
-        }
-        TargetInput::Constant(input)
-    } else if let Some(path) = input_path {
-        TargetInput::Path(parse_path(id, &path)?)
-    } else if let Some(transformer) = transformer {
-        let paths: BTreeMap<String, String> = transformer
-            .get("InputPathsMap")
-            .and_then(Value::as_object)
-            .map(|map| {
-                map.iter()
-                    .map(|(name, path)| (name.clone(), path.as_str().unwrap_or_default().to_owned()))
-                    .collect()
-            })
-            .unwrap_or_default();
-        let template = transformer
-            .get("InputTemplate")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
-        TargetInput::Transformer(parse_transformer(id, &paths, template)?)
-    } else {
-        TargetInput::Event
-    };
+    let input = input_of(target, id)?;
     let retry = target.get("RetryPolicy");
     let max_attempts = bounded(
         retry.and_then(|retry| retry.get("MaximumRetryAttempts")),
@@ -79,7 +40,9 @@ pub fn from_request(target: &Value, position: usize) -> Result<Target, EventsErr
         0,
         185,
     )?
-    .map_or(DEFAULT_MAX_ATTEMPTS, |value| u32::try_from(value).unwrap_or(DEFAULT_MAX_ATTEMPTS));
+    .map_or(DEFAULT_MAX_ATTEMPTS, |value| {
+        u32::try_from(value).unwrap_or(DEFAULT_MAX_ATTEMPTS)
+    });
     let max_age = bounded(
         retry.and_then(|retry| retry.get("MaximumEventAgeInSeconds")),
         position,
@@ -105,7 +68,10 @@ pub fn from_request(target: &Value, position: usize) -> Result<Target, EventsErr
         .and_then(|parameters| parameters.get("MessageGroupId"))
         .and_then(Value::as_str)
         .map(str::to_owned);
-    if arn.ends_with(".fifo") && message_group_id.is_none() {
+    let fifo = std::path::Path::new(&arn)
+        .extension()
+        .is_some_and(|extension| extension == "fifo");
+    if fifo && message_group_id.is_none() {
         return Err(EventsError::validation(format!(
             "Parameter(s) SqsParameters must be specified for target: {id}."
         )));
@@ -120,6 +86,55 @@ pub fn from_request(target: &Value, position: usize) -> Result<Target, EventsErr
         message_group_id,
         description: target.clone(),
     })
+}
+
+/// What the target receives: `Input`, `InputPath` or `InputTransformer` (at most one), else the
+/// whole event.
+fn input_of(target: &Value, id: &str) -> Result<TargetInput, EventsError> {
+    let text = |field: &str| target.get(field).and_then(Value::as_str).map(str::to_owned);
+    let input = text("Input");
+    let input_path = text("InputPath");
+    let transformer = target
+        .get("InputTransformer")
+        .filter(|value| !value.is_null());
+    let given = [input.is_some(), input_path.is_some(), transformer.is_some()]
+        .into_iter()
+        .filter(|given| *given)
+        .count();
+    if given > 1 {
+        return Err(EventsError::validation(format!(
+            "Only one of Input, InputPath, or InputTransformer must be provided for target {id}."
+        )));
+    }
+    if let Some(input) = input {
+        if serde_json::from_str::<Value>(&input).is_err() {
+            return Err(EventsError::validation(format!(
+                "Input for target {id} is not valid JSON text."
+            )));
+        }
+        Ok(TargetInput::Constant(input))
+    } else if let Some(path) = input_path {
+        parse_path(id, &path).map(TargetInput::Path)
+    } else if let Some(transformer) = transformer {
+        let paths: BTreeMap<String, String> = transformer
+            .get("InputPathsMap")
+            .and_then(Value::as_object)
+            .map(|map| {
+                map.iter()
+                    .map(|(name, path)| {
+                        (name.clone(), path.as_str().unwrap_or_default().to_owned())
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let template = transformer
+            .get("InputTemplate")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        parse_transformer(id, &paths, template).map(TargetInput::Transformer)
+    } else {
+        Ok(TargetInput::Event)
+    }
 }
 
 /// The target a [`TargetSpec`] configures, described as `PutTargets` would have received it.
@@ -181,20 +196,20 @@ fn bounded(
     let number = value.as_i64().unwrap_or(-1);
     match u64::try_from(number) {
         Ok(number) if number < minimum => Err(constraint(
-            number.to_string(),
+            &number.to_string(),
             position,
             member,
             &format!("greater than or equal to {minimum}"),
         )),
         Ok(number) if number > maximum => Err(constraint(
-            number.to_string(),
+            &number.to_string(),
             position,
             member,
             &format!("less than or equal to {maximum}"),
         )),
         Ok(number) => Ok(Some(number)),
         Err(_) => Err(constraint(
-            value.to_string(),
+            &value.to_string(),
             position,
             member,
             &format!("greater than or equal to {minimum}"),
@@ -202,7 +217,7 @@ fn bounded(
     }
 }
 
-fn constraint(value: String, position: usize, member: &str, bound: &str) -> EventsError {
+fn constraint(value: &str, position: usize, member: &str, bound: &str) -> EventsError {
     EventsError::validation(format!(
         "1 validation error detected: Value '{value}' at 'targets.{position}.member.{member}' failed to satisfy constraint: Member must have value {bound}"
     ))
@@ -250,6 +265,9 @@ mod tests {
             &json!({"Id": "o", "Arn": queue, "InputTransformer": {"InputTemplate": "<missing>"}}),
             "no input path defines",
         );
-        refused(&json!({"Id": "a b", "Arn": queue}), "regular expression pattern");
+        refused(
+            &json!({"Id": "a b", "Arn": queue}),
+            "regular expression pattern",
+        );
     }
 }

@@ -106,9 +106,7 @@ impl Registry {
 
     /// The queue named `name`.
     pub fn by_name(&mut self, name: &str) -> Result<&mut Slot, SqsError> {
-        self.queues
-            .get_mut(name)
-            .ok_or(SqsError::QueueDoesNotExist)
+        self.queues.get_mut(name).ok_or(SqsError::QueueDoesNotExist)
     }
 
     /// Whether a queue of this name exists.

@@ -69,10 +69,7 @@ impl EventPublisher for EventBridgePublisher {
         } else {
             Err(PortError::permanent(
                 operation(),
-                format!(
-                    "the answer has {} entries for {count} sent",
-                    results.len()
-                ),
+                format!("the answer has {} entries for {count} sent", results.len()),
             ))
         }
     }

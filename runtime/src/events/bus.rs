@@ -20,7 +20,7 @@ use crate::startup::{AwsPorts, Ports, Startup};
 /// Entries per `PutEvents` call (`Entries`: at most 10).
 pub const MAX_ENTRIES_PER_CALL: usize = 10;
 
-/// The most one entry may weigh by EventBridge's size rule ("Calculating PutEvents event entry
+/// The most one entry may weigh by EventBridge's size rule ("Calculating `PutEvents` event entry
 /// size", <https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-putevent-size.html>).
 pub const MAX_ENTRY_BYTES: usize = 256 * 1024;
 
@@ -228,8 +228,10 @@ impl<E: EventPublisher> Bus<E> {
                     .filter(|(_, result)| result.is_none())
                     .map(|(index, _)| index)
                     .collect();
-                let batch: Vec<OutgoingEvent> =
-                    pending.iter().map(|index| entries[*index].clone()).collect();
+                let batch: Vec<OutgoingEvent> = pending
+                    .iter()
+                    .map(|index| entries[*index].clone())
+                    .collect();
                 let results = &results;
                 async move {
                     let answers = publisher.put_events(&self.name, batch).await?;
@@ -342,7 +344,11 @@ mod tests {
         Bus::new(
             "orders".into(),
             "shop.ingest".into(),
-            Guarded::new(publisher, CircuitBreaker::new(BreakerConfig::default()), retry),
+            Guarded::new(
+                publisher,
+                CircuitBreaker::new(BreakerConfig::default()),
+                retry,
+            ),
         )
     }
 
@@ -358,18 +364,25 @@ mod tests {
             .await
             .expect("published");
         assert_eq!(ids.len(), 23);
-        let sizes: Vec<usize> = publisher.calls.lock().unwrap().iter().map(Vec::len).collect();
+        let sizes: Vec<usize> = publisher
+            .calls
+            .lock()
+            .unwrap()
+            .iter()
+            .map(Vec::len)
+            .collect();
         assert_eq!(sizes, [10, 10, 3]);
     }
 
     #[tokio::test]
     async fn only_the_entries_that_failed_for_a_passing_reason_are_sent_again() {
         let publisher = ScriptedBus::default();
-        publisher
-            .script
-            .lock()
-            .unwrap()
-            .push(vec!["", "ThrottlingException", "", "InternalFailure"]);
+        publisher.script.lock().unwrap().push(vec![
+            "",
+            "ThrottlingException",
+            "",
+            "InternalFailure",
+        ]);
         let ids = bus(publisher.clone())
             .publish("OrderPlaced", details(4))
             .await
@@ -437,7 +450,10 @@ mod tests {
             .await
             .expect_err("not an object");
         assert!(matches!(error, PublishError::Invalid { index: 0, .. }));
-        assert!(publisher.calls.lock().unwrap().is_empty(), "nothing was sent");
+        assert!(
+            publisher.calls.lock().unwrap().is_empty(),
+            "nothing was sent"
+        );
         // Exactly at the limit is allowed: source + detail type + detail.
         let entry = OutgoingEvent {
             source: "shop.ingest".into(),

@@ -7,8 +7,7 @@ use std::sync::{Arc, Mutex};
 use runtime::Ports;
 use runtime::ports::{
     Condition, EntryResult, EventPublisher, Item, MailSender, ObjectStore, OutgoingEmail,
-    OutgoingEvent, OutgoingMessage, PortError, PutOutcome, QueueSender, TableStore,
-    UpdateOutcome,
+    OutgoingEvent, OutgoingMessage, PortError, PutOutcome, QueueSender, TableStore, UpdateOutcome,
 };
 
 #[derive(Debug, Clone, Default)]

@@ -73,7 +73,11 @@ async fn with_a_bus_an_accepted_order_is_published_as_order_placed_instead_of_en
     let (status, body, _) = answer(&response);
     assert_eq!(status, 202, "{body}");
     let published = ports.events.published.lock().unwrap().clone();
-    assert_eq!(published.len(), 1, "published once, after one throttled attempt");
+    assert_eq!(
+        published.len(),
+        1,
+        "published once, after one throttled attempt"
+    );
     let (bus, event) = &published[0];
     assert_eq!(bus, "shop-orders");
     assert_eq!(event.source, "shop.submit-order");
@@ -82,7 +86,10 @@ async fn with_a_bus_an_accepted_order_is_published_as_order_placed_instead_of_en
     assert_eq!(detail["order_id"], body["order_id"]);
     assert_eq!(detail["email"], "a@example.com");
     assert!(detail["received_at"].is_string(), "{detail}");
-    assert!(ports.queue.sent.lock().unwrap().is_empty(), "nothing enqueued");
+    assert!(
+        ports.queue.sent.lock().unwrap().is_empty(),
+        "nothing enqueued"
+    );
     assert_eq!(metrics.counters.get("OrdersPublished"), Some(&1));
 }
 
