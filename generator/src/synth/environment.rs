@@ -4,6 +4,8 @@
 use std::collections::BTreeMap;
 
 use runtime::config::vars;
+const EVENT_BUS_NAME: &str = "EVENT_BUS_NAME";
+const EVENT_SOURCE: &str = "EVENT_SOURCE";
 use runtime::order::{BulkTier, DiscountTable, Money, Percent, Promo, PromoKind};
 
 use super::SynthError;
@@ -91,6 +93,19 @@ pub(super) fn variables(
                 + longest_physical_name(&pipeline.name, queue, Service::Queue { fifo }).len();
         }
     }
+    if let Some(bus) = &function.writes.events {
+        variables.insert(
+            EVENT_BUS_NAME.to_owned(),
+            Expr::reference(super::buses::bus_id(bus)),
+        );
+        // `<stack>-<bus>`: the longest stack name, a hyphen, the bus.
+        estimated +=
+            longest_physical_name(&pipeline.name, "", Service::Stack).len() + 1 + bus.len();
+        variables.insert(
+            EVENT_SOURCE.to_owned(),
+            Expr::str(event_source(pipeline, function)),
+        );
+    }
     let mut table_bytes = 0;
     if function.handler == HandlerKind::OrderProcessor {
         let table =
@@ -129,6 +144,11 @@ pub(super) fn variables(
         });
     }
     Ok(variables)
+}
+
+/// The `source` of the events `function` publishes: `<pipeline>.<function>`.
+pub fn event_source(pipeline: &Pipeline, function: &Function) -> String {
+    format!("{}.{}", pipeline.name, function.name)
 }
 
 /// The runtime's discount table from pipeline.yaml's (an empty USD table when there is none).

@@ -10,6 +10,7 @@ mod alarm_topic;
 mod alarms;
 mod apis;
 mod buckets;
+pub mod buses;
 mod dashboard;
 pub mod environment;
 pub mod functions;
@@ -88,6 +89,7 @@ pub fn synthesize(pipeline: &Pipeline, options: &SynthOptions) -> Result<Templat
     queues::add(pipeline, &mut resources, &mut outputs);
     buckets::add(pipeline, &mut resources, &mut outputs);
     tables::add(pipeline, &mut resources, &mut outputs);
+    buses::add(pipeline, &mut resources, &mut outputs);
     access_logs::add(pipeline, &mut resources);
     functions::add(pipeline, &mut resources, &mut outputs)?;
     apis::add(pipeline, &mut resources, &mut outputs);

@@ -11,7 +11,37 @@ pub(super) fn check(checker: &mut Checker<'_>) {
     let bucket_names: Vec<&str> = checker.config.buckets.keys().map(String::as_str).collect();
     let table_names: Vec<&str> = checker.config.tables.keys().map(String::as_str).collect();
     let api_names: Vec<&str> = checker.config.apis.keys().map(String::as_str).collect();
+    let bus_names: Vec<&str> = checker.config.buses.keys().map(String::as_str).collect();
     let mut missing = Vec::new();
+    let indexes: Vec<String> = (0..5).map(|index| index.to_string()).collect();
+    for (bus_name, bus) in &checker.config.buses {
+        for (rule_name, rule) in &bus.rules {
+            for (target, index) in rule.targets.iter().zip(&indexes) {
+                let at = [
+                    "buses",
+                    bus_name.as_str(),
+                    "rules",
+                    rule_name.as_str(),
+                    "targets",
+                    index.as_str(),
+                ];
+                missing.push((
+                    [&at[..], &["queue"]].concat(),
+                    target.queue.as_str(),
+                    &queue_names,
+                    "queue",
+                ));
+                if let Some(dead_letter) = &target.dead_letter {
+                    missing.push((
+                        [&at[..], &["dead_letter"]].concat(),
+                        dead_letter.as_str(),
+                        &queue_names,
+                        "queue",
+                    ));
+                }
+            }
+        }
+    }
     for (name, queue) in &checker.config.queues {
         if let Some(target) = &queue.dead_letter {
             missing.push((
@@ -46,6 +76,7 @@ pub(super) fn check(checker: &mut Checker<'_>) {
             ("requeue", &function.writes.requeue, &queue_names, "queue"),
             ("table", &function.writes.table, &table_names, "table"),
             ("enqueue", &function.writes.enqueue, &queue_names, "queue"),
+            ("events", &function.writes.events, &bus_names, "bus"),
         ] {
             if let Some(target) = target {
                 missing.push((
@@ -62,13 +93,18 @@ pub(super) fn check(checker: &mut Checker<'_>) {
             continue;
         }
         let span = checker.value(&path);
-        let plural = format!("{}s", what.to_lowercase());
+        let plural = if what == "bus" {
+            "buses".to_owned()
+        } else {
+            format!("{}s", what.to_lowercase())
+        };
         checker.push(
             Diagnostic::error(
                 match what {
                     "queue" => "unknown-queue",
                     "bucket" => "unknown-bucket",
                     "table" => "unknown-table",
+                    "bus" => "unknown-bus",
                     _ => "unknown-api",
                 },
                 format!("no {what} is named `{target}`"),
@@ -158,6 +194,27 @@ fn message_loops(checker: &mut Checker<'_>) {
                     target.as_str(),
                     format!("function `{name}` {how}"),
                     vec!["functions", name.as_str(), "writes", field],
+                ));
+            }
+        }
+    }
+    for (name, function) in &checker.pipeline.functions {
+        let (Some(source), Some(bus)) = (
+            function.trigger.queue_name(),
+            function
+                .writes
+                .events
+                .as_ref()
+                .and_then(|bus| checker.pipeline.buses.get(bus)),
+        ) else {
+            continue;
+        };
+        for rule in bus.rules.values() {
+            for target in &rule.targets {
+                edges.entry(source).or_default().push((
+                    target.queue.as_str(),
+                    format!("function `{name}` publishes, rule `{}` delivers", rule.name),
+                    vec!["functions", name.as_str(), "writes", "events"],
                 ));
             }
         }

@@ -1,0 +1,88 @@
+//! A rule's event pattern and its targets' inputs, checked with the same code the local engine
+//! routes and transforms with (`patterns`), each problem placed at its node in pipeline.yaml.
+
+use super::Checker;
+use crate::config::model::TargetConfig;
+use crate::diagnostic::Diagnostic;
+
+/// The variables EventBridge fills in itself, usable in any input template.
+pub(super) const PREDEFINED_VARIABLES: &[&str] = &[
+    "aws.events.event",
+    "aws.events.event.ingestion-time",
+    "aws.events.event.json",
+    "aws.events.rule-arn",
+    "aws.events.rule-name",
+];
+
+/// The `<name>` placeholders of an input template, in order, with their byte offsets.
+pub(super) fn placeholders(template: &str) -> Vec<(usize, &str)> {
+    let mut out = Vec::new();
+    let mut rest = template;
+    let mut offset = 0;
+    while let Some(start) = rest.find('<') {
+        let after = &rest[start + 1..];
+        let name_len = after
+            .find(|c: char| !(c.is_ascii_alphanumeric() || "_-.".contains(c)))
+            .unwrap_or(after.len());
+        if name_len > 0 && after[name_len..].starts_with('>') {
+            out.push((offset + start, &after[..name_len]));
+        }
+        offset += start + 1;
+        rest = after;
+    }
+    out
+}
+
+/// The input of a target at `at` (`buses.<bus>.rules.<rule>.targets.<i>`).
+pub(super) fn check_input(checker: &mut Checker<'_>, at: &[&str], target: &TargetConfig) {
+    let Some(transformer) = &target.input_transformer else {
+        return;
+    };
+    let template_at = [at, &["input_transformer", "template"]].concat();
+    for (_, name) in placeholders(&transformer.template) {
+        if transformer.input_paths.contains_key(name) || PREDEFINED_VARIABLES.contains(&name) {
+            continue;
+        }
+        let span = checker.value(&template_at);
+        let known: Vec<&str> = transformer
+            .input_paths
+            .keys()
+            .map(String::as_str)
+            .chain(PREDEFINED_VARIABLES.iter().copied())
+            .collect();
+        checker.push(
+            Diagnostic::error(
+                "event-input-template",
+                format!("the input template uses `<{name}>`, which `input_paths` does not name"),
+            )
+            .at(span, format!("`<{name}>` is not defined"))
+            .help(format!(
+                "add `{name}: $.detail.…` to `input_paths`; {}",
+                crate::config::suggest::did_you_mean(name, known.iter().copied(), "defined names")
+            )),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::placeholders;
+
+    #[test]
+    fn placeholders_are_names_in_angle_brackets() {
+        #[track_caller]
+        fn case(template: &str, expected: &[&str]) {
+            let names: Vec<&str> = placeholders(template).into_iter().map(|(_, n)| n).collect();
+            assert_eq!(names, expected, "{template}");
+        }
+        case(r#"{"order": <id>, "total": <total>}"#, &["id", "total"]);
+        case(
+            "Order <id> of <aws.events.rule-name>",
+            &["id", "aws.events.rule-name"],
+        );
+        case("a < b and c > d", &[]);
+        case("<<id>>", &["id"]);
+        case("<>", &[]);
+        case("no placeholders", &[]);
+    }
+}
