@@ -135,6 +135,7 @@ fn stopped(tally: &Mutex<MetricTally>, dirs: &PipelineDirs, printer: &Printer) {
     }
     let _ = std::fs::remove_file(DevState::path(dirs));
     let _ = std::fs::remove_file(DevState::metrics_path(dirs));
+    let _ = std::fs::remove_file(DevState::rules_path(dirs));
 }
 
 /// Runs until Ctrl-C; with `--watch`, rebuilding and restarting what changes meanwhile.
@@ -563,6 +564,7 @@ fn write_state(
             .map(|(name, api)| (name.clone(), api.url()))
             .collect(),
         tables: running.tables.clone(),
+        buses: running.buses.clone(),
         outbox: running
             .engine
             .outbox()

@@ -206,8 +206,8 @@ pub struct RuleConfig {
     /// Free text shown in the console.
     #[schemars(length(max = 512))]
     pub description: Option<String>,
-    /// An EventBridge event pattern written as YAML, e.g. `{ detail-type: [OrderPlaced],
-    /// detail: { total: [{ numeric: [">=", 1000] }] } }`.
+    /// The EventBridge event pattern events must match, written as YAML: a mapping from
+    /// fields to lists of values or operators.
     #[schemars(with = "serde_json::Map<String, serde_json::Value>")]
     pub pattern: serde_json::Value,
     /// Where matching events go: 1 to 5 targets (EventBridge's limit per rule).

@@ -49,6 +49,10 @@ const REPLACING: &[(&str, &[&str])] = &[
         ],
     ),
     ("AWS::CloudWatch::Dashboard", &["DashboardName"]),
+    // The bus's name is its identifier. A rule's ARN holds its bus's name and its own
+    // (`rule/<bus>/<name>`), so moving it to another bus makes a new rule too.
+    ("AWS::Events::EventBus", &["Name"]),
+    ("AWS::Events::Rule", &["Name", "EventBusName"]),
 ];
 
 /// What deleting a resource of this type loses, if anything.

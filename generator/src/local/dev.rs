@@ -71,6 +71,8 @@ pub struct Dev {
     pub buckets: BTreeMap<String, String>,
     /// Table name in pipeline.yaml → its local table.
     pub tables: BTreeMap<String, String>,
+    /// Bus name in pipeline.yaml → its local bus.
+    pub buses: BTreeMap<String, String>,
     /// API name in pipeline.yaml → its front door.
     pub apis: BTreeMap<String, HttpApi>,
     /// The local Lambda service: route-triggered functions and the account's concurrency.
@@ -150,6 +152,11 @@ pub async fn sdk_config(endpoint: &str) -> aws_config::SdkConfig {
 
 /// The local name of table `name` of `pipeline`.
 pub fn local_table(pipeline: &Pipeline, name: &str) -> String {
+    format!("{}-{name}-local", pipeline.name)
+}
+
+/// The local name of bus `name` of `pipeline`.
+pub fn local_bus(pipeline: &Pipeline, name: &str) -> String {
     format!("{}-{name}-local", pipeline.name)
 }
 
@@ -253,6 +260,11 @@ pub async fn start(
         queue_urls,
         buckets,
         tables,
+        buses: pipeline
+            .buses
+            .keys()
+            .map(|name| (name.clone(), local_bus(pipeline, name)))
+            .collect(),
         apis: BTreeMap::new(),
         lambda: LambdaService::new(account),
         stats: BTreeMap::new(),
@@ -305,6 +317,7 @@ impl Dev {
                     queues: &self.queue_urls,
                     buckets: &self.buckets,
                     tables: &self.tables,
+                    buses: &self.buses,
                 },
                 &self.engine.endpoint(),
                 options,
@@ -557,15 +570,18 @@ struct Resources<'a> {
     queues: &'a BTreeMap<String, String>,
     buckets: &'a BTreeMap<String, String>,
     tables: &'a BTreeMap<String, String>,
+    buses: &'a BTreeMap<String, String>,
 }
 
 impl Resources<'_> {
-    /// The local value of a `Ref` to logical id `id`: a queue's URL, a bucket's or a table's name.
+    /// The local value of a `Ref` to logical id `id`: a queue's URL, a bucket's, a table's or a
+    /// bus's name.
     fn resolve(&self, id: &str) -> Option<String> {
         [
             (self.queues, "Queue"),
             (self.buckets, "Bucket"),
             (self.tables, "Table"),
+            (self.buses, "Bus"),
         ]
         .into_iter()
         .find_map(|(names, kind)| {

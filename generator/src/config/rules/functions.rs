@@ -178,11 +178,17 @@ fn wiring(checker: &mut Checker<'_>) {
                         .help("an accepted order goes one way: keep `enqueue` to send it to a queue, or `events` to publish an `OrderPlaced` event that rules route"),
                     );
                 }
-                (None, None) => require(
-                    "enqueue",
-                    false,
-                    "accepted orders are sent to a queue (`writes: { enqueue: <queue> }`) or published to a bus (`writes: { events: <bus> }`): add one",
-                ),
+                (None, None) => {
+                    let span = checker.key(&entry);
+                    checker.out.push(
+                        Diagnostic::error(
+                            "handler-wiring",
+                            format!("function `{name}` (order_ingest) needs `writes.enqueue` or `writes.events`"),
+                        )
+                        .at(span, "missing `writes.enqueue` or `writes.events`")
+                        .help("accepted orders are sent to a queue (`writes: { enqueue: <queue> }`) or published to a bus (`writes: { events: <bus> }`): add one"),
+                    );
+                }
                 _ => {}
             },
             HandlerKind::OrderStore => require(
