@@ -3,6 +3,7 @@
 use serde::Serialize;
 
 use runtime::config::vars;
+use crate::synth::environment::EVENT_BUS_NAME;
 
 use crate::config::model::HandlerKind;
 use crate::config::naming::crate_name;
@@ -182,6 +183,7 @@ impl CustomContext {
                 vars::EMAIL_SENDER,
                 &function.writes.email.then(|| "email".to_owned()),
             ),
+            ("bus", "events", EVENT_BUS_NAME, &function.writes.events),
         ];
         let mut resources: Vec<ResourceContext> = writes
             .into_iter()

@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 
 use runtime::config::vars;
-const EVENT_BUS_NAME: &str = "EVENT_BUS_NAME";
-const EVENT_SOURCE: &str = "EVENT_SOURCE";
+pub(crate) const EVENT_BUS_NAME: &str = "EVENT_BUS_NAME";
+pub(crate) const EVENT_SOURCE: &str = "EVENT_SOURCE";
 use runtime::order::{BulkTier, DiscountTable, Money, Percent, Promo, PromoKind};
 
 use super::SynthError;
