@@ -155,6 +155,16 @@ pub fn local_table(pipeline: &Pipeline, name: &str) -> String {
     format!("{}-{name}-local", pipeline.name)
 }
 
+/// The local name of queue `name` of `pipeline` (`.fifo` added for FIFO queues).
+pub fn local_queue(pipeline: &Pipeline, name: &str) -> String {
+    let fifo = pipeline.queues.get(name).is_some_and(|queue| queue.fifo);
+    format!(
+        "{}-{name}-local{}",
+        pipeline.name,
+        if fifo { ".fifo" } else { "" }
+    )
+}
+
 /// The local name of bus `name` of `pipeline`.
 pub fn local_bus(pipeline: &Pipeline, name: &str) -> String {
     format!("{}-{name}-local", pipeline.name)
@@ -507,12 +517,7 @@ async fn create_queues(
     let mut urls = BTreeMap::new();
     let mut arns = BTreeMap::new();
     for queue in order {
-        let name = format!(
-            "{}-{}-local{}",
-            pipeline.name,
-            queue.name,
-            if queue.fifo { ".fifo" } else { "" }
-        );
+        let name = local_queue(pipeline, &queue.name);
         let mut request = sqs
             .create_queue()
             .queue_name(&name)

@@ -2,8 +2,8 @@
 
 use serde::Serialize;
 
-use runtime::config::vars;
 use crate::synth::environment::EVENT_BUS_NAME;
+use runtime::config::vars;
 
 use crate::config::model::HandlerKind;
 use crate::config::naming::crate_name;
