@@ -545,20 +545,29 @@ fn every_rule_delivers_only_to_its_queues_through_one_policy_per_queue() {
             let resource = &resources[&rule_id];
             assert_eq!(resource["Type"], "AWS::Events::Rule", "{name}/{rule_id}");
             let properties = &resource["Properties"];
-            assert_eq!(properties["EventBusName"], serde_json::json!({"Ref": id(&bus.name, "Bus")}));
+            assert_eq!(
+                properties["EventBusName"],
+                serde_json::json!({"Ref": id(&bus.name, "Bus")})
+            );
             assert_eq!(properties["EventPattern"], rule.pattern, "{name}/{rule_id}");
             let targets = properties["Targets"].as_array().unwrap();
             assert_eq!(targets.len(), rule.targets.len());
             for (target, expected) in targets.iter().zip(&rule.targets) {
                 assert_eq!(target["Id"], expected.queue.as_str());
                 assert_eq!(target["Arn"]["Fn::GetAtt"][0], id(&expected.queue, "Queue"));
-                senders.entry(expected.queue.clone()).or_default().insert(rule_id.clone());
+                senders
+                    .entry(expected.queue.clone())
+                    .or_default()
+                    .insert(rule_id.clone());
                 if let Some(dead_letter) = &expected.dead_letter {
                     assert_eq!(
                         target["DeadLetterConfig"]["Arn"]["Fn::GetAtt"][0],
                         id(dead_letter, "Queue")
                     );
-                    senders.entry(dead_letter.clone()).or_default().insert(rule_id.clone());
+                    senders
+                        .entry(dead_letter.clone())
+                        .or_default()
+                        .insert(rule_id.clone());
                 }
             }
         }
@@ -575,21 +584,22 @@ fn every_rule_delivers_only_to_its_queues_through_one_policy_per_queue() {
                 })
                 .collect();
             assert_eq!(policies.len(), 1, "{name}/{queue}: one policy per queue");
-            let allowed: BTreeSet<String> = policies[0]["Properties"]["PolicyDocument"]["Statement"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .filter(|statement| statement["Effect"] == "Allow")
-                .map(|statement| {
-                    assert_eq!(statement["Principal"]["Service"], "events.amazonaws.com");
-                    assert_eq!(statement["Action"], "sqs:SendMessage");
-                    assert_eq!(statement["Resource"]["Fn::GetAtt"][0], queue_id);
-                    statement["Condition"]["ArnEquals"]["aws:SourceArn"]["Fn::GetAtt"][0]
-                        .as_str()
-                        .unwrap()
-                        .to_owned()
-                })
-                .collect();
+            let allowed: BTreeSet<String> =
+                policies[0]["Properties"]["PolicyDocument"]["Statement"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .filter(|statement| statement["Effect"] == "Allow")
+                    .map(|statement| {
+                        assert_eq!(statement["Principal"]["Service"], "events.amazonaws.com");
+                        assert_eq!(statement["Action"], "sqs:SendMessage");
+                        assert_eq!(statement["Resource"]["Fn::GetAtt"][0], queue_id);
+                        statement["Condition"]["ArnEquals"]["aws:SourceArn"]["Fn::GetAtt"][0]
+                            .as_str()
+                            .unwrap()
+                            .to_owned()
+                    })
+                    .collect();
             assert_eq!(
                 allowed,
                 senders.remove(queue).unwrap_or_default(),
