@@ -22,7 +22,11 @@ pub(super) fn changes(old: &Pipeline, new: &Pipeline) -> Vec<PipelineChange> {
     for bus in buses {
         let (old_rules, new_rules) = match (old.buses.get(bus), new.buses.get(bus)) {
             (None, Some(added)) => {
-                push("bus", bus.clone(), format!("added with {}", rule_list(&added.rules)));
+                push(
+                    "bus",
+                    bus.clone(),
+                    format!("added with {}", rule_list(&added.rules)),
+                );
                 continue;
             }
             (Some(_), None) => {
@@ -94,7 +98,11 @@ fn describe_pattern(rule: &Rule) -> String {
 /// The conditions of a pattern by field, several of one field joined with "and".
 fn conditions(pattern: &serde_json::Value) -> BTreeMap<String, String> {
     let mut by_field: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for (field, condition) in pattern_conditions(pattern) {
+    // A valid pipeline's patterns always parse; one that does not states no conditions.
+    let stated = patterns::Pattern::parse(pattern)
+        .map(|pattern| pattern.conditions())
+        .unwrap_or_default();
+    for (field, condition) in stated {
         by_field.entry(field).or_default().push(condition);
     }
     by_field

@@ -3,7 +3,7 @@
 //! resource — add, modify, remove or REPLACE, with what a replacement or removal loses — plus
 //! IAM changes in plain words. Pure: both sides come in as resolved pipelines.
 
-// PENDING-P mod buses;
+mod buses;
 mod cost;
 mod iam;
 mod pipeline;

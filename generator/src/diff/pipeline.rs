@@ -109,7 +109,7 @@ pub(super) fn changes(old: &Pipeline, new: &Pipeline) -> Vec<PipelineChange> {
         "table",
         "the old table is kept with its items, the new one starts empty",
     );
-    // PENDING-P changes.0.extend(super::buses::changes(old, new));
+    changes.0.extend(super::buses::changes(old, new));
     email(&mut changes, old.email.as_ref(), new.email.as_ref());
     changes.field(
         "pipeline",

@@ -31,6 +31,7 @@ pub(super) fn check(checker: &mut Checker<'_>) {
             } else {
                 rule_ids.insert(id, (bus_name.clone(), rule_name.clone()));
             }
+            super::patterns::check(checker, bus_name, rule_name, &rule.pattern);
             let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
             for (index, target) in rule.targets.iter().enumerate() {
                 let index_text = index.to_string();

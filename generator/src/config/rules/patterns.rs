@@ -3,6 +3,7 @@
 
 use super::Checker;
 use crate::config::model::TargetConfig;
+use crate::config::value::push_escaped;
 use crate::diagnostic::Diagnostic;
 
 /// The variables EventBridge fills in itself, usable in any input template.
@@ -31,6 +32,45 @@ pub(super) fn placeholders(template: &str) -> Vec<(usize, &str)> {
         rest = after;
     }
     out
+}
+
+/// The pattern of rule `rule` of bus `bus`: every problem AWS's rules find, each at its node
+/// in pipeline.yaml.
+pub(super) fn check(checker: &mut Checker<'_>, bus: &str, rule: &str, pattern: &serde_json::Value) {
+    let Err(errors) = patterns::Pattern::parse(pattern) else {
+        return;
+    };
+    let base = super::pointer(&["buses", bus, "rules", rule, "pattern"]);
+    for error in errors {
+        let mut pointer = base.clone();
+        for segment in &error.path {
+            pointer.push('/');
+            match segment {
+                patterns::PathSegment::Key(key) => push_escaped(&mut pointer, key),
+                patterns::PathSegment::Index(index) => pointer.push_str(&index.to_string()),
+            }
+        }
+        // An entry is underlined from its key to its value: the key may be what is wrong (an
+        // unknown operator) or its value (a field that is not a list).
+        let span = match error.path.last() {
+            Some(patterns::PathSegment::Key(_)) => checker
+                .sources
+                .key(&pointer)
+                .to(checker.sources.value(&pointer)),
+            _ => checker.sources.value(&pointer),
+        };
+        checker.push(
+            Diagnostic::error(
+                "event-pattern",
+                format!(
+                    "the pattern of rule `{rule}` is not valid: {}",
+                    error.message
+                ),
+            )
+            .at(span, "here")
+            .help(error.help),
+        );
+    }
 }
 
 /// The input of a target at `at` (`buses.<bus>.rules.<rule>.targets.<i>`).
