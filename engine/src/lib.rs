@@ -1,7 +1,7 @@
 //! The local engine behind `gen dev`: AWS wire protocols on loopback, so generated binaries and
 //! any AWS client run against it unchanged.
 //!
-//! One module per service ([`sqs`], [`s3`], [`dynamodb`], [`ses`]), each an [`AwsService`]; one
+//! One module per service ([`sqs`], [`s3`], [`dynamodb`], [`ses`], [`eventbridge`]), each an [`AwsService`]; one
 //! [`router`] that checks `Host` and picks the service by `X-Amz-Target`, signature or path; one fault layer ([`faults`]); one
 //! loopback server loop ([`listener`]).
 //!
@@ -16,6 +16,7 @@
 
 pub mod budget;
 pub mod dynamodb;
+pub mod eventbridge;
 pub mod faults;
 pub mod foreign;
 pub mod host;
@@ -55,6 +56,9 @@ pub struct EngineConfig {
     /// The folder SES v2 writes each accepted message to (`<message-id>.json`); `None` keeps
     /// them in memory only ([`Engine::outbox`]).
     pub outbox: Option<std::path::PathBuf>,
+    /// EventBridge buses created at start, with their rules and targets (the queues they name
+    /// must exist by the time events arrive).
+    pub buses: Vec<eventbridge::BusSpec>,
 }
 
 /// Why the engine could not start.
@@ -72,6 +76,9 @@ pub enum EngineError {
     /// Two tables of the configuration share a name.
     #[error("the DynamoDB table `{0}` is configured twice; give each table its own name")]
     DuplicateTable(String),
+    /// A bus, rule or target of the configuration that EventBridge would refuse.
+    #[error("the EventBridge configuration is not valid: {0}")]
+    Buses(#[source] eventbridge::EventsError),
 }
 
 /// A running engine; it stops when dropped or shut down.
@@ -81,8 +88,9 @@ pub struct Engine {
     store: s3::ObjectStore,
     dynamodb: dynamodb::DynamoDb,
     outbox: ses::Outbox,
+    eventbridge: eventbridge::EventBridge,
     faults: Faults,
-    /// "SQS (JSON protocol), DynamoDB, SES v2 (`SendEmail`) and S3".
+    /// "SQS (JSON protocol), DynamoDB, SES v2 (`SendEmail`), EventBridge and S3".
     served: String,
     server: JoinHandle<()>,
 }
@@ -97,6 +105,7 @@ impl Engine {
             faults: plans,
             tables,
             outbox,
+            buses,
         } = config;
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, port))
             .await
@@ -119,10 +128,14 @@ impl Engine {
                 .map_err(|_| EngineError::DuplicateTable(name))?;
         }
         let outbox = ses::Outbox::new(outbox);
+        let sqs = sqs::Sqs::new(address.port(), budget);
+        let eventbridge = eventbridge::EventBridge::new(sqs.clone(), faults.clone());
+        eventbridge.create(&buses).map_err(EngineError::Buses)?;
         let services: Vec<Arc<dyn AwsService>> = vec![
-            Arc::new(sqs::Sqs::new(address.port(), budget)),
+            Arc::new(sqs),
             Arc::new(dynamodb.clone()),
             Arc::new(ses::Ses::new(outbox.clone())),
+            Arc::new(eventbridge.clone()),
             Arc::new(s3::S3::new(store.clone(), limits)),
         ];
 
@@ -134,6 +147,7 @@ impl Engine {
             store,
             dynamodb,
             outbox,
+            eventbridge,
             faults,
             served: services,
             server,
@@ -163,6 +177,12 @@ impl Engine {
     /// The messages SES v2 accepted.
     pub fn outbox(&self) -> &ses::Outbox {
         &self.outbox
+    }
+
+    /// EventBridge: its buses and rules, and each rule's counters
+    /// ([`eventbridge::EventBridge::stats`]).
+    pub fn eventbridge(&self) -> &eventbridge::EventBridge {
+        &self.eventbridge
     }
 
     /// The services the engine serves, for people: "SQS (JSON protocol), DynamoDB, SES v2

@@ -24,7 +24,7 @@ pub struct Router {
     port: u16,
     services: Vec<Arc<dyn AwsService>>,
     faults: Faults,
-    /// "SQS (JSON protocol), DynamoDB, SES v2 (`SendEmail`) and S3", for refusals.
+    /// "SQS (JSON protocol), DynamoDB, SES v2 (`SendEmail`), EventBridge and S3", for refusals.
     served: String,
 }
 
@@ -178,6 +178,10 @@ mod tests {
             Arc::new(crate::sqs::Sqs::new(4566, Budget::new(u64::MAX))),
             Arc::new(crate::dynamodb::DynamoDb::new(Budget::new(u64::MAX))),
             Arc::new(crate::ses::Ses::new(crate::ses::Outbox::default())),
+            Arc::new(crate::eventbridge::EventBridge::new(
+                crate::sqs::Sqs::new(4566, Budget::new(u64::MAX)),
+                Faults::new(),
+            )),
             Arc::new(crate::s3::S3::new(
                 crate::s3::ObjectStore::new(),
                 Limits::default(),
@@ -229,7 +233,13 @@ mod tests {
             &Method::POST,
             &[("x-amz-target", "AWSEvents.PutEvents")],
             None,
-            &Destination::OtherTarget("AWSEvents.PutEvents".into()),
+            &Destination::Service(3),
+        );
+        case(
+            &Method::POST,
+            &[("x-amz-target", "Kinesis_20131202.PutRecord")],
+            None,
+            &Destination::OtherTarget("Kinesis_20131202.PutRecord".into()),
         );
         case(
             &Method::POST,
@@ -250,13 +260,13 @@ mod tests {
             &Method::PUT,
             &[("content-type", "application/x-www-form-urlencoded")],
             None,
-            &Destination::Service(3),
+            &Destination::Service(4),
         );
         case(
             &Method::GET,
             &[],
             Some("list-type=2&prefix=a"),
-            &Destination::Service(3),
+            &Destination::Service(4),
         );
         let signed = |service: &str| {
             format!(
@@ -277,14 +287,14 @@ mod tests {
             "/v2/email/outbound-emails",
             &[("authorization", &s3)],
             None,
-            &Destination::Service(3),
+            &Destination::Service(4),
         );
         case_at(
             &Method::POST,
             "/orders",
             &[("authorization", &ses)],
             None,
-            &Destination::Service(3),
+            &Destination::Service(4),
         );
     }
 
@@ -292,7 +302,7 @@ mod tests {
     fn refusals_name_every_service() {
         assert_eq!(
             router().served,
-            "SQS (JSON protocol), DynamoDB, SES v2 (SendEmail) and S3"
+            "SQS (JSON protocol), DynamoDB, SES v2 (SendEmail), EventBridge and S3"
         );
     }
 }

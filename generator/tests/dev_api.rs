@@ -74,7 +74,7 @@ fn seed_001_accepts_valid_orders_refuses_invalid_ones_and_writes_each_once() {
     assert_eq!(ledger["written"], 3, "{ledger:#}");
     assert!(said.contains("api orders: http://127.0.0.1:"), "{said}");
     assert!(
-        said.contains("SQS (JSON protocol), DynamoDB, SES v2 (SendEmail) and S3"),
+        said.contains("SQS (JSON protocol), DynamoDB, SES v2 (SendEmail), EventBridge and S3"),
         "{said}"
     );
 }

@@ -22,6 +22,7 @@
 mod cidr;
 mod conditions;
 mod error;
+pub mod input;
 mod matcher;
 mod model;
 mod number;

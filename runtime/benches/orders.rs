@@ -55,9 +55,11 @@ struct BenchPorts;
 impl Ports for BenchPorts {
     type Store = SlowStore;
     type Queue = NoQueue;
-    // The order processor reaches no table and sends no email: the AWS adapters, never called.
+    // The order processor reaches no table, sends no email and publishes no event: the AWS
+    // adapters, never called.
     type Table = runtime::aws::DynamoTable;
     type Mail = runtime::aws::SesMailer;
+    type Events = runtime::aws::EventBridgePublisher;
 
     fn store(&self, _bucket: &str) -> SlowStore {
         SlowStore::default()
@@ -73,6 +75,10 @@ impl Ports for BenchPorts {
 
     fn mail(&self) -> Self::Mail {
         runtime::aws::SesMailer::new(&unconfigured())
+    }
+
+    fn events(&self) -> Self::Events {
+        runtime::aws::EventBridgePublisher::new(&unconfigured())
     }
 }
 

@@ -47,6 +47,10 @@ pub mod vars {
     pub const EMAIL_CONFIGURATION_SET: &str = "EMAIL_CONFIGURATION_SET";
     /// The queue accepted requests are sent to (`writes.enqueue`).
     pub const ENQUEUE_QUEUE_URL: &str = "ENQUEUE_QUEUE_URL";
+    /// The EventBridge bus of `writes.events` (its name).
+    pub const EVENT_BUS_NAME: &str = "EVENT_BUS_NAME";
+    /// The `source` of the events the function publishes (`<pipeline>.<function>`).
+    pub const EVENT_SOURCE: &str = "EVENT_SOURCE";
 }
 
 /// Seconds the store's circuit breaker stays open when `BREAKER_COOLDOWN_SECONDS` is not set.

@@ -11,7 +11,7 @@
 //! around it: decoding, [`batch`] concurrency, FIFO order and partial batch failure, the Lambda
 //! deadline, record lines and metrics), the built-in [`handlers`] (order processor, notification
 //! logger, DLQ processor, order ingest, order store) over the [`ports`] (object store, queue
-//! sender, table, email) with their [`aws`] adapters, each behind a [`guard`] (retry and
+//! sender, table, email, events) with their [`aws`] adapters, each behind a [`guard`] (retry and
 //! breaker), the typed [`resources`] of custom handlers, [`telemetry`] (JSON logs, EMF metrics),
 //! [`config`] (the environment the template sets), [`Startup`] (what a handler is built from),
 //! [`serve_api`] (the same contract behind an HTTP API route, see [`api`]) and [`serve`], the
@@ -29,6 +29,7 @@ pub mod api;
 pub mod aws;
 pub mod batch;
 pub mod config;
+pub mod events;
 pub mod guard;
 pub mod handler;
 pub mod handlers;

@@ -14,6 +14,9 @@ use crate::ports::{
 };
 use crate::startup::{AwsPorts, Ports, Startup};
 
+/// The bus of `writes.events` (see [`crate::events::Bus`]).
+pub use crate::events::Bus;
+
 /// A bucket the function writes to: objects are created once (a conditional put), never
 /// replaced, and may be read back. Every call is retried with jitter inside the store's
 /// circuit breaker.

@@ -1,14 +1,14 @@
 //! What a handler is built from: the environment's variables, the shared [`Settings`], and the
-//! ports (object stores, queue sender, tables, email) — each guarded by retry with jitter inside
+//! ports (object stores, queue sender, tables, email, events) — each guarded by retry with jitter inside
 //! a circuit breaker. Each handler reads its own variables here; see [`crate::serve`].
 
 use std::time::Duration;
 
-use crate::aws::{DynamoTable, S3Store, SesMailer, SqsSender};
+use crate::aws::{DynamoTable, EventBridgePublisher, S3Store, SesMailer, SqsSender};
 use crate::config::{ConfigError, Settings, Variables};
 use crate::guard::Guarded;
 use crate::handlers::GuardedStore;
-use crate::ports::{MailSender, ObjectStore, QueueSender, TableStore};
+use crate::ports::{EventPublisher, MailSender, ObjectStore, QueueSender, TableStore};
 use crate::resilience::{BreakerConfig, CircuitBreaker, RetryPolicy};
 
 /// Where a handler's ports come from: AWS ([`AwsPorts`]), or whatever a test brings.
@@ -21,6 +21,8 @@ pub trait Ports {
     type Table: TableStore;
     /// The email sender.
     type Mail: MailSender;
+    /// The event publisher.
+    type Events: EventPublisher;
     /// A store over `bucket`.
     fn store(&self, bucket: &str) -> Self::Store;
     /// A queue sender.
@@ -29,9 +31,11 @@ pub trait Ports {
     fn table(&self, table: &str) -> Self::Table;
     /// An email sender.
     fn mail(&self) -> Self::Mail;
+    /// An event publisher.
+    fn events(&self) -> Self::Events;
 }
 
-/// S3, SQS, DynamoDB and SES v2 through the AWS SDK.
+/// S3, SQS, DynamoDB, SES v2 and EventBridge through the AWS SDK.
 #[derive(Debug, Clone)]
 pub struct AwsPorts {
     sdk: aws_config::SdkConfig,
@@ -49,6 +53,7 @@ impl Ports for AwsPorts {
     type Queue = SqsSender;
     type Table = DynamoTable;
     type Mail = SesMailer;
+    type Events = EventBridgePublisher;
 
     fn store(&self, bucket: &str) -> S3Store {
         S3Store::new(&self.sdk, bucket)
@@ -64,6 +69,10 @@ impl Ports for AwsPorts {
 
     fn mail(&self) -> SesMailer {
         SesMailer::new(&self.sdk)
+    }
+
+    fn events(&self) -> EventBridgePublisher {
+        EventBridgePublisher::new(&self.sdk)
     }
 }
 
@@ -125,6 +134,11 @@ impl<P: Ports> Startup<P> {
     /// The email sender behind retry and a circuit breaker of its own.
     pub fn guarded_mail(&self) -> Guarded<P::Mail> {
         self.guard(self.ports.mail())
+    }
+
+    /// The event publisher behind retry and a circuit breaker of its own.
+    pub fn guarded_events(&self) -> Guarded<P::Events> {
+        self.guard(self.ports.events())
     }
 
     /// `port` behind the default retry policy and a breaker with the configured cooldown.

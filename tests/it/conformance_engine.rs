@@ -73,7 +73,7 @@ async fn another_services_target_names_the_services_the_engine_has() {
     let engine = Engine::start(EngineConfig::default())
         .await
         .expect("the engine starts");
-    for target in ["AWSEvents.PutEvents", "AmazonSES.SendEmail"] {
+    for target in ["Kinesis_20131202.PutRecord", "AmazonSES.SendEmail"] {
         let head = format!(
             "POST / HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nX-Amz-Target: {target}\r\n\
              Content-Type: application/x-amz-json-1.0",
@@ -87,7 +87,7 @@ async fn another_services_target_names_the_services_the_engine_has() {
         assert!(message.contains(target), "{message}");
         assert!(
             message.contains(
-                "this engine serves SQS (JSON protocol), DynamoDB, SES v2 (SendEmail) and S3"
+                "this engine serves SQS (JSON protocol), DynamoDB, SES v2 (SendEmail), EventBridge and S3"
             ),
             "{message}"
         );

@@ -87,6 +87,15 @@ pub(crate) fn iso_8601(time: SystemTime) -> String {
     )
 }
 
+/// `1994-11-06T08:49:37Z` (second precision), as EventBridge writes an event's `time`.
+pub(crate) fn iso_8601_seconds(time: SystemTime) -> String {
+    let civil = civil(time);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+        civil.year, civil.month, civil.day, civil.hour, civil.minute, civil.second
+    )
+}
+
 /// `06/Nov/1994:08:49:37 +0000`, the CLF-style time API Gateway puts in a payload 2.0 event's
 /// `requestContext.time` (see the sample event in
 /// <https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-lambda.html>).

@@ -104,6 +104,13 @@ impl Registry {
             .ok_or(SqsError::QueueDoesNotExist)
     }
 
+    /// The queue named `name`.
+    pub fn by_name(&mut self, name: &str) -> Result<&mut Slot, SqsError> {
+        self.queues
+            .get_mut(name)
+            .ok_or(SqsError::QueueDoesNotExist)
+    }
+
     /// Whether a queue of this name exists.
     pub fn contains(&self, name: &str) -> bool {
         self.queues.contains_key(name)

@@ -9,7 +9,9 @@ use hyper::body::Incoming;
 use hyper::http::request::Parts;
 
 use super::error::SqsError;
-use super::operations::Shared;
+use super::message::Attributes;
+use super::operations::{Shared, lock};
+use super::queue::SendRequest;
 use super::registry::Registry;
 use super::server::{answer, error_reply};
 use crate::budget::Budget;
@@ -45,6 +47,38 @@ impl Sqs {
         Self {
             registry: Arc::new(Mutex::new(Registry::with_budget(port, budget))),
         }
+    }
+
+    /// Sends a message to queue `name` in-process, as `SendMessage` would (what EventBridge's
+    /// deliveries use); returns the new message id. On a standard queue the group and
+    /// deduplication id are dropped.
+    pub fn deliver(
+        &self,
+        name: &str,
+        body: String,
+        attributes: Attributes,
+        group_id: Option<String>,
+        deduplication_id: Option<String>,
+    ) -> Result<String, SqsError> {
+        let mut registry = lock(&self.registry);
+        let now = registry.now();
+        let slot = registry.by_name(name)?;
+        let fifo = slot.queue.settings().fifo;
+        let request = SendRequest {
+            body,
+            attributes,
+            delay: None,
+            group_id: group_id.filter(|_| fifo),
+            deduplication_id: deduplication_id.filter(|_| fifo),
+        };
+        let sent = slot.queue.send(request, now)?;
+        slot.announce();
+        Ok(sent.message_id)
+    }
+
+    /// Whether queue `name` exists.
+    pub fn has_queue(&self, name: &str) -> bool {
+        lock(&self.registry).contains(name)
     }
 
     async fn answer(&self, parts: Parts, body: Incoming) -> Reply {

@@ -1,17 +1,20 @@
 //! The AWS SDK adapters of the ports: S3 as the [`ObjectStore`](crate::ports::ObjectStore), SQS
 //! as the [`QueueSender`](crate::ports::QueueSender), DynamoDB as the
 //! [`TableStore`](crate::ports::TableStore), SES v2 as the
-//! [`MailSender`](crate::ports::MailSender). `AWS_ENDPOINT_URL` (moto, the local engine) is
+//! [`MailSender`](crate::ports::MailSender), EventBridge as the
+//! [`EventPublisher`](crate::ports::EventPublisher). `AWS_ENDPOINT_URL` (moto, the local engine) is
 //! honoured by the SDK; with an endpoint set, S3 uses path-style addressing. Every adapter turns
 //! the SDK's own retries off: retries are the runtime's (backoff with jitter inside a circuit
 //! breaker).
 
 mod dynamodb;
+mod eventbridge;
 mod s3;
 mod sesv2;
 mod sqs;
 
 pub use dynamodb::DynamoTable;
+pub use eventbridge::EventBridgePublisher;
 pub use s3::S3Store;
 pub use sesv2::SesMailer;
 pub use sqs::SqsSender;

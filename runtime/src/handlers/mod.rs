@@ -26,7 +26,9 @@ mod store;
 pub use dlq_processor::{DlqOutcome, DlqProcessor};
 pub use notification_logger::{Notification, NotificationLogger};
 pub use order_id::OrderIds;
-pub use order_ingest::{Accepted, ENQUEUED_METRIC, MAX_MESSAGE_BYTES, OrderIngest};
+pub use order_ingest::{
+    Accepted, ENQUEUED_METRIC, MAX_MESSAGE_BYTES, ORDER_PLACED, OrderIngest, PUBLISHED_METRIC,
+};
 pub use order_processor::{OrderOutcome, OrderProcessor};
 pub use order_request::OrderRequest;
 pub use order_store::{

@@ -1,14 +1,17 @@
 //! What a handler needs from the outside world, as traits: an object store, a queue sender, a
-//! table of items ([`TableStore`]) and an email sender ([`MailSender`]). The AWS SDK adapters
+//! table of items ([`TableStore`]), an email sender ([`MailSender`]) and an event publisher
+//! ([`EventPublisher`]). The AWS SDK adapters
 //! live in [`crate::aws`]; tests and benches may bring their own. Errors say whether they are
 //! worth retrying ([`Classify`]), whether the service throttled the call, and whether a call that
 //! failed may still have taken effect.
 
+mod events;
 mod mail;
 mod table;
 
 use std::future::Future;
 
+pub use events::{EntryResult, EventPublisher, OutgoingEvent};
 pub use mail::{MailSender, OutgoingEmail};
 pub use table::{Attribute, Condition, Item, TableStore, UpdateOutcome};
 

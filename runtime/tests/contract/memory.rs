@@ -6,8 +6,9 @@ use std::sync::{Arc, Mutex};
 
 use runtime::Ports;
 use runtime::ports::{
-    Condition, Item, MailSender, ObjectStore, OutgoingEmail, OutgoingMessage, PortError,
-    PutOutcome, QueueSender, TableStore, UpdateOutcome,
+    Condition, EntryResult, EventPublisher, Item, MailSender, ObjectStore, OutgoingEmail,
+    OutgoingEvent, OutgoingMessage, PortError, PutOutcome, QueueSender, TableStore,
+    UpdateOutcome,
 };
 
 #[derive(Debug, Clone, Default)]
@@ -173,6 +174,41 @@ impl MailSender for MemoryMail {
     }
 }
 
+/// Records every event published, by bus; `throttle_next` entries are answered
+/// `ThrottlingException` first.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct MemoryEvents {
+    pub(crate) published: Arc<Mutex<Vec<(String, OutgoingEvent)>>>,
+    pub(crate) throttle_next: Arc<Mutex<usize>>,
+}
+
+impl EventPublisher for MemoryEvents {
+    async fn put_events(
+        &self,
+        bus: &str,
+        entries: Vec<OutgoingEvent>,
+    ) -> Result<Vec<EntryResult>, PortError> {
+        let mut throttle = self.throttle_next.lock().unwrap();
+        let mut published = self.published.lock().unwrap();
+        Ok(entries
+            .into_iter()
+            .map(|entry| {
+                if *throttle > 0 {
+                    *throttle -= 1;
+                    return EntryResult::Failed {
+                        code: "ThrottlingException".into(),
+                        message: "Rate exceeded".into(),
+                    };
+                }
+                published.push((bus.to_owned(), entry));
+                EntryResult::Published {
+                    event_id: format!("event-{}", published.len()),
+                }
+            })
+            .collect())
+    }
+}
+
 /// One store, one queue, one table and one mailbox, shared by every handler built over them.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct MemoryPorts {
@@ -180,6 +216,7 @@ pub(crate) struct MemoryPorts {
     pub(crate) queue: MemoryQueue,
     pub(crate) table: MemoryTable,
     pub(crate) mail: MemoryMail,
+    pub(crate) events: MemoryEvents,
 }
 
 impl Ports for MemoryPorts {
@@ -187,6 +224,7 @@ impl Ports for MemoryPorts {
     type Queue = MemoryQueue;
     type Table = MemoryTable;
     type Mail = MemoryMail;
+    type Events = MemoryEvents;
 
     fn store(&self, _bucket: &str) -> MemoryStore {
         self.store.clone()
@@ -202,5 +240,9 @@ impl Ports for MemoryPorts {
 
     fn mail(&self) -> MemoryMail {
         self.mail.clone()
+    }
+
+    fn events(&self) -> MemoryEvents {
+        self.events.clone()
     }
 }

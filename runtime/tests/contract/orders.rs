@@ -11,7 +11,7 @@ use runtime::ports::{Attribute, PortError};
 use runtime::{Service, Startup};
 use serde_json::{Value, json};
 
-use super::memory::{MemoryMail, MemoryPorts, MemoryQueue, MemoryTable};
+use super::memory::{MemoryEvents, MemoryMail, MemoryPorts, MemoryQueue, MemoryTable};
 use super::{record, startup};
 
 fn request(body: &str, base64: bool) -> ApiGatewayV2httpRequest {
@@ -27,7 +27,7 @@ fn request(body: &str, base64: bool) -> ApiGatewayV2httpRequest {
     .unwrap()
 }
 
-fn ingest(ports: &MemoryPorts) -> Service<OrderIngest<MemoryQueue>> {
+fn ingest(ports: &MemoryPorts) -> Service<OrderIngest<MemoryQueue, MemoryEvents>> {
     let startup = startup(ports, &[("ENQUEUE_QUEUE_URL", "https://sqs/orders")]);
     Service::build(&startup, OrderIngest::build).unwrap()
 }
@@ -50,6 +50,49 @@ fn answer(
 
 const ORDER: &str =
     r#"{"email": "a@example.com", "items": [{"sku": "A-1", "qty": 2}], "note": 1.10}"#;
+
+fn publishing_ingest(ports: &MemoryPorts) -> Service<OrderIngest<MemoryQueue, MemoryEvents>> {
+    let startup = startup(
+        ports,
+        &[
+            ("EVENT_BUS_NAME", "shop-orders"),
+            ("EVENT_SOURCE", "shop.submit-order"),
+        ],
+    );
+    Service::build(&startup, OrderIngest::build).unwrap()
+}
+
+#[tokio::test]
+async fn with_a_bus_an_accepted_order_is_published_as_order_placed_instead_of_enqueued() {
+    let ports = MemoryPorts::default();
+    *ports.events.throttle_next.lock().unwrap() = 1;
+    let service = publishing_ingest(&ports);
+    let (response, metrics) = service
+        .respond(&request(ORDER, false), None, "lambda-1")
+        .await;
+    let (status, body, _) = answer(&response);
+    assert_eq!(status, 202, "{body}");
+    let published = ports.events.published.lock().unwrap().clone();
+    assert_eq!(published.len(), 1, "published once, after one throttled attempt");
+    let (bus, event) = &published[0];
+    assert_eq!(bus, "shop-orders");
+    assert_eq!(event.source, "shop.submit-order");
+    assert_eq!(event.detail_type, "OrderPlaced");
+    let detail: Value = serde_json::from_str(&event.detail).unwrap();
+    assert_eq!(detail["order_id"], body["order_id"]);
+    assert_eq!(detail["email"], "a@example.com");
+    assert!(detail["received_at"].is_string(), "{detail}");
+    assert!(ports.queue.sent.lock().unwrap().is_empty(), "nothing enqueued");
+    assert_eq!(metrics.counters.get("OrdersPublished"), Some(&1));
+}
+
+#[test]
+fn a_bus_without_its_source_stops_the_function_at_start() {
+    let ports = MemoryPorts::default();
+    let startup = startup(&ports, &[("EVENT_BUS_NAME", "shop-orders")]);
+    let error = Service::build(&startup, OrderIngest::build).unwrap_err();
+    assert_eq!(error.variable, "EVENT_SOURCE");
+}
 
 #[tokio::test]
 async fn an_accepted_order_is_enqueued_and_answered_202() {
