@@ -119,6 +119,13 @@ pub fn run(args: &DevArgs, printer: &Printer) -> Result<ExitStatus, CommandError
             Arc::clone(&tally),
             DevState::metrics_path(&dirs),
         ));
+        if !running.buses.is_empty() {
+            tokio::spawn(publish_rules(
+                running.engine.eventbridge().clone(),
+                running.buses.clone(),
+                DevState::rules_path(&dirs),
+            ));
+        }
         until_stopped(args, &dirs, printer, running, &pipeline, &template).await;
         keep_measurements(&measured, &dirs, args.release, faults, printer);
         stopped(&tally, &dirs, printer);
@@ -507,6 +514,26 @@ async fn publish_metrics(tally: Arc<std::sync::Mutex<MetricTally>>, path: PathBu
             let json = serde_json::to_string_pretty(&totals).unwrap_or_default();
             if std::fs::write(&path, json).is_ok() {
                 written = totals;
+            }
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+}
+
+/// Keeps each event rule's figures (matched, delivered, failed) in `.gen/rules.json` for
+/// `gen status`: written each second in which they changed.
+async fn publish_rules(
+    eventbridge: engine::eventbridge::EventBridge,
+    buses: std::collections::BTreeMap<String, String>,
+    path: PathBuf,
+) {
+    let mut written = None;
+    loop {
+        let figures = dev::rule_figures(&eventbridge, &buses);
+        if written.as_ref() != Some(&figures) {
+            let json = serde_json::to_string_pretty(&figures).unwrap_or_default();
+            if std::fs::write(&path, json).is_ok() {
+                written = Some(figures);
             }
         }
         tokio::time::sleep(Duration::from_secs(1)).await;

@@ -241,7 +241,7 @@ pub struct InputTransformerConfig {
     /// Names for parts of the event, each a JSONPath, e.g. `{ id: $.detail.order_id }`; at
     /// most 100.
     #[serde(default)]
-    #[schemars(extend("propertyNames" = { "pattern": "^[A-Za-z0-9_-]+$", "maxLength": 256 }, "maxProperties" = 100))]
+    #[schemars(extend("maxProperties" = 100))]
     pub input_paths: BTreeMap<String, String>,
     /// The body, with `<name>` where a value of `input_paths` goes, e.g.
     /// `'{"order": <id>}'`; JSON or plain text.

@@ -2,7 +2,6 @@
 
 use serde::Serialize;
 
-use crate::synth::environment::EVENT_BUS_NAME;
 use runtime::config::vars;
 
 use crate::config::model::HandlerKind;
@@ -183,7 +182,12 @@ impl CustomContext {
                 vars::EMAIL_SENDER,
                 &function.writes.email.then(|| "email".to_owned()),
             ),
-            ("bus", "events", EVENT_BUS_NAME, &function.writes.events),
+            (
+                "bus",
+                "events",
+                vars::EVENT_BUS_NAME,
+                &function.writes.events,
+            ),
         ];
         let mut resources: Vec<ResourceContext> = writes
             .into_iter()

@@ -4,8 +4,6 @@
 use std::collections::BTreeMap;
 
 use runtime::config::vars;
-pub(crate) const EVENT_BUS_NAME: &str = "EVENT_BUS_NAME";
-pub(crate) const EVENT_SOURCE: &str = "EVENT_SOURCE";
 use runtime::order::{BulkTier, DiscountTable, Money, Percent, Promo, PromoKind};
 
 use super::SynthError;
@@ -95,14 +93,14 @@ pub(super) fn variables(
     }
     if let Some(bus) = &function.writes.events {
         variables.insert(
-            EVENT_BUS_NAME.to_owned(),
+            vars::EVENT_BUS_NAME.to_owned(),
             Expr::reference(super::buses::bus_id(bus)),
         );
         // `<stack>-<bus>`: the longest stack name, a hyphen, the bus.
         estimated +=
             longest_physical_name(&pipeline.name, "", Service::Stack).len() + 1 + bus.len();
         variables.insert(
-            EVENT_SOURCE.to_owned(),
+            vars::EVENT_SOURCE.to_owned(),
             Expr::str(event_source(pipeline, function)),
         );
     }

@@ -7,13 +7,7 @@ use crate::config::value::push_escaped;
 use crate::diagnostic::Diagnostic;
 
 /// The variables EventBridge fills in itself, usable in any input template.
-pub(super) const PREDEFINED_VARIABLES: &[&str] = &[
-    "aws.events.event",
-    "aws.events.event.ingestion-time",
-    "aws.events.event.json",
-    "aws.events.rule-arn",
-    "aws.events.rule-name",
-];
+const PREDEFINED_VARIABLES: &[&str] = &patterns::input::PREDEFINED;
 
 /// The `<name>` placeholders of an input template, in order, with their byte offsets.
 pub(super) fn placeholders(template: &str) -> Vec<(usize, &str)> {
@@ -73,16 +67,35 @@ pub(super) fn check(checker: &mut Checker<'_>, bus: &str, rule: &str, pattern: &
     }
 }
 
-/// The input of a target at `at` (`buses.<bus>.rules.<rule>.targets.<i>`).
+/// The input of a target at `at` (`buses.<bus>.rules.<rule>.targets.<i>`): its input path, or
+/// its transformer's paths and template, as EventBridge (and the local engine) reads them.
 pub(super) fn check_input(checker: &mut Checker<'_>, at: &[&str], target: &TargetConfig) {
+    if let Some(path) = &target.input_path
+        && let Err(error) = patterns::input::InputPath::parse(path)
+    {
+        let span = checker.value(&[at, &["input_path"]].concat());
+        checker
+            .push(input_error("event-input-path", &error).at(span, "not a path EventBridge reads"));
+    }
     let Some(transformer) = &target.input_transformer else {
         return;
     };
+    let mut valid = true;
+    for (name, path) in &transformer.input_paths {
+        if let Err(error) = patterns::input::InputPath::parse(path) {
+            valid = false;
+            let span = checker.value(&[at, &["input_transformer", "input_paths", name]].concat());
+            checker.push(
+                input_error("event-input-path", &error).at(span, "not a path EventBridge reads"),
+            );
+        }
+    }
     let template_at = [at, &["input_transformer", "template"]].concat();
     for (_, name) in placeholders(&transformer.template) {
         if transformer.input_paths.contains_key(name) || PREDEFINED_VARIABLES.contains(&name) {
             continue;
         }
+        valid = false;
         let span = checker.value(&template_at);
         let known: Vec<&str> = transformer
             .input_paths
@@ -102,6 +115,19 @@ pub(super) fn check_input(checker: &mut Checker<'_>, at: &[&str], target: &Targe
             )),
         );
     }
+    // What is left for the transformer to refuse: names it reserves, the template's own rules.
+    if valid
+        && let Err(error) =
+            patterns::input::InputTransformer::new(&transformer.input_paths, &transformer.template)
+    {
+        let span = checker.key(&[at, &["input_transformer"]].concat());
+        checker
+            .push(input_error("event-input-template", &error).at(span, "refused by EventBridge"));
+    }
+}
+
+fn input_error(code: &'static str, error: &patterns::input::InputError) -> Diagnostic {
+    Diagnostic::error(code, error.message.clone()).help(error.help.clone())
 }
 
 #[cfg(test)]
