@@ -116,11 +116,66 @@ fn seed_002_writes_each_order_once_with_one_email_also_through_crashes() {
     assert!(count("emails") <= count("items"), "{ledger:#}");
 }
 
+/// Seed 003: the ingest publishes `OrderPlaced` to a bus and four content rules fan each order
+/// out; every order must reach exactly the consumers its content selects, once each — also
+/// when consumer processes crash mid-batch and DynamoDB fails some calls.
+#[test]
+fn seed_003_fans_each_order_out_to_exactly_the_consumers_its_content_selects() {
+    let file = "examples/seed-003/pipeline.yaml";
+    let (ok, ledger, said) = demo(file, &[]);
+    assert!(ok, "{ledger:#}\n{said}");
+    accounted(&ledger, 5, 2, false);
+    let consumers: Vec<(String, u64, u64, usize)> = ledger["consumers"]
+        .as_array()
+        .expect("a ledger per consumer")
+        .iter()
+        .map(|consumer| {
+            (
+                consumer["function"].as_str().unwrap().to_owned(),
+                consumer["selected"].as_u64().unwrap(),
+                consumer["written"].as_u64().unwrap(),
+                consumer["stray"].as_array().unwrap().len(),
+            )
+        })
+        .collect();
+    // Every order to inventory and analytics; 02 and 05 reach 1000; 03, 04 and 05 ship
+    // express or abroad.
+    assert_eq!(
+        consumers,
+        [
+            ("expedite-order".to_owned(), 3, 3, 0),
+            ("record-sale".to_owned(), 5, 5, 0),
+            ("reserve-stock".to_owned(), 5, 5, 0),
+            ("review-order".to_owned(), 2, 2, 0),
+        ],
+        "{ledger:#}"
+    );
+    let (_, ledger, said) = demo(
+        file,
+        &["--crash-rate", "0.3", "--table-failure-rate", "0.2"],
+    );
+    let count = |field: &str| ledger[field].as_u64().unwrap_or(u64::MAX);
+    assert_eq!(
+        ledger["missing"],
+        serde_json::json!([]),
+        "{ledger:#}\n{said}"
+    );
+    assert_eq!(
+        count("done") + count("parked"),
+        count("accepted"),
+        "every 202 at exactly its consumers, or parked: {ledger:#}"
+    );
+    for consumer in ledger["consumers"].as_array().unwrap() {
+        assert_eq!(consumer["stray"], serde_json::json!([]), "{ledger:#}");
+    }
+}
+
 #[test]
 fn the_examples_are_fresh() {
     for file in [
         "examples/seed-001/pipeline.yaml",
         "examples/seed-002/pipeline.yaml",
+        "examples/seed-003/pipeline.yaml",
     ] {
         let (ok, output) = run(Command::new(env!("CARGO_BIN_EXE_gen"))
             .args(["check", "-f", file])
