@@ -240,17 +240,17 @@ functions:
             ("keep-all".to_owned(), held(&["small", "large"])),
             ("keep-big".to_owned(), held(&["large"])),
         ]);
-        let (ledgers, done) = ledgers(&consumers, &tables, &counts, &selected);
+        let (right, done) = ledgers(&consumers, &tables, &counts, &selected);
         assert_eq!(done.len(), 2);
-        assert!(ledgers.iter().all(|ledger| ledger.stray.is_empty()));
+        assert!(right.iter().all(|ledger| ledger.stray.is_empty()));
         // Wrong: the small one reached `keep-big` too, the large one never reached `keep-all`.
         let counts = BTreeMap::from([
             ("keep-all".to_owned(), held(&["small"])),
             ("keep-big".to_owned(), held(&["small", "large"])),
         ]);
-        let (ledgers, done) = ledgers(&consumers, &tables, &counts, &selected);
+        let (wrong, done) = ledgers(&consumers, &tables, &counts, &selected);
         assert!(done.is_empty(), "{done:?}");
-        assert_eq!(ledgers[1].stray, ["small"]);
-        assert_eq!(ledgers[0].written, 1);
+        assert_eq!(wrong[1].stray, ["small"]);
+        assert_eq!(wrong[0].written, 1);
     }
 }
