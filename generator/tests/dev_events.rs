@@ -48,11 +48,10 @@ async fn bodies(
         .collect()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn events_reach_exactly_the_matching_queues_shaped_as_each_target_says() {
-    let pipeline = fanout();
+/// The engine with the pipeline's buses, and its queues created, as `gen dev` starts them.
+async fn start(pipeline: &config::Pipeline) -> (Engine, aws_config::SdkConfig) {
     let engine = Engine::start(EngineConfig {
-        buses: bus_specs(&pipeline),
+        buses: bus_specs(pipeline),
         ..EngineConfig::default()
     })
     .await
@@ -62,11 +61,42 @@ async fn events_reach_exactly_the_matching_queues_shaped_as_each_target_says() {
     // `gen dev` creates the queues before any function runs, so before any event arrives.
     for queue in pipeline.queues.keys() {
         sqs.create_queue()
-            .queue_name(local_queue(&pipeline, queue))
+            .queue_name(local_queue(pipeline, queue))
             .send()
             .await
             .unwrap();
     }
+    (engine, sdk)
+}
+
+/// The rules' figures once they equal `wanted` (delivery is asynchronous), or as they are
+/// after five seconds.
+async fn settled(
+    engine: &Engine,
+    pipeline: &config::Pipeline,
+    wanted: &[RuleFigures],
+) -> Vec<RuleFigures> {
+    let local = pipeline
+        .buses
+        .keys()
+        .map(|name| (name.clone(), local_bus(pipeline, name)))
+        .collect::<BTreeMap<_, _>>();
+    let mut figures = Vec::new();
+    for _ in 0..100 {
+        figures = rule_figures(engine.eventbridge(), &local);
+        if figures == wanted {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    figures
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn events_reach_exactly_the_matching_queues_shaped_as_each_target_says() {
+    let pipeline = fanout();
+    let (engine, sdk) = start(&pipeline).await;
+    let sqs = aws_sdk_sqs::Client::new(&sdk);
     let events = aws_sdk_eventbridge::Client::new(&sdk);
     let buses = events.list_event_buses().send().await.unwrap();
     let names: Vec<&str> = buses
@@ -116,12 +146,7 @@ async fn events_reach_exactly_the_matching_queues_shaped_as_each_target_says() {
         .unwrap();
     assert_eq!(output.failed_entry_count(), 0);
 
-    // Delivery is asynchronous: wait until the figures settle.
-    let local = pipeline
-        .buses
-        .keys()
-        .map(|name| (name.clone(), local_bus(&pipeline, name)))
-        .collect::<BTreeMap<_, _>>();
+    // What `gen status` shows: every rule's matched, delivered and failed events.
     let expected = |rule: &str, matched: u64| RuleFigures {
         bus: "orders".to_owned(),
         rule: rule.to_owned(),
@@ -135,15 +160,7 @@ async fn events_reach_exactly_the_matching_queues_shaped_as_each_target_says() {
         expected("inventory", 3),
         expected("priority", 1),
     ];
-    let mut figures = Vec::new();
-    for _ in 0..100 {
-        figures = rule_figures(engine.eventbridge(), &local);
-        if figures == wanted {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    assert_eq!(figures, wanted);
+    assert_eq!(settled(&engine, &pipeline, &wanted).await, wanted);
 
     // inventory: `input_path: $.detail`, so the detail alone.
     let mut inventory: Vec<String> = bodies(&sqs, &pipeline, "inventory")

@@ -115,17 +115,7 @@ pub fn run(args: &DevArgs, printer: &Printer) -> Result<ExitStatus, CommandError
             printer.note(&format!("queue {name}: {url}\n"));
         }
         write_state(&running, &pipeline, &dirs, printer);
-        tokio::spawn(publish_metrics(
-            Arc::clone(&tally),
-            DevState::metrics_path(&dirs),
-        ));
-        if !running.buses.is_empty() {
-            tokio::spawn(publish_rules(
-                running.engine.eventbridge().clone(),
-                running.buses.clone(),
-                DevState::rules_path(&dirs),
-            ));
-        }
+        publish_figures(&running, &tally, &dirs);
         until_stopped(args, &dirs, printer, running, &pipeline, &template).await;
         keep_measurements(&measured, &dirs, args.release, faults, printer);
         stopped(&tally, &dirs, printer);
@@ -517,6 +507,22 @@ async fn publish_metrics(tally: Arc<std::sync::Mutex<MetricTally>>, path: PathBu
             }
         }
         tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+}
+
+/// Keeps the figures `gen status` shows current while `gen dev` runs: the functions' EMF
+/// totals, and each event rule's counters when the pipeline has buses.
+fn publish_figures(running: &dev::Dev, tally: &Arc<Mutex<MetricTally>>, dirs: &PipelineDirs) {
+    tokio::spawn(publish_metrics(
+        Arc::clone(tally),
+        DevState::metrics_path(dirs),
+    ));
+    if !running.buses.is_empty() {
+        tokio::spawn(publish_rules(
+            running.engine.eventbridge().clone(),
+            running.buses.clone(),
+            DevState::rules_path(dirs),
+        ));
     }
 }
 

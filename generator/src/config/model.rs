@@ -221,7 +221,7 @@ pub struct RuleConfig {
 pub struct TargetConfig {
     /// The queue of `queues` that receives matching events (standard, not FIFO).
     pub queue: String,
-    /// Send only this part of the event, a JSONPath such as `$.detail` (or use
+    /// Send only this part of the event, a JSON path such as `$.detail` (or use
     /// `input_transformer`). Default: the whole event.
     #[schemars(length(min = 1, max = 256))]
     pub input_path: Option<String>,
@@ -234,11 +234,11 @@ pub struct TargetConfig {
     pub dead_letter: Option<String>,
 }
 
-/// A body built from the event: values picked by JSONPath, placed into a template.
+/// A body built from the event: values picked by JSON path, placed into a template.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InputTransformerConfig {
-    /// Names for parts of the event, each a JSONPath, e.g. `{ id: $.detail.order_id }`; at
+    /// Names for parts of the event, each a JSON path, e.g. `{ id: $.detail.order_id }`; at
     /// most 100.
     #[serde(default)]
     #[schemars(extend("maxProperties" = 100))]

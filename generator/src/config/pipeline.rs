@@ -124,9 +124,9 @@ pub struct Target {
 pub enum TargetInput {
     /// The whole event.
     Event,
-    /// The part at a JSONPath.
+    /// The part at a JSON path.
     Path(String),
-    /// A body built from JSONPaths and a template.
+    /// A body built from JSON paths and a template.
     Transformer {
         input_paths: BTreeMap<String, String>,
         template: String,

@@ -47,10 +47,10 @@ pub fn rule_name_suffix(pipeline: &str, bus: &str, rule: &str) -> String {
         return full;
     }
     let digest = Sha256::digest(full.as_bytes());
-    let hash: String = digest[..4]
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect();
+    let hash = format!(
+        "{:02x}{:02x}{:02x}{:02x}",
+        digest[0], digest[1], digest[2], digest[3]
+    );
     let keep = budget.saturating_sub(hash.len() + 1);
     let start = full[..keep].trim_end_matches('-');
     format!("{start}-{hash}")

@@ -84,7 +84,7 @@ fn target_checks(checker: &mut Checker<'_>, at: &[&str], rule: &str, target: &Ta
         let Some(queue) = queue else { continue };
         if checker.pipeline.queues.get(queue).is_some_and(|q| q.fifo) {
             let span = checker.value(&field(name));
-            let role = if name == "queue" {
+            let what = if name == "queue" {
                 "target"
             } else {
                 "dead-letter queue"
@@ -92,7 +92,7 @@ fn target_checks(checker: &mut Checker<'_>, at: &[&str], rule: &str, target: &Ta
             checker.push(
                 Diagnostic::error(
                     "event-target-fifo",
-                    format!("rule `{rule}` would deliver to FIFO queue `{queue}` ({role})"),
+                    format!("rule `{rule}` would deliver to FIFO queue `{queue}` ({what})"),
                 )
                 .at(span, "a FIFO queue")
                 .help("EventBridge must be given a message group id to send to a FIFO queue, and pipeline.yaml has no place for one: use a standard queue"),

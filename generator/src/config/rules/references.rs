@@ -12,36 +12,7 @@ pub(super) fn check(checker: &mut Checker<'_>) {
     let table_names: Vec<&str> = checker.config.tables.keys().map(String::as_str).collect();
     let api_names: Vec<&str> = checker.config.apis.keys().map(String::as_str).collect();
     let bus_names: Vec<&str> = checker.config.buses.keys().map(String::as_str).collect();
-    let mut missing = Vec::new();
-    let indexes: Vec<String> = (0..5).map(|index| index.to_string()).collect();
-    for (bus_name, bus) in &checker.config.buses {
-        for (rule_name, rule) in &bus.rules {
-            for (target, index) in rule.targets.iter().zip(&indexes) {
-                let at = [
-                    "buses",
-                    bus_name.as_str(),
-                    "rules",
-                    rule_name.as_str(),
-                    "targets",
-                    index.as_str(),
-                ];
-                missing.push((
-                    [&at[..], &["queue"]].concat(),
-                    target.queue.as_str(),
-                    &queue_names,
-                    "queue",
-                ));
-                if let Some(dead_letter) = &target.dead_letter {
-                    missing.push((
-                        [&at[..], &["dead_letter"]].concat(),
-                        dead_letter.as_str(),
-                        &queue_names,
-                        "queue",
-                    ));
-                }
-            }
-        }
-    }
+    let mut missing = rule_targets(checker.config, &queue_names);
     for (name, queue) in &checker.config.queues {
         if let Some(target) = &queue.dead_letter {
             missing.push((
@@ -120,6 +91,49 @@ pub(super) fn check(checker: &mut Checker<'_>) {
     redrive_cycles(checker);
     message_loops(checker);
 }
+
+/// References to check: where, the name referenced, the names defined, what it names.
+type References<'c, 'n> = Vec<(Vec<&'c str>, &'c str, &'n Vec<&'c str>, &'static str)>;
+
+/// The queues the rules' targets and dead-letter queues name.
+fn rule_targets<'c, 'n>(
+    config: &'c crate::config::PipelineConfig,
+    queue_names: &'n Vec<&'c str>,
+) -> References<'c, 'n> {
+    let mut missing = Vec::new();
+    for (bus_name, bus) in &config.buses {
+        for (rule_name, rule) in &bus.rules {
+            for (target, index) in rule.targets.iter().zip(INDEXES) {
+                let at = [
+                    "buses",
+                    bus_name.as_str(),
+                    "rules",
+                    rule_name.as_str(),
+                    "targets",
+                    index,
+                ];
+                missing.push((
+                    [&at[..], &["queue"]].concat(),
+                    target.queue.as_str(),
+                    queue_names,
+                    "queue",
+                ));
+                if let Some(dead_letter) = &target.dead_letter {
+                    missing.push((
+                        [&at[..], &["dead_letter"]].concat(),
+                        dead_letter.as_str(),
+                        queue_names,
+                        "queue",
+                    ));
+                }
+            }
+        }
+    }
+    missing
+}
+
+/// Target positions as pointer segments (a rule has at most 5 targets).
+const INDEXES: [&str; 5] = ["0", "1", "2", "3", "4"];
 
 /// A queue whose dead-letter chain comes back to itself would bounce failures forever.
 fn redrive_cycles(checker: &mut Checker<'_>) {
