@@ -14,6 +14,7 @@ mod deploy_moto;
 mod deploy_scripted;
 mod dev_logs;
 mod doctor_cli;
+mod events_moto;
 mod fixtures;
 mod gen_moto;
 mod lambda_artifacts;

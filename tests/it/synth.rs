@@ -547,7 +547,7 @@ fn every_rule_delivers_only_to_its_queues_through_one_policy_per_queue() {
             let properties = &resource["Properties"];
             assert_eq!(
                 properties["EventBusName"],
-                serde_json::json!({"Ref": id(&bus.name, "Bus")})
+                serde_json::json!({"Fn::GetAtt": [id(&bus.name, "Bus"), "Name"]})
             );
             assert_eq!(properties["EventPattern"], rule.pattern, "{name}/{rule_id}");
             let targets = properties["Targets"].as_array().unwrap();

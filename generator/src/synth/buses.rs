@@ -97,7 +97,9 @@ pub(super) fn add(
 fn resource(pipeline: &Pipeline, bus: &Bus, rule: &Rule) -> Resource {
     let mut properties = vec![
         ("Name", rule_name(pipeline, bus, rule)),
-        ("EventBusName", Expr::reference(bus_id(&bus.name))),
+        // The bus's `Name` attribute, which is also what its `Ref` gives; moto's CloudFormation
+        // resolves only the attribute to the name (its `Ref` hands the rule a bus object).
+        ("EventBusName", Expr::get_att(bus_id(&bus.name), "Name")),
         ("EventPattern", Expr::Json(rule.pattern.clone())),
         ("State", Expr::str("ENABLED")),
         ("Targets", Expr::list(rule.targets.iter().map(target))),
