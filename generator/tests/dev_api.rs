@@ -183,3 +183,118 @@ fn the_examples_are_fresh() {
         assert!(ok, "{file}: {output}");
     }
 }
+
+/// `gen dev` on seed 003 keeps its buses in `.gen/dev.json`, and `gen status` shows what each
+/// rule did with an order posted to the API: matched, delivered, failed.
+#[test]
+fn status_shows_each_rules_figures_of_a_running_gen_dev() {
+    let file = "examples/seed-003/pipeline.yaml";
+    let state_file = workspace_root().join("examples/seed-003/.gen/dev.json");
+    let rules_file = workspace_root().join("examples/seed-003/.gen/rules.json");
+    let mut dev = Command::new(env!("CARGO_BIN_EXE_gen"))
+        .args(["dev", "-f", file])
+        .current_dir(workspace_root())
+        .env("NO_COLOR", "1")
+        .env("CARGO_TARGET_DIR", scratch::workspace::target_dir())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("gen dev starts");
+    let stop = |dev: &mut std::process::Child| {
+        let _ = Command::new("kill")
+            .args(["-INT", &dev.id().to_string()])
+            .status();
+        dev.wait().expect("gen dev stops")
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(300);
+    while !state_file.is_file() {
+        if std::time::Instant::now() > deadline || dev.try_wait().unwrap().is_some() {
+            stop(&mut dev);
+            panic!("`gen dev` wrote no {}", state_file.display());
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    let state: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&state_file).unwrap()).unwrap();
+    assert_eq!(
+        state["buses"],
+        serde_json::json!({ "orders": "order-events-orders-local" })
+    );
+    // One order of 2450 shipped within the US: inventory, analytics and high-value, not priority.
+    let url = state["apis"]["orders"].as_str().unwrap().to_owned();
+    let body = std::fs::read_to_string(
+        workspace_root().join("examples/seed-003/requests/02-workstation.json"),
+    )
+    .unwrap();
+    let answer = post(&url, "/orders", &body);
+    assert!(answer.starts_with("HTTP/1.1 202"), "{answer}");
+    let status = |format: &[&str]| {
+        let mut args = format.to_vec();
+        args.extend(["status", "-f", file]);
+        let output = Command::new(env!("CARGO_BIN_EXE_gen"))
+            .args(&args)
+            .current_dir(workspace_root())
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("gen status runs");
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    let figures = |rule: &str, report: &serde_json::Value| -> (u64, u64, u64) {
+        let found = report["rules"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|figures| figures["rule"] == rule)
+            .cloned()
+            .unwrap_or_default();
+        let count = |field: &str| found[field].as_u64().unwrap_or(u64::MAX);
+        (count("matched"), count("delivered"), count("failed"))
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let report = loop {
+        let report: serde_json::Value =
+            serde_json::from_str(&status(&["--output", "json"])).unwrap_or_default();
+        if figures("high-value", &report) == (1, 1, 0) || std::time::Instant::now() > deadline {
+            break report;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(300));
+    };
+    let text = status(&[]);
+    let stopped = stop(&mut dev);
+    for (rule, expected) in [
+        ("inventory", (1, 1, 0)),
+        ("analytics", (1, 1, 0)),
+        ("high-value", (1, 1, 0)),
+        ("priority", (0, 0, 0)),
+    ] {
+        assert_eq!(figures(rule, &report), expected, "{rule}: {report:#}");
+    }
+    assert!(text.contains("bus    orders"), "{text}");
+    assert!(
+        text.contains(
+            "rule   orders/high-value        matched      1  delivered      1  failed      0"
+        ),
+        "{text}"
+    );
+    assert!(stopped.success(), "{stopped:?}");
+    assert!(
+        !rules_file.exists(),
+        "`gen dev` removes its rules file when it stops"
+    );
+}
+
+/// A bare HTTP/1.1 POST of a JSON body; the answer's status line and the rest.
+fn post(base: &str, path: &str, body: &str) -> String {
+    use std::io::{Read as _, Write as _};
+    let address = base.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(address).expect("the API listens");
+    write!(
+        stream,
+        "POST {path} HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    answer
+}
