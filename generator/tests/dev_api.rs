@@ -120,11 +120,66 @@ fn seed_002_writes_each_order_once_with_one_email_also_through_crashes() {
     assert!(count("emails") <= count("items"), "{ledger:#}");
 }
 
+/// Seed 003: the ingest publishes `OrderPlaced` to a bus and four content rules fan each order
+/// out; every order must reach exactly the consumers its content selects, once each — also
+/// when consumer processes crash mid-batch and DynamoDB fails some calls.
+#[test]
+fn seed_003_fans_each_order_out_to_exactly_the_consumers_its_content_selects() {
+    let file = "examples/seed-003/pipeline.yaml";
+    let (ok, ledger, said) = demo(file, &[]);
+    assert!(ok, "{ledger:#}\n{said}");
+    accounted(&ledger, 5, 2, false);
+    let consumers: Vec<(String, u64, u64, usize)> = ledger["consumers"]
+        .as_array()
+        .expect("a ledger per consumer")
+        .iter()
+        .map(|consumer| {
+            (
+                consumer["function"].as_str().unwrap().to_owned(),
+                consumer["selected"].as_u64().unwrap(),
+                consumer["written"].as_u64().unwrap(),
+                consumer["stray"].as_array().unwrap().len(),
+            )
+        })
+        .collect();
+    // Every order to inventory and analytics; 02 and 05 reach 1000; 03, 04 and 05 ship
+    // express or abroad.
+    assert_eq!(
+        consumers,
+        [
+            ("expedite-order".to_owned(), 3, 3, 0),
+            ("record-sale".to_owned(), 5, 5, 0),
+            ("reserve-stock".to_owned(), 5, 5, 0),
+            ("review-order".to_owned(), 2, 2, 0),
+        ],
+        "{ledger:#}"
+    );
+    let (_, ledger, said) = demo(
+        file,
+        &["--crash-rate", "0.3", "--table-failure-rate", "0.2"],
+    );
+    let count = |field: &str| ledger[field].as_u64().unwrap_or(u64::MAX);
+    assert_eq!(
+        ledger["missing"],
+        serde_json::json!([]),
+        "{ledger:#}\n{said}"
+    );
+    assert_eq!(
+        count("done") + count("parked"),
+        count("accepted"),
+        "every 202 at exactly its consumers, or parked: {ledger:#}"
+    );
+    for consumer in ledger["consumers"].as_array().unwrap() {
+        assert_eq!(consumer["stray"], serde_json::json!([]), "{ledger:#}");
+    }
+}
+
 #[test]
 fn the_examples_are_fresh() {
     for file in [
         "examples/seed-001/pipeline.yaml",
         "examples/seed-002/pipeline.yaml",
+        "examples/seed-003/pipeline.yaml",
     ] {
         let (ok, output) = run(Command::new(env!("CARGO_BIN_EXE_gen"))
             .args(["check", "-f", file])
@@ -266,4 +321,119 @@ fn send_posts_requests_to_a_running_api_and_reports_rate_statuses_and_latency() 
             && said.contains("no longer running"),
         "{said}"
     );
+}
+
+/// `gen dev` on seed 003 keeps its buses in `.gen/dev.json`, and `gen status` shows what each
+/// rule did with an order posted to the API: matched, delivered, failed.
+#[test]
+fn status_shows_each_rules_figures_of_a_running_gen_dev() {
+    let file = "examples/seed-003/pipeline.yaml";
+    let state_file = workspace_root().join("examples/seed-003/.gen/dev.json");
+    let rules_file = workspace_root().join("examples/seed-003/.gen/rules.json");
+    let mut dev = Command::new(env!("CARGO_BIN_EXE_gen"))
+        .args(["dev", "-f", file])
+        .current_dir(workspace_root())
+        .env("NO_COLOR", "1")
+        .env("CARGO_TARGET_DIR", scratch::workspace::target_dir())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("gen dev starts");
+    let stop = |dev: &mut std::process::Child| {
+        let _ = Command::new("kill")
+            .args(["-INT", &dev.id().to_string()])
+            .status();
+        dev.wait().expect("gen dev stops")
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(300);
+    while !state_file.is_file() {
+        if std::time::Instant::now() > deadline || dev.try_wait().unwrap().is_some() {
+            stop(&mut dev);
+            panic!("`gen dev` wrote no {}", state_file.display());
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    let state: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&state_file).unwrap()).unwrap();
+    assert_eq!(
+        state["buses"],
+        serde_json::json!({ "orders": "order-events-orders-local" })
+    );
+    // One order of 2450 shipped within the US: inventory, analytics and high-value, not priority.
+    let url = state["apis"]["orders"].as_str().unwrap().to_owned();
+    let body = std::fs::read_to_string(
+        workspace_root().join("examples/seed-003/requests/02-workstation.json"),
+    )
+    .unwrap();
+    let answer = post(&url, "/orders", &body);
+    assert!(answer.starts_with("HTTP/1.1 202"), "{answer}");
+    let status = |format: &[&str]| {
+        let mut args = format.to_vec();
+        args.extend(["status", "-f", file]);
+        let output = Command::new(env!("CARGO_BIN_EXE_gen"))
+            .args(&args)
+            .current_dir(workspace_root())
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("gen status runs");
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    let figures = |rule: &str, report: &serde_json::Value| -> (u64, u64, u64) {
+        let found = report["rules"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|figures| figures["rule"] == rule)
+            .cloned()
+            .unwrap_or_default();
+        let count = |field: &str| found[field].as_u64().unwrap_or(u64::MAX);
+        (count("matched"), count("delivered"), count("failed"))
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let report = loop {
+        let report: serde_json::Value =
+            serde_json::from_str(&status(&["--output", "json"])).unwrap_or_default();
+        if figures("high-value", &report) == (1, 1, 0) || std::time::Instant::now() > deadline {
+            break report;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(300));
+    };
+    let text = status(&[]);
+    let stopped = stop(&mut dev);
+    for (rule, expected) in [
+        ("inventory", (1, 1, 0)),
+        ("analytics", (1, 1, 0)),
+        ("high-value", (1, 1, 0)),
+        ("priority", (0, 0, 0)),
+    ] {
+        assert_eq!(figures(rule, &report), expected, "{rule}: {report:#}");
+    }
+    assert!(text.contains("bus    orders"), "{text}");
+    assert!(
+        text.contains(
+            "rule   orders/high-value        matched      1  delivered      1  failed      0"
+        ),
+        "{text}"
+    );
+    assert!(stopped.success(), "{stopped:?}");
+    assert!(
+        !rules_file.exists(),
+        "`gen dev` removes its rules file when it stops"
+    );
+}
+
+/// A bare HTTP/1.1 POST of a JSON body; the answer's status line and the rest.
+fn post(base: &str, path: &str, body: &str) -> String {
+    use std::io::{Read as _, Write as _};
+    let address = base.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(address).expect("the API listens");
+    write!(
+        stream,
+        "POST {path} HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    answer
 }

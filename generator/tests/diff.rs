@@ -439,4 +439,98 @@ fn dropping_email_shows_the_ses_and_dynamodb_saving() {
         "{markdown}"
     );
     insta::assert_snapshot!(markdown);
+/// The fixture pipeline whose API publishes to a bus (`tests/fixtures/pipelines/event-fanout`).
+fn event_fanout() -> String {
+    std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../tests/fixtures/pipelines/event-fanout/pipeline.yaml"),
+    )
+    .unwrap()
+}
+
+/// A rule's pattern changed: said as the conditions it states, not as JSON; the rule is
+/// updated in place (no replacement), and nothing is lost.
+#[test]
+fn a_changed_pattern_is_said_as_its_conditions() {
+    let seed = event_fanout();
+    for format in ["text", "markdown"] {
+        let (code, out) = diff_texts(
+            &seed,
+            |seed| {
+                seed.replace(
+                    r#"total: [{ numeric: [">=", 1000] }]"#,
+                    r#"total: [{ numeric: [">=", 500] }]"#,
+                )
+            },
+            &[],
+            format,
+        );
+        assert_eq!(code, 2, "{out}");
+        let said = if format == "text" {
+            "rule `high-value`: `detail.total` ≥ 1000 → ≥ 500"
+        } else {
+            "| rule `high-value` | `detail.total` ≥ 1000 → ≥ 500 |"
+        };
+        assert!(out.contains(said), "{out}");
+        assert!(out.contains("OrdersHighValueRule"), "{out}");
+        assert!(!out.contains("REPLACE"), "{out}");
+        if format == "markdown" {
+            insta::assert_snapshot!(out);
+        }
+    }
+    let (_, json) = diff_texts(
+        &seed,
+        |seed| {
+            seed.replace(
+                r#"total: [{ numeric: [">=", 1000] }]"#,
+                r#"total: [{ numeric: [">=", 500] }]"#,
+            )
+        },
+        &[],
+        "json",
+    );
+    let plan: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert!(
+        plan["pipeline_changes"]
+            .as_array()
+            .unwrap()
+            .contains(&serde_json::json!({
+                "kind": "rule",
+                "name": "high-value",
+                "description": "`detail.total` ≥ 1000 → ≥ 500",
+            })),
+        "{json}"
+    );
+}
+
+/// Renaming a bus renames every rule on it: CloudFormation replaces the bus and its rules
+/// (their names are create-only), and the queue policies follow the new rules' ARNs.
+#[test]
+fn a_bus_rename_replaces_the_bus_and_its_rules() {
+    let seed = event_fanout();
+    let (code, out) = diff_texts(
+        &seed,
+        |seed| {
+            seed.replace("buses:\n  orders:", "buses:\n  shop:")
+                .replace("events: orders", "events: shop")
+        },
+        &[],
+        "text",
+    );
+    assert_eq!(code, 2, "{out}");
+    assert!(
+        out.contains("bus `orders`: removed, with its rules"),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "bus `shop`: added with rules `analytics`, `high-value`, `inventory`, `priority`"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("function `submit-order`: writes.events `orders` → `shop`"),
+        "{out}"
+    );
+    assert!(out.contains("events:PutEvents"), "{out}");
 }

@@ -17,6 +17,7 @@ mod dev_logs;
 mod doctor_cli;
 mod examples_moto;
 mod events_publish;
+mod events_moto;
 mod fixtures;
 mod gen_moto;
 mod lambda_artifacts;

@@ -160,6 +160,10 @@ fn expected_grants(pipeline: &Pipeline, function: &Function) -> BTreeMap<String,
             );
         }
     }
+    // EventBridge: PutEvents on the function's own bus, nothing else.
+    if let Some(bus) = &function.writes.events {
+        allowed.insert(id(bus, "Bus"), BTreeSet::from(["events:PutEvents"]));
+    }
     let access = generator::synth::policies::bucket_access(function.handler);
     if let Some(bucket) = &function.writes.bucket {
         let mut actions = BTreeSet::from(["s3:PutObject"]);
@@ -523,4 +527,85 @@ fn every_pipeline_bucket_logs_its_access_into_the_log_bucket_which_does_not_log_
             "{name}"
         );
     }
+}
+
+/// EventBridge in every fixture: each rule sits on its pipeline's bus and targets the queues
+/// pipeline.yaml names; each queue a rule delivers to has exactly one policy, and that policy
+/// lets `events.amazonaws.com` send only on behalf of the rules that deliver to it.
+#[test]
+fn every_rule_delivers_only_to_its_queues_through_one_policy_per_queue() {
+    let mut rules_seen = 0;
+    for (name, pipeline) in fixture_pipelines() {
+        let template = template_json(&pipeline);
+        let resources = template["Resources"].as_object().unwrap();
+        let mut senders: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for (bus, rule) in pipeline.rules() {
+            rules_seen += 1;
+            let rule_id = generator::config::naming::rule_logical_id(&bus.name, &rule.name);
+            let resource = &resources[&rule_id];
+            assert_eq!(resource["Type"], "AWS::Events::Rule", "{name}/{rule_id}");
+            let properties = &resource["Properties"];
+            assert_eq!(
+                properties["EventBusName"],
+                serde_json::json!({"Fn::GetAtt": [id(&bus.name, "Bus"), "Name"]})
+            );
+            assert_eq!(properties["EventPattern"], rule.pattern, "{name}/{rule_id}");
+            let targets = properties["Targets"].as_array().unwrap();
+            assert_eq!(targets.len(), rule.targets.len());
+            for (target, expected) in targets.iter().zip(&rule.targets) {
+                assert_eq!(target["Id"], expected.queue.as_str());
+                assert_eq!(target["Arn"]["Fn::GetAtt"][0], id(&expected.queue, "Queue"));
+                senders
+                    .entry(expected.queue.clone())
+                    .or_default()
+                    .insert(rule_id.clone());
+                if let Some(dead_letter) = &expected.dead_letter {
+                    assert_eq!(
+                        target["DeadLetterConfig"]["Arn"]["Fn::GetAtt"][0],
+                        id(dead_letter, "Queue")
+                    );
+                    senders
+                        .entry(dead_letter.clone())
+                        .or_default()
+                        .insert(rule_id.clone());
+                }
+            }
+        }
+        for queue in pipeline.queues.keys() {
+            let queue_id = id(queue, "Queue");
+            let policies: Vec<&Value> = resources
+                .values()
+                .filter(|resource| {
+                    resource["Type"] == "AWS::SQS::QueuePolicy"
+                        && resource["Properties"]["Queues"]
+                            .as_array()
+                            .unwrap()
+                            .contains(&serde_json::json!({"Ref": queue_id}))
+                })
+                .collect();
+            assert_eq!(policies.len(), 1, "{name}/{queue}: one policy per queue");
+            let allowed: BTreeSet<String> =
+                policies[0]["Properties"]["PolicyDocument"]["Statement"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .filter(|statement| statement["Effect"] == "Allow")
+                    .map(|statement| {
+                        assert_eq!(statement["Principal"]["Service"], "events.amazonaws.com");
+                        assert_eq!(statement["Action"], "sqs:SendMessage");
+                        assert_eq!(statement["Resource"]["Fn::GetAtt"][0], queue_id);
+                        statement["Condition"]["ArnEquals"]["aws:SourceArn"]["Fn::GetAtt"][0]
+                            .as_str()
+                            .unwrap()
+                            .to_owned()
+                    })
+                    .collect();
+            assert_eq!(
+                allowed,
+                senders.remove(queue).unwrap_or_default(),
+                "{name}/{queue}: exactly the rules delivering to it may send"
+            );
+        }
+    }
+    assert!(rules_seen >= 4, "a fixture pipeline has rules");
 }

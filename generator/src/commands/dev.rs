@@ -115,10 +115,7 @@ pub fn run(args: &DevArgs, printer: &Printer) -> Result<ExitStatus, CommandError
             printer.note(&format!("queue {name}: {url}\n"));
         }
         write_state(&running, &pipeline, &dirs, printer);
-        tokio::spawn(publish_metrics(
-            Arc::clone(&tally),
-            DevState::metrics_path(&dirs),
-        ));
+        publish_figures(&running, &tally, &dirs);
         until_stopped(args, &dirs, printer, running, &pipeline, &template).await;
         keep_measurements(&measured, &dirs, args.release, faults, printer);
         stopped(&tally, &dirs, printer);
@@ -135,6 +132,7 @@ fn stopped(tally: &Mutex<MetricTally>, dirs: &PipelineDirs, printer: &Printer) {
     }
     let _ = std::fs::remove_file(DevState::path(dirs));
     let _ = std::fs::remove_file(DevState::metrics_path(dirs));
+    let _ = std::fs::remove_file(DevState::rules_path(dirs));
 }
 
 /// Runs until Ctrl-C; with `--watch`, rebuilding and restarting what changes meanwhile.
@@ -512,6 +510,42 @@ async fn publish_metrics(tally: Arc<std::sync::Mutex<MetricTally>>, path: PathBu
     }
 }
 
+/// Keeps the figures `gen status` shows current while `gen dev` runs: the functions' EMF
+/// totals, and each event rule's counters when the pipeline has buses.
+fn publish_figures(running: &dev::Dev, tally: &Arc<Mutex<MetricTally>>, dirs: &PipelineDirs) {
+    tokio::spawn(publish_metrics(
+        Arc::clone(tally),
+        DevState::metrics_path(dirs),
+    ));
+    if !running.buses.is_empty() {
+        tokio::spawn(publish_rules(
+            running.engine.eventbridge().clone(),
+            running.buses.clone(),
+            DevState::rules_path(dirs),
+        ));
+    }
+}
+
+/// Keeps each event rule's figures (matched, delivered, failed) in `.gen/rules.json` for
+/// `gen status`: written each second in which they changed.
+async fn publish_rules(
+    eventbridge: engine::eventbridge::EventBridge,
+    buses: std::collections::BTreeMap<String, String>,
+    path: PathBuf,
+) {
+    let mut written = None;
+    loop {
+        let figures = dev::rule_figures(&eventbridge, &buses);
+        if written.as_ref() != Some(&figures) {
+            let json = serde_json::to_string_pretty(&figures).unwrap_or_default();
+            if std::fs::write(&path, json).is_ok() {
+                written = Some(figures);
+            }
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+}
+
 /// The engine's settings from the flags.
 fn dev_options(
     args: &DevArgs,
@@ -563,6 +597,7 @@ fn write_state(
             .map(|(name, api)| (name.clone(), api.url()))
             .collect(),
         tables: running.tables.clone(),
+        buses: running.buses.clone(),
         outbox: running
             .engine
             .outbox()

@@ -197,6 +197,7 @@ fn empty_like(pipeline: &Pipeline) -> Pipeline {
         apis: std::collections::BTreeMap::new(),
         tables: std::collections::BTreeMap::new(),
         email: None,
+        buses: std::collections::BTreeMap::new(),
         dashboard: false,
         request_schemas: std::collections::BTreeMap::new(),
     }

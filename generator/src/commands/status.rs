@@ -1,5 +1,5 @@
-//! `gen status`: queue depths, stored objects, table item counts and the SES outbox of a running
-//! `gen dev`.
+//! `gen status`: queue depths, stored objects, table item counts, event rules' figures and the
+//! SES outbox of a running `gen dev`.
 
 use std::fmt::Write as _;
 
@@ -19,8 +19,11 @@ pub fn run(args: &StatusArgs, printer: &Printer) -> Result<ExitStatus, CommandEr
     };
     let runtime = super::small_runtime()?;
     let mut report = runtime.block_on(collect(&state));
-    let metrics = DevState::metrics(&PipelineDirs::of(&args.file, None));
+    let dirs = PipelineDirs::of(&args.file, None);
+    let metrics = DevState::metrics(&dirs);
     report["metrics"] = serde_json::json!(metrics);
+    let rules = DevState::rules(&dirs);
+    report["rules"] = serde_json::json!(rules);
     if printer.json {
         printer.data(&format!("{report:#}\n"));
         return Ok(ExitStatus::Success);
@@ -51,6 +54,19 @@ pub fn run(args: &StatusArgs, printer: &Printer) -> Result<ExitStatus, CommandEr
             text,
             "table  {name:<24} items {:>6}",
             count.as_u64().unwrap_or(0)
+        );
+    }
+    for (name, local) in &state.buses {
+        let _ = writeln!(text, "bus    {name:<24} {local}");
+    }
+    for figures in &rules {
+        let _ = writeln!(
+            text,
+            "rule   {:<24} matched {:>6}  delivered {:>6}  failed {:>6}",
+            format!("{}/{}", figures.bus, figures.rule),
+            figures.matched,
+            figures.delivered,
+            figures.failed
         );
     }
     if let Some(outbox) = report["outbox"].as_object() {

@@ -123,12 +123,15 @@ fn check_text(text: &str, extra: ExtraChecks<'_>) -> (Vec<Diagnostic>, Option<Pi
         );
     }
     let sources = SourceMap::new(&root, text);
-    let mut diagnostics = schema::check(&value::to_json(&root, Numbers::Float), &sources);
+    let floats = value::to_json(&root, Numbers::Float);
+    let mut diagnostics = schema::check(&floats, &sources);
     if !diagnostics.is_empty() {
         return (diagnostics, None);
     }
-    let config: PipelineConfig = match serde_json::from_value(value::to_json(&root, Numbers::Exact))
-    {
+    let mut config: PipelineConfig = match serde_json::from_value(value::to_json(
+        &root,
+        Numbers::Exact,
+    )) {
         Ok(config) => config,
         Err(error) => {
             // The schema accepted what the model rejects: a bug in the schema, reported plainly.
@@ -138,6 +141,7 @@ fn check_text(text: &str, extra: ExtraChecks<'_>) -> (Vec<Diagnostic>, Option<Pi
             return (vec![diagnostic], None);
         }
     };
+    patterns_as_written(&mut config, &floats);
     let pipeline = resolve(&config);
     diagnostics.extend(rules::check(&config, &pipeline, &sources));
     if !diagnostics.iter().any(Diagnostic::is_error) {
@@ -145,6 +149,24 @@ fn check_text(text: &str, extra: ExtraChecks<'_>) -> (Vec<Diagnostic>, Option<Pi
     }
     let valid = !diagnostics.iter().any(Diagnostic::is_error);
     (diagnostics, valid.then_some(pipeline))
+}
+
+/// Event patterns keep their numbers as JSON numbers: EventBridge compares `1000.5` in a
+/// pattern as a number, so the pattern is taken from the float rendering, not the exact one
+/// (which keeps decimals as text for amounts).
+fn patterns_as_written(config: &mut PipelineConfig, floats: &serde_json::Value) {
+    for (bus_name, bus) in &mut config.buses {
+        for (rule_name, rule) in &mut bus.rules {
+            let mut pointer = String::from("/buses/");
+            value::push_escaped(&mut pointer, bus_name);
+            pointer.push_str("/rules/");
+            value::push_escaped(&mut pointer, rule_name);
+            pointer.push_str("/pattern");
+            if let Some(pattern) = floats.pointer(&pointer) {
+                rule.pattern = pattern.clone();
+            }
+        }
+    }
 }
 
 fn not_utf8(bytes: &[u8], valid_up_to: usize) -> Diagnostic {

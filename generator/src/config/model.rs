@@ -60,6 +60,11 @@ pub struct PipelineConfig {
     /// E-mail sending through SES, for functions with `writes.email: true`.
     #[serde(default)]
     pub email: Option<EmailConfig>,
+    /// Custom EventBridge buses, by name; functions publish with `writes.events`, and each
+    /// rule's pattern picks the events its target queues receive.
+    #[serde(default)]
+    #[schemars(extend("propertyNames" = { "pattern": crate::config::naming::NAME_PATTERN, "maxLength": 40 }))]
+    pub buses: BTreeMap<String, BusConfig>,
     /// A CloudWatch dashboard of the stage: order counters, queue depth and age, function
     /// errors and throttles, API requests and errors. Default `false`.
     #[serde(default)]
@@ -183,6 +188,76 @@ pub enum KeyType {
     Number,
     /// Bytes (`B`).
     Binary,
+}
+
+/// A custom EventBridge bus and the rules that route its events.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BusConfig {
+    /// The bus's rules, by name (lowercase letters, digits and hyphens); at least one.
+    #[schemars(extend("propertyNames" = { "pattern": crate::config::naming::NAME_PATTERN, "maxLength": 40 }, "minProperties" = 1))]
+    pub rules: BTreeMap<String, RuleConfig>,
+}
+
+/// A rule: the events its pattern matches go to each of its targets.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RuleConfig {
+    /// Free text shown in the console.
+    #[schemars(length(max = 512))]
+    pub description: Option<String>,
+    /// The EventBridge event pattern events must match, written as YAML: a mapping from
+    /// fields to lists of values or operators.
+    #[schemars(with = "serde_json::Map<String, serde_json::Value>")]
+    pub pattern: serde_json::Value,
+    /// Where matching events go: 1 to 5 targets (EventBridge's limit per rule).
+    #[schemars(length(min = 1, max = 5))]
+    pub targets: Vec<TargetConfig>,
+}
+
+/// A target of a rule: a queue, what each event becomes, and how delivery is retried.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TargetConfig {
+    /// The queue of `queues` that receives matching events (standard, not FIFO).
+    pub queue: String,
+    /// Send only this part of the event, a JSON path such as `$.detail` (or use
+    /// `input_transformer`). Default: the whole event.
+    #[schemars(length(min = 1, max = 256))]
+    pub input_path: Option<String>,
+    /// Send a body built from parts of the event (or use `input_path`).
+    pub input_transformer: Option<InputTransformerConfig>,
+    /// How EventBridge retries a delivery that fails. Default 185 attempts within 24h.
+    pub retry: Option<RetryConfig>,
+    /// A queue of `queues` (standard, not FIFO) that receives events whose delivery failed
+    /// after every retry.
+    pub dead_letter: Option<String>,
+}
+
+/// A body built from the event: values picked by JSON path, placed into a template.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InputTransformerConfig {
+    /// Names for parts of the event, each a JSON path, e.g. `{ id: $.detail.order_id }`; at
+    /// most 100.
+    #[serde(default)]
+    #[schemars(extend("maxProperties" = 100))]
+    pub input_paths: BTreeMap<String, String>,
+    /// The body, with `<name>` where a value of `input_paths` goes, e.g.
+    /// `'{"order": <id>}'`; JSON or plain text.
+    #[schemars(length(min = 1, max = 8192))]
+    pub template: String,
+}
+
+/// How EventBridge retries a delivery to a target.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RetryConfig {
+    /// Retries after the first attempt (0–185). Default 185.
+    #[schemars(range(min = 0, max = 185))]
+    pub max_attempts: Option<u32>,
+    /// How long an event is retried for (60s–24h). Default `24h`.
+    pub max_age: Option<Duration>,
 }
 
 /// E-mail sending through SES v2.
@@ -412,7 +487,8 @@ pub enum HandlerKind {
     /// exactly the bucket, queues, table and e-mail its `writes` name, as typed fields.
     Custom,
     /// Takes orders over an API route: checks them, mints an order id, sends them to
-    /// `writes.enqueue` and answers `202`; `400` with every problem otherwise.
+    /// `writes.enqueue` (or publishes an `OrderPlaced` event to `writes.events`) and answers
+    /// `202`; `400` with every problem otherwise.
     OrderIngest,
     /// Writes each order once to `writes.table` (keyed by its order id) and, with
     /// `writes.email`, sends its confirmation once.
@@ -473,6 +549,8 @@ pub struct WritesConfig {
     pub email: bool,
     /// Queue that accepted requests are sent to (order ingest, or a custom handler).
     pub enqueue: Option<String>,
+    /// Bus of `buses` the function publishes events to (order ingest, or a custom handler).
+    pub events: Option<String>,
 }
 
 /// How a DLQ processor bounds requeues.

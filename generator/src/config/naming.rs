@@ -114,6 +114,11 @@ pub fn logical_id(name: &str, kind: &str) -> String {
     id
 }
 
+/// The logical ID of rule `rule` of bus `bus`: `orders` + `high-value` → `OrdersHighValueRule`.
+pub fn rule_logical_id(bus: &str, rule: &str) -> String {
+    logical_id(&format!("{bus}-{rule}"), "Rule")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

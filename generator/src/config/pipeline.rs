@@ -26,6 +26,8 @@ pub struct Pipeline {
     pub tables: BTreeMap<String, Table>,
     /// E-mail sending, when configured.
     pub email: Option<Email>,
+    /// Custom EventBridge buses by name.
+    pub buses: BTreeMap<String, Bus>,
     /// Whether the stage gets a CloudWatch dashboard.
     pub dashboard: bool,
     /// The request schemas of route triggers, by function name: the JSON text of the file
@@ -85,6 +87,57 @@ pub struct Key {
 pub struct Capacity {
     pub read: u32,
     pub write: u32,
+}
+
+/// A custom EventBridge bus.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bus {
+    pub name: String,
+    /// Its rules by name.
+    pub rules: BTreeMap<String, Rule>,
+}
+
+/// A rule of a bus.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rule {
+    pub name: String,
+    pub description: Option<String>,
+    /// The event pattern as JSON, numbers as written (floats as floats).
+    pub pattern: serde_json::Value,
+    pub targets: Vec<Target>,
+}
+
+/// A target of a rule: always a queue for now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    pub queue: String,
+    pub input: TargetInput,
+    /// Retries after the first attempt (EventBridge's default 185).
+    pub max_attempts: u32,
+    /// How long an event is retried for (EventBridge's default 24h).
+    pub max_age: Duration,
+    pub dead_letter: Option<String>,
+}
+
+/// What a target receives of each event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TargetInput {
+    /// The whole event.
+    Event,
+    /// The part at a JSON path.
+    Path(String),
+    /// A body built from JSON paths and a template.
+    Transformer {
+        input_paths: BTreeMap<String, String>,
+        template: String,
+    },
+}
+
+impl Target {
+    /// The target's id within its rule: the queue's name (unique within a rule).
+    pub fn id(&self) -> &str {
+        &self.queue
+    }
 }
 
 /// E-mail sending through SES.
@@ -273,6 +326,8 @@ pub struct Writes {
     pub email: bool,
     /// The queue accepted requests are sent to.
     pub enqueue: Option<String>,
+    /// The bus events are published to.
+    pub events: Option<String>,
 }
 
 /// How a DLQ processor bounds requeues.
@@ -301,6 +356,25 @@ impl Pipeline {
                 .route()
                 .filter(|route| route.api == api)
                 .map(|route| (function, route))
+        })
+    }
+
+    /// Every rule, with its bus, in bus then rule order.
+    pub fn rules(&self) -> impl Iterator<Item = (&Bus, &Rule)> + '_ {
+        self.buses
+            .values()
+            .flat_map(|bus| bus.rules.values().map(move |rule| (bus, rule)))
+    }
+
+    /// The rules that deliver to `queue`, as a target or as a target's dead-letter queue.
+    pub fn rules_delivering_to<'a>(
+        &'a self,
+        queue: &'a str,
+    ) -> impl Iterator<Item = (&'a Bus, &'a Rule)> + 'a {
+        self.rules().filter(move |(_, rule)| {
+            rule.targets
+                .iter()
+                .any(|target| target.queue == queue || target.dead_letter.as_deref() == Some(queue))
         })
     }
 

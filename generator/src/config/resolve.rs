@@ -2,8 +2,9 @@
 
 use super::model::{Architecture, FunctionConfig, HandlerKind, PipelineConfig, QueueConfig};
 use super::pipeline::{
-    Alarm, Api, Bucket, Capacity, Cors, Email, Function, Key, Pipeline, Queue, QueueTrigger,
-    Redrive, Requeue, RouteMethod, RouteTrigger, Table, Throttling, Trigger, Visibility, Writes,
+    Alarm, Api, Bucket, Bus, Capacity, Cors, Email, Function, Key, Pipeline, Queue, QueueTrigger,
+    Redrive, Requeue, RouteMethod, RouteTrigger, Rule, Table, Target, TargetInput, Throttling,
+    Trigger, Visibility, Writes,
 };
 use super::values::Duration;
 
@@ -69,6 +70,7 @@ pub fn resolve(config: &PipelineConfig) -> Pipeline {
                     table: function.writes.table.clone(),
                     email: function.writes.email,
                     enqueue: function.writes.enqueue.clone(),
+                    events: function.writes.events.clone(),
                 },
                 code: (function.handler == HandlerKind::Custom).then(|| {
                     function.code.as_deref().map_or_else(
@@ -157,9 +159,72 @@ pub fn resolve(config: &PipelineConfig) -> Pipeline {
                 .unwrap_or_else(|| email.sender.clone()),
             configuration_set: email.configuration_set.clone(),
         }),
+        buses: resolve_buses(config),
         dashboard: config.dashboard,
         request_schemas: std::collections::BTreeMap::new(),
     }
+}
+
+/// EventBridge's retry attempts when a target sets none.
+pub const DEFAULT_EVENT_RETRY_ATTEMPTS: u32 = 185;
+/// EventBridge's maximum event age when a target sets none.
+pub const DEFAULT_EVENT_MAX_AGE: Duration = Duration::from_secs(86_400);
+
+fn resolve_buses(config: &PipelineConfig) -> std::collections::BTreeMap<String, Bus> {
+    config
+        .buses
+        .iter()
+        .map(|(name, bus)| {
+            let rules = bus
+                .rules
+                .iter()
+                .map(|(rule_name, rule)| {
+                    let targets = rule
+                        .targets
+                        .iter()
+                        .map(|target| Target {
+                            queue: target.queue.clone(),
+                            input: match (&target.input_path, &target.input_transformer) {
+                                (Some(path), _) => TargetInput::Path(path.clone()),
+                                (None, Some(transformer)) => TargetInput::Transformer {
+                                    input_paths: transformer.input_paths.clone(),
+                                    template: transformer.template.clone(),
+                                },
+                                (None, None) => TargetInput::Event,
+                            },
+                            max_attempts: target
+                                .retry
+                                .as_ref()
+                                .and_then(|retry| retry.max_attempts)
+                                .unwrap_or(DEFAULT_EVENT_RETRY_ATTEMPTS),
+                            max_age: target
+                                .retry
+                                .as_ref()
+                                .and_then(|retry| retry.max_age)
+                                .unwrap_or(DEFAULT_EVENT_MAX_AGE),
+                            dead_letter: target.dead_letter.clone(),
+                        })
+                        .collect();
+                    (
+                        rule_name.clone(),
+                        Rule {
+                            name: rule_name.clone(),
+                            description: rule.description.clone(),
+                            pattern: rule.pattern.clone(),
+                            targets,
+                        },
+                    )
+                })
+                .collect();
+            (
+                name.clone(),
+                Bus {
+                    name: name.clone(),
+                    rules,
+                },
+            )
+        })
+        .collect()
 }
 
 /// A route trigger when `route` is written, else a queue trigger. A trigger with neither, or

@@ -143,6 +143,16 @@ fn explain(error: &ValidationError<'_>, sources: &SourceMap, out: &mut Vec<Diagn
                 .at(value_span, "empty")
                 .help(described().map_or_else(|| "add at least one entry".to_owned(), String::from))
         }
+        ValidationErrorKind::MaxItems { limit } | ValidationErrorKind::MaxProperties { limit } => {
+            let count = instance
+                .as_array()
+                .map(Vec::len)
+                .or_else(|| instance.as_object().map(serde_json::Map::len))
+                .unwrap_or_default();
+            Diagnostic::error("too-many", format!("{here} has {count} entries, at most {limit} are allowed"))
+                .at(value_span, format!("more than {limit}"))
+                .help(described().map_or_else(|| format!("keep at most {limit}"), String::from))
+        }
         ValidationErrorKind::Pattern { .. } => {
             let title = subschema.and_then(|schema| schema.get("title")).and_then(Value::as_str);
             pattern_error(&here, instance, value_span, title, described())

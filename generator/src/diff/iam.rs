@@ -67,6 +67,13 @@ fn describe(pipeline: &Pipeline, grant: &Grant, function: &str) -> String {
     {
         return format!("table `{table}`");
     }
+    if let Some(bus) = pipeline
+        .buses
+        .keys()
+        .find(|name| &logical_id(name, "Bus") == id)
+    {
+        return format!("bus `{bus}`");
+    }
     format!("`{id}`")
 }
 

@@ -3,6 +3,7 @@
 //! resource — add, modify, remove or REPLACE, with what a replacement or removal loses — plus
 //! IAM changes in plain words. Pure: both sides come in as resolved pipelines.
 
+mod buses;
 mod cost;
 mod iam;
 mod pipeline;
@@ -52,7 +53,8 @@ pub enum Verdict {
 /// One change in the user's terms.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct PipelineChange {
-    /// `queue`, `bucket`, `function`, `promo`, `bulk tier`, `discounts`, `pipeline`.
+    /// `queue`, `bucket`, `function`, `api`, `table`, `email`, `bus`, `rule`, `promo`,
+    /// `bulk tier`, `discounts`, `pipeline`.
     pub kind: &'static str,
     /// The name of the queue, function, code…
     pub name: String,

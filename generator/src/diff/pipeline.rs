@@ -109,6 +109,7 @@ pub(super) fn changes(old: &Pipeline, new: &Pipeline) -> Vec<PipelineChange> {
         "table",
         "the old table is kept with its items, the new one starts empty",
     );
+    changes.0.extend(super::buses::changes(old, new));
     email(&mut changes, old.email.as_ref(), new.email.as_ref());
     changes.field(
         "pipeline",
@@ -319,6 +320,13 @@ fn function(changes: &mut Changes, name: &str, old: &Function, new: &Function) {
         "writes.enqueue",
         quoted(&old.writes.enqueue),
         quoted(&new.writes.enqueue),
+    );
+    changes.optional(
+        "function",
+        name,
+        "writes.events",
+        quoted(&old.writes.events),
+        quoted(&new.writes.events),
     );
 }
 

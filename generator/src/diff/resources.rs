@@ -49,6 +49,10 @@ const REPLACING: &[(&str, &[&str])] = &[
         ],
     ),
     ("AWS::CloudWatch::Dashboard", &["DashboardName"]),
+    // The bus's name is its identifier. A rule's ARN holds its bus's name and its own
+    // (`rule/<bus>/<name>`), so moving it to another bus makes a new rule too.
+    ("AWS::Events::EventBus", &["Name"]),
+    ("AWS::Events::Rule", &["Name", "EventBusName"]),
 ];
 
 /// What deleting a resource of this type loses, if anything.
@@ -152,4 +156,41 @@ fn modified(id: &str, before: &Value, after: &Value) -> ResourceChange {
 
 fn type_of(resource: &Value) -> String {
     resource["Type"].as_str().unwrap_or("unknown").to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn a_rule_is_replaced_only_for_its_name_or_bus() {
+        #[track_caller]
+        fn case(property: &str, action: Action) {
+            let rule = |value: &str| {
+                json!({"Resources": {"OrdersHighValueRule": {"Type": "AWS::Events::Rule", "Properties": {
+                    "Name": "n", "EventBusName": "b", "EventPattern": {"a": ["x"]}, "Targets": [],
+                    property: value,
+                }}}})
+            };
+            let changes = changes(&rule("old"), &rule("new"));
+            assert_eq!(changes.len(), 1);
+            assert_eq!(changes[0].action, action, "{property}");
+            assert_eq!(changes[0].data_loss, None, "{property}");
+        }
+        case("Name", Action::Replace);
+        case("EventBusName", Action::Replace);
+        case("EventPattern", Action::Modify);
+        case("Targets", Action::Modify);
+        case("Description", Action::Modify);
+    }
+
+    #[test]
+    fn a_bus_is_replaced_for_its_name() {
+        let bus = |name: &str| json!({"Resources": {"OrdersBus": {"Type": "AWS::Events::EventBus", "Properties": {"Name": name}}}});
+        let changes = changes(&bus("a"), &bus("b"));
+        assert_eq!(changes[0].action, Action::Replace);
+        assert_eq!(changes[0].replaced_by, ["Name"]);
+    }
 }

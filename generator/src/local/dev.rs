@@ -1,5 +1,5 @@
-//! `gen dev`: the whole pipeline on the embedded engine — queues, buckets and tables from the
-//! resolved model, SES into the outbox folder, every function's generated binary running
+//! `gen dev`: the whole pipeline on the embedded engine — queues, buckets, tables and event
+//! buses (their rules delivering to the queues) from the resolved model, SES into the outbox folder, every function's generated binary running
 //! unchanged behind the Runtime API, fed by event source mappings with the configured batch size,
 //! window and visibility, or invoked by the HTTP front door for its API route — all within the
 //! account's concurrency (`--account-concurrency`). Each function can be restarted alone
@@ -21,10 +21,12 @@ use super::lambda::concurrency::AccountConcurrency;
 use super::lambda::event_source::{self, MappingSpec, MappingStats};
 use super::lambda::service::LambdaService;
 use super::lambda::worker::{Worker, WorkerSpec};
+use super::state::RuleFigures;
 use super::time_scale::TimeScale;
 use super::{Engine, EngineConfig};
 use crate::config::Pipeline;
 use crate::config::naming::{crate_name, logical_id};
+use crate::config::pipeline::TargetInput;
 use crate::synth::Template;
 
 /// How `gen dev` runs the pipeline.
@@ -71,6 +73,8 @@ pub struct Dev {
     pub buckets: BTreeMap<String, String>,
     /// Table name in pipeline.yaml → its local table.
     pub tables: BTreeMap<String, String>,
+    /// Bus name in pipeline.yaml → its local bus.
+    pub buses: BTreeMap<String, String>,
     /// API name in pipeline.yaml → its front door.
     pub apis: BTreeMap<String, HttpApi>,
     /// The local Lambda service: route-triggered functions and the account's concurrency.
@@ -153,6 +157,21 @@ pub fn local_table(pipeline: &Pipeline, name: &str) -> String {
     format!("{}-{name}-local", pipeline.name)
 }
 
+/// The local name of queue `name` of `pipeline` (`.fifo` added for FIFO queues).
+pub fn local_queue(pipeline: &Pipeline, name: &str) -> String {
+    let fifo = pipeline.queues.get(name).is_some_and(|queue| queue.fifo);
+    format!(
+        "{}-{name}-local{}",
+        pipeline.name,
+        if fifo { ".fifo" } else { "" }
+    )
+}
+
+/// The local name of bus `name` of `pipeline`.
+pub fn local_bus(pipeline: &Pipeline, name: &str) -> String {
+    format!("{}-{name}-local", pipeline.name)
+}
+
 /// The engine's tables for the pipeline's (keys and TTL attribute as pipeline.yaml says).
 fn table_specs(pipeline: &Pipeline) -> Vec<engine::dynamodb::TableSpec> {
     let attribute = |key: &crate::config::pipeline::Key| engine::dynamodb::KeyAttribute {
@@ -175,6 +194,78 @@ fn table_specs(pipeline: &Pipeline) -> Vec<engine::dynamodb::TableSpec> {
             indexes: Vec::new(),
         })
         .collect()
+}
+
+/// The engine's buses for the pipeline's: each rule with its pattern and its targets, by the
+/// local names of their queues (`gen dev` creates the queues before any function runs, so
+/// they exist when the first event arrives).
+pub fn bus_specs(pipeline: &Pipeline) -> Vec<engine::eventbridge::BusSpec> {
+    let queue = |name: &str| local_queue(pipeline, name);
+    pipeline
+        .buses
+        .values()
+        .map(|bus| engine::eventbridge::BusSpec {
+            name: local_bus(pipeline, &bus.name),
+            rules: bus
+                .rules
+                .values()
+                .map(|rule| engine::eventbridge::RuleSpec {
+                    name: rule.name.clone(),
+                    pattern: rule.pattern.to_string(),
+                    targets: rule
+                        .targets
+                        .iter()
+                        .map(|target| engine::eventbridge::TargetSpec {
+                            id: target.id().to_owned(),
+                            queue: queue(&target.queue),
+                            input_path: match &target.input {
+                                TargetInput::Path(path) => Some(path.clone()),
+                                _ => None,
+                            },
+                            input_transformer: match &target.input {
+                                TargetInput::Transformer {
+                                    input_paths,
+                                    template,
+                                } => Some((input_paths.clone(), template.clone())),
+                                _ => None,
+                            },
+                            max_attempts: target.max_attempts,
+                            max_age: Duration::from_secs(target.max_age.as_secs()),
+                            dead_letter_queue: target.dead_letter.as_deref().map(queue),
+                        })
+                        .collect(),
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// Each event rule's figures from the engine, by the bus's name in pipeline.yaml (`buses`: bus
+/// name → local bus name, as [`Dev::buses`]); rules of buses the pipeline does not name (the
+/// default bus) are left out.
+pub fn rule_figures(
+    eventbridge: &engine::eventbridge::EventBridge,
+    buses: &BTreeMap<String, String>,
+) -> Vec<RuleFigures> {
+    let mut figures: Vec<RuleFigures> = eventbridge
+        .stats()
+        .into_iter()
+        .filter_map(|stats| {
+            let bus = buses
+                .iter()
+                .find(|(_, local)| **local == stats.bus)
+                .map(|(name, _)| name.clone())?;
+            Some(RuleFigures {
+                bus,
+                rule: stats.rule,
+                matched: stats.matched,
+                delivered: stats.delivered,
+                failed: stats.failed,
+            })
+        })
+        .collect();
+    figures.sort_by(|a, b| (&a.bus, &a.rule).cmp(&(&b.bus, &b.rule)));
+    figures
 }
 
 /// The front door's description of API `name`: its routes, CORS and throttling.
@@ -225,6 +316,7 @@ pub async fn start(
         port: options.port,
         faults: options.faults.plans(),
         tables: table_specs(pipeline),
+        buses: bus_specs(pipeline),
         outbox: options.outbox.clone(),
         ..EngineConfig::default()
     })
@@ -253,6 +345,11 @@ pub async fn start(
         queue_urls,
         buckets,
         tables,
+        buses: pipeline
+            .buses
+            .keys()
+            .map(|name| (name.clone(), local_bus(pipeline, name)))
+            .collect(),
         apis: BTreeMap::new(),
         lambda: LambdaService::new(account),
         stats: BTreeMap::new(),
@@ -305,6 +402,7 @@ impl Dev {
                     queues: &self.queue_urls,
                     buckets: &self.buckets,
                     tables: &self.tables,
+                    buses: &self.buses,
                 },
                 &self.engine.endpoint(),
                 options,
@@ -494,12 +592,7 @@ async fn create_queues(
     let mut urls = BTreeMap::new();
     let mut arns = BTreeMap::new();
     for queue in order {
-        let name = format!(
-            "{}-{}-local{}",
-            pipeline.name,
-            queue.name,
-            if queue.fifo { ".fifo" } else { "" }
-        );
+        let name = local_queue(pipeline, &queue.name);
         let mut request = sqs
             .create_queue()
             .queue_name(&name)
@@ -557,15 +650,18 @@ struct Resources<'a> {
     queues: &'a BTreeMap<String, String>,
     buckets: &'a BTreeMap<String, String>,
     tables: &'a BTreeMap<String, String>,
+    buses: &'a BTreeMap<String, String>,
 }
 
 impl Resources<'_> {
-    /// The local value of a `Ref` to logical id `id`: a queue's URL, a bucket's or a table's name.
+    /// The local value of a `Ref` to logical id `id`: a queue's URL, a bucket's, a table's or a
+    /// bus's name.
     fn resolve(&self, id: &str) -> Option<String> {
         [
             (self.queues, "Queue"),
             (self.buckets, "Bucket"),
             (self.tables, "Table"),
+            (self.buses, "Bus"),
         ]
         .into_iter()
         .find_map(|(names, kind)| {

@@ -1,6 +1,6 @@
 //! What a running `gen dev` tells other `gen` commands (`gen send`, `gen status`): the engine's
-//! endpoint, the local names of the pipeline's queues, buckets and tables, the APIs' base URLs
-//! and the SES outbox folder, in `.gen/dev.json`.
+//! endpoint, the local names of the pipeline's queues, buckets, tables and buses, the APIs' base
+//! URLs and the SES outbox folder, in `.gen/dev.json`; the event rules' figures beside it.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -15,6 +15,22 @@ pub const STATE_FILE: &str = "dev.json";
 
 /// Beside it, the functions' EMF figures summed so far (written by `gen dev` each second).
 pub const METRICS_FILE: &str = "metrics.json";
+
+/// Beside it, each event rule's figures so far (written by `gen dev` each second).
+pub const RULES_FILE: &str = "rules.json";
+
+/// What one event rule has done since `gen dev` started: events that matched its pattern,
+/// deliveries to its targets that succeeded, and deliveries that failed for good.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuleFigures {
+    /// The bus's name in pipeline.yaml.
+    pub bus: String,
+    /// The rule's name in pipeline.yaml.
+    pub rule: String,
+    pub matched: u64,
+    pub delivered: u64,
+    pub failed: u64,
+}
 
 /// A running engine, as seen from outside.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -38,6 +54,9 @@ pub struct DevState {
     /// The folder SES writes each message to (`<message-id>.json`).
     #[serde(default)]
     pub outbox: Option<String>,
+    /// Bus name in pipeline.yaml → local bus name.
+    #[serde(default)]
+    pub buses: BTreeMap<String, String>,
 }
 
 /// The outbox folder's name in the pipeline's `.gen/` folder.
@@ -62,6 +81,20 @@ impl DevState {
     /// The summed EMF figures of the running `gen dev`; empty before any function wrote one.
     pub fn metrics(dirs: &PipelineDirs) -> std::collections::BTreeMap<String, f64> {
         std::fs::read(Self::metrics_path(dirs))
+            .ok()
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+            .unwrap_or_default()
+    }
+
+    /// Where the running `gen dev` keeps its event rules' figures.
+    pub fn rules_path(dirs: &PipelineDirs) -> PathBuf {
+        dirs.state.join(RULES_FILE)
+    }
+
+    /// The event rules' figures of the running `gen dev`, in bus then rule order; empty when
+    /// the pipeline has no rules or nothing was written yet.
+    pub fn rules(dirs: &PipelineDirs) -> Vec<RuleFigures> {
+        std::fs::read(Self::rules_path(dirs))
             .ok()
             .and_then(|bytes| serde_json::from_slice(&bytes).ok())
             .unwrap_or_default()

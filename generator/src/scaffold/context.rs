@@ -96,6 +96,8 @@ struct WritesContext<'a> {
     email: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     enqueue: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    events: Option<&'a str>,
 }
 
 /// How a DLQ processor bounds its requeues.
@@ -132,6 +134,7 @@ impl<'a> LambdaContext<'a> {
                 table: function.writes.table.as_deref(),
                 email: function.writes.email,
                 enqueue: function.writes.enqueue.as_deref(),
+                events: function.writes.events.as_deref(),
             },
             requeue: function.requeue.as_ref().map(|requeue| RequeueContext {
                 max_attempts: requeue.max_attempts,
@@ -178,6 +181,12 @@ impl CustomContext {
                 "email",
                 vars::EMAIL_SENDER,
                 &function.writes.email.then(|| "email".to_owned()),
+            ),
+            (
+                "bus",
+                "events",
+                vars::EVENT_BUS_NAME,
+                &function.writes.events,
             ),
         ];
         let mut resources: Vec<ResourceContext> = writes

@@ -319,3 +319,48 @@ fn a_custom_route_handler_serves_the_api_with_typed_table_email_and_queue() {
     assert!(lib.contains("impl Respond for Accepted"), "{lib}");
     assert!(lib.contains("type Done = Accepted;"), "{lib}");
 }
+
+#[test]
+fn a_custom_handler_publishing_events_gets_a_typed_bus() {
+    let pipeline = config::load(
+        "pipeline.yaml",
+        b"pipeline: shop
+region: us-east-1
+queues:
+  orders: { dead_letter: orders-dlq, max_receive_count: 3 }
+  orders-dlq: { alarm: { above: 0 } }
+  shipped: { dead_letter: orders-dlq, max_receive_count: 3 }
+buses:
+  orders:
+    rules:
+      shipped:
+        pattern: { detail-type: [OrderShipped] }
+        targets: [{ queue: shipped }]
+functions:
+  ship:
+    handler: custom
+    trigger: { queue: orders }
+    writes: { events: orders }
+  log:
+    handler: notification_logger
+    trigger: { queue: shipped }
+",
+    )
+    .pipeline
+    .expect("valid");
+    let files = scaffold(&pipeline).unwrap();
+    let resources = &files
+        .iter()
+        .find(|file| file.path == "lambdas/ship/resources/src/lib.rs")
+        .unwrap()
+        .contents;
+    assert!(
+        resources.contains("    pub orders: runtime::resources::Bus,\n"),
+        "{resources}"
+    );
+    assert!(
+        resources.contains("runtime::resources::Bus::from_startup(")
+            && resources.contains("\"EVENT_BUS_NAME\""),
+        "{resources}"
+    );
+}

@@ -91,6 +91,7 @@ pub(super) fn variables(
                 + longest_physical_name(&pipeline.name, queue, Service::Queue { fifo }).len();
         }
     }
+    estimated += event_variables(pipeline, function, &mut variables);
     let mut table_bytes = 0;
     if function.handler == HandlerKind::OrderProcessor {
         let table =
@@ -129,6 +130,33 @@ pub(super) fn variables(
         });
     }
     Ok(variables)
+}
+
+/// `EVENT_BUS_NAME` and `EVENT_SOURCE` of a function that publishes (`writes.events`); returns
+/// the most bytes the bus name, resolved at deploy time, can take.
+fn event_variables(
+    pipeline: &Pipeline,
+    function: &Function,
+    variables: &mut BTreeMap<String, Expr>,
+) -> usize {
+    let Some(bus) = &function.writes.events else {
+        return 0;
+    };
+    variables.insert(
+        vars::EVENT_BUS_NAME.to_owned(),
+        Expr::reference(super::buses::bus_id(bus)),
+    );
+    variables.insert(
+        vars::EVENT_SOURCE.to_owned(),
+        Expr::str(event_source(pipeline, function)),
+    );
+    // `<stack>-<bus>`: the longest stack name, a hyphen, the bus.
+    longest_physical_name(&pipeline.name, "", Service::Stack).len() + 1 + bus.len()
+}
+
+/// The `source` of the events `function` publishes: `<pipeline>.<function>`.
+pub fn event_source(pipeline: &Pipeline, function: &Function) -> String {
+    format!("{}.{}", pipeline.name, function.name)
 }
 
 /// The runtime's discount table from pipeline.yaml's (an empty USD table when there is none).

@@ -11,6 +11,7 @@ mod alarms;
 mod apis;
 pub use apis::ACCESS_LOG_FORMAT;
 mod buckets;
+pub mod buses;
 mod dashboard;
 pub mod environment;
 pub mod functions;
@@ -89,6 +90,7 @@ pub fn synthesize(pipeline: &Pipeline, options: &SynthOptions) -> Result<Templat
     queues::add(pipeline, &mut resources, &mut outputs);
     buckets::add(pipeline, &mut resources, &mut outputs);
     tables::add(pipeline, &mut resources, &mut outputs);
+    buses::add(pipeline, &mut resources, &mut outputs);
     access_logs::add(pipeline, &mut resources);
     functions::add(pipeline, &mut resources, &mut outputs)?;
     apis::add(pipeline, &mut resources, &mut outputs);

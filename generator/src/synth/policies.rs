@@ -7,6 +7,7 @@
 //! where it says so; they send to the queues their `writes:` name.
 
 use super::buckets::bucket_id;
+use super::buses::bus_id;
 use super::queues::queue_id;
 use super::tables::table_id;
 use super::template::Expr;
@@ -47,6 +48,8 @@ pub const TABLE_ACTIONS: &[&str] = &[
     "dynamodb:PutItem",
     "dynamodb:UpdateItem",
 ];
+/// What the runtime's event publisher calls (`runtime::resources::Bus`).
+const PUBLISH_ACTIONS: &[&str] = &["events:PutEvents"];
 /// SES v2 `SendEmail`, authorised on the identity and on the configuration set it names.
 const EMAIL_ACTIONS: &[&str] = &["ses:SendEmail"];
 
@@ -135,6 +138,14 @@ pub fn grants(pipeline: &Pipeline, function: &Function, log_group: &str) -> Vec<
                 why,
             });
         }
+    }
+    if let Some(bus) = &function.writes.events {
+        grants.push(Grant {
+            actions: PUBLISH_ACTIONS,
+            resource: Expr::get_att(bus_id(bus), "Arn"),
+            condition: None,
+            why: "publish events to its bus",
+        });
     }
     if let Some(table) = &function.writes.table {
         grants.push(Grant {

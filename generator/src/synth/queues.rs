@@ -3,8 +3,9 @@
 
 use std::collections::BTreeMap;
 
+use super::buses::delivery_statement;
 use super::template::{Expr, Output, Resource};
-use super::transport::deny_insecure_transport;
+use super::transport::{deny_insecure_transport_statement, policy_document as document};
 use super::{outputs, suppressions, tags};
 use crate::config::Pipeline;
 use crate::config::naming::logical_id;
@@ -22,6 +23,20 @@ pub(super) fn queue_name(pipeline: &Pipeline, queue: &Queue) -> Expr {
         "{}-{}-${{Stage}}{suffix}",
         pipeline.name, queue.name
     ))
+}
+
+/// The queue's one policy: TLS only, and a statement per rule that delivers to it (as a
+/// target or a target's dead-letter queue). One policy per queue, since two
+/// `AWS::SQS::QueuePolicy` resources on a queue overwrite each other.
+fn policy_document(pipeline: &Pipeline, queue: &Queue, id: &str) -> Expr {
+    let arn = || Expr::get_att(id, "Arn");
+    let statements = std::iter::once(deny_insecure_transport_statement("sqs:*", vec![arn()]))
+        .chain(
+            pipeline
+                .rules_delivering_to(&queue.name)
+                .map(|(bus, rule)| delivery_statement(bus, rule, arn())),
+        );
+    document(statements)
 }
 
 pub(super) fn add(
@@ -77,10 +92,7 @@ pub(super) fn add(
                 "AWS::SQS::QueuePolicy",
                 [
                     ("Queues", Expr::list([Expr::reference(&id)])),
-                    (
-                        "PolicyDocument",
-                        deny_insecure_transport("sqs:*", vec![Expr::get_att(&id, "Arn")]),
-                    ),
+                    ("PolicyDocument", policy_document(pipeline, queue, &id)),
                 ],
             ),
         );

@@ -29,6 +29,8 @@ pub enum Expr {
     Equals(Box<Expr>, Box<Expr>),
     /// `{"Fn::Not": [condition]}` (conditions only).
     Not(Box<Expr>),
+    /// A JSON literal as written, floats and nulls included (an event pattern).
+    Json(serde_json::Value),
 }
 
 impl Expr {
@@ -98,7 +100,7 @@ impl Expr {
                 otherwise.collect_references(out);
             }
             Expr::Not(inner) => inner.collect_references(out),
-            Expr::Str(_) | Expr::Int(_) | Expr::Bool(_) => {}
+            Expr::Str(_) | Expr::Int(_) | Expr::Bool(_) | Expr::Json(_) => {}
         }
     }
 }
@@ -165,6 +167,7 @@ impl Serialize for Expr {
                 single(serializer, "Fn::Equals", &(left.as_ref(), right.as_ref()))
             }
             Expr::Not(inner) => single(serializer, "Fn::Not", &[inner.as_ref()]),
+            Expr::Json(value) => value.serialize(serializer),
         }
     }
 }

@@ -166,11 +166,31 @@ fn wiring(checker: &mut Checker<'_>) {
                     "repaired orders go back to this queue: add `writes.requeue: <source queue>`",
                 );
             }
-            HandlerKind::OrderIngest => require(
-                "enqueue",
-                writes.enqueue.is_some(),
-                "accepted orders are sent to this queue: add `writes: { enqueue: <queue> }`",
-            ),
+            HandlerKind::OrderIngest => match (&writes.enqueue, &writes.events) {
+                (Some(_), Some(_)) => {
+                    let span = checker.key(&["functions", name, "writes", "events"]);
+                    checker.out.push(
+                        Diagnostic::error(
+                            "handler-wiring",
+                            format!("function `{name}` (order_ingest) sets both `writes.enqueue` and `writes.events`"),
+                        )
+                        .at(span, "second destination for accepted orders")
+                        .help("an accepted order goes one way: keep `enqueue` to send it to a queue, or `events` to publish an `OrderPlaced` event that rules route"),
+                    );
+                }
+                (None, None) => {
+                    let span = checker.key(&entry);
+                    checker.out.push(
+                        Diagnostic::error(
+                            "handler-wiring",
+                            format!("function `{name}` (order_ingest) needs `writes.enqueue` or `writes.events`"),
+                        )
+                        .at(span, "missing `writes.enqueue` or `writes.events`")
+                        .help("accepted orders are sent to a queue (`writes: { enqueue: <queue> }`) or published to a bus (`writes: { events: <bus> }`): add one"),
+                    );
+                }
+                _ => {}
+            },
             HandlerKind::OrderStore => require(
                 "table",
                 writes.table.is_some(),
@@ -182,6 +202,7 @@ fn wiring(checker: &mut Checker<'_>) {
             ("table", writes.table.is_some()),
             ("email", writes.email),
             ("enqueue", writes.enqueue.is_some()),
+            ("events", writes.events.is_some()),
         ];
         let forbidden: Vec<(&str, bool)> = match function.handler {
             HandlerKind::Custom => Vec::new(),
@@ -213,6 +234,7 @@ fn wiring(checker: &mut Checker<'_>) {
                 ("notify", writes.notify.is_some()),
                 ("requeue", writes.requeue.is_some()),
                 ("enqueue", writes.enqueue.is_some()),
+                ("events", writes.events.is_some()),
             ],
         };
         for (field, present) in forbidden {
@@ -387,7 +409,9 @@ fn kind_does(kind: HandlerKind) -> &'static str {
         HandlerKind::NotificationLogger => "logs what it receives",
         HandlerKind::DlqProcessor => "parks in `bucket` and requeues to `requeue`",
         HandlerKind::Custom => "uses what its `writes` name",
-        HandlerKind::OrderIngest => "sends accepted orders to `enqueue`",
+        HandlerKind::OrderIngest => {
+            "sends accepted orders to `enqueue`, or publishes them to `events`"
+        }
         HandlerKind::OrderStore => "writes orders to `table` and e-mails through `email`",
     }
 }

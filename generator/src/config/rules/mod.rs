@@ -2,9 +2,11 @@
 //! the offending key or value; every rule runs, so one `gen validate` reports everything.
 
 mod alarms;
+mod buses;
 mod discounts;
 mod functions;
 mod names;
+mod patterns;
 mod queues;
 mod references;
 mod triggers;
@@ -32,6 +34,7 @@ pub(crate) fn check(
     queues::check(&mut checker);
     functions::check(&mut checker);
     triggers::check(&mut checker);
+    buses::check(&mut checker);
     discounts::check(&mut checker);
     alarms::check(&mut checker);
     checker.out

@@ -11,7 +11,8 @@ pub(super) fn check(checker: &mut Checker<'_>) {
     let bucket_names: Vec<&str> = checker.config.buckets.keys().map(String::as_str).collect();
     let table_names: Vec<&str> = checker.config.tables.keys().map(String::as_str).collect();
     let api_names: Vec<&str> = checker.config.apis.keys().map(String::as_str).collect();
-    let mut missing = Vec::new();
+    let bus_names: Vec<&str> = checker.config.buses.keys().map(String::as_str).collect();
+    let mut missing = rule_targets(checker.config, &queue_names);
     for (name, queue) in &checker.config.queues {
         if let Some(target) = &queue.dead_letter {
             missing.push((
@@ -46,6 +47,7 @@ pub(super) fn check(checker: &mut Checker<'_>) {
             ("requeue", &function.writes.requeue, &queue_names, "queue"),
             ("table", &function.writes.table, &table_names, "table"),
             ("enqueue", &function.writes.enqueue, &queue_names, "queue"),
+            ("events", &function.writes.events, &bus_names, "bus"),
         ] {
             if let Some(target) = target {
                 missing.push((
@@ -62,13 +64,18 @@ pub(super) fn check(checker: &mut Checker<'_>) {
             continue;
         }
         let span = checker.value(&path);
-        let plural = format!("{}s", what.to_lowercase());
+        let plural = if what == "bus" {
+            "buses".to_owned()
+        } else {
+            format!("{}s", what.to_lowercase())
+        };
         checker.push(
             Diagnostic::error(
                 match what {
                     "queue" => "unknown-queue",
                     "bucket" => "unknown-bucket",
                     "table" => "unknown-table",
+                    "bus" => "unknown-bus",
                     _ => "unknown-api",
                 },
                 format!("no {what} is named `{target}`"),
@@ -84,6 +91,49 @@ pub(super) fn check(checker: &mut Checker<'_>) {
     redrive_cycles(checker);
     message_loops(checker);
 }
+
+/// References to check: where, the name referenced, the names defined, what it names.
+type References<'c, 'n> = Vec<(Vec<&'c str>, &'c str, &'n Vec<&'c str>, &'static str)>;
+
+/// The queues the rules' targets and dead-letter queues name.
+fn rule_targets<'c, 'n>(
+    config: &'c crate::config::PipelineConfig,
+    queue_names: &'n Vec<&'c str>,
+) -> References<'c, 'n> {
+    let mut missing = Vec::new();
+    for (bus_name, bus) in &config.buses {
+        for (rule_name, rule) in &bus.rules {
+            for (target, index) in rule.targets.iter().zip(INDEXES) {
+                let at = [
+                    "buses",
+                    bus_name.as_str(),
+                    "rules",
+                    rule_name.as_str(),
+                    "targets",
+                    index,
+                ];
+                missing.push((
+                    [&at[..], &["queue"]].concat(),
+                    target.queue.as_str(),
+                    queue_names,
+                    "queue",
+                ));
+                if let Some(dead_letter) = &target.dead_letter {
+                    missing.push((
+                        [&at[..], &["dead_letter"]].concat(),
+                        dead_letter.as_str(),
+                        queue_names,
+                        "queue",
+                    ));
+                }
+            }
+        }
+    }
+    missing
+}
+
+/// Target positions as pointer segments (a rule has at most 5 targets).
+const INDEXES: [&str; 5] = ["0", "1", "2", "3", "4"];
 
 /// A queue whose dead-letter chain comes back to itself would bounce failures forever.
 fn redrive_cycles(checker: &mut Checker<'_>) {
@@ -158,6 +208,27 @@ fn message_loops(checker: &mut Checker<'_>) {
                     target.as_str(),
                     format!("function `{name}` {how}"),
                     vec!["functions", name.as_str(), "writes", field],
+                ));
+            }
+        }
+    }
+    for (name, function) in &checker.pipeline.functions {
+        let (Some(source), Some(bus)) = (
+            function.trigger.queue_name(),
+            function
+                .writes
+                .events
+                .as_ref()
+                .and_then(|bus| checker.pipeline.buses.get(bus)),
+        ) else {
+            continue;
+        };
+        for rule in bus.rules.values() {
+            for target in &rule.targets {
+                edges.entry(source).or_default().push((
+                    target.queue.as_str(),
+                    format!("function `{name}` publishes, rule `{}` delivers", rule.name),
+                    vec!["functions", name.as_str(), "writes", "events"],
                 ));
             }
         }

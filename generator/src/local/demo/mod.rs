@@ -2,6 +2,7 @@
 //! generated load), sent through the running pipeline; then a ledger that accounts for every
 //! message, checked exactly (see [`ledger`]).
 
+pub mod fanout;
 mod ledger;
 pub mod messages;
 pub mod requests;

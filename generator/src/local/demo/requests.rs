@@ -3,7 +3,9 @@
 //! `order_ingest` function; a file named `*.invalid.json` is a request the API must refuse (`4xx`),
 //! every other one it must accept (`202` with an `order_id`). Once the pipeline is idle, every
 //! accepted order must be in the `order_store` function's table exactly once (with exactly one
-//! e-mail when the store sends them), or parked in a dead-letter queue — nothing lost.
+//! e-mail when the store sends them), or parked in a dead-letter queue — nothing lost. When the
+//! ingest publishes to a bus instead, each accepted order must be in exactly the consumers'
+//! tables its content selects (`fanout.rs`).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -82,6 +84,10 @@ pub struct RequestLedger {
     /// Messages still in a queue when the wait ended.
     pub in_flight: u64,
     pub drained_in_ms: u128,
+    /// When the ingest publishes to a bus: each consumer's ledger (`done` then counts the orders
+    /// that reached exactly the consumers their content selects, once each).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub consumers: Vec<super::fanout::ConsumerLedger>,
 }
 
 impl RequestLedger {
@@ -94,6 +100,10 @@ impl RequestLedger {
             && self.missing.is_empty()
             && self.emailed_twice == 0
             && self.done + self.parked == self.accepted
+            && self
+                .consumers
+                .iter()
+                .all(|consumer| consumer.stray.is_empty())
     }
 }
 
@@ -127,11 +137,30 @@ impl fmt::Display for RequestLedger {
             "accepted    {}, rejected {}, failed {}",
             self.accepted, self.rejected, self.failed
         )?;
-        writeln!(
-            f,
-            "written     {} of {} accepted orders exactly once in table `{}` ({} items)",
-            self.written, self.accepted, self.table, self.items
-        )?;
+        if self.consumers.is_empty() {
+            writeln!(
+                f,
+                "written     {} of {} accepted orders exactly once in table `{}` ({} items)",
+                self.written, self.accepted, self.table, self.items
+            )?;
+        }
+        for consumer in &self.consumers {
+            writeln!(
+                f,
+                "consumer    {:<16} {} of {} selected orders exactly once in `{}` ({} items; rules {}){}",
+                consumer.function,
+                consumer.written,
+                consumer.selected,
+                consumer.table,
+                consumer.items,
+                consumer.rules.join(", "),
+                if consumer.stray.is_empty() {
+                    String::new()
+                } else {
+                    format!("; NOT selected but written: {}", consumer.stray.join(", "))
+                }
+            )?;
+        }
         if self.sends_email {
             writeln!(
                 f,
@@ -139,11 +168,19 @@ impl fmt::Display for RequestLedger {
                 self.emails, self.emailed_once
             )?;
         }
-        writeln!(
-            f,
-            "done        {} of {} accepted orders ({} e-mailed twice)",
-            self.done, self.accepted, self.emailed_twice
-        )?;
+        if self.consumers.is_empty() {
+            writeln!(
+                f,
+                "done        {} of {} accepted orders ({} e-mailed twice)",
+                self.done, self.accepted, self.emailed_twice
+            )?;
+        } else {
+            writeln!(
+                f,
+                "done        {} of {} accepted orders reached exactly the consumers their content selects",
+                self.done, self.accepted
+            )?;
+        }
         writeln!(f, "parked      {}", self.parked)?;
         if !self.missing.is_empty() {
             writeln!(f, "missing     {}", self.missing.join(", "))?;
@@ -246,6 +283,9 @@ pub async fn run(
     root: &Path,
     timeout: Duration,
 ) -> Result<RequestLedger, String> {
+    if let Some((ingest, bus)) = publishing_ingest(pipeline) {
+        return run_fanout(dev, pipeline, root, timeout, ingest, bus).await;
+    }
     let Targets {
         route,
         store,
@@ -315,6 +355,114 @@ pub async fn run(
         missing,
         in_flight,
         drained_in_ms: started.elapsed().as_millis(),
+        consumers: Vec::new(),
+    })
+}
+
+/// The ingest function and the bus it publishes to, when it publishes instead of enqueueing.
+fn publishing_ingest(pipeline: &Pipeline) -> Option<(&Function, &crate::config::pipeline::Bus)> {
+    let ingest = pipeline
+        .functions
+        .values()
+        .find(|function| function.handler == HandlerKind::OrderIngest)?;
+    let bus = pipeline.buses.get(ingest.writes.events.as_deref()?)?;
+    Some((ingest, bus))
+}
+
+/// [`run`] for an ingest that publishes to a bus: each accepted order must be in exactly the
+/// consumers' tables its event's content selects, once each, and in no other (or parked).
+async fn run_fanout(
+    dev: &Dev,
+    pipeline: &Pipeline,
+    root: &Path,
+    timeout: Duration,
+    ingest: &Function,
+    bus: &crate::config::pipeline::Bus,
+) -> Result<RequestLedger, String> {
+    let route = ingest
+        .trigger
+        .route()
+        .ok_or("the `order_ingest` function has no route trigger")?;
+    let consumers = super::fanout::consumers(pipeline, bus);
+    if consumers.is_empty() {
+        return Err(format!(
+            "no `order_store` function takes orders from a queue that a rule of bus `{}` targets",
+            bus.name
+        ));
+    }
+    let url = dev
+        .apis
+        .get(&route.api)
+        .map(engine::http_api::HttpApi::url)
+        .ok_or_else(|| format!("API `{}` is not running", route.api))?;
+    let samples = read_samples(&root.join(REQUESTS_DIR))?;
+    let started = Instant::now();
+    let requests = send_samples(&url, route, &samples).await?;
+    let (in_flight, _) = super::drain(dev, pipeline, timeout).await;
+    let mut selected: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for (answered, sample) in requests.iter().zip(&samples) {
+        if let Some(id) = &answered.order_id {
+            let event = super::fanout::event(pipeline, ingest, &sample.body, id);
+            let chosen = consumers
+                .iter()
+                .filter(|consumer| consumer.selects(&event))
+                .map(|consumer| consumer.function.name.clone())
+                .collect();
+            selected.insert(id.clone(), chosen);
+        }
+    }
+    let mut counts = BTreeMap::new();
+    for consumer in &consumers {
+        let key = &pipeline.tables[consumer.table].partition_key.name;
+        let items = dev
+            .engine
+            .dynamodb()
+            .items(&dev.tables[consumer.table])
+            .unwrap_or_default();
+        counts.insert(
+            consumer.function.name.clone(),
+            (items.len(), count_keys(&items, key)),
+        );
+    }
+    let (ledgers, done) = super::fanout::ledgers(&consumers, &dev.tables, &counts, &selected);
+    let accepted_ids: Vec<String> = selected.keys().cloned().collect();
+    let parked_ids = parked(dev, pipeline, &accepted_ids).await;
+    let parked_count = accepted_ids
+        .iter()
+        .filter(|id| !done.contains(*id) && parked_ids.contains(*id))
+        .count();
+    let missing: Vec<String> = accepted_ids
+        .iter()
+        .filter(|id| !done.contains(*id) && !parked_ids.contains(*id))
+        .cloned()
+        .collect();
+    let count = |test: fn(u16) -> bool| requests.iter().filter(|a| test(a.status)).count();
+    Ok(RequestLedger {
+        route: route.route_key(),
+        url,
+        sent: requests.len(),
+        accepted: count(|status| (200..300).contains(&status)),
+        rejected: count(|status| (400..500).contains(&status)),
+        failed: count(|status| status == 0 || status >= 500),
+        unexpected: requests.iter().filter(|a| !a.as_expected).count(),
+        requests,
+        table: ledgers
+            .iter()
+            .map(|ledger| ledger.table.clone())
+            .collect::<Vec<_>>()
+            .join(", "),
+        items: ledgers.iter().map(|ledger| ledger.items).sum(),
+        written: done.len(),
+        sends_email: false,
+        emails: 0,
+        emailed_once: 0,
+        done: done.len(),
+        emailed_twice: 0,
+        parked: parked_count,
+        missing,
+        in_flight,
+        drained_in_ms: started.elapsed().as_millis(),
+        consumers: ledgers,
     })
 }
 
