@@ -439,6 +439,8 @@ fn dropping_email_shows_the_ses_and_dynamodb_saving() {
         "{markdown}"
     );
     insta::assert_snapshot!(markdown);
+}
+
 /// The fixture pipeline whose API publishes to a bus (`tests/fixtures/pipelines/event-fanout`).
 fn event_fanout() -> String {
     std::fs::read_to_string(
