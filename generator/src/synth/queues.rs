@@ -82,10 +82,15 @@ pub(super) fn add(
                 ]),
             ));
         }
-        resources.insert(
-            id.clone(),
-            Resource::new("AWS::SQS::Queue", properties).skip_checks(suppressions::QUEUE),
-        );
+        let mut resource =
+            Resource::new("AWS::SQS::Queue", properties).skip_checks(suppressions::QUEUE);
+        if is_events_dead_letter(pipeline, &queue.name) {
+            resource = resource.acknowledge_nag(&[(
+                "AwsSolutions-SQS3",
+                "The dead-letter queue of EventBridge rule targets (their DeadLetterConfig, which cdk-nag does not read): it holds the events EventBridge could not deliver, and a dead-letter queue of its own would only move them once more.",
+            )]);
+        }
+        resources.insert(id.clone(), resource);
         resources.insert(
             logical_id(&queue.name, "QueuePolicy"),
             Resource::new(
@@ -109,4 +114,19 @@ pub(super) fn add(
             Expr::reference(&id),
         );
     }
+}
+
+/// Whether `queue` is only a dead-letter queue of rule targets: no queue redrives into it, it
+/// redrives nowhere, and some rule's target names it as its `dead_letter`.
+fn is_events_dead_letter(pipeline: &Pipeline, queue: &str) -> bool {
+    pipeline.sources_of(queue).next().is_none()
+        && pipeline
+            .queues
+            .get(queue)
+            .is_some_and(|config| config.redrive.is_none())
+        && pipeline.rules().any(|(_, rule)| {
+            rule.targets
+                .iter()
+                .any(|target| target.dead_letter.as_deref() == Some(queue))
+        })
 }
