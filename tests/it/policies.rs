@@ -5,15 +5,15 @@ use serde_json::{Value, json};
 
 use crate::synth::{fixture_pipelines, id, template_json};
 
-/// The one statement of a resource policy, which must deny everything without TLS.
+/// The first statement of a resource policy, which must deny everything without TLS.
 #[track_caller]
 fn assert_denies_without_tls(policy: &Value, action: &str, resources: &Value) {
     let statements = policy["Properties"]["PolicyDocument"]["Statement"]
         .as_array()
         .unwrap();
     assert_eq!(
-        statements,
-        &vec![json!({
+        statements[..1],
+        vec![json!({
             "Sid": "DenyInsecureTransport",
             "Effect": "Deny",
             "Principal": "*",
@@ -35,6 +35,29 @@ fn every_queue_and_bucket_refuses_requests_without_tls() {
             assert_eq!(policy["Type"], "AWS::SQS::QueuePolicy", "{name}/{queue}");
             assert_eq!(policy["Properties"]["Queues"], json!([{"Ref": queue_id}]));
             assert_denies_without_tls(policy, "sqs:*", &json!([{"Fn::GetAtt": [queue_id, "Arn"]}]));
+            // Besides it, one statement per rule delivering to the queue: EventBridge may send,
+            // and only for that rule.
+            let allows = &policy["Properties"]["PolicyDocument"]["Statement"]
+                .as_array()
+                .unwrap()[1..];
+            assert_eq!(
+                allows.len(),
+                pipeline.rules_delivering_to(queue).count(),
+                "{name}/{queue}"
+            );
+            for allow in allows {
+                assert_eq!(allow["Effect"], "Allow", "{name}/{queue}");
+                assert_eq!(
+                    allow["Principal"],
+                    json!({"Service": "events.amazonaws.com"})
+                );
+                assert_eq!(allow["Action"], "sqs:SendMessage", "{name}/{queue}");
+                assert_eq!(allow["Resource"], json!({"Fn::GetAtt": [queue_id, "Arn"]}));
+                assert!(
+                    allow["Condition"]["ArnEquals"]["aws:SourceArn"]["Fn::GetAtt"][1] == "Arn",
+                    "{name}/{queue}: {allow}"
+                );
+            }
         }
         for bucket in pipeline.buckets.keys() {
             let bucket_id = id(bucket, "Bucket");
@@ -48,6 +71,8 @@ fn every_queue_and_bucket_refuses_requests_without_tls() {
                     {"Fn::Sub": format!("${{{bucket_id}.Arn}}/*")},
                 ]),
             );
+            let statements = policy["Properties"]["PolicyDocument"]["Statement"].as_array();
+            assert_eq!(statements.map(Vec::len), Some(1), "{name}/{bucket}");
         }
     }
 }
