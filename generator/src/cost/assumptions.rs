@@ -48,6 +48,8 @@ pub struct Assumptions {
     pub request_bytes: u64,
     /// Bytes of one order item in a DynamoDB table (attribute names and values).
     pub item_bytes: u64,
+    /// Bytes of one event published to a bus, envelope included (metered in 64 KB chunks).
+    pub event_bytes: u64,
 }
 
 impl Assumptions {
@@ -68,6 +70,7 @@ impl Assumptions {
             request_duration_ms: 50,
             request_bytes: 1024,
             item_bytes: 700,
+            event_bytes: 1536,
         }
     }
 
@@ -75,7 +78,7 @@ impl Assumptions {
     pub fn statements(&self) -> Vec<String> {
         vec![
             format!(
-                "{} orders a month, each sent once to every entry queue (a queue that is neither a dead-letter queue nor a function's `notify` or `enqueue`), one SendMessage per message; functions send one SendMessage per message too",
+                "{} orders a month, each sent once to every entry queue (a queue that is neither a dead-letter queue, a function's `notify` or `enqueue`, nor a rule's target), one SendMessage per message; functions send one SendMessage per message too",
                 self.orders_per_month
             ),
             format!(
@@ -85,6 +88,10 @@ impl Assumptions {
             format!(
                 "DynamoDB: order items of {} bytes, so ceil({} / 1024) write request units per write; the order store makes one conditional put per order, and with `email` two updates more (claiming the send, recording it); a redelivery's failed conditional writes and the reads of the rare contended claim are not counted; items are kept (the order store sets no TTL): storage is 12 months of items with 100 bytes of overhead each, point-in-time recovery billed on that size; provisioned tables pay their capacity all month (720 h) instead of request units; the table's encryption uses the AWS-managed key (no key fee)",
                 self.item_bytes, self.item_bytes
+            ),
+            format!(
+                "EventBridge: a function with `writes.events` publishes one event of {} bytes (envelope included, metered in 64 KB chunks) per order it handles; every rule is taken to match every event of its bus (an upper bound: a narrower pattern's queue and consumer cost less) and every delivery to a queue succeeds, one SendMessage each, so the targets' dead-letter queues receive none; matching and same-account delivery are not billed",
+                self.event_bytes
             ),
             "SES: one email per order a function with `writes.email` handles (the order store's confirmation), outbound price; attachments' data is not counted".to_owned(),
             format!(

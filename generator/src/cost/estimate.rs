@@ -70,6 +70,7 @@ pub fn estimate(
     s3(&mut lines, &usage)?;
     dynamodb(&mut lines, pipeline, &usage, assumptions)?;
     ses(&mut lines, pipeline, &usage)?;
+    eventbridge(&mut lines, pipeline, &usage, assumptions)?;
     cloudwatch(&mut lines, &usage, fixed)?;
     lines.counted(
         "KMS",
@@ -311,6 +312,46 @@ fn dynamodb(
                 "continuous backups, billed on the table's size".to_owned(),
             )?;
         }
+    }
+    Ok(())
+}
+
+fn eventbridge(
+    lines: &mut Lines<'_>,
+    pipeline: &Pipeline,
+    usage: &Usage,
+    assumptions: &Assumptions,
+) -> Result<(), PriceError> {
+    for (name, bus) in &usage.buses {
+        let publishers = pipeline
+            .functions
+            .values()
+            .filter(|function| function.writes.events.as_deref() == Some(name.as_str()))
+            .map(|function| format!("`{}`", function.name))
+            .collect::<Vec<_>>()
+            .join(", ");
+        lines.add(
+            "EventBridge",
+            name,
+            "custom events",
+            bus.metered,
+            "eventbridge_event",
+            false,
+            format!(
+                "{} events published by {}, {} bytes each: {} billed event(s) per event (64 KB chunks); rule matches and deliveries to the pipeline's queues are free",
+                bus.events.normalize(),
+                if publishers.is_empty() {
+                    "no function"
+                } else {
+                    &publishers
+                },
+                assumptions.event_bytes,
+                assumptions
+                    .event_bytes
+                    .div_ceil(usage::EVENTBRIDGE_METERING_BYTES)
+                    .max(1)
+            ),
+        )?;
     }
     Ok(())
 }

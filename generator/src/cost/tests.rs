@@ -331,6 +331,13 @@ fn seed_002() -> Pipeline {
     )
 }
 
+fn seed_003() -> Pipeline {
+    example(
+        "seed-003",
+        include_bytes!("../../../examples/seed-003/pipeline.yaml"),
+    )
+}
+
 fn seed_001() -> Pipeline {
     example(
         "seed-001",
@@ -481,11 +488,55 @@ fn provisioned_tables_pay_capacity() {
     );
 }
 
-/// The reports of both API examples, every line and assumption, as `gen cost` prints them.
+/// Seed 003 at 1,000,000 orders: `submit-order` publishes 1,000,000 events to `orders`, one
+/// billed event each (1536 bytes < 64 KB) = $1.00. All four rules are taken to match every
+/// event, so each target queue gets 1,000,000 sends; none is an entry queue. `events-dlq` (the
+/// targets' dead-letter queue) and `consumers-dlq` get nothing sent: no orders enter there.
+/// `consumers-dlq` receives SQS's redrives only (4 × 10,000 failures), which are not requests.
+#[test]
+fn seed_003_publishes_once_and_fans_out_to_every_rule() {
+    let usage = usage::derive(&seed_003(), &Assumptions::at(1_000_000));
+    let bus = &usage.buses["orders"];
+    assert_eq!((bus.events, bus.metered), (d(1_000_000), d(1_000_000)));
+    for queue in ["inventory", "analytics", "high-value", "priority"] {
+        assert_eq!(usage.queues[queue].sends, d(1_000_000), "{queue}");
+        assert_eq!(usage.queues[queue].successes, d(990_000), "{queue}");
+    }
+    assert!(!usage.queues.contains_key("events-dlq"));
+    let dlq = &usage.queues["consumers-dlq"];
+    assert_eq!((dlq.arrivals, dlq.sends), (d(40_000), Decimal::ZERO));
+
+    let report = estimate(
+        &seed_003(),
+        &Assumptions::at(1_000_000),
+        &PriceTable::embedded(),
+    )
+    .expect("priced");
+    assert_eq!(report.service_usd("EventBridge"), d(1));
+    assert!(
+        line(&report, "custom events")
+            .assumption
+            .starts_with("1000000 events published by `submit-order`"),
+        "{}",
+        line(&report, "custom events").assumption
+    );
+
+    // A 100 KB event is two 64 KB chunks: twice the bill.
+    let mut large = Assumptions::at(1_000_000);
+    large.event_bytes = 100 * 1024;
+    let report = estimate(&seed_003(), &large, &PriceTable::embedded()).expect("priced");
+    assert_eq!(report.service_usd("EventBridge"), d(2));
+}
+
+/// The reports of the API examples, every line and assumption, as `gen cost` prints them.
 #[test]
 fn api_example_reports() {
     let table = PriceTable::embedded();
-    for (name, pipeline) in [("seed-001", seed_001()), ("seed-002", seed_002())] {
+    for (name, pipeline) in [
+        ("seed-001", seed_001()),
+        ("seed-002", seed_002()),
+        ("seed-003", seed_003()),
+    ] {
         let report = estimate(&pipeline, &Assumptions::at(1_000_000), &table).expect("priced");
         insta::assert_snapshot!(format!("cost_{name}"), report.to_string());
     }

@@ -1,7 +1,7 @@
 //! Requests and quantities a month, derived from the resolved pipeline: API requests per route,
 //! messages along every edge (sends, batched receives and deletes, redrives, requeues),
-//! invocations and GB-seconds, S3 writes and storage, DynamoDB writes and storage, emails, log
-//! bytes. Pure: no prices here.
+//! invocations and GB-seconds, S3 writes and storage, DynamoDB writes and storage, events, emails,
+//! log bytes. Pure: no prices here.
 
 use std::collections::BTreeMap;
 
@@ -21,6 +21,7 @@ pub struct Usage {
     pub buckets: BTreeMap<String, BucketUsage>,
     pub apis: BTreeMap<String, ApiUsage>,
     pub tables: BTreeMap<String, TableUsage>,
+    pub buses: BTreeMap<String, BusUsage>,
     /// Emails sent through SES.
     pub emails: Decimal,
 }
@@ -45,6 +46,15 @@ impl ApiUsage {
     pub fn requests(&self) -> Decimal {
         self.routes.values().copied().sum()
     }
+}
+
+/// One EventBridge bus's events a month.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BusUsage {
+    /// Events published to it (`PutEvents` entries).
+    pub events: Decimal,
+    /// Billed events: each entry is metered in 64 KB chunks.
+    pub metered: Decimal,
 }
 
 /// One DynamoDB table's requests and storage a month.
@@ -124,6 +134,9 @@ pub const DYNAMODB_ITEM_OVERHEAD_BYTES: u64 = 100;
 /// The increment API Gateway meters an HTTP API request in: 512 KB.
 pub const API_METERING_BYTES: u64 = 512 * 1024;
 
+/// The chunk EventBridge meters a published event in: 64 KB.
+pub const EVENTBRIDGE_METERING_BYTES: u64 = 64 * 1024;
+
 /// Derives the monthly usage of `pipeline` under `assumptions`.
 pub fn derive(pipeline: &Pipeline, assumptions: &Assumptions) -> Usage {
     let mut usage = Usage::default();
@@ -181,6 +194,9 @@ pub fn derive(pipeline: &Pipeline, assumptions: &Assumptions) -> Usage {
     for name in pipeline.tables.keys() {
         usage.tables.entry(name.clone()).or_default();
     }
+    for name in pipeline.buses.keys() {
+        usage.buses.entry(name.clone()).or_default();
+    }
     usage
 }
 
@@ -235,9 +251,17 @@ fn retention_months(days: u32) -> Decimal {
     Decimal::from(days) * Decimal::from(86_400) / Decimal::from(SECONDS_PER_MONTH)
 }
 
-/// Queues orders enter: neither a dead-letter queue nor a function's `notify` or `enqueue`
-/// (an API pipeline's orders enter at its routes).
+/// Queues orders enter: neither a dead-letter queue, a function's `notify` or `enqueue`, nor a
+/// rule's target or its dead-letter queue (an API pipeline's orders enter at its routes).
 fn entry_queues(pipeline: &Pipeline) -> Vec<String> {
+    let delivered_to = |name: &str| {
+        pipeline
+            .buses
+            .values()
+            .flat_map(|bus| bus.rules.values())
+            .flat_map(|rule| &rule.targets)
+            .any(|target| target.queue == name || target.dead_letter.as_deref() == Some(name))
+    };
     pipeline
         .queues
         .keys()
@@ -248,6 +272,7 @@ fn entry_queues(pipeline: &Pipeline) -> Vec<String> {
                     || function.writes.enqueue.as_deref() == Some(name.as_str())
             })
         })
+        .filter(|name| !delivered_to(name))
         .cloned()
         .collect()
 }
@@ -336,6 +361,30 @@ impl Flow<'_> {
         }
         if writes.email {
             self.usage.emails += successes;
+        }
+        if let Some(bus) = &writes.events {
+            self.publish(bus, successes, depth);
+        }
+    }
+
+    /// `events` published to `bus`. Every rule is taken to match each of them (an upper bound:
+    /// a narrower pattern's queue and consumer cost less), and every delivery succeeds, so each
+    /// target queue receives them all by `SendMessage` and the targets' dead-letter queues none.
+    fn publish(&mut self, bus: &str, events: Decimal, depth: usize) {
+        let pipeline = self.pipeline;
+        let Some(config) = pipeline.buses.get(bus) else {
+            return;
+        };
+        let chunks = self
+            .assumptions
+            .event_bytes
+            .div_ceil(EVENTBRIDGE_METERING_BYTES)
+            .max(1);
+        let entry = self.usage.buses.entry(bus.to_owned()).or_default();
+        entry.events += events;
+        entry.metered += events * Decimal::from(chunks);
+        for target in config.rules.values().flat_map(|rule| &rule.targets) {
+            self.arrive(&target.queue, events, Decimal::ZERO, true, depth + 1);
         }
     }
 }
