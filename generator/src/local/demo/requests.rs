@@ -49,7 +49,7 @@ pub struct Answered {
 }
 
 /// The outcome of a demo run of sample requests (`--output json` prints it as is).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct RequestLedger {
     /// `POST /orders` on `http://127.0.0.1:PORT`.
     pub route: String,
@@ -292,24 +292,16 @@ pub async fn run(
         table_name,
         table,
     } = Targets::find(pipeline)?;
-    let url = dev
-        .apis
-        .get(&route.api)
-        .map(engine::http_api::HttpApi::url)
-        .ok_or_else(|| format!("API `{}` is not running", route.api))?;
-    let samples = read_samples(&root.join(REQUESTS_DIR))?;
-    let started = Instant::now();
-    let requests = send_samples(&url, route, &samples).await?;
-    let (in_flight, _) = super::drain(dev, pipeline, timeout).await;
+    let sent = send_and_drain(dev, pipeline, root, timeout, route).await?;
     let local_table = &dev.tables[table_name];
     let items = dev.engine.dynamodb().items(local_table).unwrap_or_default();
     let in_table = count_keys(&items, &table.partition_key.name);
     let emails = dev.engine.outbox().messages();
-    let accepted_ids: Vec<String> = requests
+    let accepted_ids: Vec<String> = sent
+        .requests
         .iter()
         .filter_map(|answered| answered.order_id.clone())
         .collect();
-    let parked_ids = parked(dev, pipeline, &accepted_ids).await;
     let written = accepted_ids
         .iter()
         .filter(|id| in_table.get(*id) == Some(&1))
@@ -323,26 +315,9 @@ pub async fn run(
     let is_done =
         |id: &str| in_table.get(id) == Some(&1) && (!store.writes.email || emailed(id) == 1);
     let done = accepted_ids.iter().filter(|id| is_done(id)).count();
-    let parked_count = accepted_ids
-        .iter()
-        .filter(|id| !is_done(id) && parked_ids.contains(*id))
-        .count();
     let emailed_twice = in_table.keys().filter(|id| emailed(id) > 1).count();
-    let missing: Vec<String> = accepted_ids
-        .iter()
-        .filter(|id| !is_done(id) && !parked_ids.contains(*id))
-        .cloned()
-        .collect();
-    let count = |test: fn(u16) -> bool| requests.iter().filter(|a| test(a.status)).count();
+    let ledger = RequestLedger::of(dev, pipeline, route, sent, &accepted_ids, is_done).await;
     Ok(RequestLedger {
-        route: route.route_key(),
-        url,
-        sent: requests.len(),
-        accepted: count(|status| (200..300).contains(&status)),
-        rejected: count(|status| (400..500).contains(&status)),
-        failed: count(|status| status == 0 || status >= 500),
-        unexpected: requests.iter().filter(|a| !a.as_expected).count(),
-        requests,
         table: local_table.clone(),
         items: items.len(),
         written,
@@ -351,12 +326,80 @@ pub async fn run(
         emailed_once,
         done,
         emailed_twice,
-        parked: parked_count,
-        missing,
+        ..ledger
+    })
+}
+
+/// The samples sent to a route, their answers, and how the pipeline drained after them.
+struct Sent {
+    url: String,
+    samples: Vec<Sample>,
+    requests: Vec<Answered>,
+    /// Messages still in a queue when the wait ended.
+    in_flight: u64,
+    drained_in_ms: u128,
+}
+
+/// Sends the samples under `root/requests/` to `route`, then waits until the pipeline is idle.
+async fn send_and_drain(
+    dev: &Dev,
+    pipeline: &Pipeline,
+    root: &Path,
+    timeout: Duration,
+    route: &RouteTrigger,
+) -> Result<Sent, String> {
+    let url = dev
+        .apis
+        .get(&route.api)
+        .map(engine::http_api::HttpApi::url)
+        .ok_or_else(|| format!("API `{}` is not running", route.api))?;
+    let samples = read_samples(&root.join(REQUESTS_DIR))?;
+    let started = Instant::now();
+    let requests = send_samples(&url, route, &samples).await?;
+    let (in_flight, _) = super::drain(dev, pipeline, timeout).await;
+    Ok(Sent {
+        url,
+        samples,
+        requests,
         in_flight,
         drained_in_ms: started.elapsed().as_millis(),
-        consumers: Vec::new(),
     })
+}
+
+impl RequestLedger {
+    /// The ledger's part common to every kind of pipeline: the answers to `sent` counted, and
+    /// the accepted orders not `done` split into parked (in a dead-letter queue no function
+    /// reads) and missing. The caller fills in what its orders became.
+    async fn of(
+        dev: &Dev,
+        pipeline: &Pipeline,
+        route: &RouteTrigger,
+        sent: Sent,
+        accepted_ids: &[String],
+        done: impl Fn(&str) -> bool,
+    ) -> Self {
+        let parked_ids = parked(dev, pipeline, accepted_ids).await;
+        let (parked, missing): (Vec<&String>, Vec<&String>) = accepted_ids
+            .iter()
+            .filter(|id| !done(id))
+            .partition(|id| parked_ids.contains(*id));
+        let count = |test: fn(u16) -> bool| sent.requests.iter().filter(|a| test(a.status)).count();
+        Self {
+            route: route.route_key(),
+            url: sent.url,
+            sent: sent.requests.len(),
+            accepted: count(|status| (200..300).contains(&status)),
+            rejected: count(|status| (400..500).contains(&status)),
+            failed: count(|status| status == 0 || status >= 500),
+            unexpected: sent.requests.iter().filter(|a| !a.as_expected).count(),
+            requests: sent.requests,
+            parked: parked.len(),
+            missing: missing.into_iter().cloned().collect(),
+            in_flight: sent.in_flight,
+            drained_in_ms: sent.drained_in_ms,
+            ..Self::default()
+        }
+    }
 }
 
 /// The ingest function and the bus it publishes to, when it publishes instead of enqueueing.
@@ -390,17 +433,9 @@ async fn run_fanout(
             bus.name
         ));
     }
-    let url = dev
-        .apis
-        .get(&route.api)
-        .map(engine::http_api::HttpApi::url)
-        .ok_or_else(|| format!("API `{}` is not running", route.api))?;
-    let samples = read_samples(&root.join(REQUESTS_DIR))?;
-    let started = Instant::now();
-    let requests = send_samples(&url, route, &samples).await?;
-    let (in_flight, _) = super::drain(dev, pipeline, timeout).await;
+    let sent = send_and_drain(dev, pipeline, root, timeout, route).await?;
     let mut selected: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for (answered, sample) in requests.iter().zip(&samples) {
+    for (answered, sample) in sent.requests.iter().zip(&sent.samples) {
         if let Some(id) = &answered.order_id {
             let event = super::fanout::event(pipeline, ingest, &sample.body, id);
             let chosen = consumers
@@ -426,26 +461,11 @@ async fn run_fanout(
     }
     let (ledgers, done) = super::fanout::ledgers(&consumers, &dev.tables, &counts, &selected);
     let accepted_ids: Vec<String> = selected.keys().cloned().collect();
-    let parked_ids = parked(dev, pipeline, &accepted_ids).await;
-    let parked_count = accepted_ids
-        .iter()
-        .filter(|id| !done.contains(*id) && parked_ids.contains(*id))
-        .count();
-    let missing: Vec<String> = accepted_ids
-        .iter()
-        .filter(|id| !done.contains(*id) && !parked_ids.contains(*id))
-        .cloned()
-        .collect();
-    let count = |test: fn(u16) -> bool| requests.iter().filter(|a| test(a.status)).count();
+    let ledger = RequestLedger::of(dev, pipeline, route, sent, &accepted_ids, |id| {
+        done.contains(id)
+    })
+    .await;
     Ok(RequestLedger {
-        route: route.route_key(),
-        url,
-        sent: requests.len(),
-        accepted: count(|status| (200..300).contains(&status)),
-        rejected: count(|status| (400..500).contains(&status)),
-        failed: count(|status| status == 0 || status >= 500),
-        unexpected: requests.iter().filter(|a| !a.as_expected).count(),
-        requests,
         table: ledgers
             .iter()
             .map(|ledger| ledger.table.clone())
@@ -453,16 +473,9 @@ async fn run_fanout(
             .join(", "),
         items: ledgers.iter().map(|ledger| ledger.items).sum(),
         written: done.len(),
-        sends_email: false,
-        emails: 0,
-        emailed_once: 0,
         done: done.len(),
-        emailed_twice: 0,
-        parked: parked_count,
-        missing,
-        in_flight,
-        drained_in_ms: started.elapsed().as_millis(),
         consumers: ledgers,
+        ..ledger
     })
 }
 
