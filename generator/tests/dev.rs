@@ -4,6 +4,7 @@
 //! with time compressed and in real time.
 
 mod scratch {
+    pub(crate) mod dev;
     pub(crate) mod workspace;
 }
 
@@ -11,6 +12,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
+use scratch::dev::Dev;
 use scratch::workspace::{target_dir, workspace, workspace_root};
 
 /// Seed 004's queue as its Terraform writes it, scaled down so a real-time run takes seconds:
@@ -177,29 +179,8 @@ fn send_and_status_reach_a_running_gen_dev_through_its_state_file() {
     let file = folder.join("pipeline.yaml");
     let file = file.to_str().unwrap();
     let state = folder.join(".gen/dev.json");
-    let mut dev = Command::new(env!("CARGO_BIN_EXE_gen"))
-        .args(["dev", "-f", file])
-        .current_dir(workspace_root())
-        .env("NO_COLOR", "1")
-        .env("CARGO_TARGET_DIR", target_dir())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("gen dev starts");
-    let stop = |dev: &mut std::process::Child| {
-        let _ = Command::new("kill")
-            .args(["-INT", &dev.id().to_string()])
-            .status();
-        dev.wait().expect("gen dev stops")
-    };
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(180);
-    while !state.is_file() {
-        if std::time::Instant::now() > deadline || dev.try_wait().unwrap().is_some() {
-            stop(&mut dev);
-            panic!("`gen dev` wrote no {}", state.display());
-        }
-        std::thread::sleep(std::time::Duration::from_millis(200));
-    }
+    let mut dev = Dev::start(workspace_root(), &["-f", file]);
+    dev.wait_for_file(&state);
 
     let sent = gen_command(&[
         "send",
@@ -226,7 +207,7 @@ fn send_and_status_reach_a_running_gen_dev_through_its_state_file() {
         }
         std::thread::sleep(std::time::Duration::from_millis(300));
     };
-    let stopped = stop(&mut dev);
+    let stopped = dev.stop();
     assert_eq!(sent.status.code(), Some(0), "{said}");
     assert!(said.contains("sent 20 of 20 messages to `jobs`"), "{said}");
     assert_eq!(invoices, Some(20), "`gen status` counts the invoices");

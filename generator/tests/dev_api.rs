@@ -14,6 +14,7 @@ mod scratch {
 use std::path::Path;
 use std::process::Command;
 
+use scratch::dev::Dev;
 use scratch::workspace::{run, workspace, workspace_root};
 
 /// `gen --output json dev --demo -f <file> <extra>`: the ledger, and everything printed.
@@ -226,7 +227,7 @@ fn send(folder: &Path, args: &[&str]) -> (bool, serde_json::Value, String) {
 #[test]
 fn send_posts_requests_to_a_running_api_and_reports_rate_statuses_and_latency() {
     let folder = seed_001_copy("send-api");
-    let mut dev = scratch::dev::Dev::start(&folder, &[]);
+    let mut dev = Dev::start(&folder, &[]);
     dev.wait_for("`gen send` and `gen status` find the engine");
     let count =
         |report: &serde_json::Value, field: &str| report[field].as_u64().unwrap_or(u64::MAX);
@@ -330,29 +331,8 @@ fn status_shows_each_rules_figures_of_a_running_gen_dev() {
     let file = "examples/seed-003/pipeline.yaml";
     let state_file = workspace_root().join("examples/seed-003/.gen/dev.json");
     let rules_file = workspace_root().join("examples/seed-003/.gen/rules.json");
-    let mut dev = Command::new(env!("CARGO_BIN_EXE_gen"))
-        .args(["dev", "-f", file])
-        .current_dir(workspace_root())
-        .env("NO_COLOR", "1")
-        .env("CARGO_TARGET_DIR", scratch::workspace::target_dir())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("gen dev starts");
-    let stop = |dev: &mut std::process::Child| {
-        let _ = Command::new("kill")
-            .args(["-INT", &dev.id().to_string()])
-            .status();
-        dev.wait().expect("gen dev stops")
-    };
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(300);
-    while !state_file.is_file() {
-        if std::time::Instant::now() > deadline || dev.try_wait().unwrap().is_some() {
-            stop(&mut dev);
-            panic!("`gen dev` wrote no {}", state_file.display());
-        }
-        std::thread::sleep(std::time::Duration::from_millis(200));
-    }
+    let mut dev = Dev::start(workspace_root(), &["-f", file]);
+    dev.wait_for_file(&state_file);
     let state: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&state_file).unwrap()).unwrap();
     assert_eq!(
@@ -399,7 +379,7 @@ fn status_shows_each_rules_figures_of_a_running_gen_dev() {
         std::thread::sleep(std::time::Duration::from_millis(300));
     };
     let text = status(&[]);
-    let stopped = stop(&mut dev);
+    let stopped = dev.stop();
     for (rule, expected) in [
         ("inventory", (1, 1, 0)),
         ("analytics", (1, 1, 0)),

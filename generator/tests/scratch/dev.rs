@@ -1,5 +1,8 @@
 //! A running `gen dev`, its output read line by line, stopped (SIGINT, then kill) when dropped,
 //! also when the test fails.
+//!
+//! Several test binaries include this module and each uses a part of it.
+#![allow(dead_code)]
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -79,6 +82,31 @@ impl Dev {
             }
         }
         panic!("no `{text}` from gen dev:\n{}", self.seen.join("\n"));
+    }
+
+    /// Waits until `path` exists (e.g. the `.gen/dev.json` gen dev writes once it runs); panics
+    /// with everything printed when gen dev exits first or at the deadline.
+    pub(crate) fn wait_for_file(&mut self, path: &Path) {
+        let deadline = Instant::now() + DEADLINE;
+        while !path.is_file() {
+            if Instant::now() > deadline || matches!(self.child.try_wait(), Ok(Some(_))) {
+                self.read(Duration::ZERO);
+                panic!(
+                    "`gen dev` wrote no {}:\n{}",
+                    path.display(),
+                    self.seen.join("\n")
+                );
+            }
+            self.read(Duration::from_millis(200));
+        }
+    }
+
+    /// Stops it as Ctrl-C does and returns how it exited.
+    pub(crate) fn stop(mut self) -> std::process::ExitStatus {
+        let _ = Command::new("kill")
+            .args(["-INT", &self.child.id().to_string()])
+            .status();
+        self.child.wait().expect("gen dev stops")
     }
 }
 
