@@ -28,8 +28,9 @@ pub struct Layout {
     pub positions: Vec<(f64, f64)>,
     /// Per edge, the points it passes from its source's side to its target's side.
     pub routes: Vec<Vec<(f64, f64)>>,
-    /// Where each edge's label goes (its centre).
-    pub label_positions: Vec<(f64, f64)>,
+    /// Per edge, the index in its route of the point that starts the stretch its label
+    /// belongs on: the first gap between columns the edge crosses as laid out.
+    pub label_stretches: Vec<usize>,
     pub width: f64,
     pub height: f64,
 }
@@ -55,7 +56,7 @@ pub fn layout(input: &Input) -> Layout {
         return Layout {
             positions: Vec::new(),
             routes: vec![Vec::new(); input.edges.len()],
-            label_positions: vec![(0.0, 0.0); input.edges.len()],
+            label_stretches: vec![0; input.edges.len()],
             width: 2.0 * MARGIN,
             height: 2.0 * MARGIN,
         };
@@ -142,7 +143,7 @@ pub fn layout(input: &Input) -> Layout {
 
     let positions = (0..count).map(|node| (left(node), tops[node])).collect();
     let mut routes = Vec::with_capacity(chains.len());
-    let mut label_positions = Vec::with_capacity(chains.len());
+    let mut label_stretches = Vec::with_capacity(chains.len());
     for (chain, &back) in chains.iter().zip(&reversed) {
         let mut points = Vec::new();
         for (index, &vertex) in chain.iter().enumerate() {
@@ -172,9 +173,7 @@ pub fn layout(input: &Input) -> Layout {
             points.reverse();
         }
         // The label on the first stretch between two columns (the last, for a back edge).
-        let stretch = if back { points.len() - 2 } else { 0 };
-        let (a, b) = (points[stretch], points[stretch + 1]);
-        label_positions.push(((a.0 + b.0) / 2.0, (a.1 + b.1) / 2.0));
+        label_stretches.push(if back { points.len() - 2 } else { 0 });
         routes.push(points);
     }
     let width = column_x[layer_count - 1] + column_width[layer_count - 1] + MARGIN;
@@ -185,7 +184,7 @@ pub fn layout(input: &Input) -> Layout {
     Layout {
         positions,
         routes,
-        label_positions,
+        label_stretches,
         width,
         height,
     }
