@@ -49,8 +49,93 @@ struct Vertex {
     layer: usize,
 }
 
-/// Lays out `input`.
+/// Lays out `input`: each connected part on its own, the parts stacked top to bottom in the
+/// order of their first node.
 pub fn layout(input: &Input) -> Layout {
+    let components = components(input.sizes.len(), &input.edges);
+    if components.len() <= 1 {
+        return layout_connected(input);
+    }
+    let mut positions = vec![(0.0, 0.0); input.sizes.len()];
+    let mut routes = vec![Vec::new(); input.edges.len()];
+    let mut label_stretches = vec![0; input.edges.len()];
+    let (mut width, mut top) = (0.0_f64, 0.0_f64);
+    for nodes in components {
+        let mut local = vec![usize::MAX; input.sizes.len()];
+        for (index, &node) in nodes.iter().enumerate() {
+            local[node] = index;
+        }
+        let edges: Vec<usize> = (0..input.edges.len())
+            .filter(|&edge| local[input.edges[edge].0] != usize::MAX)
+            .collect();
+        let part = layout_connected(&Input {
+            sizes: nodes.iter().map(|&node| input.sizes[node]).collect(),
+            start_priority: nodes
+                .iter()
+                .map(|&node| input.start_priority.get(node).copied().unwrap_or(0))
+                .collect(),
+            edges: edges
+                .iter()
+                .map(|&edge| (local[input.edges[edge].0], local[input.edges[edge].1]))
+                .collect(),
+            label_widths: edges
+                .iter()
+                .map(|&edge| input.label_widths.get(edge).copied().unwrap_or(0.0))
+                .collect(),
+        });
+        // Each part carries its own margins: overlap them to one margin between parts.
+        let shift = if top == 0.0 { 0.0 } else { top - MARGIN };
+        for (index, &node) in nodes.iter().enumerate() {
+            let (x, y) = part.positions[index];
+            positions[node] = (x, y + shift);
+        }
+        for (index, &edge) in edges.iter().enumerate() {
+            routes[edge] = part.routes[index]
+                .iter()
+                .map(|&(x, y)| (x, y + shift))
+                .collect();
+            label_stretches[edge] = part.label_stretches[index];
+        }
+        width = width.max(part.width);
+        top = part.height + shift;
+    }
+    Layout {
+        positions,
+        routes,
+        label_stretches,
+        width,
+        height: top,
+    }
+}
+
+/// The connected parts of the graph, each as its nodes in index order, ordered by their first
+/// node.
+fn components(count: usize, edges: &[(usize, usize)]) -> Vec<Vec<usize>> {
+    let mut parent: Vec<usize> = (0..count).collect();
+    fn root(parent: &mut [usize], mut node: usize) -> usize {
+        while parent[node] != node {
+            parent[node] = parent[parent[node]];
+            node = parent[node];
+        }
+        node
+    }
+    for &(from, to) in edges {
+        let (a, b) = (root(&mut parent, from), root(&mut parent, to));
+        if a != b {
+            parent[a.max(b)] = a.min(b);
+        }
+    }
+    let mut parts: std::collections::BTreeMap<usize, Vec<usize>> =
+        std::collections::BTreeMap::new();
+    for node in 0..count {
+        let top = root(&mut parent, node);
+        parts.entry(top).or_default().push(node);
+    }
+    parts.into_values().collect()
+}
+
+/// Lays out one connected graph.
+fn layout_connected(input: &Input) -> Layout {
     let count = input.sizes.len();
     if count == 0 {
         return Layout {
@@ -538,6 +623,19 @@ mod tests {
         case(&[0.0, 100.0], &[0.0, 100.0]);
         case(&[50.0, 50.0], &[35.0, 65.0]);
         case(&[0.0, 0.0, 0.0], &[-30.0, 0.0, 30.0]);
+    }
+
+    #[test]
+    fn separate_parts_are_stacked_without_overlap() {
+        let laid = layout(&input(4, &[(0, 1), (2, 3)]));
+        let bottom_of_first = laid.positions[0].1.max(laid.positions[1].1) + 40.0;
+        let top_of_second = laid.positions[2].1.min(laid.positions[3].1);
+        assert!(top_of_second >= bottom_of_first + MARGIN - 0.5, "{laid:?}");
+        assert!(top_of_second <= bottom_of_first + 2.0 * MARGIN, "{laid:?}");
+        assert_eq!(
+            components(4, &[(0, 1), (2, 3)]),
+            vec![vec![0, 1], vec![2, 3]]
+        );
     }
 
     #[test]
