@@ -222,3 +222,23 @@ fn an_invalid_pipeline_is_reported_and_exits_1() {
         String::from_utf8_lossy(&output.stderr).contains("missing the required key `functions`")
     );
 }
+
+/// The README shows the seed pipeline's graph: it stays what `gen graph` draws.
+#[test]
+fn the_readme_shows_the_current_graph() {
+    let readme = std::fs::read_to_string(workspace_root().join("README.md")).unwrap();
+    let section = readme
+        .split_once("## Seeing the pipeline: `gen graph`")
+        .expect("the README has the section")
+        .1;
+    let block = section
+        .split_once("```mermaid\n")
+        .and_then(|(_, rest)| rest.split_once("```"))
+        .expect("the section shows a mermaid block")
+        .0;
+    assert_eq!(
+        block,
+        graph(Path::new("pipeline.yaml"), "mermaid"),
+        "README.md's graph is stale: paste `gen graph` into it"
+    );
+}
