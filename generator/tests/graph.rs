@@ -242,3 +242,30 @@ fn the_readme_shows_the_current_graph() {
         "README.md's graph is stale: paste `gen graph` into it"
     );
 }
+
+/// The layout's crossing reduction on the examples: never worse than the first order tried,
+/// and on the seed pipelines as few crossings as these figures (measured when it was written;
+/// a change that adds crossings shows here).
+#[test]
+fn crossings_are_reduced() {
+    let mut measured = Vec::new();
+    for (name, file) in pipelines() {
+        let path = workspace_root().join(&file);
+        let loaded =
+            generator::config::load(&path.display().to_string(), &std::fs::read(&path).unwrap());
+        let graph = generator::graph::Graph::of(&loaded.pipeline.unwrap());
+        let laid = generator::graph::svg::layout(&graph);
+        assert!(laid.crossings <= laid.crossings_before, "{name}: {laid:?}");
+        measured.push((name, laid.crossings_before, laid.crossings));
+    }
+    for (name, _, after) in &measured {
+        let most = match name.as_str() {
+            "seed-003" => 4,
+            _ => 0,
+        };
+        assert!(
+            *after <= most,
+            "{name}: {after} crossings, at most {most} expected: {measured:?}"
+        );
+    }
+}

@@ -33,6 +33,10 @@ pub struct Layout {
     pub label_stretches: Vec<usize>,
     pub width: f64,
     pub height: f64,
+    /// How many pairs of edge stretches between two columns still cross (a measure of the
+    /// layout's quality), and how many crossed in the first order tried.
+    pub crossings: usize,
+    pub crossings_before: usize,
 }
 
 const MARGIN: f64 = 16.0;
@@ -60,6 +64,7 @@ pub fn layout(input: &Input) -> Layout {
     let mut routes = vec![Vec::new(); input.edges.len()];
     let mut label_stretches = vec![0; input.edges.len()];
     let (mut width, mut top) = (0.0_f64, 0.0_f64);
+    let (mut crossings, mut crossings_before) = (0, 0);
     for nodes in components {
         let mut local = vec![usize::MAX; input.sizes.len()];
         for (index, &node) in nodes.iter().enumerate() {
@@ -98,6 +103,8 @@ pub fn layout(input: &Input) -> Layout {
         }
         width = width.max(part.width);
         top = part.height + shift;
+        crossings += part.crossings;
+        crossings_before += part.crossings_before;
     }
     Layout {
         positions,
@@ -105,6 +112,8 @@ pub fn layout(input: &Input) -> Layout {
         label_stretches,
         width,
         height: top,
+        crossings,
+        crossings_before,
     }
 }
 
@@ -154,6 +163,8 @@ fn layout_connected(input: &Input) -> Layout {
             label_stretches: vec![0; input.edges.len()],
             width: 2.0 * MARGIN,
             height: 2.0 * MARGIN,
+            crossings: 0,
+            crossings_before: 0,
         };
     }
     let (order, reversed) = break_cycles(count, &input.edges, &input.start_priority);
@@ -175,7 +186,7 @@ fn layout_connected(input: &Input) -> Layout {
     segments.sort_unstable();
     segments.dedup();
     let layers = initial_order(&order, &vertices, layer_count);
-    let layers = reduce_crossings(layers, &segments, vertices.len());
+    let (layers, crossings, crossings_before) = reduce_crossings(layers, &segments, vertices.len());
 
     // Horizontal: one column per layer, as wide as its widest node, gaps wide enough for the
     // labels of the edges leaving it.
@@ -247,6 +258,8 @@ fn layout_connected(input: &Input) -> Layout {
         label_stretches,
         width,
         height,
+        crossings,
+        crossings_before,
     }
 }
 
@@ -394,12 +407,13 @@ fn assign_layers(count: usize, dag: &[(usize, usize)], order: &[usize]) -> Vec<u
     layer
 }
 
-/// Barycenter sweeps down and up; the order with the fewest crossings seen is kept.
+/// Barycenter sweeps down and up; the order with the fewest crossings seen is kept. Returns
+/// it with its crossings and those of the order it started from.
 fn reduce_crossings(
     mut layers: Vec<Vec<usize>>,
     segments: &[(usize, usize)],
     vertex_count: usize,
-) -> Vec<Vec<usize>> {
+) -> (Vec<Vec<usize>>, usize, usize) {
     let mut predecessors: Vec<Vec<usize>> = vec![Vec::new(); vertex_count];
     let mut successors: Vec<Vec<usize>> = vec![Vec::new(); vertex_count];
     for &(from, to) in segments {
@@ -417,6 +431,7 @@ fn reduce_crossings(
     index(&layers, &mut position);
     let mut best = layers.clone();
     let mut best_crossings = crossings(&layers, segments, &position);
+    let first_crossings = best_crossings;
     for sweep in 0..SWEEPS {
         let down = sweep % 2 == 0;
         let order: Vec<usize> = if down {
@@ -456,7 +471,7 @@ fn reduce_crossings(
             best.clone_from(&layers);
         }
     }
-    best
+    (best, best_crossings, first_crossings)
 }
 
 /// How many pairs of segments between the same two layers cross.
@@ -631,7 +646,8 @@ mod tests {
         let segments = [(0, 3), (1, 2)];
         let mut position = vec![0, 1, 0, 1];
         assert_eq!(crossings(&layers, &segments, &position), 1);
-        let best = reduce_crossings(layers, &segments, 4);
+        let (best, after, before) = reduce_crossings(layers, &segments, 4);
+        assert_eq!((before, after), (1, 0));
         for layer in &best {
             for (at, &vertex) in layer.iter().enumerate() {
                 position[vertex] = at;

@@ -23,8 +23,8 @@ const DETAIL_LINE: f64 = 14.0;
 const FIGURE_LINE: f64 = 16.0;
 const PADDING: f64 = 10.0;
 
-/// The SVG document of `graph`.
-pub fn render(graph: &Graph) -> String {
+/// Where [`render`] puts each node and edge of `graph`.
+pub fn layout(graph: &Graph) -> layout::Layout {
     let index_of = |id: &str| {
         graph
             .nodes
@@ -54,7 +54,12 @@ pub fn render(graph: &Graph) -> String {
             })
             .collect(),
     };
-    let laid = layout::layout(&input);
+    layout::layout(&input)
+}
+
+/// The SVG document of `graph`.
+pub fn render(graph: &Graph) -> String {
+    let laid = layout(graph);
     let mut svg = String::new();
     let (total_width, total_height) = (laid.width.ceil(), laid.height.ceil());
     let _ = writeln!(
