@@ -269,3 +269,15 @@ fn crossings_are_reduced() {
         );
     }
 }
+
+/// The README shows seed 003 as `gen graph --format svg` draws it: the committed picture stays
+/// current.
+#[test]
+fn the_readme_picture_is_current() {
+    let committed = std::fs::read_to_string(workspace_root().join("docs/graph-seed-003.svg"))
+        .unwrap_or_default();
+    assert!(
+        committed == graph(Path::new("examples/seed-003/pipeline.yaml"), "svg"),
+        "docs/graph-seed-003.svg is stale: rerun `gen graph -f examples/seed-003/pipeline.yaml --format svg -o docs/graph-seed-003.svg`"
+    );
+}
