@@ -56,6 +56,8 @@ pub enum Command {
     Diff(DiffArgs),
     /// What the pipeline costs a month at a volume, per service and resource, with assumptions.
     Cost(CostArgs),
+    /// Draw the pipeline: its parts and what connects them, as mermaid, SVG or DOT.
+    Graph(GraphArgs),
     /// Run the whole pipeline locally on the embedded engine (no AWS account, no Docker).
     Dev(DevArgs),
     /// Send generated orders to a running `gen dev`'s queue, or requests to its API (load
@@ -321,6 +323,27 @@ pub struct DiffArgs {
     /// `text` for terminals, `markdown` for a PR comment, `json` (versioned shape) for tools.
     #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
     pub format: DiffFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct GraphArgs {
+    /// The pipeline file.
+    #[arg(short = 'f', long = "file", default_value = "pipeline.yaml")]
+    pub file: PathBuf,
+    /// `mermaid` (for Markdown, GitHub renders it), `svg` (laid out by `gen` itself), `dot`
+    /// (for graphviz).
+    #[arg(long, value_enum, default_value_t = GraphFormat::Mermaid)]
+    pub format: GraphFormat,
+    /// Write to this file instead of stdout.
+    #[arg(short = 'o', long = "output-file")]
+    pub output_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GraphFormat {
+    Mermaid,
+    Svg,
+    Dot,
 }
 
 #[derive(Debug, Args)]

@@ -12,6 +12,7 @@ pub mod cost;
 pub mod diagnostic;
 pub mod diff;
 pub mod generate;
+pub mod graph;
 pub mod local;
 pub mod package;
 pub mod printer;

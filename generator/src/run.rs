@@ -37,6 +37,7 @@ pub fn run(mut cli: Cli) -> ExitCode {
         Command::Check(args) => commands::check::run(args, &printer),
         Command::Diff(args) => commands::diff::run(args, &cli.global, &printer),
         Command::Cost(args) => commands::cost::run(args, &cli.global, &printer),
+        Command::Graph(args) => commands::graph::run(args, &printer),
         Command::Dev(args) => commands::dev::run(args, &printer),
         Command::Send(args) => commands::send::run(args, &printer),
         Command::Status(args) => commands::status::run(args, &printer),

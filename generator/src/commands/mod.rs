@@ -7,6 +7,7 @@ pub mod deploy;
 pub mod dev;
 pub mod diff;
 pub mod doctor;
+pub mod graph;
 pub(crate) mod prompt;
 pub mod schema;
 pub mod send;

@@ -1,0 +1,365 @@
+//! The graph as a self-contained SVG, laid out by [`super::layout`]: no fonts, styles,
+//! scripts or images fetched, readable without colour — each kind of part has its own shape,
+//! each kind of edge its own dash pattern.
+//!
+//! Conventions other code relies on (the `gen dev` dashboard overlays live figures):
+//! - each node is `<g class="node kind-<kind>" data-id="<node id>">` holding its shape, a
+//!   `<text class="label">`, one `<text class="detail">` per detail line, and an empty
+//!   `<text class="figure">` on a line kept free under the details, for live figures;
+//! - each edge is `<g class="edge kind-<edge kind>" data-from="<id>" data-to="<id>">` holding
+//!   its `<path>` and, when it has one, its label (`<rect>` + `<text class="edge-label">`).
+
+use std::fmt::Write;
+
+use super::layout::{self, Input};
+use super::text::{width, xml_escape};
+use super::{EdgeKind, Graph, Node, NodeKind};
+
+const LABEL_SIZE: f64 = 13.0;
+const DETAIL_SIZE: f64 = 11.0;
+const EDGE_LABEL_SIZE: f64 = 10.0;
+const LABEL_LINE: f64 = 18.0;
+const DETAIL_LINE: f64 = 14.0;
+const FIGURE_LINE: f64 = 16.0;
+const PADDING: f64 = 10.0;
+
+/// The SVG document of `graph`.
+pub fn render(graph: &Graph) -> String {
+    let index_of = |id: &str| {
+        graph
+            .nodes
+            .iter()
+            .position(|node| node.id == id)
+            .expect("a graph's edges join its own nodes")
+    };
+    let input = Input {
+        sizes: graph.nodes.iter().map(size).collect(),
+        start_priority: graph
+            .nodes
+            .iter()
+            .map(|node| start_priority(graph, node))
+            .collect(),
+        edges: graph
+            .edges
+            .iter()
+            .map(|edge| (index_of(&edge.from), index_of(&edge.to)))
+            .collect(),
+        label_widths: graph
+            .edges
+            .iter()
+            .map(|edge| {
+                edge.label
+                    .as_deref()
+                    .map_or(0.0, |label| width(label, EDGE_LABEL_SIZE))
+            })
+            .collect(),
+    };
+    let laid = layout::layout(&input);
+    let mut svg = String::new();
+    let (total_width, total_height) = (laid.width.ceil(), laid.height.ceil());
+    let _ = writeln!(
+        svg,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {total_width} {total_height}" width="{total_width}" height="{total_height}" font-family="monospace" role="img">"#
+    );
+    svg.push_str("<title>pipeline graph</title>\n");
+    svg.push_str(concat!(
+        "<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" ",
+        "markerWidth=\"8\" markerHeight=\"8\" orient=\"auto-start-reverse\">",
+        "<path d=\"M0,0 L10,5 L0,10 z\" fill=\"#222\"/></marker></defs>\n"
+    ));
+    let _ = writeln!(
+        svg,
+        r##"<rect x="0" y="0" width="{total_width}" height="{total_height}" fill="#fff"/>"##
+    );
+    for (index, edge) in graph.edges.iter().enumerate() {
+        let (dash, stroke_width) = edge_style(edge.kind);
+        let _ = write!(
+            svg,
+            r##"<g class="edge kind-{}" data-from="{}" data-to="{}"><path d="{}" fill="none" stroke="#222" stroke-width="{stroke_width}"{} marker-end="url(#arrow)"/>"##,
+            edge.kind.as_str(),
+            xml_escape(&edge.from),
+            xml_escape(&edge.to),
+            path(&laid.routes[index]),
+            dash.map(|dash| format!(r#" stroke-dasharray="{dash}""#))
+                .unwrap_or_default(),
+        );
+        if let Some(label) = &edge.label {
+            let (x, y) = laid.label_positions[index];
+            let label_width = width(label, EDGE_LABEL_SIZE) + 6.0;
+            let _ = write!(
+                svg,
+                r##"<rect x="{}" y="{}" width="{}" height="14" fill="#fff" fill-opacity="0.9"/><text class="edge-label" x="{}" y="{}" font-size="{EDGE_LABEL_SIZE}" text-anchor="middle">{}</text>"##,
+                number(x - label_width / 2.0),
+                number(y - 7.0),
+                number(label_width),
+                number(x),
+                number(y + 3.5),
+                xml_escape(label)
+            );
+        }
+        svg.push_str("</g>\n");
+    }
+    for (node, &(x, y)) in graph.nodes.iter().zip(&laid.positions) {
+        let (w, h) = size(node);
+        let _ = write!(
+            svg,
+            r#"<g class="node kind-{}" data-id="{}">"#,
+            node.kind.as_str(),
+            xml_escape(&node.id)
+        );
+        svg.push_str(&shape(node.kind, x, y, w, h));
+        let centre = number(x + w / 2.0);
+        let mut baseline = y + top_padding(node.kind) + LABEL_SIZE;
+        let _ = write!(
+            svg,
+            r#"<text class="label" x="{centre}" y="{}" font-size="{LABEL_SIZE}" font-weight="bold" text-anchor="middle">{}</text>"#,
+            number(baseline),
+            xml_escape(&node.label)
+        );
+        baseline += LABEL_LINE - LABEL_SIZE + DETAIL_SIZE;
+        for detail in &node.details {
+            let _ = write!(
+                svg,
+                r#"<text class="detail" x="{centre}" y="{}" font-size="{DETAIL_SIZE}" text-anchor="middle">{}</text>"#,
+                number(baseline),
+                xml_escape(detail)
+            );
+            baseline += DETAIL_LINE;
+        }
+        let _ = write!(
+            svg,
+            r#"<text class="figure" x="{centre}" y="{}" font-size="{DETAIL_SIZE}" text-anchor="middle"></text>"#,
+            number(baseline + 1.0)
+        );
+        svg.push_str("</g>\n");
+    }
+    svg.push_str("</svg>\n");
+    svg
+}
+
+/// Where work enters first: APIs and routes, then queues that are no one's dead-letter queue,
+/// then functions, buses and rules; stores last.
+fn start_priority(graph: &Graph, node: &Node) -> u32 {
+    match node.kind {
+        NodeKind::Api => 0,
+        NodeKind::Route => 1,
+        NodeKind::Queue
+            if !graph
+                .edges
+                .iter()
+                .any(|edge| edge.to == node.id && edge.kind == EdgeKind::DeadLetter) =>
+        {
+            2
+        }
+        NodeKind::Function => 3,
+        NodeKind::Bus => 4,
+        NodeKind::Rule => 5,
+        _ => 6,
+    }
+}
+
+/// Room above the label: the envelope's flap, else the padding.
+fn top_padding(kind: NodeKind) -> f64 {
+    match kind {
+        NodeKind::Email | NodeKind::Table => PADDING + 8.0,
+        _ => PADDING,
+    }
+}
+
+/// A node's box: wide enough for its longest line, tall enough for its lines and a free
+/// figure line.
+fn size(node: &Node) -> (f64, f64) {
+    let widest = node
+        .details
+        .iter()
+        .map(|detail| width(detail, DETAIL_SIZE))
+        .fold(width(&node.label, LABEL_SIZE), f64::max);
+    let sides = match node.kind {
+        NodeKind::Api | NodeKind::Rule | NodeKind::Route => 2.0 * PADDING + 20.0,
+        _ => 2.0 * PADDING,
+    };
+    #[expect(clippy::cast_precision_loss, reason = "a handful of lines")]
+    let lines = node.details.len() as f64;
+    let height =
+        top_padding(node.kind) + LABEL_LINE + lines * DETAIL_LINE + FIGURE_LINE + PADDING / 2.0;
+    ((widest + sides).max(96.0).ceil(), height.ceil())
+}
+
+/// The dash pattern and stroke width of an edge kind.
+fn edge_style(kind: EdgeKind) -> (Option<&'static str>, f64) {
+    match kind {
+        EdgeKind::Trigger => (None, 1.8),
+        EdgeKind::Write => (Some("7 4"), 1.4),
+        EdgeKind::DeadLetter => (Some("2 3"), 1.4),
+        EdgeKind::Route => (None, 1.0),
+        EdgeKind::Deliver => (Some("10 3 2 3"), 1.4),
+        EdgeKind::Publish => (Some("4 2"), 1.8),
+    }
+}
+
+/// The outline of a node of `kind` in the box (x, y, w, h).
+fn shape(kind: NodeKind, x: f64, y: f64, w: f64, h: f64) -> String {
+    let style = r##"fill="#fff" stroke="#222" stroke-width="1.4""##;
+    let (x2, y2) = (x + w, y + h);
+    let n = number;
+    match kind {
+        NodeKind::Function => format!(
+            r#"<rect x="{}" y="{}" width="{}" height="{}" rx="10" {style}/>"#,
+            n(x),
+            n(y),
+            n(w),
+            n(h)
+        ),
+        NodeKind::Queue => format!(
+            r##"<rect x="{}" y="{}" width="{}" height="{}" {style}/><path d="M{},{} V{} M{},{} V{}" fill="none" stroke="#222"/>"##,
+            n(x),
+            n(y),
+            n(w),
+            n(h),
+            n(x2 - 6.0),
+            n(y),
+            n(y2),
+            n(x2 - 11.0),
+            n(y),
+            n(y2)
+        ),
+        NodeKind::Bucket => format!(
+            r#"<path d="M{},{} L{},{} L{},{} L{},{} Z" {style}/>"#,
+            n(x),
+            n(y),
+            n(x2),
+            n(y),
+            n(x2 - 8.0),
+            n(y2),
+            n(x + 8.0),
+            n(y2)
+        ),
+        NodeKind::Table => format!(
+            r#"<path d="M{},{} A{},6 0 0 1 {},{} V{} A{},6 0 0 1 {},{} Z M{},{} A{},6 0 0 0 {},{}" {style}/>"#,
+            n(x),
+            n(y + 6.0),
+            n(w / 2.0),
+            n(x2),
+            n(y + 6.0),
+            n(y2 - 6.0),
+            n(w / 2.0),
+            n(x),
+            n(y2 - 6.0),
+            n(x),
+            n(y + 6.0),
+            n(w / 2.0),
+            n(x2),
+            n(y + 6.0)
+        ),
+        NodeKind::Api => format!(
+            r#"<path d="M{},{} L{},{} L{},{} L{},{} L{},{} L{},{} Z" {style}/>"#,
+            n(x + 12.0),
+            n(y),
+            n(x2 - 12.0),
+            n(y),
+            n(x2),
+            n(y + h / 2.0),
+            n(x2 - 12.0),
+            n(y2),
+            n(x + 12.0),
+            n(y2),
+            n(x),
+            n(y + h / 2.0)
+        ),
+        NodeKind::Route => format!(
+            r#"<path d="M{},{} L{},{} L{},{} L{},{} L{},{} Z" {style}/>"#,
+            n(x),
+            n(y),
+            n(x2 - 12.0),
+            n(y),
+            n(x2),
+            n(y + h / 2.0),
+            n(x2 - 12.0),
+            n(y2),
+            n(x),
+            n(y2)
+        ),
+        NodeKind::Bus => format!(
+            r##"<rect x="{}" y="{}" width="{}" height="{}" {style}/><rect x="{}" y="{}" width="{}" height="{}" fill="none" stroke="#222"/>"##,
+            n(x),
+            n(y),
+            n(w),
+            n(h),
+            n(x + 3.0),
+            n(y + 3.0),
+            n(w - 6.0),
+            n(h - 6.0)
+        ),
+        NodeKind::Rule => format!(
+            r#"<path d="M{},{} L{},{} L{},{} L{},{} L{},{} L{},{} L{},{} L{},{} Z" {style}/>"#,
+            n(x + 10.0),
+            n(y),
+            n(x2 - 10.0),
+            n(y),
+            n(x2),
+            n(y + 10.0),
+            n(x2),
+            n(y2 - 10.0),
+            n(x2 - 10.0),
+            n(y2),
+            n(x + 10.0),
+            n(y2),
+            n(x),
+            n(y2 - 10.0),
+            n(x),
+            n(y + 10.0)
+        ),
+        NodeKind::Email => format!(
+            r##"<rect x="{}" y="{}" width="{}" height="{}" {style}/><path d="M{},{} L{},{} L{},{}" fill="none" stroke="#222"/>"##,
+            n(x),
+            n(y),
+            n(w),
+            n(h),
+            n(x),
+            n(y),
+            n(x + w / 2.0),
+            n(y + 12.0),
+            n(x2),
+            n(y)
+        ),
+    }
+}
+
+/// A smooth path through `points`: horizontal tangents at each point, so edges leave and
+/// enter boxes sideways.
+fn path(points: &[(f64, f64)]) -> String {
+    let Some(&(x, y)) = points.first() else {
+        return String::new();
+    };
+    let mut d = format!("M{},{}", number(x), number(y));
+    for pair in points.windows(2) {
+        let ((x0, y0), (x1, y1)) = (pair[0], pair[1]);
+        if (y0 - y1).abs() < 0.5 {
+            let _ = write!(d, " L{},{}", number(x1), number(y1));
+        } else {
+            let bend = ((x1 - x0) / 2.0).abs().max(20.0);
+            let direction = if x1 >= x0 { 1.0 } else { -1.0 };
+            let _ = write!(
+                d,
+                " C{},{} {},{} {},{}",
+                number(x0 + direction * bend),
+                number(y0),
+                number(x1 - direction * bend),
+                number(y1),
+                number(x1),
+                number(y1)
+            );
+        }
+    }
+    d
+}
+
+/// A coordinate with at most one decimal, without a trailing `.0`.
+fn number(value: f64) -> String {
+    let rounded = (value * 10.0).round() / 10.0;
+    if rounded.fract() == 0.0 {
+        format!("{rounded:.0}")
+    } else {
+        format!("{rounded:.1}")
+    }
+}
