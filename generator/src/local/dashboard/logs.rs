@@ -3,11 +3,11 @@
 //! the pages that follow the live stream.
 
 use std::collections::{BTreeMap, VecDeque};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
 use serde::Serialize;
-use tokio::sync::broadcast;
+use tokio::sync::{broadcast, mpsc};
 
 use crate::local::logs::{LogFilter, Rendered, Style, clock_of, render};
 
@@ -91,6 +91,24 @@ impl RecentLogs {
     pub fn follow(&self) -> broadcast::Receiver<LogLine> {
         self.announce.subscribe()
     }
+}
+
+/// Passes every line of `lines` on, kept in `recent` first (the workers' log channel, before
+/// `gen dev` prints it).
+pub fn tap(
+    mut lines: mpsc::UnboundedReceiver<String>,
+    recent: Arc<RecentLogs>,
+) -> mpsc::UnboundedReceiver<String> {
+    let (sender, passed) = mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        while let Some(line) = lines.recv().await {
+            recent.observe(&line);
+            if sender.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    passed
 }
 
 #[cfg(test)]

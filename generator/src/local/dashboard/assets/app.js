@@ -27,23 +27,37 @@ async function loadGraph() {
   if (snapshot) overlay(snapshot);
 }
 
-// Each part's figure lines, under its node's box in the graph.
+// Each part's main figure in the line the graph keeps free under its node (`text.figure`), all
+// of its figures in the node's tooltip.
 function overlay(current) {
   for (const part of current.parts) {
     const node = document.querySelector(`#graph [data-id="${CSS.escape(part.id)}"]`);
     if (!node) continue;
-    for (const old of node.querySelectorAll("text.figure")) old.remove();
-    const shape = node.querySelector("rect, ellipse, polygon, path, circle") || node;
-    const box = shape.getBBox();
-    part.lines.forEach((line, index) => {
-      const text = document.createElementNS(SVG, "text");
-      text.setAttribute("class", alerting(part) && index === 0 ? "figure alert" : "figure");
-      text.setAttribute("x", box.x + box.width / 2);
-      text.setAttribute("y", box.y + box.height + 13 + index * 13);
-      text.setAttribute("text-anchor", "middle");
-      text.textContent = line;
-      node.appendChild(text);
-    });
+    const figure = node.querySelector("text.figure");
+    if (figure) {
+      figure.textContent = part.lines[0] || "";
+      figure.classList.toggle("alert", alerting(part));
+      fit(figure, node);
+    }
+    let title = node.querySelector("title");
+    if (!title) {
+      title = document.createElementNS(SVG, "title");
+      node.prepend(title);
+    }
+    title.textContent = [part.id, ...part.lines].join("\n");
+  }
+}
+
+// Smaller type for a figure line wider than its node's box.
+function fit(figure, node) {
+  const shape = node.firstElementChild;
+  if (!shape || shape === figure || typeof shape.getBBox !== "function") return;
+  const room = shape.getBBox().width - 8;
+  let size = 11;
+  figure.style.fontSize = `${size}px`;
+  while (size > 8 && figure.getComputedTextLength() > room) {
+    size -= 0.5;
+    figure.style.fontSize = `${size}px`;
   }
 }
 
