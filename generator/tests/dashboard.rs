@@ -157,11 +157,7 @@ fn the_dashboard_shows_the_seed_pipeline_live_and_redrives_a_dead_letter_queue()
     let (dev, url) = start(&folder);
 
     // Guards, without a browser: DNS rebinding, another site's request, a form post.
-    let (status, body) = request(
-        &url,
-        "GET / HTTP/1.1\r\nHost: evil.example:80",
-        "",
-    );
+    let (status, body) = request(&url, "GET / HTTP/1.1\r\nHost: evil.example:80", "");
     assert_eq!(status, 403, "{body}");
     assert!(body.contains("DNS rebinding"), "{body}");
     let (status, page) = request(&url, "GET / HTTP/1.1\r\nHost: {address}", "");
@@ -200,10 +196,8 @@ fn the_dashboard_shows_the_seed_pipeline_live_and_redrives_a_dead_letter_queue()
         eprintln!("skipping the browser part of the dashboard test: {missing}");
         return;
     }
-    let screenshot = std::env::var_os("GEN_DASHBOARD_SCREENSHOT").map_or_else(
-        || folder.join("dashboard.png"),
-        |path| root.join(path),
-    );
+    let screenshot = std::env::var_os("GEN_DASHBOARD_SCREENSHOT")
+        .map_or_else(|| folder.join("dashboard.png"), |path| root.join(path));
     let output = Command::new("node")
         .arg(browser_dir.join("dashboard.mjs"))
         .args(["--url", &url])

@@ -129,7 +129,13 @@ mod engine {
         let (_engine, client) = engine_client().await;
         let (source, source_arn, dlq, dlq_arn) = source_and_dlq(&client, "orders").await;
         dead_letter(&client, &source, 3).await;
-        assert_eq!((visible(&client, &source).await, visible(&client, &dlq).await), (0, 3));
+        assert_eq!(
+            (
+                visible(&client, &source).await,
+                visible(&client, &dlq).await
+            ),
+            (0, 3)
+        );
         // A dead letter says where it came from.
         let peeked = client
             .receive_message()
@@ -159,7 +165,13 @@ mod engine {
         assert_eq!(task.source_arn(), Some(dlq_arn.as_str()));
         assert_eq!(task.task_handle(), None, "only a running task has a handle");
         assert!(task.started_timestamp() > 0);
-        assert_eq!((visible(&client, &source).await, visible(&client, &dlq).await), (3, 0));
+        assert_eq!(
+            (
+                visible(&client, &source).await,
+                visible(&client, &dlq).await
+            ),
+            (3, 0)
+        );
         // Back on the source, each starts afresh: its first receive counts 1.
         let received = client
             .receive_message()
@@ -169,7 +181,11 @@ mod engine {
             .send()
             .await
             .expect("ReceiveMessage");
-        let mut bodies: Vec<&str> = received.messages().iter().filter_map(|m| m.body()).collect();
+        let mut bodies: Vec<&str> = received
+            .messages()
+            .iter()
+            .filter_map(|m| m.body())
+            .collect();
         bodies.sort_unstable();
         assert_eq!(bodies, ["order-0", "order-1", "order-2"]);
         for message in received.messages() {
@@ -205,7 +221,10 @@ mod engine {
         assert_eq!(task.status(), Some("COMPLETED"));
         assert_eq!(task.destination_arn(), Some(elsewhere_arn.as_str()));
         assert_eq!(visible(&client, &elsewhere).await, 2);
-        assert_eq!(visible(&client, &source).await + visible(&client, &dlq).await, 0);
+        assert_eq!(
+            visible(&client, &source).await + visible(&client, &dlq).await,
+            0
+        );
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -277,7 +296,10 @@ mod engine {
             .expect("ListMessageMoveTasks");
         assert_eq!(listed.results()[0].status(), Some("RUNNING"));
         assert_eq!(listed.results()[0].task_handle(), Some(handle.as_str()));
-        assert_eq!(listed.results()[0].max_number_of_messages_per_second(), Some(1));
+        assert_eq!(
+            listed.results()[0].max_number_of_messages_per_second(),
+            Some(1)
+        );
 
         let cancelled = client
             .cancel_message_move_task()
@@ -343,7 +365,9 @@ mod moto {
             .send()
             .await
             .expect_err("moto lacks StartMessageMoveTask");
-        let status = error.raw_response().map(|response| response.status().as_u16());
+        let status = error
+            .raw_response()
+            .map(|response| response.status().as_u16());
         assert_eq!(status, Some(500), "{error:?}");
     }
 }

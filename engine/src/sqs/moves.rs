@@ -261,7 +261,12 @@ fn step(registry: &mut Registry, handle: &str) -> Option<Duration> {
         Ok(slot) if chunk > 0 => slot.queue.take_visible(chunk, now.instant),
         Ok(_) => Vec::new(),
         Err(_) => {
-            finish(registry, handle, 0, Some("The source queue was deleted.".into()));
+            finish(
+                registry,
+                handle,
+                0,
+                Some("The source queue was deleted.".into()),
+            );
             return None;
         }
     };
@@ -289,7 +294,11 @@ fn step(registry: &mut Registry, handle: &str) -> Option<Duration> {
             unmoved.push(message);
             continue;
         };
-        let name = destination.rsplit(':').next().unwrap_or_default().to_owned();
+        let name = destination
+            .rsplit(':')
+            .next()
+            .unwrap_or_default()
+            .to_owned();
         match registry.by_name(&name) {
             Ok(slot) if Registry::arn(&name) == destination => {
                 slot.queue.accept_moved(message, now);
@@ -297,7 +306,9 @@ fn step(registry: &mut Registry, handle: &str) -> Option<Duration> {
                 moved += 1;
             }
             _ => {
-                failure = Some(format!("The destination queue {destination} does not exist."));
+                failure = Some(format!(
+                    "The destination queue {destination} does not exist."
+                ));
                 unmoved.push(message);
             }
         }
@@ -309,7 +320,7 @@ fn step(registry: &mut Registry, handle: &str) -> Option<Duration> {
             slot.queue.accept_dead_letter(message, now.instant);
         }
     }
-    let over = failure.is_some() || moved as u64 >= remaining;
+    let over = failure.is_some() || moved >= remaining;
     if over {
         finish(registry, handle, moved, failure);
         return None;

@@ -116,16 +116,7 @@ pub fn run(args: &DevArgs, printer: &Printer) -> Result<ExitStatus, CommandError
         for (name, url) in &running.queue_urls {
             printer.note(&format!("queue {name}: {url}\n"));
         }
-        let dashboard = match dashboard::start(&running, &pipeline, measured.clone(), recent).await {
-            Ok(dashboard) => {
-                printer.note(&format!("dashboard: {}\n", dashboard.url()));
-                Some(dashboard)
-            }
-            Err(error) => {
-                printer.note(&format!("warning: no dashboard, cannot listen on loopback: {error}\n"));
-                None
-            }
-        };
+        let dashboard = serve_dashboard(&running, &pipeline, &measured, recent, printer).await;
         write_state(&running, &pipeline, &dirs, dashboard.as_ref(), printer);
         publish_figures(&running, &tally, &dirs);
         until_stopped(args, &dirs, printer, running, &pipeline, &template).await;
@@ -133,6 +124,29 @@ pub fn run(args: &DevArgs, printer: &Printer) -> Result<ExitStatus, CommandError
         stopped(&tally, &dirs, printer);
         Ok(ExitStatus::Success)
     })
+}
+
+/// The dashboard of the running pipeline, its URL printed; `None` (with a warning) when it
+/// cannot listen.
+async fn serve_dashboard(
+    running: &dev::Dev,
+    pipeline: &crate::config::Pipeline,
+    measured: &Arc<Mutex<DevMeasurements>>,
+    recent: Arc<dashboard::RecentLogs>,
+    printer: &Printer,
+) -> Option<dashboard::Dashboard> {
+    match dashboard::start(running, pipeline, Arc::clone(measured), recent).await {
+        Ok(dashboard) => {
+            printer.note(&format!("dashboard: {}\n", dashboard.url()));
+            Some(dashboard)
+        }
+        Err(error) => {
+            printer.note(&format!(
+                "warning: no dashboard, cannot listen on loopback: {error}\n"
+            ));
+            None
+        }
+    }
 }
 
 /// After Ctrl-C: the EMF figures summed, and the state files that point at the engine gone.

@@ -158,12 +158,15 @@ impl Sources {
         let dead_letter_queues = self.dead_letter_queues();
         for queue in self.pipeline.queues.values() {
             let local = local_queue(&self.pipeline, &queue.name);
-            let figures = self.sqs.figures(&local).unwrap_or(engine::sqs::QueueFigures {
-                visible: 0,
-                in_flight: 0,
-                delayed: 0,
-                oldest_age_millis: None,
-            });
+            let figures = self
+                .sqs
+                .figures(&local)
+                .unwrap_or(engine::sqs::QueueFigures {
+                    visible: 0,
+                    in_flight: 0,
+                    delayed: 0,
+                    oldest_age_millis: None,
+                });
             let mut lines = vec![format!(
                 "{} waiting · {} in flight",
                 figures.visible + figures.delayed,
@@ -246,9 +249,9 @@ impl Sources {
             let load = |counter: fn(&MappingStats) -> &std::sync::atomic::AtomicU64| {
                 stats.map_or(0, |stats| counter(stats).load(Ordering::Relaxed))
             };
-            let invocations = load(|s| &s.invocations).max(billed.len() as u64).max(
-                routed.get(name).copied().unwrap_or(0),
-            );
+            let invocations = load(|s| &s.invocations)
+                .max(billed.len() as u64)
+                .max(routed.get(name).copied().unwrap_or(0));
             let errors = load(|s| &s.invoke_failures);
             let failed_records = load(|s| &s.failed);
             let p50 = percentile(&billed, 50);
@@ -396,7 +399,7 @@ fn percentile(sorted: &[u64], percent: usize) -> Option<u64> {
 fn age_text(millis: u64) -> String {
     match millis {
         0..1000 => format!("{millis} ms"),
-        1000..60_000 => format!("{:.1} s", millis as f64 / 1000.0),
+        1000..60_000 => format!("{}.{} s", millis / 1000, millis / 100 % 10),
         _ => format!("{} min", millis / 60_000),
     }
 }

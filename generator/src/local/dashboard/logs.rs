@@ -127,7 +127,11 @@ mod tests {
             logs.observe(&format!("[notification] line {index}"));
         }
         assert_eq!(logs.of("task").len(), 1);
-        assert!(logs.of("task")[0].contains("batch done"), "{:?}", logs.of("task"));
+        assert!(
+            logs.of("task")[0].contains("batch done"),
+            "{:?}",
+            logs.of("task")
+        );
         let notification = logs.of("notification");
         assert_eq!(notification.len(), KEEP);
         assert!(notification[0].ends_with("line 0"));

@@ -121,11 +121,9 @@ async fn answer(state: &Arc<State>, request: Request<Incoming>) -> Response<Body
     let path = request.uri().path().to_owned();
     match (request.method(), path.as_str()) {
         (&Method::GET, "/") => whole(StatusCode::OK, "text/html; charset=utf-8", INDEX),
-        (&Method::GET, "/app.js") => whole(
-            StatusCode::OK,
-            "text/javascript; charset=utf-8",
-            SCRIPT,
-        ),
+        (&Method::GET, "/app.js") => {
+            whole(StatusCode::OK, "text/javascript; charset=utf-8", SCRIPT)
+        }
         (&Method::GET, "/app.css") => whole(StatusCode::OK, "text/css; charset=utf-8", STYLES),
         (&Method::GET, "/graph.svg") => whole(
             StatusCode::OK,
@@ -143,10 +141,11 @@ async fn answer(state: &Arc<State>, request: Request<Incoming>) -> Response<Body
             json(StatusCode::OK, &state.logs.of(&function))
         }
         (&Method::POST, "/api/redrive") => redrive(state, request).await,
-        (_, "/" | "/app.js" | "/app.css" | "/graph.svg" | "/api/snapshot" | "/api/events"
-        | "/api/logs" | "/api/redrive") => {
-            text(StatusCode::METHOD_NOT_ALLOWED, "method not allowed")
-        }
+        (
+            _,
+            "/" | "/app.js" | "/app.css" | "/graph.svg" | "/api/snapshot" | "/api/events"
+            | "/api/logs" | "/api/redrive",
+        ) => text(StatusCode::METHOD_NOT_ALLOWED, "method not allowed"),
         _ => text(StatusCode::NOT_FOUND, "not found"),
     }
 }
@@ -176,7 +175,10 @@ async fn redrive(state: &State, request: Request<Incoming>) -> Response<Body> {
         );
     }
     let Ok(body) = Limited::new(body, MAX_BODY).collect().await else {
-        return text(StatusCode::PAYLOAD_TOO_LARGE, "the request body is too large");
+        return text(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "the request body is too large",
+        );
     };
     let queue = serde_json::from_slice::<serde_json::Value>(&body.to_bytes())
         .ok()
@@ -260,7 +262,6 @@ fn events(state: Arc<State>) -> Response<Body> {
     response
 }
 
-
 fn sse<T: serde::Serialize>(event: &str, value: &T) -> Bytes {
     let data = serde_json::to_string(value).unwrap_or_default();
     Bytes::from(format!("event: {event}\ndata: {data}\n\n"))
@@ -312,7 +313,10 @@ fn whole(status: StatusCode, content_type: &'static str, body: impl Into<Bytes>)
     let headers = response.headers_mut();
     headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
     headers.insert("cache-control", HeaderValue::from_static("no-store"));
-    headers.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
+    headers.insert(
+        "x-content-type-options",
+        HeaderValue::from_static("nosniff"),
+    );
     headers.insert(
         "content-security-policy",
         HeaderValue::from_static(
