@@ -223,6 +223,114 @@ fn an_iam_widening_is_said_in_plain_words() {
     insta::assert_snapshot!(markdown);
 }
 
+/// A queue added on its own: the PR comment draws it as added, and nothing else as changed.
+#[test]
+fn a_new_queue_is_drawn_as_added() {
+    let (code, markdown) = diff_after(
+        |seed| {
+            seed.replace(
+                "  notification-dlq:\n",
+                "  audit: {}\n  notification-dlq:\n",
+            )
+        },
+        "markdown",
+    );
+    assert_eq!(code, 2);
+    assert!(
+        markdown.contains("queue_audit[[\"audit [added]<br/>"),
+        "{markdown}"
+    );
+    assert!(
+        markdown.contains("    class queue_audit added\n"),
+        "{markdown}"
+    );
+    // Nothing else is marked: `[changed]` appears in the legend only.
+    assert_eq!(markdown.matches("[changed]").count(), 1, "{markdown}");
+    assert!(markdown.contains("Legend: `[added]`"), "{markdown}");
+    insta::assert_snapshot!(markdown);
+}
+
+/// The JSON plan carries the same statuses as the drawing: a rename is the new part replacing
+/// the old, which is removed, with the edges moved from one to the other.
+#[test]
+fn the_json_plan_gives_each_node_and_edge_its_status() {
+    let (code, json) = diff_after(
+        |seed| {
+            seed.replace(
+                NOTIFICATION_QUEUE,
+                "  notifications:\n    max_receive_count",
+            )
+            .replace("queue: notification\n", "queue: notifications\n")
+            .replace("notify: notification\n", "notify: notifications\n")
+        },
+        "json",
+    );
+    assert_eq!(code, 3, "{json}");
+    let plan: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let status = |id: &str| {
+        plan["graph"]["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|node| node["id"] == id)
+            .map(|node| node["status"].as_str().unwrap().to_owned())
+    };
+    assert_eq!(status("queue:notifications").as_deref(), Some("replaced"));
+    assert_eq!(status("queue:notification").as_deref(), Some("removed"));
+    assert_eq!(status("function:task").as_deref(), Some("changed"));
+    assert_eq!(status("queue:task").as_deref(), Some("unchanged"));
+    let notifications = plan["graph"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|node| node["id"] == "queue:notifications")
+        .unwrap();
+    assert_eq!(notifications["was"], "queue:notification");
+    let edges: Vec<(String, String, String)> = plan["graph"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|edge| edge["status"] != "unchanged")
+        .map(|edge| {
+            (
+                edge["from"].as_str().unwrap().to_owned(),
+                edge["to"].as_str().unwrap().to_owned(),
+                edge["status"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let edge =
+        |from: &str, to: &str, status: &str| (from.to_owned(), to.to_owned(), status.to_owned());
+    assert_eq!(
+        edges,
+        [
+            edge("function:task", "queue:notification", "removed"),
+            edge("function:task", "queue:notifications", "added"),
+            edge("queue:notification", "function:notification", "removed"),
+            edge("queue:notification", "queue:notification-dlq", "removed"),
+            edge("queue:notifications", "function:notification", "added"),
+            edge("queue:notifications", "queue:notification-dlq", "added"),
+        ]
+    );
+}
+
+/// A change the graph does not show (a promo code) draws no graph, in Markdown or JSON.
+#[test]
+fn a_change_outside_the_graph_draws_none() {
+    let (code, json) = diff_after(
+        |seed| seed.replace("SAVE10: { percent: 10 }", "SAVE10: { percent: 15 }"),
+        "json",
+    );
+    assert_eq!(code, 2, "{json}");
+    let plan: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert!(plan.get("graph").is_none(), "{json}");
+    let (_, markdown) = diff_after(
+        |seed| seed.replace("SAVE10: { percent: 10 }", "SAVE10: { percent: 15 }"),
+        "markdown",
+    );
+    assert!(!markdown.contains("```mermaid"), "{markdown}");
+}
+
 #[test]
 fn no_change_exits_0() {
     let (code, markdown) = diff_after(
@@ -230,6 +338,7 @@ fn no_change_exits_0() {
         "markdown",
     );
     assert_eq!(code, 0);
+    assert!(!markdown.contains("```mermaid"), "{markdown}");
     insta::assert_snapshot!(markdown);
 }
 
@@ -241,7 +350,7 @@ fn json_is_versioned() {
     );
     assert_eq!(code, 2);
     let plan: serde_json::Value = serde_json::from_str(&json).unwrap();
-    assert_eq!(plan["schema_version"], 1);
+    assert_eq!(plan["schema_version"], 2);
     assert_eq!(plan["verdict"], "changes");
     assert_eq!(
         plan["pipeline_changes"][0]["description"],

@@ -5,6 +5,7 @@
 
 mod buses;
 mod cost;
+mod graph;
 mod iam;
 mod pipeline;
 mod render;
@@ -17,10 +18,15 @@ pub use cost::{CostChange, ServiceCostChange};
 pub use render::{markdown, text};
 
 use crate::config::Pipeline;
+use crate::graph::GraphChanges;
 use crate::synth::{SynthError, SynthOptions, synthesize};
 
-/// Version of the JSON shape of a [`Plan`]; bumped on any incompatible change.
-pub const PLAN_SCHEMA_VERSION: u32 = 1;
+/// Version of the JSON shape of a [`Plan`]; bumped on any change of shape, documented in
+/// `docs/diff-plan.md`.
+///
+/// - 1: verdict, pipeline, resource and IAM changes, cost.
+/// - 2: `graph`, the pipeline's parts and connections with a status each.
+pub const PLAN_SCHEMA_VERSION: u32 = 2;
 
 /// Everything that differs, and how risky it is: the output of `gen diff --format json`.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
@@ -39,6 +45,12 @@ pub struct Plan {
     /// The monthly cost before and after, when pipeline.yaml states `cost.orders_per_month`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cost: Option<CostChange>,
+    /// Since version 2: the pipeline after the change as a graph, with the parts the change
+    /// removes, each node and edge with its status (`added`, `changed`, `replaced`, `removed`,
+    /// `unchanged`). Absent when the graph does not change (a promo code, a comment) or the
+    /// pipeline before the change is not known (`--deployed` without its recorded file).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub graph: Option<GraphChanges>,
 }
 
 /// How a plan is judged.
@@ -143,6 +155,9 @@ pub fn plan_against_template(
             )
         },
     );
+    let graph = old.and_then(|old| {
+        graph::changes(old, new, &pipeline_changes, &resource_changes, &iam_changes)
+    });
     let verdict = if resource_changes
         .iter()
         .any(|change| change.data_loss.is_some())
@@ -160,5 +175,6 @@ pub fn plan_against_template(
         resource_changes,
         iam_changes,
         cost,
+        graph,
     })
 }

@@ -3,6 +3,7 @@
 use std::fmt::Write as _;
 
 use super::{Action, Plan, ResourceChange, Verdict};
+use crate::graph::GraphChanges;
 
 fn counts(plan: &Plan) -> String {
     let count = |action: Action| {
@@ -149,6 +150,9 @@ pub fn markdown(plan: &Plan) -> String {
         }
         out.push('\n');
     }
+    if let Some(graph) = &plan.graph {
+        out.push_str(&graph_section(graph));
+    }
     if !plan.resource_changes.is_empty() {
         out.push_str("#### CloudFormation resources\n\n| action | resource | type | details |\n|---|---|---|---|\n");
         for change in &plan.resource_changes {
@@ -196,6 +200,24 @@ pub fn markdown(plan: &Plan) -> String {
     out.push('\n');
     out
 }
+
+/// The pipeline after the change, drawn, with a legend.
+fn graph_section(graph: &GraphChanges) -> String {
+    let mut out = String::from("#### The pipeline after the change\n\n```mermaid\n");
+    out.push_str(&crate::graph::mermaid::render_changes(graph));
+    out.push_str("```\n\n");
+    out.push_str(GRAPH_LEGEND);
+    out.push('\n');
+    out
+}
+
+/// What the marks in the graph mean; each status is in the labels too, for readers without
+/// colour.
+const GRAPH_LEGEND: &str = "Legend: `[added]` new (green, thick border) · `[changed]` changed \
+in place (amber, thick border) · `[replaced]` a new resource takes its place (red, thickest \
+border) · `[removed]` gone, drawn from before the change (red, dashed) · unmarked: as it was. \
+Arrows: `==>` trigger or publish, `-.->` write or dead-letter redrive (dotted), `-->` route or \
+rule delivery.\n";
 
 fn escape(text: &str) -> String {
     text.replace('|', "\\|")

@@ -28,8 +28,9 @@ pub struct Layout {
     pub positions: Vec<(f64, f64)>,
     /// Per edge, the points it passes from its source's side to its target's side.
     pub routes: Vec<Vec<(f64, f64)>>,
-    /// Where each edge's label goes (its centre).
-    pub label_positions: Vec<(f64, f64)>,
+    /// Per edge, the index in its route of the point that starts the stretch its label
+    /// belongs on: the first gap between columns the edge crosses as laid out.
+    pub label_stretches: Vec<usize>,
     pub width: f64,
     pub height: f64,
 }
@@ -48,14 +49,99 @@ struct Vertex {
     layer: usize,
 }
 
-/// Lays out `input`.
+/// Lays out `input`: each connected part on its own, the parts stacked top to bottom in the
+/// order of their first node.
 pub fn layout(input: &Input) -> Layout {
+    let components = components(input.sizes.len(), &input.edges);
+    if components.len() <= 1 {
+        return layout_connected(input);
+    }
+    let mut positions = vec![(0.0, 0.0); input.sizes.len()];
+    let mut routes = vec![Vec::new(); input.edges.len()];
+    let mut label_stretches = vec![0; input.edges.len()];
+    let (mut width, mut top) = (0.0_f64, 0.0_f64);
+    for nodes in components {
+        let mut local = vec![usize::MAX; input.sizes.len()];
+        for (index, &node) in nodes.iter().enumerate() {
+            local[node] = index;
+        }
+        let edges: Vec<usize> = (0..input.edges.len())
+            .filter(|&edge| local[input.edges[edge].0] != usize::MAX)
+            .collect();
+        let part = layout_connected(&Input {
+            sizes: nodes.iter().map(|&node| input.sizes[node]).collect(),
+            start_priority: nodes
+                .iter()
+                .map(|&node| input.start_priority.get(node).copied().unwrap_or(0))
+                .collect(),
+            edges: edges
+                .iter()
+                .map(|&edge| (local[input.edges[edge].0], local[input.edges[edge].1]))
+                .collect(),
+            label_widths: edges
+                .iter()
+                .map(|&edge| input.label_widths.get(edge).copied().unwrap_or(0.0))
+                .collect(),
+        });
+        // Each part carries its own margins: overlap them to one margin between parts.
+        let shift = if top == 0.0 { 0.0 } else { top - MARGIN };
+        for (index, &node) in nodes.iter().enumerate() {
+            let (x, y) = part.positions[index];
+            positions[node] = (x, y + shift);
+        }
+        for (index, &edge) in edges.iter().enumerate() {
+            routes[edge] = part.routes[index]
+                .iter()
+                .map(|&(x, y)| (x, y + shift))
+                .collect();
+            label_stretches[edge] = part.label_stretches[index];
+        }
+        width = width.max(part.width);
+        top = part.height + shift;
+    }
+    Layout {
+        positions,
+        routes,
+        label_stretches,
+        width,
+        height: top,
+    }
+}
+
+/// The connected parts of the graph, each as its nodes in index order, ordered by their first
+/// node.
+fn components(count: usize, edges: &[(usize, usize)]) -> Vec<Vec<usize>> {
+    let mut parent: Vec<usize> = (0..count).collect();
+    fn root(parent: &mut [usize], mut node: usize) -> usize {
+        while parent[node] != node {
+            parent[node] = parent[parent[node]];
+            node = parent[node];
+        }
+        node
+    }
+    for &(from, to) in edges {
+        let (a, b) = (root(&mut parent, from), root(&mut parent, to));
+        if a != b {
+            parent[a.max(b)] = a.min(b);
+        }
+    }
+    let mut parts: std::collections::BTreeMap<usize, Vec<usize>> =
+        std::collections::BTreeMap::new();
+    for node in 0..count {
+        let top = root(&mut parent, node);
+        parts.entry(top).or_default().push(node);
+    }
+    parts.into_values().collect()
+}
+
+/// Lays out one connected graph.
+fn layout_connected(input: &Input) -> Layout {
     let count = input.sizes.len();
     if count == 0 {
         return Layout {
             positions: Vec::new(),
             routes: vec![Vec::new(); input.edges.len()],
-            label_positions: vec![(0.0, 0.0); input.edges.len()],
+            label_stretches: vec![0; input.edges.len()],
             width: 2.0 * MARGIN,
             height: 2.0 * MARGIN,
         };
@@ -142,7 +228,7 @@ pub fn layout(input: &Input) -> Layout {
 
     let positions = (0..count).map(|node| (left(node), tops[node])).collect();
     let mut routes = Vec::with_capacity(chains.len());
-    let mut label_positions = Vec::with_capacity(chains.len());
+    let mut label_stretches = Vec::with_capacity(chains.len());
     for (chain, &back) in chains.iter().zip(&reversed) {
         let mut points = Vec::new();
         for (index, &vertex) in chain.iter().enumerate() {
@@ -172,9 +258,7 @@ pub fn layout(input: &Input) -> Layout {
             points.reverse();
         }
         // The label on the first stretch between two columns (the last, for a back edge).
-        let stretch = if back { points.len() - 2 } else { 0 };
-        let (a, b) = (points[stretch], points[stretch + 1]);
-        label_positions.push(((a.0 + b.0) / 2.0, (a.1 + b.1) / 2.0));
+        label_stretches.push(if back { points.len() - 2 } else { 0 });
         routes.push(points);
     }
     let width = column_x[layer_count - 1] + column_width[layer_count - 1] + MARGIN;
@@ -185,7 +269,7 @@ pub fn layout(input: &Input) -> Layout {
     Layout {
         positions,
         routes,
-        label_positions,
+        label_stretches,
         width,
         height,
     }
@@ -539,6 +623,19 @@ mod tests {
         case(&[0.0, 100.0], &[0.0, 100.0]);
         case(&[50.0, 50.0], &[35.0, 65.0]);
         case(&[0.0, 0.0, 0.0], &[-30.0, 0.0, 30.0]);
+    }
+
+    #[test]
+    fn separate_parts_are_stacked_without_overlap() {
+        let laid = layout(&input(4, &[(0, 1), (2, 3)]));
+        let bottom_of_first = laid.positions[0].1.max(laid.positions[1].1) + 40.0;
+        let top_of_second = laid.positions[2].1.min(laid.positions[3].1);
+        assert!(top_of_second >= bottom_of_first + MARGIN - 0.5, "{laid:?}");
+        assert!(top_of_second <= bottom_of_first + 2.0 * MARGIN, "{laid:?}");
+        assert_eq!(
+            components(4, &[(0, 1), (2, 3)]),
+            vec![vec![0, 1], vec![2, 3]]
+        );
     }
 
     #[test]

@@ -18,10 +18,23 @@ pub fn render(graph: &Graph) -> String {
 /// The flowchart of a change: each part classed `added`, `changed`, `replaced`, `removed` (or
 /// left plain), with the status also written in its label for readers without colour.
 pub fn render_changes(changes: &GraphChanges) -> String {
-    let nodes: Vec<(&Node, Option<Status>)> = changes
+    // A renamed part says what it replaces.
+    let renamed: Vec<Node> = changes
         .nodes
         .iter()
-        .map(|change| (&change.node, Some(change.status)))
+        .map(|change| {
+            let mut node = change.node.clone();
+            if let Some(was) = &change.was {
+                let old_name = was.split_once(':').map_or(was.as_str(), |(_, name)| name);
+                node.details.insert(0, format!("replaces {old_name}"));
+            }
+            node
+        })
+        .collect();
+    let nodes: Vec<(&Node, Option<Status>)> = renamed
+        .iter()
+        .zip(&changes.nodes)
+        .map(|(node, change)| (node, Some(change.status)))
         .collect();
     let edges: Vec<(&Edge, Option<Status>)> = changes
         .edges
@@ -33,11 +46,12 @@ pub fn render_changes(changes: &GraphChanges) -> String {
 
 /// The class definitions of the statuses: colour for those who see it, a border width and
 /// dash pattern for those who do not.
-const CLASS_DEFS: &str = "\
-    classDef added fill:#e6ffec,stroke:#1a7f37,stroke-width:3px\n\
-    classDef changed fill:#fff8c5,stroke:#9a6700,stroke-width:3px\n\
-    classDef replaced fill:#ffebe9,stroke:#cf222e,stroke-width:4px\n\
-    classDef removed fill:#f6f8fa,stroke:#cf222e,stroke-width:2px,stroke-dasharray:6 4,color:#57606a\n";
+const CLASS_DEFS: [&str; 4] = [
+    "classDef added fill:#e6ffec,stroke:#1a7f37,stroke-width:3px",
+    "classDef changed fill:#fff8c5,stroke:#9a6700,stroke-width:3px",
+    "classDef replaced fill:#ffebe9,stroke:#cf222e,stroke-width:4px",
+    "classDef removed fill:#f6f8fa,stroke:#cf222e,stroke-width:2px,stroke-dasharray:6 4,color:#57606a",
+];
 
 fn flowchart(nodes: &[(&Node, Option<Status>)], edges: &[(&Edge, Option<Status>)]) -> String {
     let names = short_names(nodes.iter().map(|(node, _)| *node));
@@ -78,7 +92,9 @@ fn flowchart(nodes: &[(&Node, Option<Status>)], edges: &[(&Edge, Option<Status>)
         out.push_str(&style);
     }
     if nodes.iter().any(|(_, status)| status.is_some()) {
-        out.push_str(CLASS_DEFS);
+        for class in CLASS_DEFS {
+            let _ = writeln!(out, "    {class}");
+        }
         for status in [
             Status::Added,
             Status::Changed,

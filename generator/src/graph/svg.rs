@@ -71,6 +71,39 @@ pub fn render(graph: &Graph) -> String {
         svg,
         r##"<rect x="0" y="0" width="{total_width}" height="{total_height}" fill="#fff"/>"##
     );
+    // Boxes a label must not cover: the nodes, then each label placed.
+    let mut taken: Vec<(f64, f64, f64, f64)> = graph
+        .nodes
+        .iter()
+        .zip(&laid.positions)
+        .map(|(node, &(x, y))| {
+            let (w, h) = size(node);
+            (x, y, w, h)
+        })
+        .collect();
+    // Labels on straight stretches first: they have the least room to move.
+    let mut label_order: Vec<usize> = (0..graph.edges.len())
+        .filter(|&index| graph.edges[index].label.is_some())
+        .collect();
+    label_order.sort_by_key(|&index| {
+        let route = &laid.routes[index];
+        let stretch = laid.label_stretches[index];
+        let straight = match (route.get(stretch), route.get(stretch + 1)) {
+            (Some(a), Some(b)) => (a.1 - b.1).abs() < 0.5,
+            _ => true,
+        };
+        (!straight, index)
+    });
+    let mut label_at = vec![(0.0, 0.0); graph.edges.len()];
+    for index in label_order {
+        let label = graph.edges[index].label.as_deref().unwrap_or_default();
+        label_at[index] = place_label(
+            &laid.routes[index],
+            laid.label_stretches[index],
+            (width(label, EDGE_LABEL_SIZE) + 6.0, 14.0),
+            &mut taken,
+        );
+    }
     for (index, edge) in graph.edges.iter().enumerate() {
         let (dash, stroke_width) = edge_style(edge.kind);
         let _ = write!(
@@ -84,8 +117,8 @@ pub fn render(graph: &Graph) -> String {
                 .unwrap_or_default(),
         );
         if let Some(label) = &edge.label {
-            let (x, y) = laid.label_positions[index];
             let label_width = width(label, EDGE_LABEL_SIZE) + 6.0;
+            let (x, y) = label_at[index];
             let _ = write!(
                 svg,
                 r##"<rect x="{}" y="{}" width="{}" height="14" fill="#fff" fill-opacity="0.9"/><text class="edge-label" x="{}" y="{}" font-size="{EDGE_LABEL_SIZE}" text-anchor="middle">{}</text>"##,
@@ -176,6 +209,7 @@ fn size(node: &Node) -> (f64, f64) {
         .fold(width(&node.label, LABEL_SIZE), f64::max);
     let sides = match node.kind {
         NodeKind::Api | NodeKind::Rule | NodeKind::Route => 2.0 * PADDING + 20.0,
+        NodeKind::Queue => 2.0 * PADDING + 24.0,
         _ => 2.0 * PADDING,
     };
     #[expect(clippy::cast_precision_loss, reason = "a handful of lines")]
@@ -325,6 +359,56 @@ fn shape(kind: NodeKind, x: f64, y: f64, w: f64, h: f64) -> String {
     }
 }
 
+/// The centre of a label of `size` on the stretch of `route` starting at `stretch`: the middle
+/// if it is free, else the first free of a few points along it; the box is added to `taken`.
+fn place_label(
+    route: &[(f64, f64)],
+    stretch: usize,
+    size: (f64, f64),
+    taken: &mut Vec<(f64, f64, f64, f64)>,
+) -> (f64, f64) {
+    let (Some(&start), Some(&end)) = (route.get(stretch), route.get(stretch + 1)) else {
+        return (0.0, 0.0);
+    };
+    let candidates = [0.5, 0.35, 0.65, 0.22, 0.78, 0.12, 0.88];
+    let boxed = |(x, y): (f64, f64)| (x - size.0 / 2.0, y - size.1 / 2.0, size.0, size.1);
+    let overlaps = |a: (f64, f64, f64, f64), b: &(f64, f64, f64, f64)| {
+        a.0 < b.0 + b.2 && b.0 < a.0 + a.2 && a.1 < b.1 + b.3 && b.1 < a.1 + a.3
+    };
+    let middle = along(start, end, 0.5);
+    // Along the stretch first; then beside its middle, above or below.
+    let beside = [-16.0, 16.0, -32.0, 32.0].map(|dy| (middle.0, middle.1 + dy));
+    let point = candidates
+        .iter()
+        .map(|&t| along(start, end, t))
+        .chain(beside)
+        .find(|&point| !taken.iter().any(|other| overlaps(boxed(point), other)))
+        .unwrap_or(middle);
+    taken.push(boxed(point));
+    point
+}
+
+/// The point at `t` (0–1) on the curve [`path`] draws from `start` to `end`.
+fn along(start: (f64, f64), end: (f64, f64), t: f64) -> (f64, f64) {
+    let ((x0, y0), (x1, y1)) = (start, end);
+    if (y0 - y1).abs() < 0.5 {
+        return (x0 + (x1 - x0) * t, y0);
+    }
+    let (c0, c1) = controls(start, end);
+    let u = 1.0 - t;
+    let x = u * u * u * x0 + 3.0 * u * u * t * c0.0 + 3.0 * u * t * t * c1.0 + t * t * t * x1;
+    let y = u * u * u * y0 + 3.0 * u * u * t * c0.1 + 3.0 * u * t * t * c1.1 + t * t * t * y1;
+    (x, y)
+}
+
+/// The control points of the curve from `start` to `end`: horizontal tangents at both ends.
+fn controls(start: (f64, f64), end: (f64, f64)) -> ((f64, f64), (f64, f64)) {
+    let ((x0, y0), (x1, y1)) = (start, end);
+    let bend = ((x1 - x0) / 2.0).abs().max(20.0);
+    let direction = if x1 >= x0 { 1.0 } else { -1.0 };
+    ((x0 + direction * bend, y0), (x1 - direction * bend, y1))
+}
+
 /// A smooth path through `points`: horizontal tangents at each point, so edges leave and
 /// enter boxes sideways.
 fn path(points: &[(f64, f64)]) -> String {
@@ -333,19 +417,18 @@ fn path(points: &[(f64, f64)]) -> String {
     };
     let mut d = format!("M{},{}", number(x), number(y));
     for pair in points.windows(2) {
-        let ((x0, y0), (x1, y1)) = (pair[0], pair[1]);
+        let ((_, y0), (x1, y1)) = (pair[0], pair[1]);
         if (y0 - y1).abs() < 0.5 {
             let _ = write!(d, " L{},{}", number(x1), number(y1));
         } else {
-            let bend = ((x1 - x0) / 2.0).abs().max(20.0);
-            let direction = if x1 >= x0 { 1.0 } else { -1.0 };
+            let (c0, c1) = controls(pair[0], pair[1]);
             let _ = write!(
                 d,
                 " C{},{} {},{} {},{}",
-                number(x0 + direction * bend),
-                number(y0),
-                number(x1 - direction * bend),
-                number(y1),
+                number(c0.0),
+                number(c0.1),
+                number(c1.0),
+                number(c1.1),
                 number(x1),
                 number(y1)
             );

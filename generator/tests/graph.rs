@@ -1,0 +1,224 @@
+//! `gen graph` on the root pipeline and every example: mermaid, DOT and SVG snapshots, each
+//! output checked for what makes it valid where it is used (GitHub's mermaid, graphviz, a
+//! browser), and deterministic.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn workspace_root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("generator/ sits in the workspace")
+}
+
+/// (snapshot name, pipeline file relative to the workspace): the root pipeline, then each
+/// example in name order.
+fn pipelines() -> Vec<(String, PathBuf)> {
+    let mut examples: Vec<(String, PathBuf)> = std::fs::read_dir(workspace_root().join("examples"))
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|dir| dir.join("pipeline.yaml").is_file())
+        .map(|dir| {
+            let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+            (
+                name.clone(),
+                PathBuf::from("examples").join(name).join("pipeline.yaml"),
+            )
+        })
+        .collect();
+    examples.sort();
+    assert!(examples.len() >= 4, "the examples are found: {examples:?}");
+    let mut all = vec![("root".to_owned(), PathBuf::from("pipeline.yaml"))];
+    all.extend(examples);
+    all
+}
+
+fn gen_command(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_gen"))
+        .args(args)
+        .current_dir(workspace_root())
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("gen runs")
+}
+
+fn graph(file: &Path, format: &str) -> String {
+    let output = gen_command(&["graph", "-f", file.to_str().unwrap(), "--format", format]);
+    assert!(
+        output.status.success(),
+        "gen graph -f {} --format {format}: {}",
+        file.display(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
+
+/// The node ids of a pipeline, from the model the renderers draw.
+fn node_ids(file: &Path) -> Vec<String> {
+    let path = workspace_root().join(file);
+    let bytes = std::fs::read(&path).unwrap();
+    let loaded = generator::config::load(&path.display().to_string(), &bytes);
+    let pipeline = loaded.pipeline.expect("the pipeline is valid");
+    generator::graph::Graph::of(&pipeline)
+        .nodes
+        .into_iter()
+        .map(|node| node.id)
+        .collect()
+}
+
+#[test]
+fn mermaid_of_every_pipeline() {
+    for (name, file) in pipelines() {
+        let mermaid = graph(&file, "mermaid");
+        assert!(mermaid.starts_with("flowchart LR\n"), "{mermaid}");
+        for line in mermaid.lines().skip(1) {
+            // Every label is quoted, so no character in it is read as syntax.
+            let quotes = line.matches('"').count();
+            assert!(quotes % 2 == 0, "{name}: unbalanced quotes in `{line}`");
+            if line.contains('|') {
+                assert!(
+                    line.contains("|\""),
+                    "{name}: an unquoted edge label in `{line}`"
+                );
+            }
+        }
+        assert_eq!(
+            mermaid,
+            graph(&file, "mermaid"),
+            "{name}: not deterministic"
+        );
+        insta::assert_snapshot!(format!("mermaid-{name}"), mermaid);
+    }
+}
+
+#[test]
+fn dot_of_every_pipeline() {
+    // graphviz, when installed (`apt-get install graphviz`), reads each file; the structure is
+    // checked either way.
+    let dot_installed = Command::new("dot").arg("-V").output().is_ok();
+    for (name, file) in pipelines() {
+        let dot = graph(&file, "dot");
+        assert!(
+            dot.starts_with("digraph pipeline {\n") && dot.ends_with("}\n"),
+            "{dot}"
+        );
+        for id in node_ids(&file) {
+            assert!(
+                dot.contains(&format!("  \"{id}\" [label=")),
+                "{name}: {id} missing"
+            );
+        }
+        if dot_installed {
+            let mut child = Command::new("dot")
+                .arg("-Tsvg")
+                .stdin(std::process::Stdio::piped())
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap();
+            std::io::Write::write_all(&mut child.stdin.take().unwrap(), dot.as_bytes()).unwrap();
+            let output = child.wait_with_output().unwrap();
+            assert!(
+                output.status.success() && output.stderr.is_empty(),
+                "{name}: dot rejects it: {}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+        insta::assert_snapshot!(format!("dot-{name}"), dot);
+    }
+}
+
+#[test]
+fn svg_of_every_pipeline() {
+    for (name, file) in pipelines() {
+        let svg = graph(&file, "svg");
+        let (ids, edges) = parse_svg(&svg);
+        assert_eq!(ids, node_ids(&file), "{name}: one <g data-id> per node");
+        assert!(edges > 0, "{name}: edges drawn");
+        // Self-contained: nothing fetched (the only URL is the SVG namespace).
+        assert_eq!(svg.matches("http").count(), 1, "{name}: {svg}");
+        assert!(!svg.contains("href") && !svg.contains("<script") && !svg.contains("@import"));
+        assert_eq!(svg, graph(&file, "svg"), "{name}: not deterministic");
+        insta::assert_snapshot!(format!("svg-{name}"), svg);
+    }
+}
+
+/// Parses `svg` as XML (failing on anything malformed) and returns its nodes' `data-id`s in
+/// document order, with the number of edge groups; checks each node group holds a label and
+/// the empty figure line live figures go in.
+fn parse_svg(svg: &str) -> (Vec<String>, usize) {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_str(svg);
+    let mut ids = Vec::new();
+    let mut edges = 0;
+    let mut view_box = false;
+    let mut figures = 0;
+    loop {
+        match reader.read_event().expect("well-formed XML") {
+            Event::Start(element) | Event::Empty(element) => {
+                let attribute = |key: &str| {
+                    element.try_get_attribute(key).unwrap().map(|value| {
+                        quick_xml::escape::unescape(&value.value)
+                            .unwrap()
+                            .into_owned()
+                    })
+                };
+                match element.name().0 {
+                    "svg" => view_box = attribute("viewBox").is_some(),
+                    "g" => {
+                        let class = attribute("class").unwrap_or_default();
+                        if class.starts_with("node kind-") {
+                            ids.push(attribute("data-id").expect("a node has its id"));
+                        } else if class.starts_with("edge kind-") {
+                            assert!(
+                                attribute("data-from").is_some() && attribute("data-to").is_some()
+                            );
+                            edges += 1;
+                        }
+                    }
+                    "text" if attribute("class").as_deref() == Some("figure") => figures += 1,
+                    _ => {}
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    assert!(view_box, "the SVG has a viewBox");
+    assert_eq!(figures, ids.len(), "one figure line per node");
+    (ids, edges)
+}
+
+#[test]
+fn output_file_gets_the_drawing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("pipeline.svg");
+    let output = gen_command(&["graph", "--format", "svg", "-o", path.to_str().unwrap()]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(output.stdout.is_empty());
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        graph(Path::new("pipeline.yaml"), "svg")
+    );
+}
+
+#[test]
+fn an_invalid_pipeline_is_reported_and_exits_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("pipeline.yaml");
+    std::fs::write(
+        &path,
+        "pipeline: orders\nregion: us-east-1\nqueues:\n  task: { dead_letter: nowhere }\n",
+    )
+    .unwrap();
+    let output = gen_command(&["graph", "-f", path.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(output.stdout.is_empty());
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("missing the required key `functions`")
+    );
+}
