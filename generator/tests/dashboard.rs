@@ -57,11 +57,11 @@ impl Drop for GenDev {
 /// with no other run.
 fn seed_workspace() -> PathBuf {
     let seed = std::fs::read_to_string(workspace_root().join("pipeline.yaml")).unwrap();
-    let rest: String = seed
-        .lines()
-        .filter(|line| !line.starts_with("pipeline:"))
-        .map(|line| format!("{line}\n"))
-        .collect();
+    let mut rest = String::new();
+    for line in seed.lines().filter(|line| !line.starts_with("pipeline:")) {
+        rest.push_str(line);
+        rest.push('\n');
+    }
     workspace("dashboard", &rest)
 }
 

@@ -118,6 +118,10 @@ async fn finished(client: &Client, source_arn: &str) -> ListMessageMoveTasksResu
 mod engine {
     use super::*;
 
+    fn code(error: &dyn aws_sdk_sqs::error::ProvideErrorMetadata) -> String {
+        error.code().unwrap_or_default().to_owned()
+    }
+
     async fn engine_client() -> (Backend, Client) {
         let backend = Backend::engine().await;
         let client = client(&backend).await;
@@ -228,12 +232,9 @@ mod engine {
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn refusals_and_cancelling_follow_aws() {
+    async fn refusals_follow_aws() {
         let (_engine, client) = engine_client().await;
-        let (source, source_arn, _, dlq_arn) = source_and_dlq(&client, "orders").await;
-        let code = |error: &dyn aws_sdk_sqs::error::ProvideErrorMetadata| {
-            error.code().unwrap_or_default().to_owned()
-        };
+        let (_, source_arn, _, dlq_arn) = source_and_dlq(&client, "orders").await;
         // Not a dead-letter queue, no such queue, a rate past 500.
         let error = client
             .start_message_move_task()
@@ -269,7 +270,12 @@ mod engine {
             .await
             .expect_err("MaxResults past 10");
         assert_eq!(code(&error), "InvalidParameterValue");
+    }
 
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn only_a_running_task_is_cancelled_and_tasks_are_listed_newest_first() {
+        let (_engine, client) = engine_client().await;
+        let (source, _, _, dlq_arn) = source_and_dlq(&client, "orders").await;
         // One message a second: the task is still running when a second one is asked for.
         dead_letter(&client, &source, 5).await;
         let handle = client
