@@ -134,7 +134,9 @@ function renderDeadLetters(current) {
     const message = element("td");
     message.append(element("code", {}, letter.message_id.slice(0, 8)), element("br"),
       element("small", { class: "quiet" }, letter.body));
-    row.append(element("td", {}, letter.at), message, element("td", { class: "reason" }, letter.reason));
+    const [kind, name] = letter.at.split(":");
+    const where = `${kind === "queue" ? "waiting in" : "parked in"} ${name}`;
+    row.append(element("td", {}, where), message, element("td", { class: "reason" }, letter.reason));
     body.append(row);
   }
   table.hidden = current.dead_letters.length === 0;
