@@ -156,6 +156,20 @@ fn the_dashboard_shows_the_seed_pipeline_live_and_redrives_a_dead_letter_queue()
     let folder = seed_workspace();
     let (dev, url) = start(&folder);
 
+    // `gen status` points at it too.
+    let (ok, status) = scratch::workspace::gen_in(
+        &folder,
+        &[
+            "status",
+            "-f",
+            folder.join("pipeline.yaml").to_str().unwrap(),
+        ],
+    );
+    assert!(
+        ok && status.contains(&format!("dashboard {url}")),
+        "{status}"
+    );
+
     // Guards, without a browser: DNS rebinding, another site's request, a form post.
     let (status, body) = request(&url, "GET / HTTP/1.1\r\nHost: evil.example:80", "");
     assert_eq!(status, 403, "{body}");
