@@ -1,6 +1,7 @@
 //! [`Graph::of`]: the parts and connections of a resolved pipeline.
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 
 use super::{Edge, EdgeKind, Graph, Node, NodeKind};
 use crate::config::Pipeline;
@@ -46,7 +47,7 @@ impl Graph {
         for (name, table) in &pipeline.tables {
             let mut key = format!("key {}", table.partition_key.name);
             if let Some(sort) = &table.sort_key {
-                key.push_str(&format!(", sort {}", sort.name));
+                let _ = write!(key, ", sort {}", sort.name);
             }
             let mut details = vec![key];
             if let Some(ttl) = &table.ttl_attribute {
@@ -175,7 +176,7 @@ impl Builder {
         if let Some(queue) = function.trigger.queue() {
             let mut label = format!("batch {}", queue.batch_size);
             if queue.batching_window.as_secs() > 0 {
-                label.push_str(&format!(", window {}", queue.batching_window));
+                let _ = write!(label, ", window {}", queue.batching_window);
             }
             self.edge(
                 id(NodeKind::Queue, &queue.queue),

@@ -23,8 +23,8 @@ const DETAIL_LINE: f64 = 14.0;
 const FIGURE_LINE: f64 = 16.0;
 const PADDING: f64 = 10.0;
 
-/// The SVG document of `graph`.
-pub fn render(graph: &Graph) -> String {
+/// Where [`render`] puts each node and edge of `graph`.
+pub fn layout(graph: &Graph) -> layout::Layout {
     let index_of = |id: &str| {
         graph
             .nodes
@@ -54,7 +54,12 @@ pub fn render(graph: &Graph) -> String {
             })
             .collect(),
     };
-    let laid = layout::layout(&input);
+    layout::layout(&input)
+}
+
+/// The SVG document of `graph`.
+pub fn render(graph: &Graph) -> String {
+    let laid = layout(graph);
     let mut svg = String::new();
     let (total_width, total_height) = (laid.width.ceil(), laid.height.ceil());
     let _ = writeln!(
@@ -71,6 +76,16 @@ pub fn render(graph: &Graph) -> String {
         svg,
         r##"<rect x="0" y="0" width="{total_width}" height="{total_height}" fill="#fff"/>"##
     );
+    draw_edges(&mut svg, graph, &laid);
+    for (node, &(left, top)) in graph.nodes.iter().zip(&laid.positions) {
+        draw_node(&mut svg, node, left, top);
+    }
+    svg.push_str("</svg>\n");
+    svg
+}
+
+/// Each edge's path and label, under the nodes.
+fn draw_edges(svg: &mut String, graph: &Graph, laid: &layout::Layout) {
     // Boxes a label must not cover: the nodes, then each label placed.
     let mut taken: Vec<(f64, f64, f64, f64)> = graph
         .nodes
@@ -132,42 +147,50 @@ pub fn render(graph: &Graph) -> String {
         }
         svg.push_str("</g>\n");
     }
-    for (node, &(x, y)) in graph.nodes.iter().zip(&laid.positions) {
-        let (w, h) = size(node);
+}
+
+/// A node's group: its shape, label, details and the empty figure line.
+fn draw_node(svg: &mut String, node: &Node, left: f64, top: f64) {
+    let (width, height) = size(node);
+    let _ = write!(
+        svg,
+        r#"<g class="node kind-{}" data-id="{}">"#,
+        node.kind.as_str(),
+        xml_escape(&node.id)
+    );
+    svg.push_str(&shape(
+        node.kind,
+        Frame {
+            left,
+            top,
+            width,
+            height,
+        },
+    ));
+    let centre = number(left + width / 2.0);
+    let mut baseline = top + top_padding(node.kind) + LABEL_SIZE;
+    let _ = write!(
+        svg,
+        r#"<text class="label" x="{centre}" y="{}" font-size="{LABEL_SIZE}" font-weight="bold" text-anchor="middle">{}</text>"#,
+        number(baseline),
+        xml_escape(&node.label)
+    );
+    baseline += LABEL_LINE - LABEL_SIZE + DETAIL_SIZE;
+    for detail in &node.details {
         let _ = write!(
             svg,
-            r#"<g class="node kind-{}" data-id="{}">"#,
-            node.kind.as_str(),
-            xml_escape(&node.id)
-        );
-        svg.push_str(&shape(node.kind, x, y, w, h));
-        let centre = number(x + w / 2.0);
-        let mut baseline = y + top_padding(node.kind) + LABEL_SIZE;
-        let _ = write!(
-            svg,
-            r#"<text class="label" x="{centre}" y="{}" font-size="{LABEL_SIZE}" font-weight="bold" text-anchor="middle">{}</text>"#,
+            r#"<text class="detail" x="{centre}" y="{}" font-size="{DETAIL_SIZE}" text-anchor="middle">{}</text>"#,
             number(baseline),
-            xml_escape(&node.label)
+            xml_escape(detail)
         );
-        baseline += LABEL_LINE - LABEL_SIZE + DETAIL_SIZE;
-        for detail in &node.details {
-            let _ = write!(
-                svg,
-                r#"<text class="detail" x="{centre}" y="{}" font-size="{DETAIL_SIZE}" text-anchor="middle">{}</text>"#,
-                number(baseline),
-                xml_escape(detail)
-            );
-            baseline += DETAIL_LINE;
-        }
-        let _ = write!(
-            svg,
-            r#"<text class="figure" x="{centre}" y="{}" font-size="{DETAIL_SIZE}" text-anchor="middle"></text>"#,
-            number(baseline + 1.0)
-        );
-        svg.push_str("</g>\n");
+        baseline += DETAIL_LINE;
     }
-    svg.push_str("</svg>\n");
-    svg
+    let _ = write!(
+        svg,
+        r#"<text class="figure" x="{centre}" y="{}" font-size="{DETAIL_SIZE}" text-anchor="middle"></text>"#,
+        number(baseline + 1.0)
+    );
+    svg.push_str("</g>\n");
 }
 
 /// Where work enters first: APIs and routes, then queues that are no one's dead-letter queue,
@@ -231,130 +254,131 @@ fn edge_style(kind: EdgeKind) -> (Option<&'static str>, f64) {
     }
 }
 
-/// The outline of a node of `kind` in the box (x, y, w, h).
-fn shape(kind: NodeKind, x: f64, y: f64, w: f64, h: f64) -> String {
-    let style = r##"fill="#fff" stroke="#222" stroke-width="1.4""##;
-    let (x2, y2) = (x + w, y + h);
-    let n = number;
+/// A node's box: its top-left corner and size.
+#[derive(Debug, Clone, Copy)]
+struct Frame {
+    left: f64,
+    top: f64,
+    width: f64,
+    height: f64,
+}
+
+impl Frame {
+    fn right(self) -> f64 {
+        self.left + self.width
+    }
+
+    fn bottom(self) -> f64 {
+        self.top + self.height
+    }
+
+    fn middle(self) -> f64 {
+        self.top + self.height / 2.0
+    }
+
+    fn rect(self, rounding: f64, attributes: &str) -> String {
+        format!(
+            r#"<rect x="{}" y="{}" width="{}" height="{}" rx="{rounding}" {attributes}/>"#,
+            number(self.left),
+            number(self.top),
+            number(self.width),
+            number(self.height)
+        )
+    }
+}
+
+const OUTLINE: &str = r##"fill="#fff" stroke="#222" stroke-width="1.4""##;
+const INNER_LINE: &str = r##"fill="none" stroke="#222""##;
+
+/// A closed outline through `points`.
+fn polygon(points: &[(f64, f64)]) -> String {
+    let points: Vec<String> = points
+        .iter()
+        .map(|&(x, y)| format!("{},{}", number(x), number(y)))
+        .collect();
+    format!(r#"<polygon points="{}" {OUTLINE}/>"#, points.join(" "))
+}
+
+/// The outline of a node of `kind` in `frame`: a shape per kind, so the drawing reads without
+/// colour.
+fn shape(kind: NodeKind, frame: Frame) -> String {
+    let Frame { left, top, .. } = frame;
+    let (right, bottom, middle) = (frame.right(), frame.bottom(), frame.middle());
     match kind {
-        NodeKind::Function => format!(
-            r#"<rect x="{}" y="{}" width="{}" height="{}" rx="10" {style}/>"#,
-            n(x),
-            n(y),
-            n(w),
-            n(h)
-        ),
+        NodeKind::Function => frame.rect(10.0, OUTLINE),
+        // A queue: a box with two message slots at its end.
         NodeKind::Queue => format!(
-            r##"<rect x="{}" y="{}" width="{}" height="{}" {style}/><path d="M{},{} V{} M{},{} V{}" fill="none" stroke="#222"/>"##,
-            n(x),
-            n(y),
-            n(w),
-            n(h),
-            n(x2 - 6.0),
-            n(y),
-            n(y2),
-            n(x2 - 11.0),
-            n(y),
-            n(y2)
+            r#"{}<path d="M{},{} V{} M{},{} V{}" {INNER_LINE}/>"#,
+            frame.rect(0.0, OUTLINE),
+            number(right - 6.0),
+            number(top),
+            number(bottom),
+            number(right - 11.0),
+            number(top),
+            number(bottom)
         ),
-        NodeKind::Bucket => format!(
-            r#"<path d="M{},{} L{},{} L{},{} L{},{} Z" {style}/>"#,
-            n(x),
-            n(y),
-            n(x2),
-            n(y),
-            n(x2 - 8.0),
-            n(y2),
-            n(x + 8.0),
-            n(y2)
-        ),
-        NodeKind::Table => format!(
-            r#"<path d="M{},{} A{},6 0 0 1 {},{} V{} A{},6 0 0 1 {},{} Z M{},{} A{},6 0 0 0 {},{}" {style}/>"#,
-            n(x),
-            n(y + 6.0),
-            n(w / 2.0),
-            n(x2),
-            n(y + 6.0),
-            n(y2 - 6.0),
-            n(w / 2.0),
-            n(x),
-            n(y2 - 6.0),
-            n(x),
-            n(y + 6.0),
-            n(w / 2.0),
-            n(x2),
-            n(y + 6.0)
-        ),
-        NodeKind::Api => format!(
-            r#"<path d="M{},{} L{},{} L{},{} L{},{} L{},{} L{},{} Z" {style}/>"#,
-            n(x + 12.0),
-            n(y),
-            n(x2 - 12.0),
-            n(y),
-            n(x2),
-            n(y + h / 2.0),
-            n(x2 - 12.0),
-            n(y2),
-            n(x + 12.0),
-            n(y2),
-            n(x),
-            n(y + h / 2.0)
-        ),
-        NodeKind::Route => format!(
-            r#"<path d="M{},{} L{},{} L{},{} L{},{} L{},{} Z" {style}/>"#,
-            n(x),
-            n(y),
-            n(x2 - 12.0),
-            n(y),
-            n(x2),
-            n(y + h / 2.0),
-            n(x2 - 12.0),
-            n(y2),
-            n(x),
-            n(y2)
-        ),
+        NodeKind::Bucket => polygon(&[
+            (left, top),
+            (right, top),
+            (right - 8.0, bottom),
+            (left + 8.0, bottom),
+        ]),
+        // A table: a cylinder.
+        NodeKind::Table => {
+            let radius = number(frame.width / 2.0);
+            let (left, right) = (number(left), number(right));
+            let (upper, lower) = (number(top + 6.0), number(bottom - 6.0));
+            format!(
+                r#"<path d="M{left},{upper} A{radius},6 0 0 1 {right},{upper} V{lower} A{radius},6 0 0 1 {left},{lower} Z M{left},{upper} A{radius},6 0 0 0 {right},{upper}" {OUTLINE}/>"#
+            )
+        }
+        NodeKind::Api => polygon(&[
+            (left + 12.0, top),
+            (right - 12.0, top),
+            (right, middle),
+            (right - 12.0, bottom),
+            (left + 12.0, bottom),
+            (left, middle),
+        ]),
+        NodeKind::Route => polygon(&[
+            (left, top),
+            (right - 12.0, top),
+            (right, middle),
+            (right - 12.0, bottom),
+            (left, bottom),
+        ]),
+        // A bus: a double border.
         NodeKind::Bus => format!(
-            r##"<rect x="{}" y="{}" width="{}" height="{}" {style}/><rect x="{}" y="{}" width="{}" height="{}" fill="none" stroke="#222"/>"##,
-            n(x),
-            n(y),
-            n(w),
-            n(h),
-            n(x + 3.0),
-            n(y + 3.0),
-            n(w - 6.0),
-            n(h - 6.0)
+            "{}{}",
+            frame.rect(0.0, OUTLINE),
+            Frame {
+                left: left + 3.0,
+                top: top + 3.0,
+                width: frame.width - 6.0,
+                height: frame.height - 6.0,
+            }
+            .rect(0.0, INNER_LINE)
         ),
-        NodeKind::Rule => format!(
-            r#"<path d="M{},{} L{},{} L{},{} L{},{} L{},{} L{},{} L{},{} L{},{} Z" {style}/>"#,
-            n(x + 10.0),
-            n(y),
-            n(x2 - 10.0),
-            n(y),
-            n(x2),
-            n(y + 10.0),
-            n(x2),
-            n(y2 - 10.0),
-            n(x2 - 10.0),
-            n(y2),
-            n(x + 10.0),
-            n(y2),
-            n(x),
-            n(y2 - 10.0),
-            n(x),
-            n(y + 10.0)
-        ),
+        NodeKind::Rule => polygon(&[
+            (left + 10.0, top),
+            (right - 10.0, top),
+            (right, top + 10.0),
+            (right, bottom - 10.0),
+            (right - 10.0, bottom),
+            (left + 10.0, bottom),
+            (left, bottom - 10.0),
+            (left, top + 10.0),
+        ]),
+        // E-mail: an envelope.
         NodeKind::Email => format!(
-            r##"<rect x="{}" y="{}" width="{}" height="{}" {style}/><path d="M{},{} L{},{} L{},{}" fill="none" stroke="#222"/>"##,
-            n(x),
-            n(y),
-            n(w),
-            n(h),
-            n(x),
-            n(y),
-            n(x + w / 2.0),
-            n(y + 12.0),
-            n(x2),
-            n(y)
+            r#"{}<path d="M{},{} L{},{} L{},{}" {INNER_LINE}/>"#,
+            frame.rect(0.0, OUTLINE),
+            number(left),
+            number(top),
+            number(left + frame.width / 2.0),
+            number(top + 12.0),
+            number(right),
+            number(top)
         ),
     }
 }
