@@ -100,6 +100,7 @@ impl Sources {
         let mut dead_letters = Vec::new();
         self.queues(&mut parts, &mut dead_letters);
         self.functions(&mut parts);
+        self.apis(&mut parts);
         self.buckets(&mut parts, &mut dead_letters);
         self.tables(&mut parts);
         self.events(&mut parts);
@@ -277,6 +278,47 @@ impl Sources {
                 ]),
             });
         }
+    }
+
+    /// Each route's invocations of its function, and each API's sum over its routes (the front
+    /// door's throttled or refused requests reach no function and are not counted).
+    fn apis(&self, parts: &mut Vec<Part>) {
+        let invocations = |function: &str| {
+            parts
+                .iter()
+                .find(|part| part.id == format!("function:{function}"))
+                .and_then(|part| part.values.get("invocations"))
+                .and_then(Value::as_u64)
+                .unwrap_or(0)
+        };
+        let mut found = Vec::new();
+        for api in self.pipeline.apis.keys() {
+            let mut total = 0;
+            let mut routes = 0;
+            for (function, route) in self.pipeline.routes_of(api) {
+                let count = invocations(&function.name);
+                total += count;
+                routes += 1;
+                found.push(Part {
+                    id: format!("route:{api}:{}", route.route_key()),
+                    kind: "route",
+                    label: route.route_key(),
+                    lines: vec![format!("{count} invocations of {}", function.name)],
+                    values: BTreeMap::from([("invocations", json!(count))]),
+                });
+            }
+            found.push(Part {
+                id: format!("api:{api}"),
+                kind: "api",
+                label: api.clone(),
+                lines: vec![format!(
+                    "{total} invocations over {routes} route{}",
+                    if routes == 1 { "" } else { "s" }
+                )],
+                values: BTreeMap::from([("invocations", json!(total))]),
+            });
+        }
+        parts.extend(found);
     }
 
     fn buckets(&self, parts: &mut Vec<Part>, dead_letters: &mut Vec<DeadLetter>) {
