@@ -322,7 +322,13 @@ impl Sources {
     }
 
     fn buckets(&self, parts: &mut Vec<Part>, dead_letters: &mut Vec<DeadLetter>) {
-        for (name, local) in &self.buckets {
+        for name in self.pipeline.buckets.keys() {
+            let local = self
+                .buckets
+                .get(name)
+                .cloned()
+                .unwrap_or_else(|| format!("{}-{name}-local", self.pipeline.name));
+            let local = &local;
             let objects = self.store.list(local, "").len();
             let parked_keys = self.store.list(local, DEAD_LETTER_PREFIX);
             let mut lines = vec![format!("{objects} objects")];
@@ -458,6 +464,70 @@ fn preview(body: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The root pipeline and every example's.
+    fn pipelines() -> Vec<std::path::PathBuf> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .parent()
+            .expect("generator/ sits in the workspace")
+            .to_path_buf();
+        let mut files = vec![root.join("pipeline.yaml")];
+        for entry in std::fs::read_dir(root.join("examples")).unwrap() {
+            let file = entry.unwrap().path().join("pipeline.yaml");
+            if file.is_file() {
+                files.push(file);
+            }
+        }
+        files
+    }
+
+    #[test]
+    fn every_node_of_every_pipelines_graph_has_figures() {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            let engine = engine::Engine::start(engine::EngineConfig::default())
+                .await
+                .unwrap();
+            let sdk = crate::local::dev::sdk_config(&engine.endpoint()).await;
+            for file in pipelines() {
+                let bytes = std::fs::read(&file).unwrap();
+                let pipeline = crate::config::load(&file.display().to_string(), &bytes)
+                    .pipeline
+                    .expect("a valid pipeline");
+                let graph: Vec<String> = crate::graph::Graph::of(&pipeline)
+                    .nodes
+                    .into_iter()
+                    .map(|node| node.id)
+                    .collect();
+                let sources = Sources {
+                    pipeline,
+                    sqs: engine.sqs().clone(),
+                    store: engine.store().clone(),
+                    dynamodb: engine.dynamodb().clone(),
+                    outbox: engine.outbox().clone(),
+                    eventbridge: engine.eventbridge().clone(),
+                    buckets: BTreeMap::new(),
+                    buses: BTreeMap::new(),
+                    stats: BTreeMap::new(),
+                    lambda: LambdaService::default(),
+                    measured: Arc::default(),
+                    sqs_client: aws_sdk_sqs::Client::new(&sdk),
+                };
+                let parts: Vec<String> = sources
+                    .snapshot()
+                    .await
+                    .parts
+                    .into_iter()
+                    .map(|part| part.id)
+                    .collect();
+                // Both sorted by id.
+                assert_eq!(parts, graph, "{}", file.display());
+            }
+        });
+    }
 
     #[test]
     fn percentiles_take_the_nearest_rank() {
