@@ -17,6 +17,19 @@ if [ ! -f tests/cdk-nag/node_modules/.installed ] \
   npm ci --prefix tests/cdk-nag --ignore-scripts --no-audit --no-fund --loglevel=error
   cp tests/cdk-nag/package-lock.json tests/cdk-nag/node_modules/.installed
 fi
+echo "==> chromium and playwright-core for the dashboard's browser test (tests/browser, pinned in its package-lock.json)"
+if [ ! -x /usr/bin/chromium ]; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq chromium > /dev/null
+fi
+if [ ! -f tests/browser/node_modules/.installed ] \
+  || ! cmp -s tests/browser/package-lock.json tests/browser/node_modules/.installed; then
+  npm ci --prefix tests/browser --ignore-scripts --no-audit --no-fund --loglevel=error
+  cp tests/browser/package-lock.json tests/browser/node_modules/.installed
+fi
+# generator/tests/dashboard.rs skips its browser part where chromium is missing; not here.
+export GEN_BROWSER_TEST=required
 export MOTO_SERVER="$PWD/.venv/bin/moto_server"
 # Tests talk only to moto and the local engine on 127.0.0.1: dummy credentials, no metadata probes.
 export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_EC2_METADATA_DISABLED=true

@@ -89,6 +89,7 @@ pub struct Engine {
     dynamodb: dynamodb::DynamoDb,
     outbox: ses::Outbox,
     eventbridge: eventbridge::EventBridge,
+    sqs: sqs::Sqs,
     faults: Faults,
     /// "SQS (JSON protocol), DynamoDB, SES v2 (`SendEmail`), EventBridge and S3".
     served: String,
@@ -132,7 +133,7 @@ impl Engine {
         let eventbridge = eventbridge::EventBridge::new(sqs.clone(), faults.clone());
         eventbridge.create(&buses).map_err(EngineError::Buses)?;
         let services: Vec<Arc<dyn AwsService>> = vec![
-            Arc::new(sqs),
+            Arc::new(sqs.clone()),
             Arc::new(dynamodb.clone()),
             Arc::new(ses::Ses::new(outbox.clone())),
             Arc::new(eventbridge.clone()),
@@ -148,6 +149,7 @@ impl Engine {
             dynamodb,
             outbox,
             eventbridge,
+            sqs,
             faults,
             served: services,
             server,
@@ -177,6 +179,11 @@ impl Engine {
     /// The messages SES v2 accepted.
     pub fn outbox(&self) -> &ses::Outbox {
         &self.outbox
+    }
+
+    /// SQS: each queue's figures ([`sqs::Sqs::figures`]) and waiting messages.
+    pub fn sqs(&self) -> &sqs::Sqs {
+        &self.sqs
     }
 
     /// EventBridge: its buses and rules, and each rule's counters

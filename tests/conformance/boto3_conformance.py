@@ -15,6 +15,7 @@ import io
 import json
 import struct
 import sys
+import time
 import traceback
 
 import boto3
@@ -342,6 +343,50 @@ def sqs_receipt_handles(sqs, checks):
 
 
 # --- DynamoDB -------------------------------------------------------------------------------
+
+
+MOVE_DEVIATION = "MOTO_DEVIATIONS.md, SQS: message move tasks"
+MOVE_CHECKS = ["started", "status", "moved", "to move", "no handle once over", "back on the source",
+               "not a dead-letter queue", "no such queue", "unknown task"]
+
+
+def sqs_message_move_tasks(sqs, checks):
+    arn_of = lambda url: sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]  # noqa: E731
+    depth = lambda url: sqs.get_queue_attributes(  # noqa: E731
+        QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"])["Attributes"]["ApproximateNumberOfMessages"]
+    dlq = queue(sqs, "moves-dlq")
+    dlq_arn = arn_of(dlq)
+    source = queue(sqs, "moves", RedrivePolicy=json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": 1}))
+    for body in ["a", "b"]:
+        sqs.send_message(QueueUrl=source, MessageBody=body)
+    for _ in range(3):
+        sqs.receive_message(QueueUrl=source, MaxNumberOfMessages=10, VisibilityTimeout=0)
+    checks.expect("dead-lettered", depth(dlq), "2")
+    try:
+        handle = sqs.start_message_move_task(SourceArn=dlq_arn)["TaskHandle"]
+    except ClientError as error:
+        # moto 5.2 has no move tasks: every check of the scenario is its deviation.
+        for name in MOVE_CHECKS:
+            checks.expect(name, f"refused: {error.response['Error']['Code']}", "answered", moto_deviation=MOVE_DEVIATION)
+        return
+    checks.expect("started", bool(handle), True)
+    for _ in range(100):
+        task = sqs.list_message_move_tasks(SourceArn=dlq_arn)["Results"][0]
+        if task["Status"] != "RUNNING":
+            break
+        time.sleep(0.02)
+    checks.expect("status", task["Status"], "COMPLETED")
+    checks.expect("moved", task["ApproximateNumberOfMessagesMoved"], 2)
+    checks.expect("to move", task["ApproximateNumberOfMessagesToMove"], 2)
+    checks.expect("no handle once over", "TaskHandle" in task, False)
+    checks.expect("back on the source", (depth(source), depth(dlq)), ("2", "0"))
+    checks.expect("not a dead-letter queue", error_of(lambda: sqs.start_message_move_task(SourceArn=arn_of(source))),
+                  (400, "InvalidParameterValue"))
+    missing = dlq_arn.replace(":moves-dlq", ":nowhere")
+    checks.expect("no such queue", error_of(lambda: sqs.start_message_move_task(SourceArn=missing)),
+                  (400, "ResourceNotFoundException"))
+    checks.expect("unknown task", error_of(lambda: sqs.cancel_message_move_task(TaskHandle="bm8gc3VjaCB0YXNr")),
+                  (400, "ResourceNotFoundException"))
 
 
 def table(dynamodb, name):
@@ -904,7 +949,10 @@ def events_errors(clients, checks):
 
 
 S3_SCENARIOS = [s3_listing, s3_metadata, s3_range_and_conditions, s3_copy_and_delete, s3_multipart]
-SQS_SCENARIOS = [sqs_message_attributes, sqs_system_attributes, sqs_batch_errors, sqs_fifo, sqs_receipt_handles]
+SQS_SCENARIOS = [
+    sqs_message_attributes, sqs_system_attributes, sqs_batch_errors, sqs_fifo, sqs_receipt_handles,
+    sqs_message_move_tasks,
+]
 DYNAMODB_SCENARIOS = [
     dynamodb_items,
     dynamodb_query,

@@ -10,6 +10,7 @@ mod conformance_engine;
 mod conformance_eventbridge;
 mod conformance_s3;
 mod conformance_ses;
+mod conformance_sqs_moves;
 mod custom_moto;
 mod deploy_moto;
 mod deploy_scripted;

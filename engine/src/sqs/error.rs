@@ -43,6 +43,12 @@ pub enum SqsError {
     /// Two batch entries with one id.
     #[error("Id {0} repeated.")]
     BatchEntryIdsNotDistinct(String),
+    /// A queue named by an ARN, or a message move task, that does not exist.
+    #[error("{0}")]
+    ResourceNotFound(String),
+    /// `CancelMessageMoveTask` of a task that is no longer running.
+    #[error("Only a task with RUNNING status can be cancelled.")]
+    MoveTaskNotRunning,
     /// An operation this engine does not implement.
     #[error("The operation {0} is not supported by the local engine.")]
     UnsupportedOperation(String),
@@ -78,7 +84,8 @@ impl SqsError {
             Self::TooManyEntriesInBatchRequest(_) => "TooManyEntriesInBatchRequest",
             Self::BatchEntryIdsNotDistinct(_) => "BatchEntryIdsNotDistinct",
             Self::BatchRequestTooLong(..) => "BatchRequestTooLong",
-            Self::UnsupportedOperation(_) => "UnsupportedOperation",
+            Self::UnsupportedOperation(_) | Self::MoveTaskNotRunning => "UnsupportedOperation",
+            Self::ResourceNotFound(_) => "ResourceNotFoundException",
             Self::Serialization(_) => "SerializationException",
             Self::OverLimit(_) => "OverLimit",
             Self::Throttling => "ThrottlingException",
@@ -112,7 +119,10 @@ impl SqsError {
             }
             Self::BatchEntryIdsNotDistinct(_) => "AWS.SimpleQueueService.BatchEntryIdsNotDistinct",
             Self::BatchRequestTooLong(..) => "AWS.SimpleQueueService.BatchRequestTooLong",
-            Self::UnsupportedOperation(_) => "AWS.SimpleQueueService.UnsupportedOperation",
+            Self::UnsupportedOperation(_) | Self::MoveTaskNotRunning => {
+                "AWS.SimpleQueueService.UnsupportedOperation"
+            }
+            Self::ResourceNotFound(_) => "ResourceNotFoundException",
             Self::Serialization(_) => "SerializationException",
             Self::OverLimit(_) => "OverLimit",
             Self::Throttling => "ThrottlingException",

@@ -50,6 +50,9 @@ pub struct Message {
     pub deduplication_id: Option<String>,
     /// FIFO only: `SequenceNumber`.
     pub sequence_number: Option<String>,
+    /// `DeadLetterQueueSourceArn`: the queue it was dead-lettered from, on a dead-letter queue;
+    /// where a message move task without `DestinationArn` sends it back.
+    pub dead_letter_source_arn: Option<String>,
 }
 
 /// Hex MD5 of a message body, as `MD5OfMessageBody` / `MD5OfBody`.

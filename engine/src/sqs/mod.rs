@@ -8,6 +8,7 @@ pub mod attributes;
 mod deduplication;
 pub mod error;
 pub mod message;
+pub mod moves;
 pub mod operations;
 pub mod protocol;
 pub mod queue;
@@ -19,4 +20,4 @@ pub mod server;
 mod service;
 
 pub use error::SqsError;
-pub use service::{NAME, Sqs};
+pub use service::{NAME, QueueFigures, Sqs};

@@ -94,6 +94,15 @@ pub async fn dispatch(shared: &Shared, operation: &str, body: &[u8]) -> Result<V
                 .change_visibility(&input.receipt_handle, timeout, now.instant)?;
             Ok(empty())
         }),
+        "StartMessageMoveTask" => run(body, |input: super::moves::StartInput| {
+            super::moves::start(shared, input)
+        }),
+        "ListMessageMoveTasks" => run(body, |input: super::moves::ListInput| {
+            super::moves::list(shared, &input)
+        }),
+        "CancelMessageMoveTask" => run(body, |input: super::moves::CancelInput| {
+            super::moves::cancel(shared, &input)
+        }),
         other => Err(SqsError::UnsupportedOperation(other.to_owned())),
     }
 }

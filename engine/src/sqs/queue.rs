@@ -226,6 +226,7 @@ impl Queue {
             group_id: request.group_id,
             deduplication_id,
             sequence_number: self.settings.fifo.then(|| format!("{sequence:020}")),
+            dead_letter_source_arn: None,
         };
         let sent = Sent {
             message_id: message.message_id.clone(),
@@ -247,6 +248,82 @@ impl Queue {
         let sequence = self.next_sequence;
         self.next_sequence += 1;
         self.insert(sequence, message, Duration::ZERO, now);
+    }
+
+    /// Takes up to `maximum` visible messages out of the queue, oldest first, for a message move
+    /// task; messages in flight or delayed stay.
+    pub fn take_visible(&mut self, maximum: usize, now: Instant) -> Vec<Message> {
+        self.tick(now);
+        let mut taken = Vec::new();
+        while taken.len() < maximum {
+            let Some(sequence) = self.ready.pop() else {
+                break;
+            };
+            let Some(entry) = self.entries.get(&sequence) else {
+                continue;
+            };
+            if entry.state != State::Visible {
+                continue;
+            }
+            self.counts.visible -= 1;
+            if let Some(entry) = self.entries.remove(&sequence) {
+                let group = group_of(&entry.message).to_owned();
+                self.release(&entry.message);
+                // FIFO counted it in flight when popped.
+                self.ready.leave_flight(&group);
+                taken.push(entry.message);
+            }
+        }
+        self.ready.end_receive();
+        taken
+    }
+
+    /// Takes a message moved here by a message move task: a fresh start (never received), its
+    /// id, body and attributes kept.
+    pub fn accept_moved(&mut self, mut message: Message, now: Now) {
+        message.receive_count = 0;
+        message.first_receive_timestamp = None;
+        message.dead_letter_source_arn = None;
+        message.sent_timestamp = now.epoch_millis;
+        let sequence = self.next_sequence;
+        self.next_sequence += 1;
+        if self.settings.fifo {
+            message.sequence_number = Some(format!("{sequence:020}"));
+            message.group_id.get_or_insert_with(String::new);
+        } else {
+            message.sequence_number = None;
+            message.group_id = None;
+            message.deduplication_id = None;
+        }
+        self.insert(sequence, message, Duration::ZERO, now.instant);
+    }
+
+    /// `SentTimestamp` of the oldest message held (visible, in flight or delayed): the queue's
+    /// `ApproximateAgeOfOldestMessage` is now minus this.
+    pub fn oldest_sent(&mut self, now: Instant) -> Option<u64> {
+        self.tick(now);
+        self.entries
+            .values()
+            .map(|entry| entry.message.sent_timestamp)
+            .min()
+    }
+
+    /// Visible messages, oldest first, without receiving them (for people, e.g. a dashboard's
+    /// list of dead letters): up to `maximum`.
+    pub fn peek_visible(&mut self, maximum: usize, now: Instant) -> Vec<Message> {
+        self.tick(now);
+        let mut visible: Vec<(u64, &Message)> = self
+            .entries
+            .iter()
+            .filter(|(_, entry)| entry.state == State::Visible)
+            .map(|(sequence, entry)| (*sequence, &entry.message))
+            .collect();
+        visible.sort_by_key(|(sequence, _)| *sequence);
+        visible
+            .into_iter()
+            .take(maximum)
+            .map(|(_, message)| message.clone())
+            .collect()
     }
 
     /// The most bytes one message, or one batch of messages together, may hold.

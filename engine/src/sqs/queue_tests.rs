@@ -234,3 +234,38 @@ fn drains_two_thousand_messages() {
     // How fast is for `cargo bench -p tests --bench engine`, not for a test on a busy machine.
     assert_eq!(queue.counts(), Counts::default());
 }
+
+#[test]
+fn a_move_takes_only_waiting_messages_and_they_start_afresh() {
+    let mut clock = Clock::new();
+    let mut dead_letters = Queue::new(QueueSettings::default());
+    for body in ["a", "b", "c"] {
+        send(&mut dead_letters, body, &clock);
+    }
+    // One is being looked at: it stays.
+    let looked_at = dead_letters.receive(1, None, clock.now());
+    assert_eq!(looked_at.deliveries.len(), 1);
+    clock.advance(2);
+    assert_eq!(
+        dead_letters.oldest_sent(clock.now().instant),
+        Some(1_700_000_000_000)
+    );
+    assert_eq!(dead_letters.peek_visible(10, clock.now().instant).len(), 2);
+    let taken = dead_letters.take_visible(10, clock.now().instant);
+    assert_eq!(taken.len(), 2);
+    let counts = dead_letters.counts();
+    assert_eq!((counts.visible, counts.in_flight), (0, 1));
+
+    let mut source = Queue::new(QueueSettings::default());
+    for mut message in taken {
+        message.receive_count = 3;
+        message.dead_letter_source_arn = Some("arn:aws:sqs:us-east-1:000000000000:orders".into());
+        source.accept_moved(message, clock.now());
+    }
+    let received = source.receive(10, None, clock.now());
+    assert_eq!(received.deliveries.len(), 2);
+    for delivery in received.deliveries {
+        assert_eq!(delivery.message.receive_count, 1);
+        assert_eq!(delivery.message.dead_letter_source_arn, None);
+    }
+}

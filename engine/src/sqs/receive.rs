@@ -115,6 +115,10 @@ fn output_message(
     add("MessageGroupId", message.group_id.clone());
     add("MessageDeduplicationId", message.deduplication_id.clone());
     add("SequenceNumber", message.sequence_number.clone());
+    add(
+        "DeadLetterQueueSourceArn",
+        message.dead_letter_source_arn.clone(),
+    );
     let message_attributes: Attributes = message
         .attributes
         .into_iter()

@@ -52,6 +52,8 @@ pub struct Registry {
     started_epoch_millis: u64,
     /// Every queued message's bytes are held here.
     budget: Budget,
+    /// Message move tasks, oldest first.
+    pub(super) moves: Vec<super::moves::MoveTask>,
 }
 
 impl Registry {
@@ -73,6 +75,7 @@ impl Registry {
             started: Instant::now(),
             started_epoch_millis,
             budget,
+            moves: Vec::new(),
         }
     }
 
@@ -207,12 +210,25 @@ impl Registry {
             .rsplit(':')
             .next()
             .unwrap_or_default();
+        let source_arn = Self::arn(name_in(source));
         if let Some(slot) = self.queues.get_mut(name) {
-            for message in messages {
+            for mut message in messages {
+                message.dead_letter_source_arn = Some(source_arn.clone());
                 slot.queue.accept_dead_letter(message, now.instant);
             }
             slot.announce();
         }
+    }
+
+    /// Whether some queue's redrive policy names `arn` as its dead-letter queue.
+    pub fn is_dead_letter_queue(&self, arn: &str) -> bool {
+        self.queues.values().any(|slot| {
+            slot.queue
+                .settings()
+                .redrive
+                .as_ref()
+                .is_some_and(|policy| policy.dead_letter_target_arn == arn)
+        })
     }
 
     fn check_redrive(&self, settings: &QueueSettings) -> Result<(), SqsError> {

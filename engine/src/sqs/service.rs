@@ -35,6 +35,19 @@ const FAULTABLE: [&str; 8] = [
     "AmazonSQS.PurgeQueue",
 ];
 
+/// One queue's figures at a moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QueueFigures {
+    /// `ApproximateNumberOfMessages`.
+    pub visible: usize,
+    /// `ApproximateNumberOfMessagesNotVisible`.
+    pub in_flight: usize,
+    /// `ApproximateNumberOfMessagesDelayed`.
+    pub delayed: usize,
+    /// CloudWatch's `ApproximateAgeOfOldestMessage`, in milliseconds; `None` when empty.
+    pub oldest_age_millis: Option<u64>,
+}
+
 /// The SQS service over a queue registry.
 #[derive(Debug, Clone)]
 pub struct Sqs {
@@ -74,6 +87,32 @@ impl Sqs {
         let sent = slot.queue.send(request, now)?;
         slot.announce();
         Ok(sent.message_id)
+    }
+
+    /// Queue `name`'s counts and the age of its oldest message, for people (a dashboard);
+    /// `None` when there is no such queue.
+    pub fn figures(&self, name: &str) -> Option<QueueFigures> {
+        let mut registry = lock(&self.registry);
+        let now = registry.now();
+        let slot = registry.by_name(name).ok()?;
+        let oldest = slot.queue.oldest_sent(now.instant);
+        let counts = slot.queue.counts();
+        Some(QueueFigures {
+            visible: counts.visible,
+            in_flight: counts.in_flight,
+            delayed: counts.delayed,
+            oldest_age_millis: oldest.map(|sent| now.epoch_millis.saturating_sub(sent)),
+        })
+    }
+
+    /// Up to `maximum` of queue `name`'s visible messages, oldest first, without receiving them.
+    pub fn peek(&self, name: &str, maximum: usize) -> Vec<super::message::Message> {
+        let mut registry = lock(&self.registry);
+        let now = registry.now();
+        registry
+            .by_name(name)
+            .map(|slot| slot.queue.peek_visible(maximum, now.instant))
+            .unwrap_or_default()
     }
 
     /// Whether queue `name` exists.

@@ -18,7 +18,7 @@ use crate::generate::generated_files;
 use crate::local::logs::{DevMeasurements, LogSink, MetricTally, Style, measure};
 use crate::local::state::DevState;
 use crate::local::time_scale::TimeScale;
-use crate::local::{demo, dev, watch};
+use crate::local::{dashboard, demo, dev, watch};
 use crate::printer::Printer;
 use crate::synth::{SynthOptions, synthesize};
 use crate::workspace::{PipelineDirs, Workspace};
@@ -58,6 +58,8 @@ pub fn run(args: &DevArgs, printer: &Printer) -> Result<ExitStatus, CommandError
         let sink = log_sink(args, &pipeline, printer);
         let tally = Arc::clone(&sink.tally);
         let measured = Arc::clone(&sink.measured);
+        let recent = Arc::new(dashboard::RecentLogs::default());
+        let lines = dashboard::tap(lines, Arc::clone(&recent));
         tokio::spawn(sink.forward(lines, printer.clone()));
         let running = match dev::start(&pipeline, &template, &options, logs).await {
             Ok(running) => running,
@@ -114,13 +116,37 @@ pub fn run(args: &DevArgs, printer: &Printer) -> Result<ExitStatus, CommandError
         for (name, url) in &running.queue_urls {
             printer.note(&format!("queue {name}: {url}\n"));
         }
-        write_state(&running, &pipeline, &dirs, printer);
+        let dashboard = serve_dashboard(&running, &pipeline, &measured, recent, printer).await;
+        write_state(&running, &pipeline, &dirs, dashboard.as_ref(), printer);
         publish_figures(&running, &tally, &dirs);
         until_stopped(args, &dirs, printer, running, &pipeline, &template).await;
         keep_measurements(&measured, &dirs, args.release, faults, printer);
         stopped(&tally, &dirs, printer);
         Ok(ExitStatus::Success)
     })
+}
+
+/// The dashboard of the running pipeline, its URL printed; `None` (with a warning) when it
+/// cannot listen.
+async fn serve_dashboard(
+    running: &dev::Dev,
+    pipeline: &crate::config::Pipeline,
+    measured: &Arc<Mutex<DevMeasurements>>,
+    recent: Arc<dashboard::RecentLogs>,
+    printer: &Printer,
+) -> Option<dashboard::Dashboard> {
+    match dashboard::start(running, pipeline, Arc::clone(measured), recent).await {
+        Ok(dashboard) => {
+            printer.note(&format!("dashboard: {}\n", dashboard.url()));
+            Some(dashboard)
+        }
+        Err(error) => {
+            printer.note(&format!(
+                "warning: no dashboard, cannot listen on loopback: {error}\n"
+            ));
+            None
+        }
+    }
 }
 
 /// After Ctrl-C: the EMF figures summed, and the state files that point at the engine gone.
@@ -584,10 +610,12 @@ fn write_state(
     running: &dev::Dev,
     pipeline: &crate::config::Pipeline,
     dirs: &PipelineDirs,
+    dashboard: Option<&dashboard::Dashboard>,
     printer: &Printer,
 ) {
     let state = DevState {
         endpoint: running.engine.endpoint(),
+        dashboard: dashboard.map(dashboard::Dashboard::url),
         pid: std::process::id(),
         queues: running.queue_urls.clone(),
         buckets: running.buckets.clone(),

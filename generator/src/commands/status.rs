@@ -1,5 +1,5 @@
 //! `gen status`: queue depths, stored objects, table item counts, event rules' figures and the
-//! SES outbox of a running `gen dev`.
+//! SES outbox of a running `gen dev`, and the URL of its dashboard.
 
 use std::fmt::Write as _;
 
@@ -24,6 +24,7 @@ pub fn run(args: &StatusArgs, printer: &Printer) -> Result<ExitStatus, CommandEr
     report["metrics"] = serde_json::json!(metrics);
     let rules = DevState::rules(&dirs);
     report["rules"] = serde_json::json!(rules);
+    report["dashboard"] = serde_json::json!(state.dashboard);
     if printer.json {
         printer.data(&format!("{report:#}\n"));
         return Ok(ExitStatus::Success);
@@ -32,6 +33,9 @@ pub fn run(args: &StatusArgs, printer: &Printer) -> Result<ExitStatus, CommandEr
         "engine {}\n",
         report["endpoint"].as_str().unwrap_or_default()
     );
+    if let Some(dashboard) = &state.dashboard {
+        let _ = writeln!(text, "dashboard {dashboard}");
+    }
     for (name, depth) in report["queues"].as_object().into_iter().flatten() {
         let _ = writeln!(
             text,

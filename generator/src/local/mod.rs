@@ -2,6 +2,7 @@
 //! fault plans), the Lambda Runtime API and event source mappings, the demo and its ledger, and
 //! the functions' logs, and what `gen dev --watch` watches.
 
+pub mod dashboard;
 pub mod demo;
 pub mod dev;
 pub mod http_client;

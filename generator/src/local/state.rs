@@ -57,6 +57,9 @@ pub struct DevState {
     /// Bus name in pipeline.yaml → local bus name.
     #[serde(default)]
     pub buses: BTreeMap<String, String>,
+    /// The dashboard's URL (`http://127.0.0.1:PORT/`), when it could listen.
+    #[serde(default)]
+    pub dashboard: Option<String>,
 }
 
 /// The outbox folder's name in the pipeline's `.gen/` folder.
