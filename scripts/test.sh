@@ -17,11 +17,11 @@ if [ ! -f tests/cdk-nag/node_modules/.installed ] \
   npm ci --prefix tests/cdk-nag --ignore-scripts --no-audit --no-fund --loglevel=error
   cp tests/cdk-nag/package-lock.json tests/cdk-nag/node_modules/.installed
 fi
-echo "==> chromium and playwright-core for the dashboard's browser test (tests/browser, pinned in its package-lock.json)"
-if [ ! -x /usr/bin/chromium ]; then
+echo "==> chromium and playwright-core for the dashboard's browser test (tests/browser, pinned in its package-lock.json), graphviz for the gen graph DOT check"
+if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/dot ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq chromium > /dev/null
+  apt-get install -y -qq chromium graphviz > /dev/null
 fi
 if [ ! -f tests/browser/node_modules/.installed ] \
   || ! cmp -s tests/browser/package-lock.json tests/browser/node_modules/.installed; then

@@ -10,15 +10,17 @@
 //! `GEN_DASHBOARD_SCREENSHOT=docs/dashboard.png` keeps the screenshot there.
 
 mod scratch {
+    pub(crate) mod dev;
     pub(crate) mod workspace;
 }
 
 use std::io::{Read as _, Write as _};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
+use scratch::dev::Dev;
 use scratch::workspace::{target_dir, workspace, workspace_root};
 
 /// Every part of the seed pipeline (`pipeline.yaml`), by its graph id.
@@ -33,26 +35,6 @@ const SEED_PARTS: &[&str] = &[
     "bucket:results",
 ];
 
-/// `gen dev`, interrupted and waited for when dropped (a failing test stops it too).
-struct GenDev(Child);
-
-impl Drop for GenDev {
-    fn drop(&mut self) {
-        let _ = Command::new("kill")
-            .args(["-INT", &self.0.id().to_string()])
-            .status();
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.0.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 /// The seed pipeline in a workspace of its own, so this test's `.gen/` and binaries collide
 /// with no other run.
 fn seed_workspace() -> PathBuf {
@@ -65,38 +47,24 @@ fn seed_workspace() -> PathBuf {
     workspace("dashboard", &rest)
 }
 
-/// Starts `gen dev` on `file`; returns it with its dashboard URL once `.gen/dev.json` names it.
-fn start(folder: &Path) -> (GenDev, String) {
-    let log = std::fs::File::create(folder.join("gen-dev.log")).unwrap();
-    let child = Command::new(env!("CARGO_BIN_EXE_gen"))
-        .args(["dev", "-f", folder.join("pipeline.yaml").to_str().unwrap()])
-        .current_dir(folder)
-        .env("NO_COLOR", "1")
-        .env("CARGO_TARGET_DIR", target_dir())
-        .stdout(Stdio::null())
-        .stderr(log)
-        .spawn()
-        .expect("gen dev starts");
-    let mut dev = GenDev(child);
+/// Starts `gen dev` on the pipeline in `folder`; returns it with its dashboard URL once
+/// `.gen/dev.json` names it.
+fn start(folder: &Path) -> (Dev, String) {
+    let mut dev = Dev::start(
+        folder,
+        &["-f", folder.join("pipeline.yaml").to_str().unwrap()],
+    );
     let state = folder.join(".gen/dev.json");
-    let deadline = Instant::now() + Duration::from_secs(300);
-    loop {
-        let url = std::fs::read(&state)
-            .ok()
-            .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
-            .and_then(|state| state["dashboard"].as_str().map(str::to_owned));
-        if let Some(url) = url {
-            return (dev, url);
-        }
-        let exited = dev.0.try_wait().unwrap().is_some();
-        assert!(
-            !exited && Instant::now() < deadline,
-            "`gen dev` wrote no dashboard URL to {}:\n{}",
-            state.display(),
-            std::fs::read_to_string(folder.join("gen-dev.log")).unwrap_or_default()
+    dev.wait_for_file(&state);
+    let state: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&state).unwrap()).expect("`.gen/dev.json` is JSON");
+    let Some(url) = state["dashboard"].as_str().map(str::to_owned) else {
+        panic!(
+            "`.gen/dev.json` names no dashboard: {state}\n{}",
+            dev.output()
         );
-        std::thread::sleep(Duration::from_millis(200));
-    }
+    };
+    (dev, url)
 }
 
 /// One raw HTTP/1.1 request to the dashboard; the status code and the body.
@@ -154,7 +122,7 @@ fn browser_missing(chromium: &Path, browser_dir: &Path) -> Option<String> {
 #[test]
 fn the_dashboard_shows_the_seed_pipeline_live_and_redrives_a_dead_letter_queue() {
     let folder = seed_workspace();
-    let (dev, url) = start(&folder);
+    let (mut dev, url) = start(&folder);
 
     // `gen status` points at it too.
     let (ok, status) = scratch::workspace::gen_in(
@@ -226,12 +194,12 @@ fn the_dashboard_shows_the_seed_pipeline_live_and_redrives_a_dead_letter_queue()
         .output()
         .expect("node runs");
     let stdout = String::from_utf8_lossy(&output.stdout);
+    let printed = dev.output();
     drop(dev);
     assert!(
         output.status.success(),
-        "the browser scenario failed:\n{stdout}\n{}\n--- gen dev ---\n{}",
+        "the browser scenario failed:\n{stdout}\n{}\n--- gen dev ---\n{printed}",
         String::from_utf8_lossy(&output.stderr),
-        std::fs::read_to_string(folder.join("gen-dev.log")).unwrap_or_default()
     );
     let seen: serde_json::Value = serde_json::from_str(stdout.trim()).expect("one JSON line");
     assert_eq!(seen["ok"], true, "{seen}");

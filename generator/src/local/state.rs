@@ -103,14 +103,17 @@ impl DevState {
             .unwrap_or_default()
     }
 
-    /// Writes the state file of `dirs`' pipeline; returns its path.
+    /// Writes the state file of `dirs`' pipeline whole (a reader sees the old file or the new
+    /// one, never a part); returns its path.
     pub fn write(&self, dirs: &PipelineDirs) -> std::io::Result<PathBuf> {
         let path = Self::path(dirs);
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)?;
         }
         let json = serde_json::to_string_pretty(self).map_err(std::io::Error::other)?;
-        std::fs::write(&path, json)?;
+        let partial = path.with_extension("json.partial");
+        std::fs::write(&partial, json)?;
+        std::fs::rename(&partial, &path)?;
         Ok(path)
     }
 

@@ -101,6 +101,12 @@ impl Dev {
         }
     }
 
+    /// Everything it printed so far, one line each.
+    pub(crate) fn output(&mut self) -> String {
+        self.read(Duration::ZERO);
+        self.seen.join("\n")
+    }
+
     /// Stops it as Ctrl-C does and returns how it exited.
     pub(crate) fn stop(mut self) -> std::process::ExitStatus {
         let _ = Command::new("kill")
