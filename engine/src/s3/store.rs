@@ -21,10 +21,13 @@ use crate::limits::Limits;
 #[path = "listing.rs"]
 mod listing;
 pub use listing::{ListQuery, Resume};
+#[path = "image.rs"]
+mod image;
 #[path = "multipart.rs"]
 pub(super) mod multipart;
 #[path = "versions.rs"]
 mod versions;
+pub use image::BucketImage;
 pub use multipart::{MAX_PART_NUMBER, MIN_PART_BYTES, PartsPage, UploadedPart};
 pub use versions::{Deleted, ListedVersion, Version, Versioning, VersionsPage};
 

@@ -1,0 +1,321 @@
+//! `--data-dir`: objects and queue contents written through the SDK survive a restart of the
+//! engine, and the objects sit in the folder as files a person can browse.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use aws_sdk_s3::primitives::ByteStream;
+use aws_sdk_sqs::types::{MessageAttributeValue, MessageSystemAttributeName, QueueAttributeName};
+use engine::{Engine, EngineConfig};
+use tests::sdk_config_for;
+
+async fn start(folder: &Path) -> (Engine, aws_sdk_s3::Client, aws_sdk_sqs::Client) {
+    let engine = Engine::start(EngineConfig {
+        data_dir: Some(folder.to_owned()),
+        ..EngineConfig::default()
+    })
+    .await
+    .expect("the engine starts on its data folder");
+    let config = sdk_config_for(&engine.endpoint()).await;
+    let s3 = aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(&config)
+            .force_path_style(true)
+            .build(),
+    );
+    let sqs = aws_sdk_sqs::Client::new(&config);
+    (engine, s3, sqs)
+}
+
+/// Keys with folders, unicode, and names that look like the engine's own files and escapes.
+const KEYS: [&str; 12] = [
+    "photos/2026/cat.jpg",
+    "photos/",
+    "photos",
+    "über/naïve ☃.txt",
+    ".engine/s3/archive.json",
+    ".engine",
+    "a%",
+    "a%25",
+    "%",
+    "../escape",
+    "a//b",
+    "tab\there",
+];
+
+async fn body(
+    s3: &aws_sdk_s3::Client,
+    bucket: &str,
+    key: &str,
+) -> (Vec<u8>, Option<HashMap<String, String>>) {
+    let object = s3
+        .get_object()
+        .bucket(bucket)
+        .key(key)
+        .send()
+        .await
+        .unwrap_or_else(|error| panic!("{key}: {}", aws_sdk_s3::error::DisplayErrorContext(error)));
+    let metadata = object.metadata().cloned();
+    (
+        object
+            .body
+            .collect()
+            .await
+            .expect("a body")
+            .into_bytes()
+            .to_vec(),
+        metadata,
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn objects_and_messages_survive_a_restart() {
+    let folder = tempfile::tempdir().expect("a temporary folder");
+    let (mut engine, s3, sqs) = start(folder.path()).await;
+    s3.create_bucket()
+        .bucket("archive")
+        .send()
+        .await
+        .expect("bucket");
+    for key in KEYS {
+        s3.put_object()
+            .bucket("archive")
+            .key(key)
+            .metadata("original-key", key.escape_default().to_string())
+            .content_type("text/plain")
+            .body(ByteStream::from(format!("body of {key}").into_bytes()))
+            .send()
+            .await
+            .unwrap_or_else(|error| panic!("{key}: {error:?}"));
+    }
+    s3.create_bucket()
+        .bucket("history")
+        .send()
+        .await
+        .expect("bucket");
+    s3.put_bucket_versioning()
+        .bucket("history")
+        .versioning_configuration(
+            aws_sdk_s3::types::VersioningConfiguration::builder()
+                .status(aws_sdk_s3::types::BucketVersioningStatus::Enabled)
+                .build(),
+        )
+        .send()
+        .await
+        .expect("versioning");
+    let first = s3
+        .put_object()
+        .bucket("history")
+        .key("doc")
+        .body(ByteStream::from_static(b"first"))
+        .send()
+        .await
+        .expect("put")
+        .version_id
+        .expect("a version");
+    s3.put_object()
+        .bucket("history")
+        .key("doc")
+        .body(ByteStream::from_static(b"second"))
+        .send()
+        .await
+        .expect("put");
+
+    let standard = sqs
+        .create_queue()
+        .queue_name("work")
+        .attributes(QueueAttributeName::VisibilityTimeout, "2")
+        .send()
+        .await
+        .expect("queue")
+        .queue_url
+        .expect("a url");
+    for index in 0..3 {
+        sqs.send_message()
+            .queue_url(&standard)
+            .message_body(format!("message {index}"))
+            .message_attributes(
+                "index",
+                MessageAttributeValue::builder()
+                    .data_type("Number")
+                    .string_value(index.to_string())
+                    .build()
+                    .expect("an attribute"),
+            )
+            .send()
+            .await
+            .expect("sent");
+    }
+    // One received (in flight for 2 s): after the restart it is hidden until then, and
+    // received again with receive count 2.
+    let in_flight = sqs
+        .receive_message()
+        .queue_url(&standard)
+        .max_number_of_messages(1)
+        .send()
+        .await
+        .expect("received")
+        .messages
+        .unwrap_or_default();
+    assert_eq!(in_flight.len(), 1);
+    let fifo = sqs
+        .create_queue()
+        .queue_name("orders.fifo")
+        .attributes(QueueAttributeName::FifoQueue, "true")
+        .send()
+        .await
+        .expect("queue")
+        .queue_url
+        .expect("a url");
+    let sent = sqs
+        .send_message()
+        .queue_url(&fifo)
+        .message_body("order 1")
+        .message_group_id("customer")
+        .message_deduplication_id("order-1")
+        .send()
+        .await
+        .expect("sent");
+
+    engine.close().await.expect("saved on close");
+    drop(engine);
+
+    // The folder a person browses.
+    let root = folder.path();
+    assert_eq!(
+        std::fs::read(root.join("archive/photos/2026/cat.jpg")).expect("a file per key"),
+        b"body of photos/2026/cat.jpg"
+    );
+    assert_eq!(
+        std::fs::read(root.join("archive/über/naïve ☃.txt")).expect("unicode kept"),
+        "body of über/naïve ☃.txt".as_bytes()
+    );
+    assert!(root.join("archive/photos/%").is_file(), "a folder marker");
+    assert!(
+        root.join("archive/photos%").is_file(),
+        "a key that is also a folder"
+    );
+    assert!(
+        root.join("archive/%2E%2E/escape").is_file(),
+        "`..` stays inside"
+    );
+    assert!(root.join("archive/.engine/s3/archive.json").is_file());
+    assert!(root.join(".engine/s3/archive.json").is_file());
+
+    let (engine, s3, sqs) = start(root).await;
+    for key in KEYS {
+        let (bytes, metadata) = body(&s3, "archive", key).await;
+        assert_eq!(bytes, format!("body of {key}").into_bytes(), "{key}");
+        assert_eq!(
+            metadata.and_then(|metadata| metadata.get("original-key").cloned()),
+            Some(key.escape_default().to_string()),
+            "{key}"
+        );
+    }
+    let listed = s3
+        .list_objects_v2()
+        .bucket("archive")
+        .send()
+        .await
+        .expect("listed");
+    assert_eq!(listed.key_count(), Some(KEYS.len() as i32));
+    assert_eq!(body(&s3, "history", "doc").await.0, b"second");
+    let old = s3
+        .get_object()
+        .bucket("history")
+        .key("doc")
+        .version_id(&first)
+        .send()
+        .await
+        .expect("the older version is kept");
+    assert_eq!(
+        old.body
+            .collect()
+            .await
+            .expect("a body")
+            .into_bytes()
+            .as_ref(),
+        b"first"
+    );
+
+    let urls = sqs
+        .list_queues()
+        .send()
+        .await
+        .expect("listed")
+        .queue_urls
+        .unwrap_or_default();
+    assert_eq!(urls.len(), 2, "{urls:?}");
+    let standard = urls
+        .iter()
+        .find(|url| url.ends_with("/work"))
+        .expect("work");
+    let fifo = urls
+        .iter()
+        .find(|url| url.ends_with("/orders.fifo"))
+        .expect("orders");
+    let visible = sqs
+        .receive_message()
+        .queue_url(standard)
+        .max_number_of_messages(10)
+        .message_attribute_names("All")
+        .message_system_attribute_names(MessageSystemAttributeName::ApproximateReceiveCount)
+        .send()
+        .await
+        .expect("received")
+        .messages
+        .unwrap_or_default();
+    assert_eq!(visible.len(), 2, "the one in flight stays hidden");
+    for message in &visible {
+        assert!(
+            message
+                .message_attributes
+                .as_ref()
+                .is_some_and(|attributes| attributes.contains_key("index"))
+        );
+        assert!(message.md5_of_message_attributes.is_some());
+    }
+    // Long-polls until the visibility timeout given before the restart ends.
+    let again = sqs
+        .receive_message()
+        .queue_url(standard)
+        .wait_time_seconds(5)
+        .message_system_attribute_names(MessageSystemAttributeName::ApproximateReceiveCount)
+        .send()
+        .await
+        .expect("received")
+        .messages
+        .unwrap_or_default();
+    assert_eq!(again.len(), 1);
+    assert_eq!(again[0].message_id, in_flight[0].message_id);
+    let count = again[0]
+        .attributes
+        .as_ref()
+        .and_then(|attributes| attributes.get(&MessageSystemAttributeName::ApproximateReceiveCount))
+        .cloned();
+    assert_eq!(count.as_deref(), Some("2"));
+    let repeated = sqs
+        .send_message()
+        .queue_url(fifo)
+        .message_body("order 1")
+        .message_group_id("customer")
+        .message_deduplication_id("order-1")
+        .send()
+        .await
+        .expect("deduplicated");
+    assert_eq!(repeated.message_id, sent.message_id);
+    assert_eq!(repeated.sequence_number, sent.sequence_number);
+    let next = sqs
+        .send_message()
+        .queue_url(fifo)
+        .message_body("order 2")
+        .message_group_id("customer")
+        .message_deduplication_id("order-2")
+        .send()
+        .await
+        .expect("sent");
+    assert!(
+        next.sequence_number > sent.sequence_number,
+        "sequence numbers go on"
+    );
+    engine.shutdown().await;
+}
