@@ -5,7 +5,9 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use aws_sdk_s3::primitives::ByteStream;
-use aws_sdk_sqs::types::{MessageAttributeValue, MessageSystemAttributeName, QueueAttributeName};
+use aws_sdk_sqs::types::{
+    Message, MessageAttributeValue, MessageSystemAttributeName, QueueAttributeName,
+};
 use engine::{Engine, EngineConfig};
 use tests::sdk_config_for;
 
@@ -71,6 +73,42 @@ async fn body(
 async fn objects_and_messages_survive_a_restart() {
     let folder = tempfile::tempdir().expect("a temporary folder");
     let (mut engine, s3, sqs) = start(folder.path()).await;
+    let first = write_objects(&s3).await;
+    let (in_flight, sent) = write_messages(&sqs).await;
+
+    engine.close().await.expect("saved on close");
+    drop(engine);
+
+    // The folder a person browses.
+    let root = folder.path();
+    assert_eq!(
+        std::fs::read(root.join("archive/photos/2026/cat.jpg")).expect("a file per key"),
+        b"body of photos/2026/cat.jpg"
+    );
+    assert_eq!(
+        std::fs::read(root.join("archive/über/naïve ☃.txt")).expect("unicode kept"),
+        "body of über/naïve ☃.txt".as_bytes()
+    );
+    assert!(root.join("archive/photos/%").is_file(), "a folder marker");
+    assert!(
+        root.join("archive/photos%").is_file(),
+        "a key that is also a folder"
+    );
+    assert!(
+        root.join("archive/%2E%2E/escape").is_file(),
+        "`..` stays inside"
+    );
+    assert!(root.join("archive/.engine/s3/archive.json").is_file());
+    assert!(root.join(".engine/s3/archive.json").is_file());
+
+    let (engine, s3, sqs) = start(root).await;
+    check_objects(&s3, &first).await;
+    check_messages(&sqs, &in_flight, &sent).await;
+    engine.shutdown().await;
+}
+
+/// Every key of [`KEYS`] in `archive`, two versions of `doc` in `history`; the first version's id.
+async fn write_objects(s3: &aws_sdk_s3::Client) -> String {
     s3.create_bucket()
         .bucket("archive")
         .send()
@@ -120,6 +158,17 @@ async fn objects_and_messages_survive_a_restart() {
         .await
         .expect("put");
 
+    first
+}
+
+/// Three messages on `work` (one of them received, in flight for 2 s) and one on `orders.fifo`;
+/// the message in flight and what the FIFO send answered.
+async fn write_messages(
+    sqs: &aws_sdk_sqs::Client,
+) -> (
+    Message,
+    aws_sdk_sqs::operation::send_message::SendMessageOutput,
+) {
     let standard = sqs
         .create_queue()
         .queue_name("work")
@@ -147,7 +196,7 @@ async fn objects_and_messages_survive_a_restart() {
     }
     // One received (in flight for 2 s): after the restart it is hidden until then, and
     // received again with receive count 2.
-    let in_flight = sqs
+    let mut in_flight = sqs
         .receive_message()
         .queue_url(&standard)
         .max_number_of_messages(1)
@@ -175,35 +224,12 @@ async fn objects_and_messages_survive_a_restart() {
         .send()
         .await
         .expect("sent");
+    (in_flight.remove(0), sent)
+}
 
-    engine.close().await.expect("saved on close");
-    drop(engine);
-
-    // The folder a person browses.
-    let root = folder.path();
-    assert_eq!(
-        std::fs::read(root.join("archive/photos/2026/cat.jpg")).expect("a file per key"),
-        b"body of photos/2026/cat.jpg"
-    );
-    assert_eq!(
-        std::fs::read(root.join("archive/über/naïve ☃.txt")).expect("unicode kept"),
-        "body of über/naïve ☃.txt".as_bytes()
-    );
-    assert!(root.join("archive/photos/%").is_file(), "a folder marker");
-    assert!(
-        root.join("archive/photos%").is_file(),
-        "a key that is also a folder"
-    );
-    assert!(
-        root.join("archive/%2E%2E/escape").is_file(),
-        "`..` stays inside"
-    );
-    assert!(root.join("archive/.engine/s3/archive.json").is_file());
-    assert!(root.join(".engine/s3/archive.json").is_file());
-
-    let (engine, s3, sqs) = start(root).await;
+async fn check_objects(s3: &aws_sdk_s3::Client, first: &str) {
     for key in KEYS {
-        let (bytes, metadata) = body(&s3, "archive", key).await;
+        let (bytes, metadata) = body(s3, "archive", key).await;
         assert_eq!(bytes, format!("body of {key}").into_bytes(), "{key}");
         assert_eq!(
             metadata.and_then(|metadata| metadata.get("original-key").cloned()),
@@ -217,13 +243,16 @@ async fn objects_and_messages_survive_a_restart() {
         .send()
         .await
         .expect("listed");
-    assert_eq!(listed.key_count(), Some(KEYS.len() as i32));
-    assert_eq!(body(&s3, "history", "doc").await.0, b"second");
+    assert_eq!(
+        listed.key_count(),
+        Some(i32::try_from(KEYS.len()).expect("a dozen keys"))
+    );
+    assert_eq!(body(s3, "history", "doc").await.0, b"second");
     let old = s3
         .get_object()
         .bucket("history")
         .key("doc")
-        .version_id(&first)
+        .version_id(first)
         .send()
         .await
         .expect("the older version is kept");
@@ -236,7 +265,13 @@ async fn objects_and_messages_survive_a_restart() {
             .as_ref(),
         b"first"
     );
+}
 
+async fn check_messages(
+    sqs: &aws_sdk_sqs::Client,
+    in_flight: &Message,
+    sent: &aws_sdk_sqs::operation::send_message::SendMessageOutput,
+) {
     let urls = sqs
         .list_queues()
         .send()
@@ -286,7 +321,7 @@ async fn objects_and_messages_survive_a_restart() {
         .messages
         .unwrap_or_default();
     assert_eq!(again.len(), 1);
-    assert_eq!(again[0].message_id, in_flight[0].message_id);
+    assert_eq!(again[0].message_id, in_flight.message_id);
     let count = again[0]
         .attributes
         .as_ref()
@@ -317,5 +352,85 @@ async fn objects_and_messages_survive_a_restart() {
         next.sequence_number > sent.sequence_number,
         "sequence numbers go on"
     );
+}
+
+/// What a `kill -9` leaves: the save of the last second. And a file edited by hand between runs
+/// is the object at the next start.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_periodic_save_survives_an_engine_that_never_closed() {
+    let folder = tempfile::tempdir().expect("a temporary folder");
+    let (engine, s3, sqs) = start(folder.path()).await;
+    s3.create_bucket()
+        .bucket("notes")
+        .send()
+        .await
+        .expect("bucket");
+    s3.put_object()
+        .bucket("notes")
+        .key("today.txt")
+        .body(ByteStream::from_static(b"written"))
+        .send()
+        .await
+        .expect("put");
+    let url = sqs
+        .create_queue()
+        .queue_name("inbox")
+        .send()
+        .await
+        .expect("queue")
+        .queue_url
+        .expect("a url");
+    sqs.send_message()
+        .queue_url(&url)
+        .message_body("hello")
+        .send()
+        .await
+        .expect("sent");
+    // Past one save interval, then gone without a last save.
+    tokio::time::sleep(engine::SAVE_INTERVAL * 2).await;
+    drop(engine);
+
+    std::fs::write(folder.path().join("notes/today.txt"), b"edited by hand").expect("edited");
+    let (engine, s3, sqs) = start(folder.path()).await;
+    let object = s3
+        .get_object()
+        .bucket("notes")
+        .key("today.txt")
+        .send()
+        .await
+        .expect("the object is back");
+    let reference = s3
+        .put_object()
+        .bucket("notes")
+        .key("reference")
+        .body(ByteStream::from_static(b"edited by hand"))
+        .send()
+        .await
+        .expect("put");
+    assert_eq!(
+        object.e_tag(),
+        reference.e_tag(),
+        "the ETag of the bytes now there"
+    );
+    assert_eq!(
+        object
+            .body
+            .collect()
+            .await
+            .expect("a body")
+            .into_bytes()
+            .as_ref(),
+        b"edited by hand"
+    );
+    let messages = sqs
+        .receive_message()
+        .queue_url(&url)
+        .send()
+        .await
+        .expect("received")
+        .messages
+        .unwrap_or_default();
+    assert_eq!(messages.len(), 1);
+    assert_eq!(messages[0].body(), Some("hello"));
     engine.shutdown().await;
 }

@@ -108,27 +108,49 @@ impl DataDir {
             };
             let text =
                 String::from_utf8(files::read(&path)?).map_err(|error| corrupt(&path, &error))?;
-            let record: BucketRecord =
+            let mut record: BucketRecord =
                 serde_json::from_str(&text).map_err(|error| corrupt(&path, &error))?;
             let mut read = BTreeMap::<String, Bytes>::new();
-            let image = bucket_of(&bucket, &record, |object| {
-                let file = data.root.join(&object.file);
-                if let Some(body) = read.get(&object.file) {
-                    return Ok(body.clone());
-                }
-                let body = Bytes::from(files::read(&file)?);
-                if body.len() as u64 != object.size {
-                    return Err(corrupt(
-                        &file,
-                        &format!("{} bytes where {} were saved", body.len(), object.size),
-                    ));
+            let objects = record.objects.values_mut().chain(
+                record
+                    .versions
+                    .values_mut()
+                    .flatten()
+                    .filter_map(|version| version.object.as_mut()),
+            );
+            for object in objects {
+                let body = if let Some(body) = read.get(&object.file) {
+                    body.clone()
+                } else {
+                    let file = data.root.join(&object.file);
+                    if !file.exists() {
+                        return Err(corrupt(
+                            &path,
+                            &format!(
+                                "the file of key `{}`, `{}`, is missing",
+                                object.file,
+                                file.display()
+                            ),
+                        ));
+                    }
+                    let body = Bytes::from(files::read(&file)?);
+                    read.insert(object.file.clone(), body.clone());
+                    body
+                };
+                // A file changed by hand since: its bytes win, with their own ETag.
+                if body.len() as u64 != object.size
+                    || (!object.etag.contains('-') && crate::s3::store::etag(&body) != object.etag)
+                {
+                    object.size = body.len() as u64;
+                    object.etag = crate::s3::store::etag(&body);
                 }
                 data.bodies.insert(
                     PathBuf::from(&object.file),
                     (object.etag.clone(), object.written),
                 );
-                read.insert(object.file.clone(), body.clone());
-                Ok(body)
+            }
+            let image = bucket_of(&bucket, &record, |object| {
+                Ok::<_, DataDirError>(read.get(&object.file).cloned().unwrap_or_default())
             })?
             .ok_or_else(|| corrupt(&path, &format!("versioning `{}`", record.versioning)))?;
             data.records.insert(bucket, text);
