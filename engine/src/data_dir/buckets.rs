@@ -6,6 +6,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 
+use crate::s3::checksums::{Algorithm, Checksum};
 use crate::s3::store::{BucketImage, Object, Version, Versioning};
 
 /// One bucket's record.
@@ -40,6 +41,9 @@ pub(super) struct ObjectRecord {
     pub(super) standard: BTreeMap<String, String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(super) version_id: Option<String>,
+    /// `[algorithm, base64 value]`, e.g. `["CRC32", "NhCmhg=="]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) checksum: Option<(String, String)>,
 }
 
 /// One version: an object, or a delete marker (`object` absent).
@@ -98,6 +102,10 @@ pub(super) fn object_record(object: &Object, file: String) -> ObjectRecord {
         metadata: object.metadata.clone(),
         standard: object.standard.clone(),
         version_id: object.version_id.clone(),
+        checksum: object
+            .checksum
+            .as_ref()
+            .map(|checksum| (checksum.algorithm.name().to_owned(), checksum.value.clone())),
     }
 }
 
@@ -112,6 +120,12 @@ pub(super) fn object_of(record: &ObjectRecord, body: hyper::body::Bytes) -> Obje
         metadata: record.metadata.clone(),
         standard: record.standard.clone(),
         version_id: record.version_id.clone(),
+        checksum: record.checksum.as_ref().and_then(|(algorithm, value)| {
+            Some(Checksum {
+                algorithm: Algorithm::named(algorithm)?,
+                value: value.clone(),
+            })
+        }),
     }
 }
 

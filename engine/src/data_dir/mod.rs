@@ -143,6 +143,11 @@ impl DataDir {
                 {
                     object.size = body.len() as u64;
                     object.etag = crate::s3::store::etag(&body);
+                    if let Some((algorithm, value)) = &mut object.checksum
+                        && let Some(known) = crate::s3::checksums::Algorithm::named(algorithm)
+                    {
+                        *value = known.compute(&body);
+                    }
                 }
                 data.bodies.insert(
                     PathBuf::from(&object.file),

@@ -92,6 +92,12 @@ pub enum S3Error {
     /// A `GET` or `HEAD` of a delete marker by its version id.
     #[error("The specified method is not allowed against this resource.")]
     MethodNotAllowed,
+    /// A checksum (`x-amz-checksum-*` or `Content-MD5`) that is not the body's.
+    #[error("{0}")]
+    BadDigest(String),
+    /// A `Content-MD5` that is not base64 of 16 bytes.
+    #[error("The Content-MD5 you specified was invalid.")]
+    InvalidDigest,
     /// A `versionId` that names no version of the key.
     #[error("The specified version does not exist.")]
     NoSuchVersion(String),
@@ -123,6 +129,8 @@ impl S3Error {
             Self::MalformedXml => "MalformedXML",
             Self::NoSuchVersion(_) => "NoSuchVersion",
             Self::MethodNotAllowed => "MethodNotAllowed",
+            Self::BadDigest(_) => "BadDigest",
+            Self::InvalidDigest => "InvalidDigest",
         }
     }
 
@@ -145,6 +153,8 @@ impl S3Error {
             | Self::InvalidPart
             | Self::InvalidPartOrder
             | Self::EntityTooSmall { .. }
+            | Self::BadDigest(_)
+            | Self::InvalidDigest
             | Self::MalformedXml => StatusCode::BAD_REQUEST,
             Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             Self::SlowDown | Self::ServiceUnavailable | Self::StorageCapReached(_) => {

@@ -14,6 +14,7 @@ use super::error::S3Error;
 use super::server::{Parameters, empty, error_response, insert};
 use super::store::{Object, ObjectStore};
 use super::time::http_date;
+use super::writes::checksum_headers;
 
 const METADATA_PREFIX: &str = "x-amz-meta-";
 
@@ -82,6 +83,16 @@ impl ObjectStore {
                 &format!("bytes {first}-{last}/{size}"),
             );
             *response.status_mut() = StatusCode::PARTIAL_CONTENT;
+        }
+        // The checksum is of the whole object: S3 returns it only for a read of all of it.
+        if selected.is_none()
+            && parts
+                .headers
+                .get("x-amz-checksum-mode")
+                .is_some_and(|mode| mode.as_bytes().eq_ignore_ascii_case(b"ENABLED"))
+            && let Some(checksum) = &object.checksum
+        {
+            checksum_headers(response.headers_mut(), checksum);
         }
         if parts.method == Method::GET {
             for (parameter, header) in OVERRIDES {

@@ -13,6 +13,7 @@ use std::time::SystemTime;
 use hyper::body::Bytes;
 use md5::{Digest as _, Md5};
 
+use super::checksums::Checksum;
 use super::error::S3Error;
 use super::time::whole_seconds;
 use crate::budget::Budget;
@@ -86,6 +87,8 @@ pub struct Object {
     /// Its version in a bucket that has had versioning enabled (`null` when written while
     /// versioning was suspended).
     pub version_id: Option<String>,
+    /// Its full-object checksum (`x-amz-checksum-*`); `None` for a multipart upload's.
+    pub checksum: Option<Checksum>,
 }
 
 /// What a `PutObject` says about the object besides its body.
@@ -97,6 +100,8 @@ pub struct ObjectHeaders {
     pub metadata: BTreeMap<String, String>,
     /// The standard headers to store (see [`Object::standard`]).
     pub standard: BTreeMap<String, String>,
+    /// The checksum to store (see [`Object::checksum`]).
+    pub checksum: Option<Checksum>,
 }
 
 impl ObjectHeaders {
@@ -106,6 +111,7 @@ impl ObjectHeaders {
             content_type: Some(object.content_type.clone()),
             metadata: object.metadata.clone(),
             standard: object.standard.clone(),
+            checksum: object.checksum.clone(),
         }
     }
 }
@@ -286,6 +292,7 @@ fn new_object(body: Bytes, etag: impl FnOnce(&[u8]) -> String, headers: ObjectHe
         metadata: headers.metadata,
         standard: headers.standard,
         version_id: None,
+        checksum: headers.checksum,
     }
 }
 

@@ -69,11 +69,17 @@ impl ObjectStore {
                     "Part number must be an integer between 1 and 10000, inclusive".into(),
                 )
             })?;
-        let header = |name: &str| headers.get(name).and_then(|value| value.to_str().ok());
-        let body = request_payload(header, body)?;
+        let (body, checksum) = request_payload(headers, body)?;
         let etag = self.upload_part(bucket, key, upload_id, number, body)?;
         let mut response = empty(StatusCode::OK);
         insert(response.headers_mut(), ETAG.as_str(), &etag);
+        if let Some(checksum) = &checksum {
+            insert(
+                response.headers_mut(),
+                checksum.algorithm.header(),
+                &checksum.value,
+            );
+        }
         Ok(response)
     }
 
