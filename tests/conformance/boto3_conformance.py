@@ -163,6 +163,36 @@ def s3_checksums(s3, checks):
     )
 
 
+def s3_version_pages(s3, checks):
+    bucket = "boto3-versions"
+    s3.create_bucket(Bucket=bucket)
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    ids = [s3.put_object(Bucket=bucket, Key="doc", Body=body)["VersionId"] for body in (b"1", b"2", b"3")]
+    for key in ("logs/a", "logs/b", "readme"):
+        s3.put_object(Bucket=bucket, Key=key, Body=b"x")
+    listed, prefixes, markers, pages = [], [], {}, []
+    while True:
+        page = s3.list_object_versions(Bucket=bucket, Delimiter="/", MaxKeys=2, **markers)
+        pages.append(
+            (
+                [(version["Key"], version["IsLatest"]) for version in page.get("Versions", [])],
+                [prefix["Prefix"] for prefix in page.get("CommonPrefixes", [])],
+            )
+        )
+        listed += [version["VersionId"] for version in page.get("Versions", []) if version["Key"] == "doc"]
+        if not page["IsTruncated"] or len(pages) > 5:
+            break
+        markers = {"KeyMarker": page["NextKeyMarker"]}
+        if page.get("NextVersionIdMarker"):
+            markers["VersionIdMarker"] = page["NextVersionIdMarker"]
+    checks.expect("doc versions newest first", listed == ids[::-1], True)
+    checks.expect(
+        "pages",
+        pages,
+        [([("doc", True), ("doc", False)], []), ([("doc", False)], ["logs/"]), ([("readme", True)], [])],
+    )
+
+
 def s3_range_and_conditions(s3, checks):
     etag = s3.put_object(Bucket=BUCKET, Key="digits", Body=b"0123456789")["ETag"]
     part = s3.get_object(Bucket=BUCKET, Key="digits", Range="bytes=2-5")
@@ -955,7 +985,7 @@ def events_errors(clients, checks):
     checks.expect("targets listed", [target["Id"] for target in listed], ["kept"])
 
 
-S3_SCENARIOS = [s3_listing, s3_metadata, s3_checksums, s3_range_and_conditions, s3_copy_and_delete, s3_multipart]
+S3_SCENARIOS = [s3_listing, s3_metadata, s3_checksums, s3_version_pages, s3_range_and_conditions, s3_copy_and_delete, s3_multipart]
 SQS_SCENARIOS = [sqs_message_attributes, sqs_system_attributes, sqs_batch_errors, sqs_fifo, sqs_receipt_handles]
 DYNAMODB_SCENARIOS = [
     dynamodb_items,

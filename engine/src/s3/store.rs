@@ -30,7 +30,7 @@ pub(super) mod multipart;
 mod versions;
 pub use image::BucketImage;
 pub use multipart::{MAX_PART_NUMBER, MIN_PART_BYTES, PartsPage, UploadedPart};
-pub use versions::{Deleted, ListedVersion, Version, Versioning, VersionsPage};
+pub use versions::{Deleted, ListedVersion, Version, Versioning, VersionsPage, VersionsQuery};
 
 /// The `Content-Type` of objects written without one.
 pub const DEFAULT_CONTENT_TYPE: &str = "binary/octet-stream";

@@ -253,15 +253,47 @@ pub(super) fn delete_result(outcomes: &[Deletion<'_>], quiet: bool) -> String {
 }
 
 /// `ListObjectVersions`: versions and delete markers, newest first per key.
-pub(super) fn list_versions_result(echo: &[(&str, &str)], page: &VersionsPage) -> String {
+/// What `ListObjectVersions` echoes of its request.
+pub(super) struct VersionsEcho<'a> {
+    pub(super) bucket: &'a str,
+    pub(super) prefix: &'a str,
+    pub(super) delimiter: Option<&'a str>,
+    pub(super) key_marker: &'a str,
+    pub(super) version_id_marker: &'a str,
+    pub(super) max_keys: usize,
+    pub(super) url_encoded: bool,
+}
+
+pub(super) fn list_versions_result(echo: &VersionsEcho<'_>, page: &VersionsPage) -> String {
+    // With `encoding-type=url`, S3 encodes `Delimiter`, `KeyMarker`, `Prefix`, `NextKeyMarker`
+    // and `Key` (ListObjectVersions API reference, "EncodingType").
+    let encoded = |text: &str| {
+        if echo.url_encoded {
+            url_encode(text)
+        } else {
+            text.to_owned()
+        }
+    };
     let mut out = format!("{DECLARATION}<ListVersionsResult xmlns=\"{NAMESPACE}\">");
-    for (name, text) in echo {
-        element(&mut out, name, text);
+    element(&mut out, "Name", echo.bucket);
+    element(&mut out, "Prefix", &encoded(echo.prefix));
+    element(&mut out, "KeyMarker", &encoded(echo.key_marker));
+    element(&mut out, "VersionIdMarker", echo.version_id_marker);
+    element(&mut out, "MaxKeys", &echo.max_keys.to_string());
+    if let Some(delimiter) = echo.delimiter {
+        element(&mut out, "Delimiter", &encoded(delimiter));
+    }
+    if echo.url_encoded {
+        element(&mut out, "EncodingType", "url");
     }
     element(&mut out, "IsTruncated", &page.is_truncated.to_string());
-    if let Some(last) = page.versions.last().filter(|_| page.is_truncated) {
-        element(&mut out, "NextKeyMarker", &last.key);
-        element(&mut out, "NextVersionIdMarker", &last.version.id);
+    if page.is_truncated {
+        if let Some(key) = &page.next_key_marker {
+            element(&mut out, "NextKeyMarker", &encoded(key));
+        }
+        if let Some(version) = &page.next_version_id_marker {
+            element(&mut out, "NextVersionIdMarker", version);
+        }
     }
     for ListedVersion {
         key,
@@ -277,7 +309,7 @@ pub(super) fn list_versions_result(echo: &[(&str, &str)], page: &VersionsPage) -
         out.push('<');
         out.push_str(name);
         out.push('>');
-        element(&mut out, "Key", key);
+        element(&mut out, "Key", &encoded(key));
         element(&mut out, "VersionId", &version.id);
         element(&mut out, "IsLatest", &is_latest.to_string());
         element(&mut out, "LastModified", &iso_8601(version.last_modified));
@@ -289,6 +321,11 @@ pub(super) fn list_versions_result(echo: &[(&str, &str)], page: &VersionsPage) -
         out.push_str("</");
         out.push_str(name);
         out.push('>');
+    }
+    for prefix in &page.common_prefixes {
+        out.push_str("<CommonPrefixes>");
+        element(&mut out, "Prefix", &encoded(prefix));
+        out.push_str("</CommonPrefixes>");
     }
     out.push_str("</ListVersionsResult>");
     out
