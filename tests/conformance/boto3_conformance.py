@@ -193,6 +193,81 @@ def s3_version_pages(s3, checks):
     )
 
 
+def s3_part_numbers(s3, checks):
+    upload = s3.create_multipart_upload(Bucket=BUCKET, Key="parts.bin")["UploadId"]
+    bodies = [b"a" * (5 * MIB), b"tail"]
+    parts = [
+        {"PartNumber": number, "ETag": s3.upload_part(Bucket=BUCKET, Key="parts.bin", UploadId=upload, PartNumber=number, Body=body)["ETag"]}
+        for number, body in enumerate(bodies, start=1)
+    ]
+    s3.complete_multipart_upload(Bucket=BUCKET, Key="parts.bin", UploadId=upload, MultipartUpload={"Parts": parts})
+    deviation = "S3: GetObject partNumber"
+    second = s3.get_object(Bucket=BUCKET, Key="parts.bin", PartNumber=2)
+    checks.expect(
+        "part 2",
+        (
+            second["ResponseMetadata"]["HTTPStatusCode"],
+            second["Body"].read() == b"tail",
+            second.get("ContentRange"),
+            second.get("PartsCount"),
+        ),
+        (206, True, f"bytes {5 * MIB}-{5 * MIB + 3}/{5 * MIB + 4}", 2),
+        moto_deviation=deviation,
+    )
+    first = s3.head_object(Bucket=BUCKET, Key="parts.bin", PartNumber=1)
+    checks.expect("head part 1", (first["ContentLength"], first.get("PartsCount")), (5 * MIB, 2), moto_deviation=deviation)
+    checks.expect(
+        "past the last part",
+        error_of(lambda: s3.get_object(Bucket=BUCKET, Key="parts.bin", PartNumber=3)),
+        (416, "InvalidPartNumber"),
+        moto_deviation=deviation,
+    )
+    s3.put_object(Bucket=BUCKET, Key="single", Body=b"0123456789")
+    whole = s3.get_object(Bucket=BUCKET, Key="single", PartNumber=1)
+    checks.expect(
+        "single-part object, part 1",
+        (whole["ResponseMetadata"]["HTTPStatusCode"], whole["Body"].read(), whole.get("ContentRange")),
+        (206, b"0123456789", "bytes 0-9/10"),
+    )
+
+
+def s3_upload_part_copy(s3, checks):
+    s3.put_object(Bucket=BUCKET, Key="copy-source", Body=b"x" * (5 * MIB) + b"0123456789")
+    upload = s3.create_multipart_upload(Bucket=BUCKET, Key="copied.bin")["UploadId"]
+    source = {"Bucket": BUCKET, "Key": "copy-source"}
+    first = s3.upload_part_copy(
+        Bucket=BUCKET, Key="copied.bin", UploadId=upload, PartNumber=1, CopySource=source,
+        CopySourceRange=f"bytes=0-{5 * MIB - 1}",
+    )
+    second = s3.upload_part_copy(
+        Bucket=BUCKET, Key="copied.bin", UploadId=upload, PartNumber=2, CopySource=source,
+        CopySourceRange=f"bytes={5 * MIB + 2}-{5 * MIB + 5}",
+    )
+    checks.expect(
+        "part ETags",
+        [first["CopyPartResult"]["ETag"], second["CopyPartResult"]["ETag"]],
+        ['"' + hashlib.md5(b"x" * (5 * MIB)).hexdigest() + '"', '"' + hashlib.md5(b"2345").hexdigest() + '"'],
+    )
+    checks.expect(
+        "range past the end",
+        error_of(
+            lambda: s3.upload_part_copy(
+                Bucket=BUCKET, Key="copied.bin", UploadId=upload, PartNumber=3, CopySource=source,
+                CopySourceRange=f"bytes=0-{5 * MIB + 10}",
+            )
+        ),
+        (400, "InvalidArgument"),
+        moto_deviation="S3: UploadPartCopy range past the source",
+    )
+    parts = [
+        {"PartNumber": 1, "ETag": first["CopyPartResult"]["ETag"]},
+        {"PartNumber": 2, "ETag": second["CopyPartResult"]["ETag"]},
+    ]
+    s3.complete_multipart_upload(Bucket=BUCKET, Key="copied.bin", UploadId=upload, MultipartUpload={"Parts": parts})
+    body = s3.get_object(Bucket=BUCKET, Key="copied.bin")["Body"].read()
+    checks.expect("copied object", (len(body), body[-6:]), (5 * MIB + 4, b"xx2345"))
+
+
 def s3_range_and_conditions(s3, checks):
     etag = s3.put_object(Bucket=BUCKET, Key="digits", Body=b"0123456789")["ETag"]
     part = s3.get_object(Bucket=BUCKET, Key="digits", Range="bytes=2-5")
@@ -985,7 +1060,7 @@ def events_errors(clients, checks):
     checks.expect("targets listed", [target["Id"] for target in listed], ["kept"])
 
 
-S3_SCENARIOS = [s3_listing, s3_metadata, s3_checksums, s3_version_pages, s3_range_and_conditions, s3_copy_and_delete, s3_multipart]
+S3_SCENARIOS = [s3_listing, s3_metadata, s3_checksums, s3_version_pages, s3_part_numbers, s3_upload_part_copy, s3_range_and_conditions, s3_copy_and_delete, s3_multipart]
 SQS_SCENARIOS = [sqs_message_attributes, sqs_system_attributes, sqs_batch_errors, sqs_fifo, sqs_receipt_handles]
 DYNAMODB_SCENARIOS = [
     dynamodb_items,

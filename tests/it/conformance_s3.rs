@@ -43,6 +43,8 @@ tests::conformance!(
 #[path = "conformance_s3_listing.rs"]
 mod listing;
 use listing::{list_url_encoded, list_with_delimiter_and_start_after, user_metadata_round_trips};
+#[path = "conformance_s3_parts.rs"]
+mod parts;
 #[path = "conformance_s3_versions.rs"]
 mod versions;
 use versions::version_pages_end_between_versions_of_a_key;

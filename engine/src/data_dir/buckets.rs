@@ -44,6 +44,9 @@ pub(super) struct ObjectRecord {
     /// `[algorithm, base64 value]`, e.g. `["CRC32", "NhCmhg=="]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(super) checksum: Option<(String, String)>,
+    /// The sizes of a multipart upload's parts.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(super) parts: Vec<u64>,
 }
 
 /// One version: an object, or a delete marker (`object` absent).
@@ -106,6 +109,7 @@ pub(super) fn object_record(object: &Object, file: String) -> ObjectRecord {
             .checksum
             .as_ref()
             .map(|checksum| (checksum.algorithm.name().to_owned(), checksum.value.clone())),
+        parts: object.parts.clone(),
     }
 }
 
@@ -126,6 +130,7 @@ pub(super) fn object_of(record: &ObjectRecord, body: hyper::body::Bytes) -> Obje
                 value: value.clone(),
             })
         }),
+        parts: record.parts.clone(),
     }
 }
 

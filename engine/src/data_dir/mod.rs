@@ -143,6 +143,7 @@ impl DataDir {
                 {
                     object.size = body.len() as u64;
                     object.etag = crate::s3::store::etag(&body);
+                    object.parts.clear();
                     if let Some((algorithm, value)) = &mut object.checksum
                         && let Some(known) = crate::s3::checksums::Algorithm::named(algorithm)
                     {

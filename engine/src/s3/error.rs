@@ -92,6 +92,9 @@ pub enum S3Error {
     /// A `GET` or `HEAD` of a delete marker by its version id.
     #[error("The specified method is not allowed against this resource.")]
     MethodNotAllowed,
+    /// A `partNumber` past the object's parts.
+    #[error("The requested partnumber is not satisfiable")]
+    InvalidPartNumber,
     /// A checksum (`x-amz-checksum-*` or `Content-MD5`) that is not the body's.
     #[error("{0}")]
     BadDigest(String),
@@ -130,6 +133,7 @@ impl S3Error {
             Self::NoSuchVersion(_) => "NoSuchVersion",
             Self::MethodNotAllowed => "MethodNotAllowed",
             Self::BadDigest(_) => "BadDigest",
+            Self::InvalidPartNumber => "InvalidPartNumber",
             Self::InvalidDigest => "InvalidDigest",
         }
     }
@@ -143,7 +147,9 @@ impl S3Error {
             | Self::NoSuchVersion(_) => StatusCode::NOT_FOUND,
             Self::NotModified => StatusCode::NOT_MODIFIED,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            Self::InvalidRange { .. } => StatusCode::RANGE_NOT_SATISFIABLE,
+            Self::InvalidRange { .. } | Self::InvalidPartNumber => {
+                StatusCode::RANGE_NOT_SATISFIABLE
+            }
             Self::BucketAlreadyOwnedByYou(_) | Self::BucketNotEmpty(_) => StatusCode::CONFLICT,
             Self::InvalidBucketName(_)
             | Self::InvalidRequest(_)

@@ -172,7 +172,9 @@ impl ObjectStore {
             parts.len()
         );
         let held = upload.size();
-        let object = new_object(Bytes::from(body), |_| tag, upload.headers.clone());
+        let sizes = parts.iter().map(|part| part.body.len() as u64).collect();
+        let mut object = new_object(Bytes::from(body), |_| tag, upload.headers.clone());
+        object.parts = sizes;
         let written = write(&mut state, bucket, key, object, condition, held)?;
         state.uploads.remove(upload_id);
         Ok(written)

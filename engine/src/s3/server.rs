@@ -126,7 +126,13 @@ impl ObjectStore {
             }
             (&Method::PUT, Some(upload_id)) if has("partNumber") => {
                 if parts.headers.contains_key("x-amz-copy-source") {
-                    return Err(S3Error::NotImplemented("UploadPartCopy".into()));
+                    return self.upload_part_copy(
+                        bucket,
+                        key,
+                        upload_id,
+                        parameters,
+                        &parts.headers,
+                    );
                 }
                 self.upload_part_call(bucket, key, upload_id, parameters, &parts.headers, body)
             }
@@ -141,9 +147,9 @@ impl ObjectStore {
                 self.list_parts_call(bucket, key, upload_id, parameters)
             }
             (&Method::GET | &Method::HEAD, None)
-                if parameters
-                    .keys()
-                    .all(|name| name.starts_with("response-") || name == "versionId") =>
+                if parameters.keys().all(|name| {
+                    name.starts_with("response-") || name == "versionId" || name == "partNumber"
+                }) =>
             {
                 self.read_object(parts, bucket, key, parameters)
             }

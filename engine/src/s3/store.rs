@@ -89,6 +89,8 @@ pub struct Object {
     pub version_id: Option<String>,
     /// Its full-object checksum (`x-amz-checksum-*`); `None` for a multipart upload's.
     pub checksum: Option<Checksum>,
+    /// The sizes of the parts it was completed from, in order; empty for a single-part object.
+    pub parts: Vec<u64>,
 }
 
 /// What a `PutObject` says about the object besides its body.
@@ -293,6 +295,7 @@ fn new_object(body: Bytes, etag: impl FnOnce(&[u8]) -> String, headers: ObjectHe
         standard: headers.standard,
         version_id: None,
         checksum: headers.checksum,
+        parts: Vec::new(),
     }
 }
 

@@ -126,7 +126,7 @@ impl ObjectStore {
 
 /// `x-amz-copy-source`: `bucket/key` or `/bucket/key`, URL-encoded, with an optional
 /// `?versionId=` naming the source's version.
-fn copy_source(value: &str) -> Result<(String, String, Option<String>), S3Error> {
+pub(super) fn copy_source(value: &str) -> Result<(String, String, Option<String>), S3Error> {
     let (path, version) = value.split_once('?').unwrap_or((value, ""));
     let version = version.strip_prefix("versionId=").map(str::to_owned);
     let path = path.strip_prefix('/').unwrap_or(path);
