@@ -1,6 +1,6 @@
 //! Parts of multipart objects through the Rust SDK: `GetObject`/`HeadObject` `partNumber` and
 //! `UploadPartCopy` with a range. Engine only: moto's multipart result documents do not parse in
-//! the Rust SDK (MOTO_DEVIATIONS.md, "S3: multipart result documents"); boto3 runs the same
+//! the Rust SDK (`MOTO_DEVIATIONS.md`, "S3: multipart result documents"); boto3 runs the same
 //! scenarios against both targets.
 
 /// Where moto differs from AWS, the engine follows AWS.
