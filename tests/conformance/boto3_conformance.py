@@ -268,6 +268,39 @@ def s3_upload_part_copy(s3, checks):
     checks.expect("copied object", (len(body), body[-6:]), (5 * MIB + 4, b"xx2345"))
 
 
+def s3_list_uploads(s3, checks):
+    bucket = "boto3-uploads"
+    s3.create_bucket(Bucket=bucket)
+    ids = {}
+    for key in ("a/1", "a/2", "b", "b", "c"):
+        ids.setdefault(key, []).append(s3.create_multipart_upload(Bucket=bucket, Key=key)["UploadId"])
+    under_a = s3.list_multipart_uploads(Bucket=bucket, Prefix="a/")
+    checks.expect("prefix", [upload["Key"] for upload in under_a.get("Uploads", [])], ["a/1", "a/2"])
+    pages, markers = [], {}
+    while len(pages) < 5:
+        page = s3.list_multipart_uploads(Bucket=bucket, Delimiter="/", MaxUploads=2, **markers)
+        pages.append(
+            (
+                [(upload["Key"], ids[upload["Key"]].index(upload["UploadId"])) for upload in page.get("Uploads", [])],
+                [prefix["Prefix"] for prefix in page.get("CommonPrefixes", [])],
+                page["IsTruncated"],
+            )
+        )
+        if not page["IsTruncated"]:
+            break
+        markers = {"KeyMarker": page["NextKeyMarker"], "UploadIdMarker": page.get("NextUploadIdMarker", "")}
+    checks.expect(
+        "pages",
+        pages,
+        [([("b", 0)], ["a/"], True), ([("b", 1), ("c", 0)], [], False)],
+        moto_deviation="S3: ListMultipartUploads delimiter and markers",
+    )
+    for key, uploads in ids.items():
+        for upload in uploads:
+            s3.abort_multipart_upload(Bucket=bucket, Key=key, UploadId=upload)
+    checks.expect("none left", s3.list_multipart_uploads(Bucket=bucket).get("Uploads", []), [])
+
+
 def s3_range_and_conditions(s3, checks):
     etag = s3.put_object(Bucket=BUCKET, Key="digits", Body=b"0123456789")["ETag"]
     part = s3.get_object(Bucket=BUCKET, Key="digits", Range="bytes=2-5")
@@ -1060,7 +1093,7 @@ def events_errors(clients, checks):
     checks.expect("targets listed", [target["Id"] for target in listed], ["kept"])
 
 
-S3_SCENARIOS = [s3_listing, s3_metadata, s3_checksums, s3_version_pages, s3_part_numbers, s3_upload_part_copy, s3_range_and_conditions, s3_copy_and_delete, s3_multipart]
+S3_SCENARIOS = [s3_listing, s3_metadata, s3_checksums, s3_version_pages, s3_part_numbers, s3_upload_part_copy, s3_list_uploads, s3_range_and_conditions, s3_copy_and_delete, s3_multipart]
 SQS_SCENARIOS = [sqs_message_attributes, sqs_system_attributes, sqs_batch_errors, sqs_fifo, sqs_receipt_handles]
 DYNAMODB_SCENARIOS = [
     dynamodb_items,

@@ -69,6 +69,9 @@ impl ObjectStore {
                 Method::GET => self.get_bucket_versioning(&bucket),
                 _ => Err(not_implemented(method, &parameters)),
             },
+            Target::Bucket(bucket) if *method == Method::GET && has("uploads") => {
+                self.list_multipart_uploads(&bucket, &parameters)
+            }
             Target::Bucket(bucket) if *method == Method::GET && has("versions") => {
                 self.list_object_versions(&bucket, &parameters)
             }

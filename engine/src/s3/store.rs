@@ -29,7 +29,10 @@ pub(super) mod multipart;
 #[path = "versions.rs"]
 mod versions;
 pub use image::BucketImage;
-pub use multipart::{MAX_PART_NUMBER, MIN_PART_BYTES, PartsPage, UploadedPart};
+pub use multipart::{
+    ListedUpload, MAX_PART_NUMBER, MIN_PART_BYTES, PartsPage, UploadedPart, UploadsPage,
+    UploadsQuery,
+};
 pub use versions::{Deleted, ListedVersion, Version, Versioning, VersionsPage, VersionsQuery};
 
 /// The `Content-Type` of objects written without one.

@@ -14,7 +14,7 @@ use std::time::SystemTime;
 use super::conditions::{self, COPY_SOURCE};
 use super::error::S3Error;
 use super::server::{Parameters, empty, insert, xml_response};
-use super::store::ObjectStore;
+use super::store::{ObjectStore, UploadsQuery};
 use super::time::{iso_8601, whole_seconds};
 use super::writes::{
     copy_source, object_headers, request_payload, version_header, write_condition,
@@ -56,6 +56,9 @@ fn copy_range(range: &str, size: u64) -> Result<(u64, u64), S3Error> {
     }
     Ok((first, last))
 }
+
+/// The largest `ListMultipartUploads` page.
+const MAX_UPLOADS: usize = 1000;
 
 /// The largest `ListParts` page.
 const MAX_PARTS: usize = 1000;
@@ -169,6 +172,46 @@ impl ObjectStore {
             );
         }
         Ok(response)
+    }
+
+    /// `ListMultipartUploads`: `prefix`, `delimiter`, `key-marker`, `upload-id-marker`,
+    /// `max-uploads` and `encoding-type=url`.
+    pub(super) fn list_multipart_uploads(
+        &self,
+        bucket: &str,
+        parameters: &Parameters,
+    ) -> Result<Response<Full<Bytes>>, S3Error> {
+        let parameter = |name: &str| parameters.get(name).map(String::as_str);
+        let url_encoded = match parameter("encoding-type") {
+            None => false,
+            Some("url") => true,
+            Some(other) => {
+                return Err(S3Error::InvalidArgument(format!(
+                    "Invalid Encoding Method `{other}` specified in Request"
+                )));
+            }
+        };
+        let max = match parameter("max-uploads") {
+            None => MAX_UPLOADS,
+            Some(text) => text.parse::<usize>().map_err(|_| {
+                S3Error::InvalidArgument(format!(
+                    "max-uploads `{text}` is not a non-negative integer"
+                ))
+            })?,
+        }
+        .min(MAX_UPLOADS);
+        let query = UploadsQuery {
+            prefix: parameter("prefix").unwrap_or(""),
+            delimiter: parameter("delimiter").filter(|delimiter| !delimiter.is_empty()),
+            key_marker: parameter("key-marker"),
+            upload_id_marker: parameter("upload-id-marker"),
+            max,
+        };
+        let page = self.list_uploads(bucket, &query)?;
+        Ok(xml_response(
+            StatusCode::OK,
+            xml::list_uploads_result(&query, bucket, url_encoded, &page),
+        ))
     }
 
     /// `CompleteMultipartUpload`.
