@@ -61,8 +61,8 @@ pub struct EngineConfig {
     /// EventBridge buses created at start, with their rules and targets (the queues they name
     /// must exist by the time events arrive).
     pub buses: Vec<eventbridge::BusSpec>,
-    /// The folder objects and queues are kept in across restarts ([`data_dir`]); `None` keeps
-    /// them in memory only.
+    /// The folder objects, queues and tables are kept in across restarts ([`data_dir`]); `None`
+    /// keeps them in memory only.
     pub data_dir: Option<std::path::PathBuf>,
 }
 
@@ -98,6 +98,7 @@ struct Saver {
     folder: Arc<std::sync::Mutex<data_dir::DataDir>>,
     store: s3::ObjectStore,
     sqs: sqs::Sqs,
+    dynamodb: dynamodb::DynamoDb,
 }
 
 impl Saver {
@@ -106,7 +107,7 @@ impl Saver {
         self.folder
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .save(&self.store, &self.sqs)
+            .save(&self.store, &self.sqs, &self.dynamodb)
     }
 }
 
@@ -165,12 +166,13 @@ impl Engine {
         let sqs = sqs::Sqs::new(address.port(), budget);
         let saver = match data_dir {
             Some(folder) => {
-                let folder =
-                    data_dir::DataDir::open(&folder, &store, &sqs).map_err(EngineError::DataDir)?;
+                let folder = data_dir::DataDir::open(&folder, &store, &sqs, &dynamodb)
+                    .map_err(EngineError::DataDir)?;
                 let saver = Saver {
                     folder: Arc::new(std::sync::Mutex::new(folder)),
                     store: store.clone(),
                     sqs: sqs.clone(),
+                    dynamodb: dynamodb.clone(),
                 };
                 let periodic = saver.clone();
                 let task = tokio::spawn(async move {

@@ -265,8 +265,8 @@ pub struct DevArgs {
     /// throttled function; event source mappings back off and retry, losing no record).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub account_concurrency: Option<u32>,
-    /// Keep the buckets' objects and the queues' messages in this folder, so they survive a
-    /// restart of `gen dev`: each object is a file at `DIR/<bucket>/<key>`, the engine's records
+    /// Keep the buckets' objects, the queues' messages and the tables' items in this folder, so
+    /// they survive a restart of `gen dev`: each object is a file at `DIR/<bucket>/<key>`, the engine's records
     /// are under `DIR/.engine/` (saved each second and on Ctrl-C).
     #[arg(long, value_name = "DIR")]
     pub data_dir: Option<PathBuf>,

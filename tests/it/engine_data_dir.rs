@@ -434,3 +434,55 @@ async fn the_periodic_save_survives_an_engine_that_never_closed() {
     assert_eq!(messages[0].body(), Some("hello"));
     engine.shutdown().await;
 }
+
+/// Tables persist too: one made with `CreateTable` comes back with its key schema and items.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tables_and_their_items_survive_a_restart() {
+    use tests::dynamodb::{create_table, get, item, n, put_items, s};
+
+    let folder = tempfile::tempdir().expect("a temporary folder");
+    let (mut engine, _, _) = start(folder.path()).await;
+    let client = aws_sdk_dynamodb::Client::new(&sdk_config_for(&engine.endpoint()).await);
+    create_table(&client, "orders", true).await;
+    put_items(
+        &client,
+        "orders",
+        (1..=3).map(|index| {
+            item(&[
+                ("pk", s("customer-1")),
+                ("sk", n(index)),
+                ("total", s(&format!("{index}2.50"))),
+            ])
+        }),
+    )
+    .await;
+    engine.close().await.expect("saved on close");
+    drop(engine);
+
+    let (engine, _, _) = start(folder.path()).await;
+    let client = aws_sdk_dynamodb::Client::new(&sdk_config_for(&engine.endpoint()).await);
+    let second = get(
+        &client,
+        "orders",
+        item(&[("pk", s("customer-1")), ("sk", n(2))]),
+    )
+    .await
+    .expect("the item is back");
+    assert_eq!(second.get("total"), Some(&s("22.50")));
+    let queried = client
+        .query()
+        .table_name("orders")
+        .key_condition_expression("pk = :customer")
+        .expression_attribute_values(":customer", s("customer-1"))
+        .scan_index_forward(false)
+        .send()
+        .await
+        .expect("the key schema is back");
+    let sort_keys: Vec<_> = queried
+        .items()
+        .iter()
+        .map(|item| item.get("sk").cloned())
+        .collect();
+    assert_eq!(sort_keys, [Some(n(3)), Some(n(2)), Some(n(1))]);
+    engine.shutdown().await;
+}

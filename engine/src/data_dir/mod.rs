@@ -1,5 +1,5 @@
-//! `--data-dir`: the engine's objects and queues in a folder, so they survive a restart, and
-//! objects can be browsed as files.
+//! `--data-dir`: the engine's objects, queues and tables in a folder, so they survive a
+//! restart, and objects can be browsed as files.
 //!
 //! Layout of the folder:
 //! - `<bucket>/<key>`: the body of each key's current object, the key's `/` as folders (see
@@ -14,6 +14,7 @@
 //!     file name.
 //!   - `.engine/sqs.json`: every queue's settings and messages (attributes, receive counts,
 //!     visibility deadlines, FIFO sequence numbers and deduplication ids).
+//!   - `.engine/dynamodb.json`: every table's description and items.
 //!
 //! The engine saves what changed since the last save once a second and when it stops
 //! ([`crate::Engine::close`]); a save replaces each file atomically. Files are written, not
@@ -31,6 +32,7 @@ use std::path::{Path, PathBuf};
 
 use hyper::body::Bytes;
 
+use crate::dynamodb::{DynamoDb, SavedTable};
 use crate::s3::ObjectStore;
 use crate::s3::store::BucketImage;
 use crate::sqs::Sqs;
@@ -72,11 +74,18 @@ pub struct DataDir {
     records: BTreeMap<String, String>,
     /// The queues' record as written.
     queues: Option<String>,
+    /// The tables' record as written.
+    tables: Option<String>,
 }
 
 impl DataDir {
     /// Opens `root` (created if missing) and puts what it holds back into `store` and `sqs`.
-    pub fn open(root: &Path, store: &ObjectStore, sqs: &Sqs) -> Result<Self, DataDirError> {
+    pub fn open(
+        root: &Path,
+        store: &ObjectStore,
+        sqs: &Sqs,
+        dynamodb: &DynamoDb,
+    ) -> Result<Self, DataDirError> {
         let mut data = Self {
             root: root.to_owned(),
             ..Self::default()
@@ -163,7 +172,13 @@ impl DataDir {
             images.push(image);
         }
         store.restore(images);
-        let queues = data.engine().join("sqs.json");
+        data.restore_records(sqs, dynamodb)?;
+        Ok(data)
+    }
+
+    /// Puts the queues and tables back from their records, if there are any.
+    fn restore_records(&mut self, sqs: &Sqs, dynamodb: &DynamoDb) -> Result<(), DataDirError> {
+        let queues = self.engine().join("sqs.json");
         if queues.exists() {
             let text = String::from_utf8(files::read(&queues)?)
                 .map_err(|error| corrupt(&queues, &error))?;
@@ -171,9 +186,20 @@ impl DataDir {
                 serde_json::from_str(&text).map_err(|error| corrupt(&queues, &error))?;
             sqs.restore(saved)
                 .map_err(|error| corrupt(&queues, &error))?;
-            data.queues = Some(text);
+            self.queues = Some(text);
         }
-        Ok(data)
+        let tables = self.engine().join("dynamodb.json");
+        if tables.exists() {
+            let text = String::from_utf8(files::read(&tables)?)
+                .map_err(|error| corrupt(&tables, &error))?;
+            let saved: Vec<SavedTable> =
+                serde_json::from_str(&text).map_err(|error| corrupt(&tables, &error))?;
+            dynamodb
+                .restore(saved)
+                .map_err(|error| corrupt(&tables, &error))?;
+            self.tables = Some(text);
+        }
+        Ok(())
     }
 
     /// The folder.
@@ -190,7 +216,12 @@ impl DataDir {
     }
 
     /// Writes what changed in `store` and `sqs` since the last save.
-    pub fn save(&mut self, store: &ObjectStore, sqs: &Sqs) -> Result<(), DataDirError> {
+    pub fn save(
+        &mut self,
+        store: &ObjectStore,
+        sqs: &Sqs,
+        dynamodb: &DynamoDb,
+    ) -> Result<(), DataDirError> {
         let images = store.image();
         let mut wanted: BTreeMap<PathBuf, (String, u64, Bytes)> = BTreeMap::new();
         let mut records = BTreeMap::new();
@@ -249,6 +280,15 @@ impl DataDir {
         if self.queues.as_ref() != Some(&queues) {
             files::replace(&scratch, &self.engine().join("sqs.json"), queues.as_bytes())?;
             self.queues = Some(queues);
+        }
+        let tables = serde_json::to_string(&dynamodb.image()).expect("tables serialise");
+        if self.tables.as_ref() != Some(&tables) {
+            files::replace(
+                &scratch,
+                &self.engine().join("dynamodb.json"),
+                tables.as_bytes(),
+            )?;
+            self.tables = Some(tables);
         }
         Ok(())
     }
