@@ -15,10 +15,12 @@
 //! ```
 
 pub mod budget;
+pub mod data_dir;
 pub mod dynamodb;
 pub mod eventbridge;
 pub mod faults;
 pub mod foreign;
+pub mod gate;
 pub mod host;
 pub mod http_api;
 pub mod limits;
@@ -59,6 +61,9 @@ pub struct EngineConfig {
     /// EventBridge buses created at start, with their rules and targets (the queues they name
     /// must exist by the time events arrive).
     pub buses: Vec<eventbridge::BusSpec>,
+    /// The folder objects, queues and tables are kept in across restarts ([`data_dir`]); `None`
+    /// keeps them in memory only.
+    pub data_dir: Option<std::path::PathBuf>,
 }
 
 /// Why the engine could not start.
@@ -79,6 +84,31 @@ pub enum EngineError {
     /// A bus, rule or target of the configuration that EventBridge would refuse.
     #[error("the EventBridge configuration is not valid: {0}")]
     Buses(#[source] eventbridge::EventsError),
+    /// The data folder could not be read.
+    #[error("cannot restore the engine's data folder: {0}")]
+    DataDir(#[source] data_dir::DataDirError),
+}
+
+/// How often a data folder is saved while the engine runs.
+pub const SAVE_INTERVAL: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// The data folder and what it saves.
+#[derive(Debug, Clone)]
+struct Saver {
+    folder: Arc<std::sync::Mutex<data_dir::DataDir>>,
+    store: s3::ObjectStore,
+    sqs: sqs::Sqs,
+    dynamodb: dynamodb::DynamoDb,
+}
+
+impl Saver {
+    /// Writes what changed; blocking.
+    fn save(&self) -> Result<(), data_dir::DataDirError> {
+        self.folder
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .save(&self.store, &self.sqs, &self.dynamodb)
+    }
 }
 
 /// A running engine; it stops when dropped or shut down.
@@ -94,6 +124,10 @@ pub struct Engine {
     /// "SQS (JSON protocol), DynamoDB, SES v2 (`SendEmail`), EventBridge and S3".
     served: String,
     server: JoinHandle<()>,
+    /// Closed by [`Engine::close`].
+    gate: gate::Gate,
+    /// With a data folder: what saves it, and the task saving it each [`SAVE_INTERVAL`].
+    saver: Option<(Saver, JoinHandle<()>)>,
 }
 
 impl Engine {
@@ -107,6 +141,7 @@ impl Engine {
             tables,
             outbox,
             buses,
+            data_dir,
         } = config;
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, port))
             .await
@@ -130,6 +165,31 @@ impl Engine {
         }
         let outbox = ses::Outbox::new(outbox);
         let sqs = sqs::Sqs::new(address.port(), budget);
+        let saver = match data_dir {
+            Some(folder) => {
+                let folder = data_dir::DataDir::open(&folder, &store, &sqs, &dynamodb)
+                    .map_err(EngineError::DataDir)?;
+                let saver = Saver {
+                    folder: Arc::new(std::sync::Mutex::new(folder)),
+                    store: store.clone(),
+                    sqs: sqs.clone(),
+                    dynamodb: dynamodb.clone(),
+                };
+                let periodic = saver.clone();
+                let task = tokio::spawn(async move {
+                    let mut ticks = tokio::time::interval(SAVE_INTERVAL);
+                    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+                    loop {
+                        ticks.tick().await;
+                        let saver = periodic.clone();
+                        // A failed save is retried on the next tick and reported by `close`.
+                        let _ = tokio::task::spawn_blocking(move || saver.save()).await;
+                    }
+                });
+                Some((saver, task))
+            }
+            None => None,
+        };
         let eventbridge = eventbridge::EventBridge::new(sqs.clone(), faults.clone());
         eventbridge.create(&buses).map_err(EngineError::Buses)?;
         let services: Vec<Arc<dyn AwsService>> = vec![
@@ -142,6 +202,7 @@ impl Engine {
 
         let router = router::Router::new(address.port(), services, faults.clone());
         let services = router.served().to_owned();
+        let gate = router.gate().clone();
         let server = tokio::spawn(listener::serve(listener, Arc::new(router)));
         Ok(Self {
             address,
@@ -153,6 +214,8 @@ impl Engine {
             faults,
             served: services,
             server,
+            gate,
+            saver,
         })
     }
 
@@ -203,6 +266,35 @@ impl Engine {
         format!("http://{}", self.address)
     }
 
+    /// Saves the data folder now, if there is one (what changed since the last save).
+    pub async fn save(&self) -> Result<(), data_dir::DataDirError> {
+        let Some((saver, _)) = &self.saver else {
+            return Ok(());
+        };
+        let saver = saver.clone();
+        tokio::task::spawn_blocking(move || saver.save())
+            .await
+            .unwrap_or(Ok(()))
+    }
+
+    /// Stops serving, then saves the data folder, if there is one: every write acknowledged
+    /// before is in it. The engine answers nothing more afterwards.
+    pub async fn close(&mut self) -> Result<(), data_dir::DataDirError> {
+        self.gate.close();
+        self.server.abort();
+        let _ = (&mut self.server).await;
+        // Requests already past the gate finish (or were dropped with their connection).
+        self.gate.drained().await;
+        let Some((saver, task)) = &self.saver else {
+            return Ok(());
+        };
+        task.abort();
+        let saver = saver.clone();
+        tokio::task::spawn_blocking(move || saver.save())
+            .await
+            .unwrap_or(Ok(()))
+    }
+
     /// Stops serving and waits until the server loop and its connections have ended.
     pub async fn shutdown(mut self) {
         self.server.abort();
@@ -215,5 +307,8 @@ impl Drop for Engine {
     fn drop(&mut self) {
         // Aborting the accept loop drops its `JoinSet`, which aborts every connection.
         self.server.abort();
+        if let Some((_, task)) = &self.saver {
+            task.abort();
+        }
     }
 }

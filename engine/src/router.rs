@@ -26,6 +26,9 @@ pub struct Router {
     faults: Faults,
     /// "SQS (JSON protocol), DynamoDB, SES v2 (`SendEmail`), EventBridge and S3", for refusals.
     served: String,
+    /// Closed when the engine stops: requests are then refused as the service refuses them
+    /// when unavailable.
+    gate: crate::gate::Gate,
 }
 
 /// Which service a request is for.
@@ -58,7 +61,13 @@ impl Router {
             services,
             faults,
             served,
+            gate: crate::gate::Gate::default(),
         }
+    }
+
+    /// The gate requests pass, to close it.
+    pub fn gate(&self) -> &crate::gate::Gate {
+        &self.gate
     }
 
     /// The services routed to, for people ("SQS (JSON protocol), DynamoDB and S3").
@@ -120,6 +129,9 @@ impl Router {
         match destination {
             Destination::Service(index) => {
                 let service = &self.services[index];
+                let Some(_inside) = self.gate.enter() else {
+                    return service.fault_reply(&parts, crate::faults::Fault::Unavailable);
+                };
                 if service.faultable(&parts) {
                     let (latency, fault) = self.faults.draw(service.name());
                     if !latency.is_zero() {

@@ -239,6 +239,17 @@ pub struct DevArgs {
     /// Fault: the object store is down for a window after start-up, e.g. `3s:5s` (from 3s, for 5s).
     #[arg(long, value_name = "START:LENGTH", value_parser = outage)]
     pub store_outage: Option<OutageWindow>,
+    /// Fault: share of queue message calls (send, receive, delete, change visibility) that fail
+    /// with `ThrottlingException` (0–1).
+    #[arg(long, default_value_t = 0.0, value_parser = rate)]
+    pub queue_failure_rate: f64,
+    /// Fault: the queues are down (message calls answer 503 `ServiceUnavailable`) for a window
+    /// after start-up, e.g. `2s:4s` (from 2s, for 4s).
+    #[arg(long, value_name = "START:LENGTH", value_parser = outage)]
+    pub queue_outage: Option<OutageWindow>,
+    /// Fault: milliseconds added to every queue message call.
+    #[arg(long, default_value_t = 0)]
+    pub queue_latency_ms: u64,
     /// Fault: share of DynamoDB item calls that fail as throttled or unavailable (0–1).
     #[arg(long, default_value_t = 0.0, value_parser = rate)]
     pub table_failure_rate: f64,
@@ -256,6 +267,11 @@ pub struct DevArgs {
     /// throttled function; event source mappings back off and retry, losing no record).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub account_concurrency: Option<u32>,
+    /// Keep the buckets' objects, the queues' messages and the tables' items in this folder, so
+    /// they survive a restart of `gen dev`: each object is a file at `DIR/<bucket>/<key>`, the engine's records
+    /// are under `DIR/.engine/` (saved each second and on Ctrl-C).
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
     /// Function logs: `pretty` (time, function, level, message, key fields; EMF metric lines
     /// folded away) or `json` (the lines as the functions write them).
     #[arg(long, value_enum, default_value_t = LogFormat::Pretty)]

@@ -111,6 +111,7 @@ functions:
         faults: Faults::default(),
         account_concurrency: None,
         outbox: None,
+        data_dir: None,
     };
     let (logs, mut lines) = tokio::sync::mpsc::unbounded_channel();
     tokio::spawn(async move { while lines.recv().await.is_some() {} });

@@ -17,6 +17,7 @@ import struct
 import sys
 import time
 import traceback
+import zlib
 
 import boto3
 from botocore.config import Config
@@ -110,6 +111,195 @@ def s3_metadata(s3, checks):
     checks.expect("content type", head["ContentType"], "application/json")
     checks.expect("cache control", head.get("CacheControl"), "max-age=60")
     checks.expect("length", head["ContentLength"], 2)
+
+
+def crc32c(data):
+    """CRC-32C (Castagnoli, reflected polynomial 0x82F63B78), bit by bit."""
+    crc = 0xFFFFFFFF
+    for byte in data:
+        crc ^= byte
+        for _ in range(8):
+            crc = (crc >> 1) ^ (0x82F63B78 if crc & 1 else 0)
+    return crc ^ 0xFFFFFFFF
+
+
+def b64(raw):
+    return base64.b64encode(raw).decode()
+
+
+def s3_checksums(s3, checks):
+    body = b"order ORD-1, total 12.50"
+    expected = {
+        "CRC32": b64(struct.pack(">I", zlib.crc32(body))),
+        "CRC32C": b64(struct.pack(">I", crc32c(body))),
+        "SHA1": b64(hashlib.sha1(body).digest()),
+        "SHA256": b64(hashlib.sha256(body).digest()),
+    }
+    for algorithm, value in expected.items():
+        key = f"checksum-{algorithm.lower()}"
+        if algorithm == "CRC32C":
+            # botocore computes CRC32C only with awscrt installed: send the value computed here.
+            written = s3.put_object(Bucket=BUCKET, Key=key, Body=body, ChecksumCRC32C=value)
+        else:
+            written = s3.put_object(Bucket=BUCKET, Key=key, Body=body, ChecksumAlgorithm=algorithm)
+        # moto keeps a checksum only when the algorithm header names it.
+        deviation = "S3: a checksum sent without its algorithm" if algorithm == "CRC32C" else None
+        checks.expect(f"put {algorithm}", written.get(f"Checksum{algorithm}"), value, moto_deviation=deviation)
+        head = s3.head_object(Bucket=BUCKET, Key=key, ChecksumMode="ENABLED")
+        checks.expect(f"head {algorithm}", head.get(f"Checksum{algorithm}"), value, moto_deviation=deviation)
+    got = s3.get_object(Bucket=BUCKET, Key="checksum-sha256", ChecksumMode="ENABLED")
+    checks.expect("get SHA256", got.get("ChecksumSHA256"), expected["SHA256"])
+    checks.expect("get body", got["Body"].read(), body)
+    checks.expect(
+        "wrong crc32",
+        error_of(lambda: s3.put_object(Bucket=BUCKET, Key="wrong", Body=body, ChecksumCRC32="AAAAAA==")),
+        (400, "BadDigest"),
+        moto_deviation="S3: a checksum of other bytes",
+    )
+    checks.expect(
+        "wrong content-md5",
+        error_of(lambda: s3.put_object(Bucket=BUCKET, Key="wrong", Body=body, ContentMD5=b64(hashlib.md5(b"other").digest()))),
+        (400, "BadDigest"),
+        moto_deviation="S3: a checksum of other bytes",
+    )
+
+
+def s3_version_pages(s3, checks):
+    bucket = "boto3-versions"
+    s3.create_bucket(Bucket=bucket)
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    ids = [s3.put_object(Bucket=bucket, Key="doc", Body=body)["VersionId"] for body in (b"1", b"2", b"3")]
+    for key in ("logs/a", "logs/b", "readme"):
+        s3.put_object(Bucket=bucket, Key=key, Body=b"x")
+    listed, prefixes, markers, pages = [], [], {}, []
+    while True:
+        page = s3.list_object_versions(Bucket=bucket, Delimiter="/", MaxKeys=2, **markers)
+        pages.append(
+            (
+                [(version["Key"], version["IsLatest"]) for version in page.get("Versions", [])],
+                [prefix["Prefix"] for prefix in page.get("CommonPrefixes", [])],
+            )
+        )
+        listed += [version["VersionId"] for version in page.get("Versions", []) if version["Key"] == "doc"]
+        if not page["IsTruncated"] or len(pages) > 5:
+            break
+        markers = {"KeyMarker": page["NextKeyMarker"]}
+        if page.get("NextVersionIdMarker"):
+            markers["VersionIdMarker"] = page["NextVersionIdMarker"]
+    checks.expect("doc versions newest first", listed == ids[::-1], True)
+    checks.expect(
+        "pages",
+        pages,
+        [([("doc", True), ("doc", False)], []), ([("doc", False)], ["logs/"]), ([("readme", True)], [])],
+    )
+
+
+def s3_part_numbers(s3, checks):
+    upload = s3.create_multipart_upload(Bucket=BUCKET, Key="parts.bin")["UploadId"]
+    bodies = [b"a" * (5 * MIB), b"tail"]
+    parts = [
+        {"PartNumber": number, "ETag": s3.upload_part(Bucket=BUCKET, Key="parts.bin", UploadId=upload, PartNumber=number, Body=body)["ETag"]}
+        for number, body in enumerate(bodies, start=1)
+    ]
+    s3.complete_multipart_upload(Bucket=BUCKET, Key="parts.bin", UploadId=upload, MultipartUpload={"Parts": parts})
+    deviation = "S3: GetObject partNumber"
+    second = s3.get_object(Bucket=BUCKET, Key="parts.bin", PartNumber=2)
+    checks.expect(
+        "part 2",
+        (
+            second["ResponseMetadata"]["HTTPStatusCode"],
+            second["Body"].read() == b"tail",
+            second.get("ContentRange"),
+            second.get("PartsCount"),
+        ),
+        (206, True, f"bytes {5 * MIB}-{5 * MIB + 3}/{5 * MIB + 4}", 2),
+        moto_deviation=deviation,
+    )
+    first = s3.head_object(Bucket=BUCKET, Key="parts.bin", PartNumber=1)
+    checks.expect("head part 1", (first["ContentLength"], first.get("PartsCount")), (5 * MIB, 2), moto_deviation=deviation)
+    checks.expect(
+        "past the last part",
+        error_of(lambda: s3.get_object(Bucket=BUCKET, Key="parts.bin", PartNumber=3)),
+        (416, "InvalidPartNumber"),
+        moto_deviation=deviation,
+    )
+    s3.put_object(Bucket=BUCKET, Key="single", Body=b"0123456789")
+    whole = s3.get_object(Bucket=BUCKET, Key="single", PartNumber=1)
+    checks.expect(
+        "single-part object, part 1",
+        (whole["ResponseMetadata"]["HTTPStatusCode"], whole["Body"].read(), whole.get("ContentRange")),
+        (206, b"0123456789", "bytes 0-9/10"),
+    )
+
+
+def s3_upload_part_copy(s3, checks):
+    s3.put_object(Bucket=BUCKET, Key="copy-source", Body=b"x" * (5 * MIB) + b"0123456789")
+    upload = s3.create_multipart_upload(Bucket=BUCKET, Key="copied.bin")["UploadId"]
+    source = {"Bucket": BUCKET, "Key": "copy-source"}
+    first = s3.upload_part_copy(
+        Bucket=BUCKET, Key="copied.bin", UploadId=upload, PartNumber=1, CopySource=source,
+        CopySourceRange=f"bytes=0-{5 * MIB - 1}",
+    )
+    second = s3.upload_part_copy(
+        Bucket=BUCKET, Key="copied.bin", UploadId=upload, PartNumber=2, CopySource=source,
+        CopySourceRange=f"bytes={5 * MIB + 2}-{5 * MIB + 5}",
+    )
+    checks.expect(
+        "part ETags",
+        [first["CopyPartResult"]["ETag"], second["CopyPartResult"]["ETag"]],
+        ['"' + hashlib.md5(b"x" * (5 * MIB)).hexdigest() + '"', '"' + hashlib.md5(b"2345").hexdigest() + '"'],
+    )
+    checks.expect(
+        "range past the end",
+        error_of(
+            lambda: s3.upload_part_copy(
+                Bucket=BUCKET, Key="copied.bin", UploadId=upload, PartNumber=3, CopySource=source,
+                CopySourceRange=f"bytes=0-{5 * MIB + 10}",
+            )
+        ),
+        (400, "InvalidArgument"),
+        moto_deviation="S3: UploadPartCopy range past the source",
+    )
+    parts = [
+        {"PartNumber": 1, "ETag": first["CopyPartResult"]["ETag"]},
+        {"PartNumber": 2, "ETag": second["CopyPartResult"]["ETag"]},
+    ]
+    s3.complete_multipart_upload(Bucket=BUCKET, Key="copied.bin", UploadId=upload, MultipartUpload={"Parts": parts})
+    body = s3.get_object(Bucket=BUCKET, Key="copied.bin")["Body"].read()
+    checks.expect("copied object", (len(body), body[-6:]), (5 * MIB + 4, b"xx2345"))
+
+
+def s3_list_uploads(s3, checks):
+    bucket = "boto3-uploads"
+    s3.create_bucket(Bucket=bucket)
+    ids = {}
+    for key in ("a/1", "a/2", "b", "b", "c"):
+        ids.setdefault(key, []).append(s3.create_multipart_upload(Bucket=bucket, Key=key)["UploadId"])
+    under_a = s3.list_multipart_uploads(Bucket=bucket, Prefix="a/")
+    checks.expect("prefix", [upload["Key"] for upload in under_a.get("Uploads", [])], ["a/1", "a/2"])
+    pages, markers = [], {}
+    while len(pages) < 5:
+        page = s3.list_multipart_uploads(Bucket=bucket, Delimiter="/", MaxUploads=2, **markers)
+        pages.append(
+            (
+                [(upload["Key"], ids[upload["Key"]].index(upload["UploadId"])) for upload in page.get("Uploads", [])],
+                [prefix["Prefix"] for prefix in page.get("CommonPrefixes", [])],
+                page["IsTruncated"],
+            )
+        )
+        if not page["IsTruncated"]:
+            break
+        markers = {"KeyMarker": page["NextKeyMarker"], "UploadIdMarker": page.get("NextUploadIdMarker", "")}
+    checks.expect(
+        "pages",
+        pages,
+        [([("b", 0)], ["a/"], True), ([("b", 1), ("c", 0)], [], False)],
+        moto_deviation="S3: ListMultipartUploads delimiter and markers",
+    )
+    for key, uploads in ids.items():
+        for upload in uploads:
+            s3.abort_multipart_upload(Bucket=bucket, Key=key, UploadId=upload)
+    checks.expect("none left", s3.list_multipart_uploads(Bucket=bucket).get("Uploads", []), [])
 
 
 def s3_range_and_conditions(s3, checks):
@@ -948,7 +1138,10 @@ def events_errors(clients, checks):
     checks.expect("targets listed", [target["Id"] for target in listed], ["kept"])
 
 
-S3_SCENARIOS = [s3_listing, s3_metadata, s3_range_and_conditions, s3_copy_and_delete, s3_multipart]
+S3_SCENARIOS = [
+    s3_listing, s3_metadata, s3_checksums, s3_version_pages, s3_part_numbers, s3_upload_part_copy,
+    s3_list_uploads, s3_range_and_conditions, s3_copy_and_delete, s3_multipart,
+]
 SQS_SCENARIOS = [
     sqs_message_attributes, sqs_system_attributes, sqs_batch_errors, sqs_fifo, sqs_receipt_handles,
     sqs_message_move_tasks,

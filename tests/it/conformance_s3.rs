@@ -36,11 +36,21 @@ tests::conformance!(
     list_objects_v1_with_marker,
     standard_headers_round_trip,
     versioning_keeps_every_version,
+    checksums_are_checked_and_returned,
+    version_pages_end_between_versions_of_a_key,
 );
 
 #[path = "conformance_s3_listing.rs"]
 mod listing;
 use listing::{list_url_encoded, list_with_delimiter_and_start_after, user_metadata_round_trips};
+#[path = "conformance_s3_parts.rs"]
+mod parts;
+#[path = "conformance_s3_versions.rs"]
+mod versions;
+use versions::version_pages_end_between_versions_of_a_key;
+#[path = "conformance_s3_checksums.rs"]
+mod checksums;
+use checksums::checksums_are_checked_and_returned;
 #[path = "conformance_s3_objects.rs"]
 mod objects;
 use objects::{

@@ -42,6 +42,16 @@ async fn start(yaml: &str, faults: Faults) -> Running {
 
 /// As [`start`], with the account's concurrency limited to `account_concurrency`.
 async fn start_limited(yaml: &str, faults: Faults, account_concurrency: Option<u32>) -> Running {
+    start_with(yaml, faults, account_concurrency, None).await
+}
+
+/// As [`start`], keeping objects and queues in `data_dir` (`gen dev --data-dir`).
+async fn start_with(
+    yaml: &str,
+    faults: Faults,
+    account_concurrency: Option<u32>,
+    data_dir: Option<std::path::PathBuf>,
+) -> Running {
     let loaded = config::load("pipeline.yaml", yaml.as_bytes());
     let pipeline = loaded
         .pipeline
@@ -62,6 +72,7 @@ async fn start_limited(yaml: &str, faults: Faults, account_concurrency: Option<u
         faults,
         account_concurrency,
         outbox: None,
+        data_dir,
     };
     let (sender, logs) = mpsc::unbounded_channel();
     let dev = dev::start(&pipeline, &template, &options, sender)
@@ -348,6 +359,143 @@ async fn injected_crashes_fire_and_nothing_is_deleted() {
     }
     assert_eq!(stats.succeeded.load(Ordering::Relaxed), 0);
     assert_eq!(running.depth("jobs").await, 1, "the message is kept");
+}
+
+/// The queue faults (`--queue-failure-rate`, `--queue-latency-ms`, `--queue-outage`), seen by a
+/// client as Lambda code sees them, on a queue no function reads.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn queue_faults_fire_as_configured() {
+    let yaml = one_function("visibility_timeout: 10s", "batch_size: 10");
+    let send = |running: &Running| {
+        let sqs = running.dev.sqs.clone();
+        let url = running.dev.queue_urls["jobs-dlq"].clone();
+        async move {
+            sqs.send_message()
+                .queue_url(url)
+                .message_body("payload")
+                .send()
+                .await
+        }
+    };
+    let code = |error: &aws_sdk_sqs::error::SdkError<_>| {
+        error
+            .raw_response()
+            .map(|response| response.status().as_u16())
+    };
+
+    let failing = start(
+        &yaml,
+        Faults {
+            queue_failure_rate: 1.0,
+            ..Faults::default()
+        },
+    )
+    .await;
+    let error = send(&failing).await.expect_err("every call fails");
+    assert_eq!(code(&error), Some(400), "{error:?}");
+    assert_eq!(
+        aws_sdk_sqs::error::ProvideErrorMetadata::code(&error),
+        Some("ThrottlingException")
+    );
+    drop(failing);
+
+    let latency = Duration::from_millis(300);
+    let slow = start(
+        &yaml,
+        Faults {
+            queue_latency: latency,
+            ..Faults::default()
+        },
+    )
+    .await;
+    let started = Instant::now();
+    send(&slow).await.unwrap();
+    assert!(started.elapsed() >= latency, "{:?}", started.elapsed());
+    drop(slow);
+
+    let outage = start(
+        &yaml,
+        Faults {
+            queue_outage: Some((Duration::ZERO, Duration::from_secs(8))),
+            ..Faults::default()
+        },
+    )
+    .await;
+    let error = send(&outage).await.expect_err("down at first");
+    assert_eq!(code(&error), Some(503), "{error:?}");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while send(&outage).await.is_err() {
+        assert!(Instant::now() < deadline, "the queues never came back");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// `gen dev --data-dir`: objects and queued messages are there again after a restart, even
+/// when pipeline.yaml changed the queue's settings meanwhile.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restart_on_the_data_dir_keeps_objects_and_messages() {
+    let folder = tempfile::tempdir().unwrap();
+    let yaml = one_function("visibility_timeout: 10s", "batch_size: 10");
+    let mut first = start_with(
+        &yaml,
+        Faults::default(),
+        None,
+        Some(folder.path().to_owned()),
+    )
+    .await;
+    first
+        .dev
+        .s3
+        .put_object()
+        .bucket(&first.dev.buckets["results"])
+        .key("reports/2026/12.json")
+        .body(b"{}".to_vec().into())
+        .send()
+        .await
+        .unwrap();
+    first.send("jobs-dlq", &["kept"]).await;
+    first.dev.engine.close().await.expect("saved");
+    drop(first);
+
+    let changed = one_function("visibility_timeout: 20s", "batch_size: 10");
+    let second = start_with(
+        &changed,
+        Faults::default(),
+        None,
+        Some(folder.path().to_owned()),
+    )
+    .await;
+    let object = second
+        .dev
+        .s3
+        .get_object()
+        .bucket(&second.dev.buckets["results"])
+        .key("reports/2026/12.json")
+        .send()
+        .await
+        .expect("the object is back");
+    assert_eq!(
+        object.body.collect().await.unwrap().into_bytes().as_ref(),
+        b"{}"
+    );
+    assert_eq!(second.depth("jobs-dlq").await, 1);
+    let visibility = second
+        .dev
+        .sqs
+        .get_queue_attributes()
+        .queue_url(&second.dev.queue_urls["jobs"])
+        .attribute_names(QueueAttributeName::VisibilityTimeout)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        visibility
+            .attributes()
+            .and_then(|attributes| attributes.get(&QueueAttributeName::VisibilityTimeout))
+            .map(String::as_str),
+        Some("20"),
+        "the new settings apply"
+    );
 }
 
 /// The object-store faults, seen by a client as Lambda code sees them.

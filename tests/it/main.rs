@@ -16,6 +16,7 @@ mod deploy_moto;
 mod deploy_scripted;
 mod dev_logs;
 mod doctor_cli;
+mod engine_data_dir;
 mod events_moto;
 mod events_publish;
 mod examples_moto;

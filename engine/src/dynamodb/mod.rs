@@ -13,6 +13,7 @@ pub mod path;
 mod placeholders;
 mod reads;
 pub mod registry;
+mod saved;
 mod service;
 pub mod table;
 mod transactions;
@@ -21,5 +22,6 @@ mod update_table;
 pub mod value;
 
 pub use error::DynamoError;
+pub use saved::SavedTable;
 pub use service::{DynamoDb, MAX_REQUEST_BYTES, NAME};
 pub use table::{Billing, IndexKind, IndexSpec, KeyAttribute, Projection, TableSpec};

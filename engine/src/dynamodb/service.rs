@@ -14,6 +14,7 @@ use serde_json::Value;
 use super::error::DynamoError;
 use super::operations::{Shared, dispatch, lock};
 use super::registry::Registry;
+use super::saved::SavedTable;
 use super::table::TableSpec;
 use crate::budget::Budget;
 use crate::faults::Fault;
@@ -55,6 +56,16 @@ impl DynamoDb {
     /// Creates `spec`'s table, as `CreateTable` would; a name already taken is an error.
     pub fn create_table(&self, spec: TableSpec) -> Result<(), DynamoError> {
         lock(&self.registry).create(spec).map(drop)
+    }
+
+    /// Every table with its items (what `--data-dir` saves).
+    pub fn image(&self) -> Vec<SavedTable> {
+        lock(&self.registry).image()
+    }
+
+    /// Puts saved tables back (what `--data-dir` restores).
+    pub fn restore(&self, saved: Vec<SavedTable>) -> Result<(), DynamoError> {
+        lock(&self.registry).restore(saved)
     }
 
     /// How many items table `name` holds; `None` when there is no such table.

@@ -3,8 +3,11 @@
 
 use super::error::S3Error;
 
-/// The payload inside an aws-chunked body. Trailers are read past and dropped.
-pub(super) fn decode(body: &[u8]) -> Result<Vec<u8>, S3Error> {
+/// Trailer lines after the last chunk: (name in lower case, value).
+pub(super) type Trailers = Vec<(String, String)>;
+
+/// The payload inside an aws-chunked body, and its trailers.
+pub(super) fn decode(body: &[u8]) -> Result<(Vec<u8>, Trailers), S3Error> {
     let malformed =
         |what: &str| S3Error::InvalidRequest(format!("malformed aws-chunked body: {what}"));
     let mut payload = Vec::with_capacity(body.len());
@@ -18,7 +21,7 @@ pub(super) fn decode(body: &[u8]) -> Result<Vec<u8>, S3Error> {
             .map_err(|_| malformed(&format!("chunk size `{size_text}`")))?;
         rest = &rest[end + 2..];
         if size == 0 {
-            return Ok(payload);
+            return Ok((payload, trailers(rest)));
         }
         let data = rest
             .get(..size)
@@ -29,6 +32,18 @@ pub(super) fn decode(body: &[u8]) -> Result<Vec<u8>, S3Error> {
             .and_then(|after| after.strip_prefix(b"\r\n"))
             .ok_or_else(|| malformed("a chunk not followed by CRLF"))?;
     }
+}
+
+/// `name:value` lines up to the empty one.
+fn trailers(rest: &[u8]) -> Trailers {
+    String::from_utf8_lossy(rest)
+        .split("\r\n")
+        .take_while(|line| !line.is_empty())
+        .filter_map(|line| {
+            let (name, value) = line.split_once(':')?;
+            Some((name.trim().to_ascii_lowercase(), value.trim().to_owned()))
+        })
+        .collect()
 }
 
 fn find_crlf(bytes: &[u8]) -> Option<usize> {
@@ -43,7 +58,7 @@ mod tests {
     fn decodes_signed_unsigned_and_trailer_framings() {
         #[track_caller]
         fn case(body: &[u8], expected: &[u8]) {
-            assert_eq!(decode(body).expect("well-formed"), expected);
+            assert_eq!(decode(body).expect("well-formed").0, expected);
         }
         // Unsigned with a checksum trailer, what aws-sdk-s3 sends for a streaming upload.
         case(
@@ -55,6 +70,12 @@ mod tests {
             b"6;chunk-signature=aaaa\r\nhello \r\n5;chunk-signature=bbbb\r\nworld\r\n\
               0;chunk-signature=cccc\r\n\r\n",
             b"hello world",
+        );
+        assert_eq!(
+            decode(b"5\r\nhello\r\n0\r\nx-amz-checksum-crc32:NhCmhg==\r\n\r\n")
+                .expect("well-formed")
+                .1,
+            [("x-amz-checksum-crc32".to_owned(), "NhCmhg==".to_owned())]
         );
         // Chunk data may itself contain CRLF.
         case(b"4\r\na\r\nb\r\n0\r\n\r\n", b"a\r\nb");

@@ -92,6 +92,15 @@ pub enum S3Error {
     /// A `GET` or `HEAD` of a delete marker by its version id.
     #[error("The specified method is not allowed against this resource.")]
     MethodNotAllowed,
+    /// A `partNumber` past the object's parts.
+    #[error("The requested partnumber is not satisfiable")]
+    InvalidPartNumber,
+    /// A checksum (`x-amz-checksum-*` or `Content-MD5`) that is not the body's.
+    #[error("{0}")]
+    BadDigest(String),
+    /// A `Content-MD5` that is not base64 of 16 bytes.
+    #[error("The Content-MD5 you specified was invalid.")]
+    InvalidDigest,
     /// A `versionId` that names no version of the key.
     #[error("The specified version does not exist.")]
     NoSuchVersion(String),
@@ -123,6 +132,9 @@ impl S3Error {
             Self::MalformedXml => "MalformedXML",
             Self::NoSuchVersion(_) => "NoSuchVersion",
             Self::MethodNotAllowed => "MethodNotAllowed",
+            Self::BadDigest(_) => "BadDigest",
+            Self::InvalidPartNumber => "InvalidPartNumber",
+            Self::InvalidDigest => "InvalidDigest",
         }
     }
 
@@ -135,7 +147,9 @@ impl S3Error {
             | Self::NoSuchVersion(_) => StatusCode::NOT_FOUND,
             Self::NotModified => StatusCode::NOT_MODIFIED,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            Self::InvalidRange { .. } => StatusCode::RANGE_NOT_SATISFIABLE,
+            Self::InvalidRange { .. } | Self::InvalidPartNumber => {
+                StatusCode::RANGE_NOT_SATISFIABLE
+            }
             Self::BucketAlreadyOwnedByYou(_) | Self::BucketNotEmpty(_) => StatusCode::CONFLICT,
             Self::InvalidBucketName(_)
             | Self::InvalidRequest(_)
@@ -145,6 +159,8 @@ impl S3Error {
             | Self::InvalidPart
             | Self::InvalidPartOrder
             | Self::EntityTooSmall { .. }
+            | Self::BadDigest(_)
+            | Self::InvalidDigest
             | Self::MalformedXml => StatusCode::BAD_REQUEST,
             Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             Self::SlowDown | Self::ServiceUnavailable | Self::StorageCapReached(_) => {

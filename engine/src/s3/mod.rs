@@ -7,6 +7,7 @@
 //! `conditions`, `chunked`, `path`, `time` and `xml` are the wire details.
 
 mod batch_delete;
+pub mod checksums;
 mod chunked;
 mod conditions;
 pub mod error;

@@ -29,6 +29,52 @@ pub(super) struct Upload {
     key: String,
     headers: ObjectHeaders,
     parts: BTreeMap<u32, UploadedPart>,
+    /// When it was created, in whole seconds.
+    initiated: SystemTime,
+    /// Its place among the store's uploads, in order of creation.
+    sequence: u64,
+}
+
+/// What one page of `ListMultipartUploads` lists.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct UploadsQuery<'a> {
+    /// Only keys starting with this.
+    pub prefix: &'a str,
+    /// Keys with this after the prefix are rolled up into one common prefix each.
+    pub delimiter: Option<&'a str>,
+    /// `key-marker`: uploads of keys after this one (with an upload marker, also this key's
+    /// uploads after that one).
+    pub key_marker: Option<&'a str>,
+    /// `upload-id-marker`: the last upload of `key_marker` already listed.
+    pub upload_id_marker: Option<&'a str>,
+    /// At most this many uploads and common prefixes together.
+    pub max: usize,
+}
+
+/// An upload in progress, as `ListMultipartUploads` shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListedUpload {
+    /// The key it writes.
+    pub key: String,
+    /// Its id.
+    pub upload_id: String,
+    /// When it was created.
+    pub initiated: SystemTime,
+}
+
+/// One page of `ListMultipartUploads`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct UploadsPage {
+    /// Uploads by key, then by creation.
+    pub uploads: Vec<ListedUpload>,
+    /// The common prefixes keys were rolled up into, in order.
+    pub common_prefixes: Vec<String>,
+    /// Whether more uploads or prefixes follow.
+    pub is_truncated: bool,
+    /// Where a truncated page resumes: the last key or common prefix listed.
+    pub next_key_marker: Option<String>,
+    /// With [`UploadsPage::next_key_marker`]: the last upload listed (none after a prefix).
+    pub next_upload_id_marker: Option<String>,
 }
 
 /// One uploaded part.
@@ -72,6 +118,12 @@ impl ObjectStore {
             return Err(S3Error::NoSuchBucket(bucket.to_owned()));
         }
         let id = format!("{:016x}{:016x}", fastrand::u64(..), fastrand::u64(..));
+        let sequence = state
+            .uploads
+            .values()
+            .map(|upload| upload.sequence + 1)
+            .max()
+            .unwrap_or(0);
         state.uploads.insert(
             id.clone(),
             Upload {
@@ -79,6 +131,8 @@ impl ObjectStore {
                 key: key.to_owned(),
                 headers,
                 parts: BTreeMap::new(),
+                initiated: whole_seconds(SystemTime::now()),
+                sequence,
             },
         );
         Ok(id)
@@ -172,10 +226,90 @@ impl ObjectStore {
             parts.len()
         );
         let held = upload.size();
-        let object = new_object(Bytes::from(body), |_| tag, upload.headers.clone());
+        let sizes = parts.iter().map(|part| part.body.len() as u64).collect();
+        let mut object = new_object(Bytes::from(body), |_| tag, upload.headers.clone());
+        object.parts = sizes;
         let written = write(&mut state, bucket, key, object, condition, held)?;
         state.uploads.remove(upload_id);
         Ok(written)
+    }
+
+    /// One page of `ListMultipartUploads` of `bucket`.
+    pub fn list_uploads(
+        &self,
+        bucket: &str,
+        query: &UploadsQuery<'_>,
+    ) -> Result<UploadsPage, S3Error> {
+        let state = self.lock();
+        if !state.buckets.contains_key(bucket) {
+            return Err(S3Error::NoSuchBucket(bucket.to_owned()));
+        }
+        let prefix = query.prefix;
+        let delimiter = query.delimiter.filter(|delimiter| !delimiter.is_empty());
+        let rolled_up = |key: &str| {
+            let delimiter = delimiter?;
+            let rest = key.get(prefix.len()..)?;
+            rest.find(delimiter)
+                .map(|at| key[..prefix.len() + at + delimiter.len()].to_owned())
+        };
+        let key_marker = query.key_marker.filter(|marker| !marker.is_empty());
+        let upload_marker = query.upload_id_marker.filter(|marker| !marker.is_empty());
+        let mut uploads: Vec<(&String, &Upload)> = state
+            .uploads
+            .iter()
+            .filter(|(_, upload)| upload.bucket == bucket && upload.key.starts_with(prefix))
+            .collect();
+        uploads.sort_by(|(_, a), (_, b)| (&a.key, a.sequence).cmp(&(&b.key, b.sequence)));
+        // With an upload marker, the marker key's uploads after that upload (in creation order;
+        // an id of none of them compares as text, as S3 documents).
+        let marker_sequence = key_marker.zip(upload_marker).map(|(key, id)| {
+            uploads
+                .iter()
+                .find(|(other, upload)| other.as_str() == id && upload.key == key)
+                .map(|(_, upload)| upload.sequence)
+        });
+        let after_markers = |id: &String, upload: &Upload| match key_marker {
+            None => true,
+            Some(marker) if upload.key.as_str() > marker => true,
+            Some(marker) if upload.key == marker => match marker_sequence {
+                Some(Some(sequence)) => upload.sequence > sequence,
+                Some(None) => upload_marker.is_some_and(|marker| id.as_str() > marker),
+                None => false,
+            },
+            Some(_) => false,
+        };
+        let skipped_prefix =
+            key_marker.filter(|marker| rolled_up(marker).as_deref() == Some(*marker));
+        let mut page = UploadsPage::default();
+        for (id, upload) in uploads {
+            if !after_markers(id, upload)
+                || skipped_prefix.is_some_and(|skipped| upload.key.starts_with(skipped))
+            {
+                continue;
+            }
+            let rolled = rolled_up(&upload.key);
+            if rolled.is_some() && page.common_prefixes.last() == rolled.as_ref() {
+                continue;
+            }
+            if page.uploads.len() + page.common_prefixes.len() >= query.max {
+                page.is_truncated = true;
+                break;
+            }
+            if let Some(rolled) = rolled {
+                page.next_key_marker = Some(rolled.clone());
+                page.next_upload_id_marker = None;
+                page.common_prefixes.push(rolled);
+            } else {
+                page.next_key_marker = Some(upload.key.clone());
+                page.next_upload_id_marker = Some(id.clone());
+                page.uploads.push(ListedUpload {
+                    key: upload.key.clone(),
+                    upload_id: id.clone(),
+                    initiated: upload.initiated,
+                });
+            }
+        }
+        Ok(page)
     }
 
     /// Drops an upload and its parts.

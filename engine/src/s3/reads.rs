@@ -14,6 +14,7 @@ use super::error::S3Error;
 use super::server::{Parameters, empty, error_response, insert};
 use super::store::{Object, ObjectStore};
 use super::time::http_date;
+use super::writes::checksum_headers;
 
 const METADATA_PREFIX: &str = "x-amz-meta-";
 
@@ -59,7 +60,11 @@ impl ObjectStore {
             .headers
             .get("range")
             .and_then(|value| value.to_str().ok());
-        let selected = conditions::byte_range(range, size)?;
+        let part = part_range(parameters, range, &object)?;
+        let selected = match part {
+            Some((first, last, _)) => Some((first, last)),
+            None => conditions::byte_range(range, size)?,
+        };
         let body = match selected {
             Some((first, last)) => object
                 .body
@@ -82,6 +87,23 @@ impl ObjectStore {
                 &format!("bytes {first}-{last}/{size}"),
             );
             *response.status_mut() = StatusCode::PARTIAL_CONTENT;
+        }
+        if let Some((_, _, Some(count))) = part {
+            insert(
+                response.headers_mut(),
+                "x-amz-mp-parts-count",
+                &count.to_string(),
+            );
+        }
+        // The checksum is of the whole object: S3 returns it only for a read of all of it.
+        if selected.is_none()
+            && parts
+                .headers
+                .get("x-amz-checksum-mode")
+                .is_some_and(|mode| mode.as_bytes().eq_ignore_ascii_case(b"ENABLED"))
+            && let Some(checksum) = &object.checksum
+        {
+            checksum_headers(response.headers_mut(), checksum);
         }
         if parts.method == Method::GET {
             for (parameter, header) in OVERRIDES {
@@ -120,6 +142,50 @@ impl ObjectStore {
         }
         response
     }
+}
+
+/// `?partNumber=N`: the bytes of part N of a multipart object (a single-part object is one
+/// part), and the object's part count when it has parts; `None` without the parameter.
+/// `InvalidRequest` together with `Range`, `InvalidPartNumber` past the last part.
+fn part_range(
+    parameters: &Parameters,
+    range: Option<&str>,
+    object: &Object,
+) -> Result<Option<(u64, u64, Option<usize>)>, S3Error> {
+    let Some(text) = parameters.get("partNumber") else {
+        return Ok(None);
+    };
+    let number = text
+        .parse::<usize>()
+        .ok()
+        .filter(|number| (1..=10_000).contains(number))
+        .ok_or_else(|| {
+            S3Error::InvalidArgument(
+                "Part number must be an integer between 1 and 10000, inclusive".into(),
+            )
+        })?;
+    if range.is_some() {
+        return Err(S3Error::InvalidRequest(
+            "Cannot specify both Range header and partNumber query parameter".into(),
+        ));
+    }
+    let size = object.body.len() as u64;
+    if object.parts.is_empty() {
+        return if number == 1 && size > 0 {
+            Ok(Some((0, size - 1, None)))
+        } else {
+            Err(S3Error::InvalidPartNumber)
+        };
+    }
+    let Some(length) = object.parts.get(number - 1) else {
+        return Err(S3Error::InvalidPartNumber);
+    };
+    let first: u64 = object.parts[..number - 1].iter().sum();
+    Ok(Some((
+        first,
+        first + length.saturating_sub(1),
+        Some(object.parts.len()),
+    )))
 }
 
 /// The headers an object was stored with: type, tag, time, standard headers, user metadata.

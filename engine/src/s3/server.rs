@@ -69,6 +69,9 @@ impl ObjectStore {
                 Method::GET => self.get_bucket_versioning(&bucket),
                 _ => Err(not_implemented(method, &parameters)),
             },
+            Target::Bucket(bucket) if *method == Method::GET && has("uploads") => {
+                self.list_multipart_uploads(&bucket, &parameters)
+            }
             Target::Bucket(bucket) if *method == Method::GET && has("versions") => {
                 self.list_object_versions(&bucket, &parameters)
             }
@@ -126,7 +129,13 @@ impl ObjectStore {
             }
             (&Method::PUT, Some(upload_id)) if has("partNumber") => {
                 if parts.headers.contains_key("x-amz-copy-source") {
-                    return Err(S3Error::NotImplemented("UploadPartCopy".into()));
+                    return self.upload_part_copy(
+                        bucket,
+                        key,
+                        upload_id,
+                        parameters,
+                        &parts.headers,
+                    );
                 }
                 self.upload_part_call(bucket, key, upload_id, parameters, &parts.headers, body)
             }
@@ -141,9 +150,9 @@ impl ObjectStore {
                 self.list_parts_call(bucket, key, upload_id, parameters)
             }
             (&Method::GET | &Method::HEAD, None)
-                if parameters
-                    .keys()
-                    .all(|name| name.starts_with("response-") || name == "versionId") =>
+                if parameters.keys().all(|name| {
+                    name.starts_with("response-") || name == "versionId" || name == "partNumber"
+                }) =>
             {
                 self.read_object(parts, bucket, key, parameters)
             }

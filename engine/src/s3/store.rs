@@ -13,6 +13,7 @@ use std::time::SystemTime;
 use hyper::body::Bytes;
 use md5::{Digest as _, Md5};
 
+use super::checksums::Checksum;
 use super::error::S3Error;
 use super::time::whole_seconds;
 use crate::budget::Budget;
@@ -21,12 +22,18 @@ use crate::limits::Limits;
 #[path = "listing.rs"]
 mod listing;
 pub use listing::{ListQuery, Resume};
+#[path = "image.rs"]
+mod image;
 #[path = "multipart.rs"]
 pub(super) mod multipart;
 #[path = "versions.rs"]
 mod versions;
-pub use multipart::{MAX_PART_NUMBER, MIN_PART_BYTES, PartsPage, UploadedPart};
-pub use versions::{Deleted, ListedVersion, Version, Versioning, VersionsPage};
+pub use image::BucketImage;
+pub use multipart::{
+    ListedUpload, MAX_PART_NUMBER, MIN_PART_BYTES, PartsPage, UploadedPart, UploadsPage,
+    UploadsQuery,
+};
+pub use versions::{Deleted, ListedVersion, Version, Versioning, VersionsPage, VersionsQuery};
 
 /// The `Content-Type` of objects written without one.
 pub const DEFAULT_CONTENT_TYPE: &str = "binary/octet-stream";
@@ -83,6 +90,10 @@ pub struct Object {
     /// Its version in a bucket that has had versioning enabled (`null` when written while
     /// versioning was suspended).
     pub version_id: Option<String>,
+    /// Its full-object checksum (`x-amz-checksum-*`); `None` for a multipart upload's.
+    pub checksum: Option<Checksum>,
+    /// The sizes of the parts it was completed from, in order; empty for a single-part object.
+    pub parts: Vec<u64>,
 }
 
 /// What a `PutObject` says about the object besides its body.
@@ -94,6 +105,8 @@ pub struct ObjectHeaders {
     pub metadata: BTreeMap<String, String>,
     /// The standard headers to store (see [`Object::standard`]).
     pub standard: BTreeMap<String, String>,
+    /// The checksum to store (see [`Object::checksum`]).
+    pub checksum: Option<Checksum>,
 }
 
 impl ObjectHeaders {
@@ -103,6 +116,7 @@ impl ObjectHeaders {
             content_type: Some(object.content_type.clone()),
             metadata: object.metadata.clone(),
             standard: object.standard.clone(),
+            checksum: object.checksum.clone(),
         }
     }
 }
@@ -283,6 +297,8 @@ fn new_object(body: Bytes, etag: impl FnOnce(&[u8]) -> String, headers: ObjectHe
         metadata: headers.metadata,
         standard: headers.standard,
         version_id: None,
+        checksum: headers.checksum,
+        parts: Vec::new(),
     }
 }
 

@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use super::error::S3Error;
 use super::server::{Parameters, empty, xml_response};
-use super::store::{ObjectStore, Versioning};
+use super::store::{ObjectStore, Versioning, VersionsQuery};
 use super::xml;
 
 /// The largest `ListObjectVersions` page.
@@ -60,35 +60,47 @@ impl ObjectStore {
         ))
     }
 
-    /// `ListObjectVersions`: `prefix`, `key-marker` and `max-keys` (a page ends between keys).
+    /// `ListObjectVersions`: `prefix`, `delimiter`, `key-marker`, `version-id-marker`,
+    /// `max-keys` and `encoding-type=url`.
     pub(super) fn list_object_versions(
         &self,
         bucket: &str,
         parameters: &Parameters,
     ) -> Result<Response<Full<Bytes>>, S3Error> {
         let parameter = |name: &str| parameters.get(name).map(String::as_str);
-        if parameter("delimiter").is_some_and(|delimiter| !delimiter.is_empty()) {
-            return Err(S3Error::NotImplemented(
-                "ListObjectVersions with a delimiter".into(),
-            ));
-        }
-        let prefix = parameter("prefix").unwrap_or("");
-        let key_marker = parameter("key-marker").filter(|marker| !marker.is_empty());
+        let url_encoded = match parameter("encoding-type") {
+            None => false,
+            Some("url") => true,
+            Some(other) => {
+                return Err(S3Error::InvalidArgument(format!(
+                    "Invalid Encoding Method `{other}` specified in Request"
+                )));
+            }
+        };
         let max_keys = match parameter("max-keys") {
             None => MAX_KEYS,
             Some(text) => text.parse::<usize>().map_err(|_| {
                 S3Error::InvalidArgument(format!("max-keys `{text}` is not a non-negative integer"))
             })?,
         }
-        .clamp(1, MAX_KEYS);
-        let page = self.list_versions(bucket, prefix, key_marker, max_keys)?;
-        let max_text = max_keys.to_string();
-        let echo = [
-            ("Name", bucket),
-            ("Prefix", prefix),
-            ("KeyMarker", key_marker.unwrap_or("")),
-            ("MaxKeys", max_text.as_str()),
-        ];
+        .min(MAX_KEYS);
+        let query = VersionsQuery {
+            prefix: parameter("prefix").unwrap_or(""),
+            delimiter: parameter("delimiter").filter(|delimiter| !delimiter.is_empty()),
+            key_marker: parameter("key-marker"),
+            version_id_marker: parameter("version-id-marker"),
+            max: max_keys,
+        };
+        let page = self.list_versions(bucket, &query)?;
+        let echo = xml::VersionsEcho {
+            bucket,
+            prefix: query.prefix,
+            delimiter: query.delimiter,
+            key_marker: query.key_marker.unwrap_or(""),
+            version_id_marker: query.version_id_marker.unwrap_or(""),
+            max_keys,
+            url_encoded,
+        };
         Ok(xml_response(
             StatusCode::OK,
             xml::list_versions_result(&echo, &page),

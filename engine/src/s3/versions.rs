@@ -43,13 +43,35 @@ pub struct ListedVersion {
     pub is_latest: bool,
 }
 
+/// What one page of `ListObjectVersions` lists.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct VersionsQuery<'a> {
+    /// Only keys starting with this.
+    pub prefix: &'a str,
+    /// Keys with this after the prefix are rolled up into one common prefix each.
+    pub delimiter: Option<&'a str>,
+    /// `key-marker`: keys after this one (or, with a version marker, this key's versions
+    /// after that version too).
+    pub key_marker: Option<&'a str>,
+    /// `version-id-marker`: the last version of `key_marker` already listed.
+    pub version_id_marker: Option<&'a str>,
+    /// At most this many versions, delete markers and common prefixes together.
+    pub max: usize,
+}
+
 /// One page of `ListObjectVersions`.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct VersionsPage {
     /// Keys in order, each key's versions newest first.
     pub versions: Vec<ListedVersion>,
-    /// Whether keys past this page have versions.
+    /// The common prefixes keys were rolled up into, in order.
+    pub common_prefixes: Vec<String>,
+    /// Whether more versions or prefixes follow.
     pub is_truncated: bool,
+    /// Where a truncated page resumes: the last key or common prefix listed.
+    pub next_key_marker: Option<String>,
+    /// With [`VersionsPage::next_key_marker`]: the last version listed (none after a prefix).
+    pub next_version_id_marker: Option<String>,
 }
 
 /// What a delete did.
@@ -280,32 +302,69 @@ impl ObjectStore {
         newest.object.is_none().then(|| newest.id.clone())
     }
 
-    /// Every version of every key under `prefix` after `key_marker`, keys in order and each
-    /// key's versions newest first, with whether each is the latest; at most `max` of them.
+    /// One page of `ListObjectVersions`: keys in order, each key's versions newest first, keys
+    /// with the delimiter after the prefix rolled up into common prefixes. A page may end
+    /// between two versions of one key; `NextKeyMarker` and `NextVersionIdMarker` resume it.
     pub fn list_versions(
         &self,
         bucket: &str,
-        prefix: &str,
-        key_marker: Option<&str>,
-        max: usize,
+        query: &VersionsQuery<'_>,
     ) -> Result<VersionsPage, S3Error> {
         let state = self.lock();
         let bucket_state = state
             .buckets
             .get(bucket)
             .ok_or_else(|| S3Error::NoSuchBucket(bucket.to_owned()))?;
+        let prefix = query.prefix;
+        let delimiter = query.delimiter.filter(|delimiter| !delimiter.is_empty());
+        let rolled_up = |key: &str| {
+            let delimiter = delimiter?;
+            let rest = key.get(prefix.len()..)?;
+            rest.find(delimiter)
+                .map(|at| key[..prefix.len() + at + delimiter.len()].to_owned())
+        };
+        let key_marker = query.key_marker.filter(|marker| !marker.is_empty());
+        let version_marker = query.version_id_marker.filter(|marker| !marker.is_empty());
+        if version_marker.is_some() && key_marker.is_none() {
+            return Err(S3Error::InvalidArgument(
+                "A version-id marker cannot be specified without a key marker.".into(),
+            ));
+        }
+        // A marker that is itself a common prefix resumes after every key under it.
+        let skipped_prefix =
+            key_marker.filter(|marker| rolled_up(marker).as_deref() == Some(*marker));
         let mut keys: Vec<&String> = bucket_state
             .objects
             .keys()
             .chain(bucket_state.versions.keys())
             .filter(|key| key.starts_with(prefix))
-            .filter(|key| key_marker.is_none_or(|marker| key.as_str() > marker))
+            .filter(|key| match key_marker {
+                None => true,
+                Some(marker) if version_marker.is_some() => key.as_str() >= marker,
+                Some(marker) => key.as_str() > marker,
+            })
+            .filter(|key| skipped_prefix.is_none_or(|skipped| !key.starts_with(skipped)))
             .collect();
         keys.sort_unstable();
         keys.dedup();
-        let mut listed = Vec::new();
+        let mut page = VersionsPage::default();
+        let full =
+            |page: &VersionsPage| page.versions.len() + page.common_prefixes.len() >= query.max;
         for key in keys {
-            let versions: Vec<Version> = match bucket_state.versions.get(key) {
+            if let Some(rolled) = rolled_up(key) {
+                if page.common_prefixes.last() == Some(&rolled) {
+                    continue;
+                }
+                if full(&page) {
+                    page.is_truncated = true;
+                    break;
+                }
+                page.next_key_marker = Some(rolled.clone());
+                page.next_version_id_marker = None;
+                page.common_prefixes.push(rolled);
+                continue;
+            }
+            let mut versions: Vec<Version> = match bucket_state.versions.get(key) {
                 Some(history) => history.iter().rev().cloned().collect(),
                 None => bucket_state
                     .objects
@@ -318,24 +377,35 @@ impl ObjectStore {
                     .into_iter()
                     .collect(),
             };
-            // A page ends between keys, so `key-marker` alone resumes it.
-            if !listed.is_empty() && listed.len() + versions.len() > max {
-                return Ok(VersionsPage {
-                    versions: listed,
-                    is_truncated: true,
-                });
+            let mut first_is_latest = true;
+            if key_marker == Some(key.as_str())
+                && let Some(marker) = version_marker
+            {
+                let Some(at) = versions.iter().position(|version| version.id == marker) else {
+                    return Err(S3Error::InvalidArgument(format!(
+                        "Invalid version id specified: `{marker}` is no version of `{key}`"
+                    )));
+                };
+                versions.drain(..=at);
+                first_is_latest = false;
             }
             for (index, version) in versions.into_iter().enumerate() {
-                listed.push(ListedVersion {
+                if full(&page) {
+                    page.is_truncated = true;
+                    return Ok(page);
+                }
+                page.next_key_marker = Some(key.clone());
+                page.next_version_id_marker = Some(version.id.clone());
+                page.versions.push(ListedVersion {
                     key: key.clone(),
                     version,
-                    is_latest: index == 0,
+                    is_latest: first_is_latest && index == 0,
                 });
             }
+            if page.is_truncated {
+                break;
+            }
         }
-        Ok(VersionsPage {
-            versions: listed,
-            is_truncated: false,
-        })
+        Ok(page)
     }
 }

@@ -8,6 +8,7 @@ use hyper::body::Bytes;
 use hyper::header::{CONTENT_TYPE, ETAG, HeaderMap};
 use hyper::{Response, StatusCode};
 
+use super::checksums::{self, Algorithm, Checksum};
 use super::conditions::{self, COPY_SOURCE};
 use super::error::S3Error;
 use super::path::decode;
@@ -37,12 +38,20 @@ impl ObjectStore {
         headers: &HeaderMap,
         body: Bytes,
     ) -> Result<Response<Full<Bytes>>, S3Error> {
-        let header = |name: &str| headers.get(name).and_then(|value| value.to_str().ok());
         let condition = write_condition(headers)?;
-        let body = request_payload(header, body)?;
-        let object = self.put_object(bucket, key, body, object_headers(headers)?, &condition)?;
+        let (body, sent) = request_payload(headers, body)?;
+        let mut object_headers = object_headers(headers)?;
+        // Without a checksum, S3 computes a CRC64NVME one.
+        object_headers.checksum = Some(
+            sent.clone()
+                .unwrap_or_else(|| Checksum::of(Algorithm::Crc64Nvme, &body)),
+        );
+        let object = self.put_object(bucket, key, body, object_headers, &condition)?;
         let mut response = empty(StatusCode::OK);
         insert(response.headers_mut(), ETAG.as_str(), &object.etag);
+        if let Some(checksum) = &sent {
+            checksum_headers(response.headers_mut(), checksum);
+        }
         version_header(response.headers_mut(), &object);
         Ok(response)
     }
@@ -117,7 +126,7 @@ impl ObjectStore {
 
 /// `x-amz-copy-source`: `bucket/key` or `/bucket/key`, URL-encoded, with an optional
 /// `?versionId=` naming the source's version.
-fn copy_source(value: &str) -> Result<(String, String, Option<String>), S3Error> {
+pub(super) fn copy_source(value: &str) -> Result<(String, String, Option<String>), S3Error> {
     let (path, version) = value.split_once('?').unwrap_or((value, ""));
     let version = version.strip_prefix("versionId=").map(str::to_owned);
     let path = path.strip_prefix('/').unwrap_or(path);
@@ -176,6 +185,7 @@ pub(super) fn object_headers(headers: &HeaderMap) -> Result<ObjectHeaders, S3Err
         content_type: header(CONTENT_TYPE.as_str()).map(str::to_owned),
         metadata: user_metadata(headers)?,
         standard,
+        checksum: None,
     })
 }
 
@@ -200,12 +210,14 @@ fn user_metadata(headers: &HeaderMap) -> Result<BTreeMap<String, String>, S3Erro
     Ok(metadata)
 }
 
-/// The object's bytes: the body as sent, or the payload of an `aws-chunked` body, checked
-/// against `x-amz-decoded-content-length`.
-pub(super) fn request_payload<'a>(
-    header: impl Fn(&str) -> Option<&'a str>,
+/// The object's bytes (the body as sent, or the payload of an `aws-chunked` body, checked
+/// against `x-amz-decoded-content-length`) and the checksum the request carries, checked
+/// against them.
+pub(super) fn request_payload(
+    headers: &HeaderMap,
     body: Bytes,
-) -> Result<Bytes, S3Error> {
+) -> Result<(Bytes, Option<Checksum>), S3Error> {
+    let header = |name: &str| headers.get(name).and_then(|value| value.to_str().ok());
     let chunked = header("content-encoding").is_some_and(|encoding| {
         encoding
             .split(',')
@@ -213,9 +225,10 @@ pub(super) fn request_payload<'a>(
     }) || header("x-amz-content-sha256")
         .is_some_and(|hash| hash.starts_with("STREAMING-"));
     if !chunked {
-        return Ok(body);
+        let checksum = checksums::verified(headers, &[], &body)?;
+        return Ok((body, checksum));
     }
-    let payload = chunked::decode(&body)?;
+    let (payload, trailers) = chunked::decode(&body)?;
     let declared = header("x-amz-decoded-content-length");
     if let Some(declared) = declared.filter(|text| text.parse().ok() != Some(payload.len())) {
         return Err(S3Error::InvalidRequest(format!(
@@ -223,5 +236,12 @@ pub(super) fn request_payload<'a>(
             payload.len()
         )));
     }
-    Ok(Bytes::from(payload))
+    let checksum = checksums::verified(headers, &trailers, &payload)?;
+    Ok((Bytes::from(payload), checksum))
+}
+
+/// `x-amz-checksum-<algorithm>` (and `x-amz-checksum-type: FULL_OBJECT`) for `checksum`.
+pub(super) fn checksum_headers(headers: &mut HeaderMap, checksum: &Checksum) {
+    insert(headers, checksum.algorithm.header(), &checksum.value);
+    insert(headers, "x-amz-checksum-type", "FULL_OBJECT");
 }

@@ -6,7 +6,9 @@ use std::time::SystemTime;
 
 use super::error::S3Error;
 use super::path::url_encode;
-use super::store::{Deleted, ListPage, ListedVersion, UploadedPart, VersionsPage};
+use super::store::{
+    Deleted, ListPage, ListedVersion, UploadedPart, UploadsPage, UploadsQuery, VersionsPage,
+};
 use super::time::iso_8601;
 
 /// The declaration every S3 XML body starts with.
@@ -253,15 +255,122 @@ pub(super) fn delete_result(outcomes: &[Deletion<'_>], quiet: bool) -> String {
 }
 
 /// `ListObjectVersions`: versions and delete markers, newest first per key.
-pub(super) fn list_versions_result(echo: &[(&str, &str)], page: &VersionsPage) -> String {
-    let mut out = format!("{DECLARATION}<ListVersionsResult xmlns=\"{NAMESPACE}\">");
-    for (name, text) in echo {
-        element(&mut out, name, text);
+/// `ListMultipartUploadsResult`; with `url_encoded`, keys, prefixes, markers and the delimiter
+/// are URL-encoded (`ListMultipartUploads` API reference, `EncodingType`).
+pub(super) fn list_uploads_result(
+    query: &UploadsQuery<'_>,
+    bucket: &str,
+    url_encoded: bool,
+    page: &UploadsPage,
+) -> String {
+    let encoded = |text: &str| {
+        if url_encoded {
+            url_encode(text)
+        } else {
+            text.to_owned()
+        }
+    };
+    let mut out = format!("{DECLARATION}<ListMultipartUploadsResult xmlns=\"{NAMESPACE}\">");
+    element(&mut out, "Bucket", bucket);
+    element(
+        &mut out,
+        "KeyMarker",
+        &encoded(query.key_marker.unwrap_or("")),
+    );
+    element(
+        &mut out,
+        "UploadIdMarker",
+        query.upload_id_marker.unwrap_or(""),
+    );
+    if page.is_truncated {
+        element(
+            &mut out,
+            "NextKeyMarker",
+            &encoded(page.next_key_marker.as_deref().unwrap_or("")),
+        );
+        element(
+            &mut out,
+            "NextUploadIdMarker",
+            page.next_upload_id_marker.as_deref().unwrap_or(""),
+        );
+    }
+    element(&mut out, "Prefix", &encoded(query.prefix));
+    if let Some(delimiter) = query.delimiter {
+        element(&mut out, "Delimiter", &encoded(delimiter));
+    }
+    element(&mut out, "MaxUploads", &query.max.to_string());
+    if url_encoded {
+        element(&mut out, "EncodingType", "url");
     }
     element(&mut out, "IsTruncated", &page.is_truncated.to_string());
-    if let Some(last) = page.versions.last().filter(|_| page.is_truncated) {
-        element(&mut out, "NextKeyMarker", &last.key);
-        element(&mut out, "NextVersionIdMarker", &last.version.id);
+    for upload in &page.uploads {
+        out.push_str("<Upload>");
+        element(&mut out, "Key", &encoded(&upload.key));
+        element(&mut out, "UploadId", &upload.upload_id);
+        for party in ["Initiator", "Owner"] {
+            out.push('<');
+            out.push_str(party);
+            out.push('>');
+            element(&mut out, "ID", "local");
+            element(&mut out, "DisplayName", "local");
+            out.push_str("</");
+            out.push_str(party);
+            out.push('>');
+        }
+        element(&mut out, "StorageClass", "STANDARD");
+        element(&mut out, "Initiated", &iso_8601(upload.initiated));
+        out.push_str("</Upload>");
+    }
+    for prefix in &page.common_prefixes {
+        out.push_str("<CommonPrefixes>");
+        element(&mut out, "Prefix", &encoded(prefix));
+        out.push_str("</CommonPrefixes>");
+    }
+    out.push_str("</ListMultipartUploadsResult>");
+    out
+}
+
+/// What `ListObjectVersions` echoes of its request.
+pub(super) struct VersionsEcho<'a> {
+    pub(super) bucket: &'a str,
+    pub(super) prefix: &'a str,
+    pub(super) delimiter: Option<&'a str>,
+    pub(super) key_marker: &'a str,
+    pub(super) version_id_marker: &'a str,
+    pub(super) max_keys: usize,
+    pub(super) url_encoded: bool,
+}
+
+pub(super) fn list_versions_result(echo: &VersionsEcho<'_>, page: &VersionsPage) -> String {
+    // With `encoding-type=url`, S3 encodes `Delimiter`, `KeyMarker`, `Prefix`, `NextKeyMarker`
+    // and `Key` (ListObjectVersions API reference, "EncodingType").
+    let encoded = |text: &str| {
+        if echo.url_encoded {
+            url_encode(text)
+        } else {
+            text.to_owned()
+        }
+    };
+    let mut out = format!("{DECLARATION}<ListVersionsResult xmlns=\"{NAMESPACE}\">");
+    element(&mut out, "Name", echo.bucket);
+    element(&mut out, "Prefix", &encoded(echo.prefix));
+    element(&mut out, "KeyMarker", &encoded(echo.key_marker));
+    element(&mut out, "VersionIdMarker", echo.version_id_marker);
+    element(&mut out, "MaxKeys", &echo.max_keys.to_string());
+    if let Some(delimiter) = echo.delimiter {
+        element(&mut out, "Delimiter", &encoded(delimiter));
+    }
+    if echo.url_encoded {
+        element(&mut out, "EncodingType", "url");
+    }
+    element(&mut out, "IsTruncated", &page.is_truncated.to_string());
+    if page.is_truncated {
+        if let Some(key) = &page.next_key_marker {
+            element(&mut out, "NextKeyMarker", &encoded(key));
+        }
+        if let Some(version) = &page.next_version_id_marker {
+            element(&mut out, "NextVersionIdMarker", version);
+        }
     }
     for ListedVersion {
         key,
@@ -277,7 +386,7 @@ pub(super) fn list_versions_result(echo: &[(&str, &str)], page: &VersionsPage) -
         out.push('<');
         out.push_str(name);
         out.push('>');
-        element(&mut out, "Key", key);
+        element(&mut out, "Key", &encoded(key));
         element(&mut out, "VersionId", &version.id);
         element(&mut out, "IsLatest", &is_latest.to_string());
         element(&mut out, "LastModified", &iso_8601(version.last_modified));
@@ -289,6 +398,11 @@ pub(super) fn list_versions_result(echo: &[(&str, &str)], page: &VersionsPage) -
         out.push_str("</");
         out.push_str(name);
         out.push('>');
+    }
+    for prefix in &page.common_prefixes {
+        out.push_str("<CommonPrefixes>");
+        element(&mut out, "Prefix", &encoded(prefix));
+        out.push_str("</CommonPrefixes>");
     }
     out.push_str("</ListVersionsResult>");
     out

@@ -31,6 +31,22 @@ impl Deduplication {
         self.seen.insert(id, (expires, sent));
     }
 
+    /// Every remembered id with when it is forgotten and its first send's answer.
+    pub(super) fn entries(&self) -> impl Iterator<Item = (&str, Instant, &Sent)> {
+        self.seen
+            .iter()
+            .map(|(id, (expires, sent))| (id.as_str(), *expires, sent))
+    }
+
+    /// Remembers `id` until `expires` (a restored id keeps the rest of its window).
+    pub(super) fn restore(&mut self, id: String, sent: Sent, expires: Instant) {
+        let at = self
+            .expiries
+            .partition_point(|(other, _)| *other <= expires);
+        self.expiries.insert(at, (expires, id.clone()));
+        self.seen.insert(id, (expires, sent));
+    }
+
     /// Forgets ids whose window closed by `now`.
     pub(super) fn expire(&mut self, now: Instant) {
         while let Some((expires, _)) = self.expiries.front()

@@ -26,7 +26,7 @@ pub struct AttributeValue {
 pub type Attributes = BTreeMap<String, AttributeValue>;
 
 /// A stored message: what was sent plus what SQS tracks about it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Message {
     /// The id SQS assigned on send (a UUID).
     pub message_id: String,

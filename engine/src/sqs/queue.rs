@@ -43,7 +43,7 @@ pub struct SendRequest {
 }
 
 /// What `SendMessage` answers.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Sent {
     /// `MessageId` (the original one for a deduplicated send).
     pub message_id: String,
@@ -595,6 +595,10 @@ fn stored_size(message: &Message) -> u64 {
 fn group_of(message: &Message) -> &str {
     message.group_id.as_deref().unwrap_or("")
 }
+
+#[path = "queue_image.rs"]
+mod image;
+pub use image::{DeduplicationImage, MessageImage, MessageState, QueueImage};
 
 #[cfg(test)]
 #[path = "queue_tests.rs"]

@@ -90,6 +90,13 @@ impl Ready {
         }
     }
 
+    /// A message of `group` is in flight without having been popped (restored from a save).
+    pub(super) fn enter_flight(&mut self, group: &str) {
+        if let Self::Fifo(groups) = self {
+            groups.entry(group).in_flight += 1;
+        }
+    }
+
     /// Forgets everything.
     pub(super) fn clear(&mut self) {
         match self {

@@ -11,7 +11,7 @@ use tokio::time::Instant;
 use super::attributes::QueueSettings;
 use super::error::SqsError;
 use super::message::Message;
-use super::queue::{Now, Queue};
+use super::queue::{Now, Queue, QueueImage};
 use crate::budget::Budget;
 
 /// The account id in URLs and ARNs.
@@ -42,6 +42,33 @@ impl Slot {
         self.arrivals.notify_waiters();
     }
 }
+
+/// A queue as `--data-dir` saves it: its name, settings, timestamps and contents.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SavedQueue {
+    /// Its name.
+    pub name: String,
+    /// Its settings, as `CreateQueue` attributes.
+    pub attributes: BTreeMap<String, String>,
+    /// `CreatedTimestamp`, seconds since the epoch.
+    pub created: u64,
+    /// `LastModifiedTimestamp`, seconds since the epoch.
+    pub modified: u64,
+    /// Its messages and FIFO state.
+    pub contents: QueueImage,
+}
+
+/// The attributes that make up a queue's settings.
+const SETTINGS: [&str; 8] = [
+    "VisibilityTimeout",
+    "MessageRetentionPeriod",
+    "DelaySeconds",
+    "ReceiveMessageWaitTimeSeconds",
+    "MaximumMessageSize",
+    "RedrivePolicy",
+    "FifoQueue",
+    "ContentBasedDeduplication",
+];
 
 /// The queues.
 #[derive(Debug)]
@@ -158,6 +185,49 @@ impl Registry {
             },
         );
         Ok(self.url(name))
+    }
+
+    /// Every queue with its contents, expired messages dropped first.
+    pub fn image(&mut self) -> Vec<SavedQueue> {
+        let now = self.now();
+        self.queues
+            .iter_mut()
+            .map(|(name, slot)| {
+                slot.queue.tick(now.instant);
+                let settings = slot.queue.settings();
+                SavedQueue {
+                    name: name.clone(),
+                    attributes: SETTINGS
+                        .iter()
+                        .filter_map(|&key| Some((key.to_owned(), settings.render(key)?)))
+                        .collect(),
+                    created: slot.created,
+                    modified: slot.modified,
+                    contents: slot.queue.image(now),
+                }
+            })
+            .collect()
+    }
+
+    /// Puts saved queues back, replacing any of the same name.
+    pub fn restore(&mut self, saved: Vec<SavedQueue>) -> Result<(), SqsError> {
+        let now = self.now();
+        for queue in saved {
+            validate_name(&queue.name)?;
+            let attributes: HashMap<String, String> = queue.attributes.into_iter().collect();
+            let settings = QueueSettings::default().apply(&attributes, true)?;
+            self.queues.insert(
+                queue.name,
+                Slot {
+                    queue: Queue::restore(settings, queue.contents, self.budget.clone(), now),
+                    arrivals: Arc::new(Notify::new()),
+                    created: queue.created,
+                    modified: queue.modified,
+                    sends: 0,
+                },
+            );
+        }
+        Ok(())
     }
 
     /// `SetQueueAttributes`.

@@ -12,7 +12,7 @@ use super::error::SqsError;
 use super::message::Attributes;
 use super::operations::{Shared, lock};
 use super::queue::SendRequest;
-use super::registry::Registry;
+use super::registry::{Registry, SavedQueue};
 use super::server::{answer, error_reply};
 use crate::budget::Budget;
 use crate::faults::Fault;
@@ -113,6 +113,16 @@ impl Sqs {
             .by_name(name)
             .map(|slot| slot.queue.peek_visible(maximum, now.instant))
             .unwrap_or_default()
+    }
+
+    /// Every queue with its contents (what `--data-dir` saves).
+    pub fn image(&self) -> Vec<SavedQueue> {
+        lock(&self.registry).image()
+    }
+
+    /// Puts saved queues back (what `--data-dir` restores).
+    pub fn restore(&self, saved: Vec<SavedQueue>) -> Result<(), SqsError> {
+        lock(&self.registry).restore(saved)
     }
 
     /// Whether queue `name` exists.

@@ -119,10 +119,14 @@ pub fn run(args: &DevArgs, printer: &Printer) -> Result<ExitStatus, CommandError
         let dashboard = serve_dashboard(&running, &pipeline, &measured, recent, printer).await;
         write_state(&running, &pipeline, &dirs, dashboard.as_ref(), printer);
         publish_figures(&running, &tally, &dirs);
-        until_stopped(args, &dirs, printer, running, &pipeline, &template).await;
+        let saved = until_stopped(args, &dirs, printer, running, &pipeline, &template).await;
         keep_measurements(&measured, &dirs, args.release, faults, printer);
         stopped(&tally, &dirs, printer);
-        Ok(ExitStatus::Success)
+        Ok(if saved {
+            ExitStatus::Success
+        } else {
+            ExitStatus::Failure
+        })
     })
 }
 
@@ -161,7 +165,8 @@ fn stopped(tally: &Mutex<MetricTally>, dirs: &PipelineDirs, printer: &Printer) {
     let _ = std::fs::remove_file(DevState::rules_path(dirs));
 }
 
-/// Runs until Ctrl-C; with `--watch`, rebuilding and restarting what changes meanwhile.
+/// Runs until Ctrl-C; with `--watch`, rebuilding and restarting what changes meanwhile. `false`
+/// when the data folder could not be saved at the end.
 async fn until_stopped(
     args: &DevArgs,
     dirs: &PipelineDirs,
@@ -169,22 +174,42 @@ async fn until_stopped(
     mut running: dev::Dev,
     pipeline: &crate::config::Pipeline,
     template: &crate::synth::Template,
-) {
-    if !args.watch {
+) -> bool {
+    if args.watch {
+        printer.note("watching pipeline.yaml and the functions' crates; press Ctrl-C to stop\n");
+        let watching = Watch {
+            args,
+            dirs,
+            printer,
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            () = watching.run(&mut running, pipeline.clone(), template.clone()) => {}
+        }
+    } else {
         printer.note("press Ctrl-C to stop\n");
         let _ = tokio::signal::ctrl_c().await;
-        return;
     }
-    printer.note("watching pipeline.yaml and the functions' crates; press Ctrl-C to stop\n");
-    let watching = Watch {
-        args,
-        dirs,
-        printer,
-    };
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => {}
-        () = watching.run(&mut running, pipeline.clone(), template.clone()) => {}
+    close_engine(args, printer, &mut running).await
+}
+
+/// Stops the engine; with `--data-dir`, after a last save of everything it acknowledged.
+/// `false` when that save failed.
+async fn close_engine(args: &DevArgs, printer: &Printer, running: &mut dev::Dev) -> bool {
+    match (running.engine.close().await, &args.data_dir) {
+        (Ok(()), Some(folder)) => {
+            printer.note(&format!(
+                "objects and queues saved in `{}`\n",
+                folder.display()
+            ));
+        }
+        (Ok(()), None) => {}
+        (Err(error), _) => {
+            printer.note(&format!("error: {error}\n"));
+            return false;
+        }
     }
+    true
 }
 
 /// `gen dev --demo` of an example's sample files (messages of custom handlers, or requests to an
@@ -599,9 +624,15 @@ fn dev_options(
             table_outage: args
                 .table_outage
                 .map(|window| (window.start, window.length)),
+            queue_failure_rate: args.queue_failure_rate,
+            queue_outage: args
+                .queue_outage
+                .map(|window| (window.start, window.length)),
+            queue_latency: Duration::from_millis(args.queue_latency_ms),
         },
         account_concurrency: args.account_concurrency,
         outbox: Some(DevState::outbox_path(dirs)),
+        data_dir: args.data_dir.clone(),
     }
 }
 

@@ -5,7 +5,7 @@
 //! account's concurrency (`--account-concurrency`). Each function can be restarted alone
 //! (`gen dev --watch`): the engine, its queues and the APIs keep running.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -44,6 +44,9 @@ pub struct DevOptions {
     pub account_concurrency: Option<u32>,
     /// Where SES writes each message (`.gen/outbox/`); `None` keeps them in memory.
     pub outbox: Option<PathBuf>,
+    /// Where objects and queued messages are kept across restarts (`--data-dir`); `None`
+    /// keeps them in memory only.
+    pub data_dir: Option<PathBuf>,
 }
 
 /// Fault injection for `gen dev`: what goes wrong, and how often.
@@ -61,6 +64,12 @@ pub struct Faults {
     pub table_failure_rate: f64,
     /// DynamoDB is down (every item call fails) from `start` for `length` after start-up.
     pub table_outage: Option<(Duration, Duration)>,
+    /// Share of queue message calls answered with `ThrottlingException` (0–1).
+    pub queue_failure_rate: f64,
+    /// The queues are down (every message call 503) from `start` for `length` after start-up.
+    pub queue_outage: Option<(Duration, Duration)>,
+    /// Latency added to every queue message call.
+    pub queue_latency: Duration,
 }
 
 /// The running pipeline; stops everything when dropped.
@@ -318,6 +327,7 @@ pub async fn start(
         tables: table_specs(pipeline),
         buses: bus_specs(pipeline),
         outbox: options.outbox.clone(),
+        data_dir: options.data_dir.clone(),
         ..EngineConfig::default()
     })
     .await?;
@@ -520,8 +530,9 @@ impl Dev {
 }
 
 impl Faults {
-    /// The engine's fault plans: the store faults are S3's, the table faults DynamoDB's
-    /// (crashes are the functions', applied by the event source mappings and the front door).
+    /// The engine's fault plans: the store faults are S3's, the table faults DynamoDB's, the
+    /// queue faults SQS's (crashes are the functions', applied by the event source mappings and
+    /// the front door).
     fn plans(&self) -> BTreeMap<&'static str, engine::FaultPlan> {
         let outages = |window: &Option<(Duration, Duration)>| {
             window
@@ -546,6 +557,14 @@ impl Faults {
                     outages: outages(&self.table_outage),
                 },
             ),
+            (
+                engine::sqs::NAME,
+                engine::FaultPlan {
+                    latency: self.queue_latency,
+                    failure_rate: self.queue_failure_rate,
+                    outages: outages(&self.queue_outage),
+                },
+            ),
         ])
     }
 }
@@ -559,14 +578,17 @@ async fn create_buckets(
     let mut buckets = BTreeMap::new();
     for (name, bucket) in &pipeline.buckets {
         let local = format!("{}-{name}-local", pipeline.name);
-        s3.create_bucket()
-            .bucket(&local)
-            .send()
-            .await
-            .map_err(|error| DevError::Create {
-                what: format!("bucket `{name}`"),
-                message: aws_sdk_s3::error::DisplayErrorContext(error).to_string(),
-            })?;
+        // Restored from `--data-dir`, the bucket is there with its objects.
+        if engine.store().head_bucket(&local).is_err() {
+            s3.create_bucket()
+                .bucket(&local)
+                .send()
+                .await
+                .map_err(|error| DevError::Create {
+                    what: format!("bucket `{name}`"),
+                    message: aws_sdk_s3::error::DisplayErrorContext(error).to_string(),
+                })?;
+        }
         if bucket.versioning {
             engine
                 .store()
@@ -593,49 +615,85 @@ async fn create_queues(
     let mut arns = BTreeMap::new();
     for queue in order {
         let name = local_queue(pipeline, &queue.name);
-        let mut request = sqs
-            .create_queue()
-            .queue_name(&name)
-            .attributes(
+        let mut attributes = HashMap::from([
+            (
                 QueueAttributeName::VisibilityTimeout,
                 options
                     .time
                     .scale_seconds(queue.visibility_timeout.as_secs())
                     .to_string(),
-            )
-            .attributes(
+            ),
+            (
                 QueueAttributeName::MessageRetentionPeriod,
                 queue.retention.as_secs().to_string(),
-            )
-            .attributes(
+            ),
+            (
                 QueueAttributeName::DelaySeconds,
                 options
                     .time
                     .scale_seconds(queue.delay.as_secs())
                     .to_string(),
-            );
+            ),
+        ]);
         if queue.fifo {
-            request = request
-                .attributes(QueueAttributeName::FifoQueue, "true")
-                .attributes(
-                    QueueAttributeName::ContentBasedDeduplication,
-                    queue.content_based_deduplication.to_string(),
-                );
+            attributes.insert(QueueAttributeName::FifoQueue, "true".to_owned());
+            attributes.insert(
+                QueueAttributeName::ContentBasedDeduplication,
+                queue.content_based_deduplication.to_string(),
+            );
         }
         if let Some(redrive) = &queue.redrive {
             let target: &String = &arns[&redrive.dead_letter];
             let policy = serde_json::json!({ "deadLetterTargetArn": target, "maxReceiveCount": redrive.max_receive_count });
-            request = request.attributes(QueueAttributeName::RedrivePolicy, policy.to_string());
+            attributes.insert(QueueAttributeName::RedrivePolicy, policy.to_string());
         }
-        let url = request
+        let failed = |error: String| DevError::Create {
+            what: format!("queue `{}`", queue.name),
+            message: error,
+        };
+        let created = sqs
+            .create_queue()
+            .queue_name(&name)
+            .set_attributes(Some(attributes.clone()))
             .send()
-            .await
-            .map_err(|error| DevError::Create {
-                what: format!("queue `{}`", queue.name),
-                message: aws_sdk_sqs::error::DisplayErrorContext(error).to_string(),
-            })?
-            .queue_url
-            .unwrap_or_default();
+            .await;
+        let url = match created {
+            Ok(output) => output.queue_url.unwrap_or_default(),
+            // Restored from `--data-dir` with other settings (pipeline.yaml or the time scale
+            // changed): keep its messages, take the new settings.
+            Err(error)
+                if error.as_service_error().is_some_and(|error| {
+                    aws_sdk_sqs::error::ProvideErrorMetadata::code(error)
+                        == Some("QueueAlreadyExists")
+                }) =>
+            {
+                let url = sqs
+                    .get_queue_url()
+                    .queue_name(&name)
+                    .send()
+                    .await
+                    .map_err(|error| {
+                        failed(aws_sdk_sqs::error::DisplayErrorContext(error).to_string())
+                    })?
+                    .queue_url
+                    .unwrap_or_default();
+                attributes.remove(&QueueAttributeName::FifoQueue);
+                sqs.set_queue_attributes()
+                    .queue_url(&url)
+                    .set_attributes(Some(attributes))
+                    .send()
+                    .await
+                    .map_err(|error| {
+                        failed(aws_sdk_sqs::error::DisplayErrorContext(error).to_string())
+                    })?;
+                url
+            }
+            Err(error) => {
+                return Err(failed(
+                    aws_sdk_sqs::error::DisplayErrorContext(error).to_string(),
+                ));
+            }
+        };
         arns.insert(
             queue.name.clone(),
             format!("arn:aws:sqs:us-east-1:000000000000:{name}"),
