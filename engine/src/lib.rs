@@ -89,6 +89,7 @@ pub struct Engine {
     dynamodb: dynamodb::DynamoDb,
     outbox: ses::Outbox,
     eventbridge: eventbridge::EventBridge,
+    sqs: sqs::Sqs,
     faults: Faults,
     /// "SQS (JSON protocol), DynamoDB, SES v2 (`SendEmail`), EventBridge and S3".
     served: String,
@@ -132,7 +133,7 @@ impl Engine {
         let eventbridge = eventbridge::EventBridge::new(sqs.clone(), faults.clone());
         eventbridge.create(&buses).map_err(EngineError::Buses)?;
         let services: Vec<Arc<dyn AwsService>> = vec![
-            Arc::new(sqs),
+            Arc::new(sqs.clone()),
             Arc::new(dynamodb.clone()),
             Arc::new(ses::Ses::new(outbox.clone())),
             Arc::new(eventbridge.clone()),
@@ -148,6 +149,7 @@ impl Engine {
             dynamodb,
             outbox,
             eventbridge,
+            sqs,
             faults,
             served: services,
             server,
@@ -172,6 +174,12 @@ impl Engine {
     /// The DynamoDB tables, for inspection and set-up.
     pub fn dynamodb(&self) -> &dynamodb::DynamoDb {
         &self.dynamodb
+    }
+
+    /// SQS in-process for pollers (the local Lambda service's event source mappings):
+    /// `ReceiveMessage` and `DeleteMessageBatch` without HTTP, under SQS's faults.
+    pub fn sqs_poller(&self) -> sqs::Poller {
+        self.sqs.poller(self.faults.clone())
     }
 
     /// The messages SES v2 accepted.

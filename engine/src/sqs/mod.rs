@@ -9,6 +9,7 @@ mod deduplication;
 pub mod error;
 pub mod message;
 pub mod operations;
+mod poller;
 pub mod protocol;
 pub mod queue;
 mod ready;
@@ -19,4 +20,5 @@ pub mod server;
 mod service;
 
 pub use error::SqsError;
+pub use poller::Poller;
 pub use service::{NAME, Sqs};
