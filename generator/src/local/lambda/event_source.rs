@@ -8,7 +8,7 @@
 //! Lambda's pollers are (a failed receive is retried after a pause; a failed delete leaves the
 //! records to come back after their visibility timeout).
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -18,7 +18,8 @@ use engine::sqs::protocol::{
     DeleteBatchEntry, DeleteMessageBatchInput, OutputMessage as Message, ReceiveMessageInput,
 };
 use hyper::body::Bytes;
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::Value;
 use tokio::sync::watch;
 use tokio::time::Instant;
 
@@ -156,7 +157,7 @@ pub async fn run(
             .fetch_add(batch.len() as u64, Ordering::Relaxed);
         let event = event(&spec, &batch);
         let failed: BTreeSet<String> = if let Ok(body) = worker
-            .invoke(Bytes::from(event.to_string()), rng.f64() < crash_rate)
+            .invoke(Bytes::from(event), rng.f64() < crash_rate)
             .await
         {
             // An unreadable response fails the whole batch, as Lambda does.
@@ -223,45 +224,76 @@ async fn gather(spec: &MappingSpec, sqs: &Poller) -> Vec<Message> {
     batch
 }
 
-/// The `SqsEvent` Lambda would send.
-fn event(spec: &MappingSpec, batch: &[Message]) -> Value {
-    let records: Vec<Value> = batch
-        .iter()
-        .map(|message| {
-            let message_attributes: serde_json::Map<String, Value> = message
-                .message_attributes
-                .iter()
-                .map(|(name, value)| {
-                    let mut attribute = json!({
-                        "stringValue": value.string_value,
-                        "stringListValues": [],
-                        "binaryListValues": [],
-                        "dataType": value.data_type,
-                    });
-                    if let Some(binary) = &value.binary_value {
-                        attribute["binaryValue"] = Value::String(binary.clone());
-                    }
-                    (name.clone(), attribute)
-                })
-                .collect();
-            let mut record = json!({
-                "messageId": message.message_id,
-                "receiptHandle": message.receipt_handle,
-                "body": message.body,
-                "attributes": message.attributes,
-                "messageAttributes": message_attributes,
-                "md5OfBody": message.md5_of_body,
-                "eventSource": "aws:sqs",
-                "eventSourceARN": spec.queue_arn,
-                "awsRegion": "us-east-1",
-            });
-            if let Some(md5) = &message.md5_of_message_attributes {
-                record["md5OfMessageAttributes"] = Value::String(md5.clone());
-            }
-            record
-        })
-        .collect();
-    json!({ "Records": records })
+/// The `SqsEvent` Lambda would send, as JSON.
+fn event(spec: &MappingSpec, batch: &[Message]) -> Vec<u8> {
+    let event = SqsEvent {
+        records: batch
+            .iter()
+            .map(|message| SqsRecord {
+                message_id: &message.message_id,
+                receipt_handle: &message.receipt_handle,
+                body: &message.body,
+                attributes: &message.attributes,
+                message_attributes: message
+                    .message_attributes
+                    .iter()
+                    .map(|(name, value)| {
+                        (
+                            name.as_str(),
+                            RecordAttribute {
+                                string_value: value.string_value.as_deref(),
+                                binary_value: value.binary_value.as_deref(),
+                                string_list_values: [],
+                                binary_list_values: [],
+                                data_type: &value.data_type,
+                            },
+                        )
+                    })
+                    .collect(),
+                md5_of_body: &message.md5_of_body,
+                md5_of_message_attributes: message.md5_of_message_attributes.as_deref(),
+                event_source: "aws:sqs",
+                event_source_arn: &spec.queue_arn,
+                aws_region: "us-east-1",
+            })
+            .collect(),
+    };
+    serde_json::to_vec(&event).expect("plain data serialises")
+}
+
+/// Lambda's SQS event (the shape `aws_lambda_events::sqs::SqsEvent` reads).
+#[derive(Serialize)]
+struct SqsEvent<'a> {
+    #[serde(rename = "Records")]
+    records: Vec<SqsRecord<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SqsRecord<'a> {
+    message_id: &'a str,
+    receipt_handle: &'a str,
+    body: &'a str,
+    attributes: &'a BTreeMap<String, String>,
+    message_attributes: BTreeMap<&'a str, RecordAttribute<'a>>,
+    md5_of_body: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    md5_of_message_attributes: Option<&'a str>,
+    event_source: &'static str,
+    #[serde(rename = "eventSourceARN")]
+    event_source_arn: &'a str,
+    aws_region: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RecordAttribute<'a> {
+    string_value: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    binary_value: Option<&'a str>,
+    string_list_values: [&'a str; 0],
+    binary_list_values: [&'a str; 0],
+    data_type: &'a str,
 }
 
 /// The ids in `batchItemFailures`, or `None` if the response is not a batch response.
