@@ -194,7 +194,7 @@ async fn gather(spec: &MappingSpec, sqs: &Poller) -> Vec<Message> {
                 attribute_names: Vec::new(),
                 message_system_attribute_names: vec!["All".to_owned()],
                 message_attribute_names: vec!["All".to_owned()],
-                max_number_of_messages: Some(wanted as i64),
+                max_number_of_messages: Some(i64::try_from(wanted).unwrap_or(10)),
                 visibility_timeout: None,
                 wait_time_seconds: Some(i64::try_from(wait).unwrap_or(0)),
             })
