@@ -239,6 +239,12 @@ impl Engine {
         &self.dynamodb
     }
 
+    /// SQS in-process for pollers (the local Lambda service's event source mappings):
+    /// `ReceiveMessage` and `DeleteMessageBatch` without HTTP, under SQS's faults.
+    pub fn sqs_poller(&self) -> sqs::Poller {
+        self.sqs.poller(self.faults.clone())
+    }
+
     /// The messages SES v2 accepted.
     pub fn outbox(&self) -> &ses::Outbox {
         &self.outbox

@@ -10,6 +10,7 @@ pub mod error;
 pub mod message;
 pub mod moves;
 pub mod operations;
+mod poller;
 pub mod protocol;
 pub mod queue;
 mod ready;
@@ -20,4 +21,5 @@ pub mod server;
 mod service;
 
 pub use error::SqsError;
+pub use poller::Poller;
 pub use service::{NAME, QueueFigures, Sqs};

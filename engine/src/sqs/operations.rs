@@ -306,7 +306,7 @@ fn send_batch(
     Ok(output)
 }
 
-fn delete_batch(
+pub(super) fn delete_batch(
     shared: &Shared,
     input: &DeleteMessageBatchInput,
 ) -> Result<BatchOutput<BatchId>, SqsError> {

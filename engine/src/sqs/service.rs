@@ -11,11 +11,12 @@ use hyper::http::request::Parts;
 use super::error::SqsError;
 use super::message::Attributes;
 use super::operations::{Shared, lock};
+use super::poller::Poller;
 use super::queue::SendRequest;
 use super::registry::{Registry, SavedQueue};
 use super::server::{answer, error_reply};
 use crate::budget::Budget;
-use crate::faults::Fault;
+use crate::faults::{Fault, Faults};
 use crate::limits::MAX_SQS_REQUEST_BYTES;
 use crate::listener::Reply;
 use crate::service::{Answer, AwsService, Route};
@@ -123,6 +124,12 @@ impl Sqs {
     /// Puts saved queues back (what `--data-dir` restores).
     pub fn restore(&self, saved: Vec<SavedQueue>) -> Result<(), SqsError> {
         lock(&self.registry).restore(saved)
+    }
+
+    /// `ReceiveMessage` and `DeleteMessageBatch` in-process, with `faults` applied as the
+    /// router applies them (what the local Lambda service's event source mappings poll with).
+    pub fn poller(&self, faults: Faults) -> Poller {
+        Poller::new(Arc::clone(&self.registry), faults)
     }
 
     /// Whether queue `name` exists.

@@ -511,7 +511,7 @@ impl Dev {
                 Some(mapping) => tasks.push(tokio::spawn(event_source::run(
                     mapping.clone(),
                     worker,
-                    self.sqs.clone(),
+                    self.engine.sqs_poller(),
                     Arc::clone(&stats),
                     stopped.clone(),
                     self.options.faults.crash_rate,

@@ -2,16 +2,24 @@
 //! invokes the function, and deletes exactly the records it did not report as failed. A failed
 //! invocation (error, crash, timeout) deletes nothing: the batch comes back after its
 //! visibility timeout, as on Lambda.
+//!
+//! It polls the engine's SQS in-process ([`engine::sqs::Poller`]): the same `ReceiveMessage` and
+//! `DeleteMessageBatch` on the same queues, without HTTP or signing, and under SQS's faults as
+//! Lambda's pollers are (a failed receive is retried after a pause; a failed delete leaves the
+//! records to come back after their visibility timeout).
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use aws_sdk_sqs::Client;
-use aws_sdk_sqs::types::{DeleteMessageBatchRequestEntry, Message, MessageSystemAttributeName};
+use engine::sqs::Poller;
+use engine::sqs::protocol::{
+    DeleteBatchEntry, DeleteMessageBatchInput, OutputMessage as Message, ReceiveMessageInput,
+};
 use hyper::body::Bytes;
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::Value;
 use tokio::sync::watch;
 use tokio::time::Instant;
 
@@ -66,8 +74,8 @@ impl MappingStats {
             .iter()
             .filter(|message| {
                 message
-                    .attributes()
-                    .and_then(|a| a.get(&MessageSystemAttributeName::ApproximateReceiveCount))
+                    .attributes
+                    .get("ApproximateReceiveCount")
                     .and_then(|count| count.parse::<u64>().ok())
                     .is_some_and(|count| count > 1)
             })
@@ -88,11 +96,11 @@ impl MappingStats {
 /// the body's MD5.
 fn identity(message: &Message) -> String {
     message
-        .message_attributes()
-        .and_then(|attributes| attributes.get(IDEMPOTENCY_ATTRIBUTE))
-        .and_then(|value| value.string_value())
+        .message_attributes
+        .get(IDEMPOTENCY_ATTRIBUTE)
+        .and_then(|value| value.string_value.as_deref())
         .map_or_else(
-            || format!("md5:{}", message.md5_of_body().unwrap_or_default()),
+            || format!("md5:{}", message.md5_of_body),
             |key| format!("key:{key}"),
         )
 }
@@ -112,7 +120,7 @@ const MAX_BACKOFF: Duration = Duration::from_secs(1);
 pub async fn run(
     spec: MappingSpec,
     mut worker: Worker,
-    client: Client,
+    sqs: Poller,
     stats: Arc<MappingStats>,
     mut stop: watch::Receiver<bool>,
     crash_rate: f64,
@@ -121,7 +129,7 @@ pub async fn run(
     let mut rng = fastrand::Rng::new();
     while !*stop.borrow() {
         let batch = tokio::select! {
-            batch = gather(&spec, &client) => batch,
+            batch = gather(&spec, &sqs) => batch,
             _ = stop.changed() => break,
         };
         if batch.is_empty() {
@@ -149,7 +157,7 @@ pub async fn run(
             .fetch_add(batch.len() as u64, Ordering::Relaxed);
         let event = event(&spec, &batch);
         let failed: BTreeSet<String> = if let Ok(body) = worker
-            .invoke(Bytes::from(event.to_string()), rng.f64() < crash_rate)
+            .invoke(Bytes::from(event), rng.f64() < crash_rate)
             .await
         {
             // An unreadable response fails the whole batch, as Lambda does.
@@ -160,16 +168,16 @@ pub async fn run(
         };
         let done: Vec<&Message> = batch
             .iter()
-            .filter(|m| !failed.contains(m.message_id().unwrap_or_default()))
+            .filter(|message| !failed.contains(&message.message_id))
             .collect();
         stats.record(&batch, &done);
-        delete(&client, &spec.queue_url, &done).await;
+        delete(&sqs, &spec.queue_url, &done).await;
     }
 }
 
 /// Up to `batch_size` messages: waits (long polling) for the first, then keeps gathering for the
 /// batching window or until the batch is full.
-async fn gather(spec: &MappingSpec, client: &Client) -> Vec<Message> {
+async fn gather(spec: &MappingSpec, sqs: &Poller) -> Vec<Message> {
     let mut batch = Vec::new();
     let mut deadline: Option<Instant> = None;
     let limit = spec.batch_size.max(1) as usize;
@@ -179,21 +187,23 @@ async fn gather(spec: &MappingSpec, client: &Client) -> Vec<Message> {
             break;
         }
         let wait = remaining.map_or(2, |remaining| remaining.as_secs().min(20));
-        let wanted = i32::try_from((limit - batch.len()).min(10)).unwrap_or(10);
-        let received = client
-            .receive_message()
-            .queue_url(&spec.queue_url)
-            .max_number_of_messages(wanted)
-            .wait_time_seconds(i32::try_from(wait).unwrap_or(0))
-            .message_system_attribute_names(MessageSystemAttributeName::All)
-            .message_attribute_names("All")
-            .send()
+        let wanted = (limit - batch.len()).min(10);
+        let received = sqs
+            .receive(ReceiveMessageInput {
+                queue_url: spec.queue_url.clone(),
+                attribute_names: Vec::new(),
+                message_system_attribute_names: vec!["All".to_owned()],
+                message_attribute_names: vec!["All".to_owned()],
+                max_number_of_messages: Some(i64::try_from(wanted).unwrap_or(10)),
+                visibility_timeout: None,
+                wait_time_seconds: Some(i64::try_from(wait).unwrap_or(0)),
+            })
             .await;
         let Ok(output) = received else {
             tokio::time::sleep(Duration::from_millis(200)).await;
             return batch;
         };
-        let messages = output.messages.unwrap_or_default();
+        let messages = output.messages;
         if messages.is_empty() {
             if batch.is_empty() {
                 return batch;
@@ -214,39 +224,76 @@ async fn gather(spec: &MappingSpec, client: &Client) -> Vec<Message> {
     batch
 }
 
-/// The `SqsEvent` Lambda would send.
-fn event(spec: &MappingSpec, batch: &[Message]) -> Value {
-    let records: Vec<Value> = batch
-        .iter()
-        .map(|message| {
-            let attributes: serde_json::Map<String, Value> = message
-                .attributes()
-                .into_iter()
-                .flatten()
-                .map(|(name, value)| (name.as_str().to_owned(), Value::String(value.clone())))
-                .collect();
-            let message_attributes: serde_json::Map<String, Value> = message
-                .message_attributes()
-                .into_iter()
-                .flatten()
-                .map(|(name, value)| {
-                    (name.clone(), json!({ "stringValue": value.string_value(), "dataType": value.data_type(), "stringListValues": [], "binaryListValues": [] }))
-                })
-                .collect();
-            json!({
-                "messageId": message.message_id(),
-                "receiptHandle": message.receipt_handle(),
-                "body": message.body(),
-                "attributes": attributes,
-                "messageAttributes": message_attributes,
-                "md5OfBody": message.md5_of_body(),
-                "eventSource": "aws:sqs",
-                "eventSourceARN": spec.queue_arn,
-                "awsRegion": "us-east-1",
+/// The `SqsEvent` Lambda would send, as JSON.
+fn event(spec: &MappingSpec, batch: &[Message]) -> Vec<u8> {
+    let event = SqsEvent {
+        records: batch
+            .iter()
+            .map(|message| SqsRecord {
+                message_id: &message.message_id,
+                receipt_handle: &message.receipt_handle,
+                body: &message.body,
+                attributes: &message.attributes,
+                message_attributes: message
+                    .message_attributes
+                    .iter()
+                    .map(|(name, value)| {
+                        (
+                            name.as_str(),
+                            RecordAttribute {
+                                string_value: value.string_value.as_deref(),
+                                binary_value: value.binary_value.as_deref(),
+                                string_list_values: [],
+                                binary_list_values: [],
+                                data_type: &value.data_type,
+                            },
+                        )
+                    })
+                    .collect(),
+                md5_of_body: &message.md5_of_body,
+                md5_of_message_attributes: message.md5_of_message_attributes.as_deref(),
+                event_source: "aws:sqs",
+                event_source_arn: &spec.queue_arn,
+                aws_region: "us-east-1",
             })
-        })
-        .collect();
-    json!({ "Records": records })
+            .collect(),
+    };
+    serde_json::to_vec(&event).expect("plain data serialises")
+}
+
+/// Lambda's SQS event (the shape `aws_lambda_events::sqs::SqsEvent` reads).
+#[derive(Serialize)]
+struct SqsEvent<'a> {
+    #[serde(rename = "Records")]
+    records: Vec<SqsRecord<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SqsRecord<'a> {
+    message_id: &'a str,
+    receipt_handle: &'a str,
+    body: &'a str,
+    attributes: &'a BTreeMap<String, String>,
+    message_attributes: BTreeMap<&'a str, RecordAttribute<'a>>,
+    md5_of_body: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    md5_of_message_attributes: Option<&'a str>,
+    event_source: &'static str,
+    #[serde(rename = "eventSourceARN")]
+    event_source_arn: &'a str,
+    aws_region: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RecordAttribute<'a> {
+    string_value: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    binary_value: Option<&'a str>,
+    string_list_values: [&'a str; 0],
+    binary_list_values: [&'a str; 0],
+    data_type: &'a str,
 }
 
 /// The ids in `batchItemFailures`, or `None` if the response is not a batch response.
@@ -262,31 +309,28 @@ fn failures(body: &[u8]) -> Option<BTreeSet<String>> {
 fn ids(batch: &[Message]) -> BTreeSet<String> {
     batch
         .iter()
-        .filter_map(|message| message.message_id().map(str::to_owned))
+        .map(|message| message.message_id.clone())
         .collect()
 }
 
-async fn delete(client: &Client, queue_url: &str, done: &[&Message]) {
+/// Deletes `done` in batches of ten; a failed delete leaves its records to come back after their
+/// visibility timeout, as on Lambda.
+async fn delete(sqs: &Poller, queue_url: &str, done: &[&Message]) {
     for chunk in done.chunks(10) {
-        let entries: Vec<DeleteMessageBatchRequestEntry> = chunk
-            .iter()
-            .enumerate()
-            .filter_map(|(index, message)| {
-                DeleteMessageBatchRequestEntry::builder()
-                    .id(index.to_string())
-                    .receipt_handle(message.receipt_handle()?)
-                    .build()
-                    .ok()
-            })
-            .collect();
-        if entries.is_empty() {
+        let input = DeleteMessageBatchInput {
+            queue_url: queue_url.to_owned(),
+            entries: chunk
+                .iter()
+                .enumerate()
+                .map(|(index, message)| DeleteBatchEntry {
+                    id: index.to_string(),
+                    receipt_handle: message.receipt_handle.clone(),
+                })
+                .collect(),
+        };
+        if input.entries.is_empty() {
             continue;
         }
-        let _ = client
-            .delete_message_batch()
-            .queue_url(queue_url)
-            .set_entries(Some(entries))
-            .send()
-            .await;
+        let _ = sqs.delete_batch(&input).await;
     }
 }

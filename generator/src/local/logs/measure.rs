@@ -143,9 +143,16 @@ pub enum MeasuredError {
 
 /// A JSON line with a `message_id`: the runtime's one line per record.
 fn is_record_line(text: &str) -> bool {
-    text.starts_with('{')
-        && serde_json::from_str::<serde_json::Value>(text)
-            .is_ok_and(|line| line.get("message_id").is_some())
+    /// Only whether the object has the key (whatever its value): nothing of the line is kept.
+    #[derive(serde::Deserialize)]
+    struct Probe {
+        #[serde(default, deserialize_with = "present")]
+        message_id: bool,
+    }
+    fn present<'de, D: serde::Deserializer<'de>>(value: D) -> Result<bool, D::Error> {
+        serde::de::IgnoredAny::deserialize(value).map(|_| true)
+    }
+    text.starts_with('{') && serde_json::from_str::<Probe>(text).is_ok_and(|line| line.message_id)
 }
 
 #[cfg(test)]
