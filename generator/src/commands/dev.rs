@@ -65,15 +65,7 @@ pub fn run(args: &DevArgs, printer: &Printer) -> Result<ExitStatus, CommandError
             Ok(running) => running,
             Err(error) => return fail(printer, &error.to_string()),
         };
-        printer.note(&format!(
-            "engine on {} ({}); {} functions running\n",
-            running.engine.endpoint(),
-            running.engine.services(),
-            pipeline.functions.len()
-        ));
-        for (name, api) in &running.apis {
-            printer.note(&format!("api {name}: {}\n", api.url()));
-        }
+        announce(&running, &pipeline, printer);
         let faults = options.faults != dev::Faults::default();
         let samples_timeout = Duration::from_secs(args.timeout);
         if args.demo && demo::requests::applies(&pipeline, &dirs.root) {
@@ -128,6 +120,19 @@ pub fn run(args: &DevArgs, printer: &Printer) -> Result<ExitStatus, CommandError
             ExitStatus::Failure
         })
     })
+}
+
+/// Where the engine and the APIs listen.
+fn announce(running: &dev::Dev, pipeline: &crate::config::Pipeline, printer: &Printer) {
+    printer.note(&format!(
+        "engine on {} ({}); {} functions running\n",
+        running.engine.endpoint(),
+        running.engine.services(),
+        pipeline.functions.len()
+    ));
+    for (name, api) in &running.apis {
+        printer.note(&format!("api {name}: {}\n", api.url()));
+    }
 }
 
 /// The dashboard of the running pipeline, its URL printed; `None` (with a warning) when it
