@@ -8,7 +8,7 @@ use hyper::body::Bytes;
 use hyper::{Response, StatusCode};
 
 use super::error::S3Error;
-use super::server::{Parameters, xml_response};
+use super::server::{Parameters, count, url_encoding, xml_response};
 use super::store::{ListQuery, MAX_KEYS, ObjectStore, Resume};
 use super::xml;
 
@@ -123,20 +123,8 @@ struct Common<'a> {
 impl<'a> Common<'a> {
     fn parse(parameters: &'a Parameters) -> Result<Self, S3Error> {
         let parameter = |name: &str| parameters.get(name).map(String::as_str);
-        let url_encoded = match parameter("encoding-type") {
-            None => false,
-            Some("url") => true,
-            Some(other) => {
-                return Err(S3Error::InvalidArgument(format!(
-                    "Invalid Encoding Method `{other}` specified in Request"
-                )));
-            }
-        };
-        let max_keys = parameter("max-keys").map_or(Ok(MAX_KEYS), |text| {
-            text.parse::<usize>().map_err(|_| {
-                S3Error::InvalidArgument(format!("max-keys `{text}` is not a non-negative integer"))
-            })
-        })?;
+        let url_encoded = url_encoding(parameters)?;
+        let max_keys = count(parameters, "max-keys", MAX_KEYS)?;
         Ok(Self {
             url_encoded,
             prefix: parameter("prefix").unwrap_or(""),

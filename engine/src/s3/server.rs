@@ -20,6 +20,28 @@ const XML: &str = "application/xml";
 /// operation).
 pub(super) type Parameters = HashMap<String, String>;
 
+/// `encoding-type`: `url` lists keys URL-encoded, absent lists them as stored; any other value is
+/// refused as S3 refuses it.
+pub(super) fn url_encoding(parameters: &Parameters) -> Result<bool, S3Error> {
+    match parameters.get("encoding-type").map(String::as_str) {
+        None => Ok(false),
+        Some("url") => Ok(true),
+        Some(other) => Err(S3Error::InvalidArgument(format!(
+            "Invalid Encoding Method `{other}` specified in Request"
+        ))),
+    }
+}
+
+/// A count parameter (`max-keys`, `max-uploads`, `part-number-marker`, ...), `default` when
+/// absent.
+pub(super) fn count(parameters: &Parameters, name: &str, default: usize) -> Result<usize, S3Error> {
+    parameters.get(name).map_or(Ok(default), |text| {
+        text.parse::<usize>().map_err(|_| {
+            S3Error::InvalidArgument(format!("{name} `{text}` is not a non-negative integer"))
+        })
+    })
+}
+
 /// The `ListObjects` (v1) parameters; a bucket `GET` with only these is a v1 listing.
 const LIST_V1_PARAMETERS: [&str; 5] =
     ["prefix", "marker", "delimiter", "max-keys", "encoding-type"];

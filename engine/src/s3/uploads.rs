@@ -13,7 +13,7 @@ use std::time::SystemTime;
 
 use super::conditions::{self, COPY_SOURCE};
 use super::error::S3Error;
-use super::server::{Parameters, empty, insert, xml_response};
+use super::server::{Parameters, count, empty, insert, url_encoding, xml_response};
 use super::store::{ObjectStore, UploadsQuery};
 use super::time::{iso_8601, whole_seconds};
 use super::writes::{
@@ -182,24 +182,8 @@ impl ObjectStore {
         parameters: &Parameters,
     ) -> Result<Response<Full<Bytes>>, S3Error> {
         let parameter = |name: &str| parameters.get(name).map(String::as_str);
-        let url_encoded = match parameter("encoding-type") {
-            None => false,
-            Some("url") => true,
-            Some(other) => {
-                return Err(S3Error::InvalidArgument(format!(
-                    "Invalid Encoding Method `{other}` specified in Request"
-                )));
-            }
-        };
-        let max = match parameter("max-uploads") {
-            None => MAX_UPLOADS,
-            Some(text) => text.parse::<usize>().map_err(|_| {
-                S3Error::InvalidArgument(format!(
-                    "max-uploads `{text}` is not a non-negative integer"
-                ))
-            })?,
-        }
-        .min(MAX_UPLOADS);
+        let url_encoded = url_encoding(parameters)?;
+        let max = count(parameters, "max-uploads", MAX_UPLOADS)?.min(MAX_UPLOADS);
         let query = UploadsQuery {
             prefix: parameter("prefix").unwrap_or(""),
             delimiter: parameter("delimiter").filter(|delimiter| !delimiter.is_empty()),
@@ -262,17 +246,8 @@ impl ObjectStore {
         upload_id: &str,
         parameters: &Parameters,
     ) -> Result<Response<Full<Bytes>>, S3Error> {
-        let number = |name: &str, default: usize| {
-            parameters.get(name).map_or(Ok(default), |text| {
-                text.parse::<usize>().map_err(|_| {
-                    S3Error::InvalidArgument(format!(
-                        "{name} `{text}` is not a non-negative integer"
-                    ))
-                })
-            })
-        };
-        let marker = number("part-number-marker", 0)?;
-        let max_parts = number("max-parts", MAX_PARTS)?.min(MAX_PARTS);
+        let marker = count(parameters, "part-number-marker", 0)?;
+        let max_parts = count(parameters, "max-parts", MAX_PARTS)?.min(MAX_PARTS);
         let marker = u32::try_from(marker).unwrap_or(u32::MAX);
         let page = self.list_parts(bucket, key, upload_id, marker, max_parts)?;
         let next = page.parts.last().map(|part| part.number);

@@ -7,7 +7,7 @@ use hyper::{Response, StatusCode};
 use serde::Deserialize;
 
 use super::error::S3Error;
-use super::server::{Parameters, empty, xml_response};
+use super::server::{Parameters, count, empty, url_encoding, xml_response};
 use super::store::{ObjectStore, Versioning, VersionsQuery};
 use super::xml;
 
@@ -68,22 +68,8 @@ impl ObjectStore {
         parameters: &Parameters,
     ) -> Result<Response<Full<Bytes>>, S3Error> {
         let parameter = |name: &str| parameters.get(name).map(String::as_str);
-        let url_encoded = match parameter("encoding-type") {
-            None => false,
-            Some("url") => true,
-            Some(other) => {
-                return Err(S3Error::InvalidArgument(format!(
-                    "Invalid Encoding Method `{other}` specified in Request"
-                )));
-            }
-        };
-        let max_keys = match parameter("max-keys") {
-            None => MAX_KEYS,
-            Some(text) => text.parse::<usize>().map_err(|_| {
-                S3Error::InvalidArgument(format!("max-keys `{text}` is not a non-negative integer"))
-            })?,
-        }
-        .min(MAX_KEYS);
+        let url_encoded = url_encoding(parameters)?;
+        let max_keys = count(parameters, "max-keys", MAX_KEYS)?.min(MAX_KEYS);
         let query = VersionsQuery {
             prefix: parameter("prefix").unwrap_or(""),
             delimiter: parameter("delimiter").filter(|delimiter| !delimiter.is_empty()),
