@@ -11,14 +11,11 @@ use serde::Deserialize;
 
 use std::time::SystemTime;
 
-use super::conditions::{self, COPY_SOURCE};
 use super::error::S3Error;
 use super::server::{Parameters, count, empty, insert, url_encoding, xml_response};
 use super::store::{ObjectStore, UploadsQuery};
 use super::time::{iso_8601, whole_seconds};
-use super::writes::{
-    copy_source, object_headers, request_payload, version_header, write_condition,
-};
+use super::writes::{object_headers, request_payload, version_header, write_condition};
 use super::xml;
 
 /// `partNumber`, a number (its range is checked with the part).
@@ -135,13 +132,7 @@ impl ObjectStore {
     ) -> Result<Response<Full<Bytes>>, S3Error> {
         let number = part_number(parameters)?;
         let header = |name: &str| headers.get(name).and_then(|value| value.to_str().ok());
-        let (source_bucket, source_key, source_version) =
-            copy_source(header("x-amz-copy-source").unwrap_or(""))?;
-        let source = match &source_version {
-            Some(version) => self.get_version(&source_bucket, &source_key, version)?,
-            None => self.get_object(&source_bucket, &source_key)?,
-        };
-        conditions::check(headers, COPY_SOURCE, &source.etag, source.last_modified)?;
+        let (_, _, source) = self.copy_source_object(headers)?;
         let size = source.body.len() as u64;
         let body = match header("x-amz-copy-source-range") {
             None => source.body.clone(),

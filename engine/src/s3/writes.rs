@@ -65,13 +65,7 @@ impl ObjectStore {
         headers: &HeaderMap,
     ) -> Result<Response<Full<Bytes>>, S3Error> {
         let header = |name: &str| headers.get(name).and_then(|value| value.to_str().ok());
-        let (source_bucket, source_key, source_version) =
-            copy_source(header("x-amz-copy-source").unwrap_or(""))?;
-        let source = match &source_version {
-            Some(version) => self.get_version(&source_bucket, &source_key, version)?,
-            None => self.get_object(&source_bucket, &source_key)?,
-        };
-        conditions::check(headers, COPY_SOURCE, &source.etag, source.last_modified)?;
+        let (source_bucket, source_key, source) = self.copy_source_object(headers)?;
         let replace = match header("x-amz-metadata-directive") {
             None | Some("COPY") => false,
             Some("REPLACE") => true,
@@ -121,6 +115,28 @@ impl ObjectStore {
             );
         }
         Ok(response)
+    }
+}
+
+impl ObjectStore {
+    /// The bucket, key and object `x-amz-copy-source` names (the version it names, if any),
+    /// once the `x-amz-copy-source-if-*` conditions hold: what `CopyObject` and `UploadPartCopy`
+    /// read.
+    pub(super) fn copy_source_object(
+        &self,
+        headers: &HeaderMap,
+    ) -> Result<(String, String, Object), S3Error> {
+        let value = headers
+            .get("x-amz-copy-source")
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or("");
+        let (bucket, key, version) = copy_source(value)?;
+        let source = match &version {
+            Some(version) => self.get_version(&bucket, &key, version)?,
+            None => self.get_object(&bucket, &key)?,
+        };
+        conditions::check(headers, COPY_SOURCE, &source.etag, source.last_modified)?;
+        Ok((bucket, key, source))
     }
 }
 
