@@ -147,19 +147,19 @@ fn a_batch_size_change_in_text_shows_the_cost_delta() {
     insta::assert_snapshot!(text);
 }
 
+/// The seed with queue `notification` renamed `notifications`, everywhere it is named.
+fn rename_notification_queue(seed: &str) -> String {
+    seed.replace(
+        NOTIFICATION_QUEUE,
+        "  notifications:\n    max_receive_count",
+    )
+    .replace("queue: notification\n", "queue: notifications\n")
+    .replace("notify: notification\n", "notify: notifications\n")
+}
+
 #[test]
 fn a_queue_rename_is_a_destructive_replacement() {
-    let (code, markdown) = diff_after(
-        |seed| {
-            seed.replace(
-                NOTIFICATION_QUEUE,
-                "  notifications:\n    max_receive_count",
-            )
-            .replace("queue: notification\n", "queue: notifications\n")
-            .replace("notify: notification\n", "notify: notifications\n")
-        },
-        "markdown",
-    );
+    let (code, markdown) = diff_after(|seed| rename_notification_queue(&seed), "markdown");
     assert_eq!(code, 3);
     assert!(
         markdown.contains("renamed to `notifications`: REPLACE"),
@@ -254,17 +254,7 @@ fn a_new_queue_is_drawn_as_added() {
 /// the old, which is removed, with the edges moved from one to the other.
 #[test]
 fn the_json_plan_gives_each_node_and_edge_its_status() {
-    let (code, json) = diff_after(
-        |seed| {
-            seed.replace(
-                NOTIFICATION_QUEUE,
-                "  notifications:\n    max_receive_count",
-            )
-            .replace("queue: notification\n", "queue: notifications\n")
-            .replace("notify: notification\n", "notify: notifications\n")
-        },
-        "json",
-    );
+    let (code, json) = diff_after(|seed| rename_notification_queue(&seed), "json");
     assert_eq!(code, 3, "{json}");
     let plan: serde_json::Value = serde_json::from_str(&json).unwrap();
     let status = |id: &str| {
