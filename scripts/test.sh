@@ -17,7 +17,7 @@ if [ ! -f tests/cdk-nag/node_modules/.installed ] \
   npm ci --prefix tests/cdk-nag --ignore-scripts --no-audit --no-fund --loglevel=error
   cp tests/cdk-nag/package-lock.json tests/cdk-nag/node_modules/.installed
 fi
-echo "==> chromium and playwright-core for the dashboard's browser test (tests/browser, pinned in its package-lock.json), graphviz for the gen graph DOT check"
+echo "==> chromium, playwright-core and mermaid for the browser tests (tests/browser, pinned in its package-lock.json: the dashboard, every mermaid diagram), graphviz for the gen graph DOT check"
 if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/dot ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq

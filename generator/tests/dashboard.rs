@@ -10,6 +10,7 @@
 //! `GEN_DASHBOARD_SCREENSHOT=docs/dashboard.png` keeps the screenshot there.
 
 mod scratch {
+    pub(crate) mod browser;
     pub(crate) mod dev;
     pub(crate) mod workspace;
 }
@@ -17,9 +18,9 @@ mod scratch {
 use std::io::{Read as _, Write as _};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Duration;
 
+use scratch::browser::Browser;
 use scratch::dev::Dev;
 use scratch::workspace::{target_dir, workspace, workspace_root};
 
@@ -98,27 +99,6 @@ fn request(url: &str, head: &str, body: &str) -> (u16, String) {
     (status, body)
 }
 
-/// Why the browser part cannot run here, if it cannot.
-fn browser_missing(chromium: &Path, browser_dir: &Path) -> Option<String> {
-    if !chromium.is_file() {
-        return Some(format!(
-            "no chromium at {} (install it with `apt-get install -y chromium`)",
-            chromium.display()
-        ));
-    }
-    if !browser_dir.join("node_modules/playwright-core").is_dir() {
-        return Some(format!(
-            "no playwright-core in {}/node_modules (run `npm ci --prefix {}`)",
-            browser_dir.display(),
-            browser_dir.display()
-        ));
-    }
-    if Command::new("node").arg("--version").output().is_err() {
-        return Some("no `node` on PATH".to_owned());
-    }
-    None
-}
-
 #[test]
 fn the_dashboard_shows_the_seed_pipeline_live_and_redrives_a_dead_letter_queue() {
     let folder = seed_workspace();
@@ -166,28 +146,20 @@ fn the_dashboard_shows_the_seed_pipeline_live_and_redrives_a_dead_letter_queue()
     assert_eq!(status, 400, "{body}");
     assert!(body.contains("notification-dlq, task-dlq"), "{body}");
 
-    let root = workspace_root();
-    let browser_dir = root.join("tests/browser");
-    let chromium = std::env::var_os("GEN_CHROMIUM")
-        .map_or_else(|| PathBuf::from("/usr/bin/chromium"), PathBuf::from);
-    if let Some(missing) = browser_missing(&chromium, &browser_dir) {
-        assert!(
-            std::env::var("GEN_BROWSER_TEST").as_deref() != Ok("required"),
-            "the browser test is required here (GEN_BROWSER_TEST=required) but {missing}"
-        );
-        eprintln!("skipping the browser part of the dashboard test: {missing}");
+    let Some(browser) = Browser::find(&["playwright-core"]) else {
         return;
-    }
-    let screenshot = std::env::var_os("GEN_DASHBOARD_SCREENSHOT")
-        .map_or_else(|| folder.join("dashboard.png"), |path| root.join(path));
-    let output = Command::new("node")
-        .arg(browser_dir.join("dashboard.mjs"))
+    };
+    let screenshot = std::env::var_os("GEN_DASHBOARD_SCREENSHOT").map_or_else(
+        || folder.join("dashboard.png"),
+        |path| workspace_root().join(path),
+    );
+    let output = browser
+        .script("dashboard.mjs")
         .args(["--url", &url])
         .args(["--gen", env!("CARGO_BIN_EXE_gen")])
         .args(["--file", folder.join("pipeline.yaml").to_str().unwrap()])
         .args(["--parts", &SEED_PARTS.join(",")])
         .args(["--screenshot", screenshot.to_str().unwrap()])
-        .args(["--chromium", chromium.to_str().unwrap()])
         .current_dir(&folder)
         .env("NO_COLOR", "1")
         .env("CARGO_TARGET_DIR", target_dir())

@@ -1,15 +1,17 @@
 //! `gen graph` on the root pipeline and every example: mermaid, DOT and SVG snapshots, each
-//! output checked for what makes it valid where it is used (GitHub's mermaid, graphviz, a
-//! browser), and deterministic.
+//! output checked for what makes it valid where it is used (GitHub's mermaid, rendered by the
+//! mermaid library in chromium; graphviz; a browser), and deterministic.
+
+mod scratch {
+    pub(crate) mod browser;
+    pub(crate) mod workspace;
+}
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-fn workspace_root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("generator/ sits in the workspace")
-}
+use scratch::browser::Browser;
+use scratch::workspace::workspace_root;
 
 /// (snapshot name, pipeline file relative to the workspace): the root pipeline, then each
 /// example in name order.
@@ -280,4 +282,62 @@ fn the_readme_picture_is_current() {
         committed == graph(Path::new("examples/seed-003/pipeline.yaml"), "svg"),
         "docs/graph-seed-003.svg is stale: rerun `gen graph -f examples/seed-003/pipeline.yaml --format svg -o docs/graph-seed-003.svg`"
     );
+}
+
+/// Every mermaid diagram the kit writes renders with the mermaid library in chromium, as on a
+/// GitHub page: `gen graph` of the root pipeline and each example, and each graph of the PR plans
+/// in the diff snapshots (a rename, a new queue, an IAM widening, ...).
+#[test]
+fn every_mermaid_diagram_renders_in_a_browser() {
+    let Some(browser) = Browser::find(&["playwright-core", "mermaid"]) else {
+        return;
+    };
+    let dir = std::env::temp_dir().join(format!("gen-mermaid-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut written = 0;
+    for (name, file) in pipelines() {
+        std::fs::write(
+            dir.join(format!("graph-{name}.mmd")),
+            graph(&file, "mermaid"),
+        )
+        .unwrap();
+        written += 1;
+    }
+    let snapshots = workspace_root().join("generator/tests/snapshots");
+    let mut plans: Vec<PathBuf> = std::fs::read_dir(&snapshots)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| {
+            path.file_name()
+                .is_some_and(|name| name.to_string_lossy().starts_with("diff__"))
+        })
+        .collect();
+    plans.sort();
+    let mut with_graph = 0;
+    for plan in plans {
+        let text = std::fs::read_to_string(&plan).unwrap();
+        for (index, block) in text.split("```mermaid\n").skip(1).enumerate() {
+            let diagram = block.split("```").next().unwrap();
+            let stem = plan.file_stem().unwrap().to_string_lossy().into_owned();
+            std::fs::write(dir.join(format!("{stem}-{index}.mmd")), diagram).unwrap();
+            written += 1;
+            with_graph += 1;
+        }
+    }
+    assert!(with_graph >= 3, "the diff snapshots hold PR graphs");
+    let output = browser
+        .script("mermaid.mjs")
+        .args(["--dir", dir.to_str().unwrap()])
+        .output()
+        .expect("node runs");
+    let _ = std::fs::remove_dir_all(&dir);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "a diagram does not render:\n{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let seen: serde_json::Value = serde_json::from_str(stdout.trim()).expect("one JSON line");
+    assert_eq!(seen["rendered"], written, "{seen}");
 }
