@@ -8,17 +8,18 @@ use std::time::Duration;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
+use tokio::time::Instant;
 
 use super::attributes::requested_names;
 use super::error::SqsError;
 use super::protocol::{
-    BatchFailure, BatchId, BatchOutput, ChangeMessageVisibilityInput, CreateQueueInput,
-    DeleteMessageBatchInput, DeleteMessageInput, GetQueueAttributesInput, GetQueueAttributesOutput,
-    GetQueueUrlInput, ListQueuesInput, ListQueuesOutput, QueueUrlInput, QueueUrlOutput,
-    ReceiveMessageInput, SendBatchResult, SendEntry, SendMessageBatchInput, SendMessageInput,
-    SendMessageOutput, SetQueueAttributesInput,
+    BatchFailure, BatchId, BatchOutput, ChangeMessageVisibilityBatchInput,
+    ChangeMessageVisibilityInput, CreateQueueInput, DeleteMessageBatchInput, DeleteMessageInput,
+    GetQueueAttributesInput, GetQueueAttributesOutput, GetQueueUrlInput, ListQueuesInput,
+    ListQueuesOutput, QueueUrlInput, QueueUrlOutput, ReceiveMessageInput, SendBatchResult,
+    SendEntry, SendMessageBatchInput, SendMessageInput, SendMessageOutput, SetQueueAttributesInput,
 };
-use super::queue::{SendRequest, Sent, message_size};
+use super::queue::{Queue, SendRequest, Sent, message_size};
 use super::receive;
 use super::registry::Registry;
 
@@ -93,6 +94,9 @@ pub async fn dispatch(shared: &Shared, operation: &str, body: &[u8]) -> Result<V
             slot.queue
                 .change_visibility(&input.receipt_handle, timeout, now.instant)?;
             Ok(empty())
+        }),
+        "ChangeMessageVisibilityBatch" => run(body, |input: ChangeMessageVisibilityBatchInput| {
+            change_visibility_batch(shared, &input)
         }),
         "StartMessageMoveTask" => run(body, |input: super::moves::StartInput| {
             super::moves::start(shared, input)
@@ -310,20 +314,61 @@ pub(super) fn delete_batch(
     shared: &Shared,
     input: &DeleteMessageBatchInput,
 ) -> Result<BatchOutput<BatchId>, SqsError> {
-    check_batch(input.entries.iter().map(|entry| entry.id.as_str()))?;
+    let entries = input
+        .entries
+        .iter()
+        .map(|entry| (entry.id.as_str(), entry.receipt_handle.as_str(), ()));
+    each_received(
+        shared,
+        &input.queue_url,
+        entries,
+        |queue, handle, (), now| queue.delete(handle, now),
+    )
+}
+
+fn change_visibility_batch(
+    shared: &Shared,
+    input: &ChangeMessageVisibilityBatchInput,
+) -> Result<BatchOutput<BatchId>, SqsError> {
+    let entries = input.entries.iter().map(|entry| {
+        (
+            entry.id.as_str(),
+            entry.receipt_handle.as_str(),
+            entry.visibility_timeout,
+        )
+    });
+    each_received(
+        shared,
+        &input.queue_url,
+        entries,
+        |queue, handle, timeout, now| {
+            let timeout = seconds("VisibilityTimeout", timeout, 0, 43_200)?;
+            queue.change_visibility(handle, timeout, now)
+        },
+    )
+}
+
+/// A batch on received messages (`DeleteMessageBatch`, `ChangeMessageVisibilityBatch`): the
+/// batch's own checks, then `act` on each `(id, receipt handle, argument)`; an entry's error
+/// fails that entry only, as SQS answers.
+fn each_received<'a, A>(
+    shared: &Shared,
+    queue_url: &str,
+    entries: impl ExactSizeIterator<Item = (&'a str, &'a str, A)> + Clone,
+    mut act: impl FnMut(&mut Queue, &str, A, Instant) -> Result<(), SqsError>,
+) -> Result<BatchOutput<BatchId>, SqsError> {
+    check_batch(entries.clone().map(|(id, _, _)| id))?;
     let mut registry = lock(shared);
     let now = registry.now();
-    let slot = registry.by_url(&input.queue_url)?;
+    let slot = registry.by_url(queue_url)?;
     let mut output = BatchOutput {
         successful: Vec::new(),
         failed: Vec::new(),
     };
-    for entry in &input.entries {
-        match slot.queue.delete(&entry.receipt_handle, now.instant) {
-            Ok(()) => output.successful.push(BatchId {
-                id: entry.id.clone(),
-            }),
-            Err(error) => output.failed.push(failure(entry.id.clone(), &error)),
+    for (id, handle, argument) in entries {
+        match act(&mut slot.queue, handle, argument, now.instant) {
+            Ok(()) => output.successful.push(BatchId { id: id.to_owned() }),
+            Err(error) => output.failed.push(failure(id.to_owned(), &error)),
         }
     }
     Ok(output)

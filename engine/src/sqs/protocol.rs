@@ -257,3 +257,21 @@ pub struct ChangeMessageVisibilityInput {
     pub receipt_handle: String,
     pub visibility_timeout: i64,
 }
+
+/// `ChangeMessageVisibilityBatch`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ChangeMessageVisibilityBatchInput {
+    pub queue_url: String,
+    #[serde(default)]
+    pub entries: Vec<ChangeVisibilityBatchEntry>,
+}
+
+/// One `ChangeMessageVisibilityBatch` entry.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ChangeVisibilityBatchEntry {
+    pub id: String,
+    pub receipt_handle: String,
+    pub visibility_timeout: i64,
+}
