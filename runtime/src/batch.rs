@@ -144,6 +144,17 @@ impl<T> BatchReport<T> {
         response
     }
 
+    /// The records that failed as invalid: a retry cannot mend them (not transient failures,
+    /// not FIFO records blocked behind an earlier failure of their group).
+    pub fn invalid(&self) -> impl Iterator<Item = &RecordResult<T>> {
+        self.results.iter().filter(|result| {
+            result
+                .outcome
+                .as_ref()
+                .is_err_and(|failure| failure.kind == FailureKind::Invalid)
+        })
+    }
+
     /// How many records failed.
     pub fn failed(&self) -> usize {
         self.results

@@ -22,6 +22,10 @@ pub mod vars {
     pub const BATCH_CONCURRENCY: &str = "BATCH_CONCURRENCY";
     /// `true` when the trigger queue is FIFO.
     pub const TRIGGER_FIFO: &str = "TRIGGER_FIFO";
+    /// The trigger queue, set only when it has a dead-letter queue: records found invalid are
+    /// made visible again at once there, so they reach the dead-letter queue without waiting out
+    /// their visibility timeouts (a retry cannot mend them).
+    pub const TRIGGER_QUEUE_URL: &str = "TRIGGER_QUEUE_URL";
     /// Requeues of one dead letter before it is parked. Default 3.
     pub const REQUEUE_MAX_ATTEMPTS: &str = "REQUEUE_MAX_ATTEMPTS";
     /// Delay of each requeued message in seconds (0–900). Default 60.
@@ -185,6 +189,9 @@ pub struct Settings {
     pub deadline_margin: Duration,
     /// How long one AWS call may take, all attempts of the SDK included.
     pub port_timeout: Duration,
+    /// The trigger queue invalid records are made visible again on (`TRIGGER_QUEUE_URL`): only
+    /// a queue with a dead-letter queue, where they then go on at once.
+    pub release_invalid_on: Option<String>,
 }
 
 impl Settings {
@@ -214,6 +221,7 @@ impl Settings {
                 5,
                 1..=300,
             )?)),
+            release_invalid_on: variables.get(vars::TRIGGER_QUEUE_URL),
         })
     }
 }
@@ -281,6 +289,7 @@ mod tests {
                 breaker_cooldown_seconds: 30,
                 deadline_margin: Duration::from_secs(1),
                 port_timeout: Duration::from_secs(5),
+                release_invalid_on: None,
             }
         );
         let settings =

@@ -12,7 +12,7 @@ use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
 use lambda_runtime::{LambdaEvent, service_fn};
 use tokio::time::Instant;
 
-use crate::aws::sdk_config;
+use crate::aws::{Released, VisibilityRelease, sdk_config};
 use crate::batch::{BatchOptions, BatchReport, FailureKind, RecordFailure, process_batch_with};
 use crate::config::{ConfigError, Settings, Variables};
 use crate::handler::{Counters, Decode, Done, Handler, RecordContext};
@@ -228,26 +228,51 @@ pub fn deadline_instant(deadline_epoch_ms: u64, margin: Duration) -> Instant {
 /// Reads the shared [`Settings`] and lets `build` read the handler's own variables (a missing or
 /// bad variable stops the function at start, naming the variable), connects to S3 and SQS
 /// (honouring `AWS_ENDPOINT_URL`, each call bounded by `PORT_TIMEOUT_SECONDS`), and serves SQS
-/// events until the runtime stops it, each within its deadline.
+/// events until the runtime stops it, each within its deadline. On a trigger queue with a
+/// dead-letter queue (`TRIGGER_QUEUE_URL` set), records found invalid are made visible again at
+/// once so they reach it without waiting out their visibility timeouts.
 pub async fn serve<H, F>(build: F) -> Result<(), lambda_runtime::Error>
 where
     H: Handler,
     F: FnOnce(&Startup<AwsPorts>) -> Result<H, ConfigError>,
 {
-    let service = start(build).await?;
+    let (service, sdk) = start(build).await?;
+    let release = service
+        .settings
+        .release_invalid_on
+        .clone()
+        .map(|queue_url| (queue_url, VisibilityRelease::new(&sdk)));
+    let release = Arc::new(release);
     lambda_runtime::run(service_fn(move |event: LambdaEvent<SqsEvent>| {
         let service = Arc::clone(&service);
+        let release = Arc::clone(&release);
         async move {
-            let deadline =
-                deadline_instant(event.context.deadline, service.settings.deadline_margin);
+            let margin = service.settings.deadline_margin;
+            let deadline = deadline_instant(event.context.deadline, margin);
+            let records = event.payload.records;
+            let handles: HashMap<String, String> = match release.as_ref() {
+                Some(_) => records
+                    .iter()
+                    .filter_map(|record| {
+                        Some((record.message_id.clone()?, record.receipt_handle.clone()?))
+                    })
+                    .collect(),
+                None => HashMap::new(),
+            };
             let (report, metrics) = service
                 .process_until(
-                    event.payload.records,
+                    records,
                     service.options(),
                     &event.context.request_id,
                     Some(deadline),
                 )
                 .await;
+            if let Some((queue_url, release)) = release.as_ref() {
+                // Half the margin is left before Lambda's own deadline; a release cut short
+                // loses nothing (those records come back when their visibility timeout ends).
+                let by = deadline + margin / 2;
+                release_invalid(&report, &handles, queue_url, release, by).await;
+            }
             service.emit(&metrics);
             Ok::<SqsBatchResponse, lambda_runtime::Error>(report.response())
         }
@@ -255,10 +280,48 @@ where
     .await
 }
 
+/// Makes the batch's invalid records visible again on their trigger queue at once, by `by`:
+/// they fail the same way on every receive, so they go on to the dead-letter queue after
+/// `maxReceiveCount` quick receives instead of as many visibility timeouts. Transient failures
+/// keep their timeout, as the backoff before their retry.
+async fn release_invalid<T>(
+    report: &BatchReport<T>,
+    handles: &HashMap<String, String>,
+    queue_url: &str,
+    release: &VisibilityRelease,
+    by: Instant,
+) {
+    let invalid: Vec<String> = report
+        .invalid()
+        .filter_map(|result| handles.get(&result.message_id).cloned())
+        .collect();
+    if invalid.is_empty() {
+        return;
+    }
+    match tokio::time::timeout_at(by, release.release(queue_url, &invalid)).await {
+        Ok(Released { released, failed }) if failed.is_empty() => {
+            tracing::debug!(released, "invalid records made visible again");
+        }
+        Ok(Released { released, failed }) => tracing::warn!(
+            released,
+            failed = failed.len(),
+            reason = failed.first().map(String::as_str).unwrap_or_default(),
+            "some invalid records stay invisible until their visibility timeout ends"
+        ),
+        Err(_) => tracing::warn!(
+            records = invalid.len(),
+            "releasing invalid records ran into the deadline; they come back when their visibility timeout ends"
+        ),
+    }
+}
+
 /// The start every function shares ([`serve`], [`crate::serve_api`]): installs the JSON logger,
 /// reads the shared [`Settings`], connects to AWS (honouring `AWS_ENDPOINT_URL`, each call bounded
 /// by `PORT_TIMEOUT_SECONDS`) and builds the handler; a failure is logged and stops the function.
-pub(crate) async fn start<H, F>(build: F) -> Result<Arc<Service<H>>, ConfigError>
+/// Returns the SDK configuration too, for the runtime's own calls.
+pub(crate) async fn start<H, F>(
+    build: F,
+) -> Result<(Arc<Service<H>>, aws_config::SdkConfig), ConfigError>
 where
     H: Handler,
     F: FnOnce(&Startup<AwsPorts>) -> Result<H, ConfigError>,
@@ -272,5 +335,5 @@ where
         .inspect_err(|error| tracing::error!(%error, "cannot start"))?;
     let service = Service::build(&startup, build)
         .inspect_err(|error| tracing::error!(%error, "cannot start"))?;
-    Ok(Arc::new(service))
+    Ok((Arc::new(service), sdk))
 }

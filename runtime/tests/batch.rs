@@ -160,3 +160,37 @@ async fn an_empty_batch_reports_nothing() {
     assert!(report.results.is_empty());
     assert!(report.response().batch_item_failures.is_empty());
 }
+
+#[tokio::test(start_paused = true)]
+async fn only_invalid_records_are_named_invalid() {
+    let records = vec![
+        record("ok", "ok", Some("a")),
+        record("bad", "bad", Some("b")),
+        record("flaky", "flaky", Some("c")),
+        record("behind", "ok", Some("c")),
+    ];
+    let options = BatchOptions {
+        concurrency: 4,
+        fifo: true,
+    };
+    let report = process_batch(records, options, |record| async move {
+        match record.body.as_deref() {
+            Some("ok") => Ok(record.message_id.clone().unwrap()),
+            Some("bad") => Err(RecordFailure::invalid("bad body")),
+            _ => Err(RecordFailure::transient("store unavailable")),
+        }
+    })
+    .await;
+    assert_eq!(failed(&report), ["bad", "flaky", "behind"]);
+    let invalid: Vec<&str> = report
+        .invalid()
+        .map(|result| result.message_id.as_str())
+        .collect();
+    assert_eq!(
+        invalid,
+        ["bad"],
+        "a transient failure and the record blocked behind it in its FIFO group may succeed on a retry"
+    );
+    let blocked = report.results[3].outcome.as_ref().unwrap_err();
+    assert_eq!(blocked.kind, FailureKind::Blocked);
+}

@@ -30,6 +30,7 @@ mod package_moto;
 mod patterns_corpus;
 mod policies;
 mod record_lines_moto;
+mod release_invalid;
 mod runtime_moto;
 mod stack_moto;
 mod stages_moto;

@@ -128,14 +128,17 @@ fn expected_grants(pipeline: &Pipeline, function: &Function) -> BTreeMap<String,
         BTreeSet::from(["logs:CreateLogStream", "logs:PutLogEvents"]),
     )]);
     if let Some(queue) = function.trigger.queue_name() {
-        allowed.insert(
-            id(queue, "Queue"),
-            BTreeSet::from([
-                "sqs:DeleteMessage",
-                "sqs:GetQueueAttributes",
-                "sqs:ReceiveMessage",
-            ]),
-        );
+        let mut actions = BTreeSet::from([
+            "sqs:DeleteMessage",
+            "sqs:GetQueueAttributes",
+            "sqs:ReceiveMessage",
+        ]);
+        // Invalid records are made visible again at once, only where a dead-letter queue
+        // takes them after their last receive.
+        if pipeline.queues[queue].redrive.is_some() {
+            actions.insert("sqs:ChangeMessageVisibility");
+        }
+        allowed.insert(id(queue, "Queue"), actions);
     }
     if let Some(table) = &function.writes.table {
         allowed.insert(

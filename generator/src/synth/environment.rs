@@ -33,18 +33,7 @@ pub(super) fn variables(
         vars::METRICS_NAMESPACE.to_owned(),
         Expr::str(metrics_namespace(pipeline)),
     )]);
-    // Route-triggered functions take one request per invocation: no batch, no FIFO.
-    if let Some(trigger) = function.trigger.queue() {
-        variables.insert(
-            vars::BATCH_CONCURRENCY.to_owned(),
-            Expr::str(trigger.batch_size.min(100).to_string()),
-        );
-        variables.insert(
-            vars::TRIGGER_FIFO.to_owned(),
-            Expr::str(pipeline.queues[&trigger.queue].fifo.to_string()),
-        );
-    }
-    let mut estimated = 0;
+    let mut estimated = trigger_variables(pipeline, function, &mut variables);
     if let Some(table) = &function.writes.table {
         variables.insert(
             vars::TABLE_NAME.to_owned(),
@@ -84,11 +73,7 @@ pub(super) fn variables(
     ] {
         if let Some(queue) = target {
             variables.insert(name.to_owned(), Expr::reference(queue_id(queue)));
-            let fifo = pipeline.queues[queue].fifo;
-            // https://sqs.<region>.amazonaws.com/<account>/<name>
-            estimated += "https://sqs..amazonaws.com/123456789012/".len()
-                + pipeline.region.len()
-                + longest_physical_name(&pipeline.name, queue, Service::Queue { fifo }).len();
+            estimated += queue_url_bytes(pipeline, queue);
         }
     }
     estimated += event_variables(pipeline, function, &mut variables);
@@ -130,6 +115,46 @@ pub(super) fn variables(
         });
     }
     Ok(variables)
+}
+
+/// `BATCH_CONCURRENCY` and `TRIGGER_FIFO` of a queue-triggered function (route-triggered ones
+/// take one request per invocation: no batch, no FIFO), and `TRIGGER_QUEUE_URL` when its queue
+/// has a dead-letter queue (the runtime sends invalid records on to it at once); returns the most
+/// bytes the queue's URL, resolved at deploy time, can take.
+fn trigger_variables(
+    pipeline: &Pipeline,
+    function: &Function,
+    variables: &mut BTreeMap<String, Expr>,
+) -> usize {
+    let Some(trigger) = function.trigger.queue() else {
+        return 0;
+    };
+    let queue = &pipeline.queues[&trigger.queue];
+    variables.insert(
+        vars::BATCH_CONCURRENCY.to_owned(),
+        Expr::str(trigger.batch_size.min(100).to_string()),
+    );
+    variables.insert(
+        vars::TRIGGER_FIFO.to_owned(),
+        Expr::str(queue.fifo.to_string()),
+    );
+    if queue.redrive.is_none() {
+        return 0;
+    }
+    variables.insert(
+        vars::TRIGGER_QUEUE_URL.to_owned(),
+        Expr::reference(queue_id(&trigger.queue)),
+    );
+    queue_url_bytes(pipeline, &trigger.queue)
+}
+
+/// The most bytes the URL of `queue` can take once deployed:
+/// `https://sqs.<region>.amazonaws.com/<account>/<name>`.
+fn queue_url_bytes(pipeline: &Pipeline, queue: &str) -> usize {
+    let fifo = pipeline.queues[queue].fifo;
+    "https://sqs..amazonaws.com/123456789012/".len()
+        + pipeline.region.len()
+        + longest_physical_name(&pipeline.name, queue, Service::Queue { fifo }).len()
 }
 
 /// `EVENT_BUS_NAME` and `EVENT_SOURCE` of a function that publishes (`writes.events`); returns

@@ -40,6 +40,9 @@ const OBJECT_ACTIONS: &[&str] = &["s3:PutObject"];
 /// Reading an object back (the order processor's stored invoice, on a redelivery).
 const READ_ACTIONS: &[&str] = &["s3:GetObject"];
 const SEND_ACTIONS: &[&str] = &["sqs:SendMessage"];
+/// What the runtime calls on a trigger queue with a dead-letter queue: records found invalid
+/// are made visible again at once (`ChangeMessageVisibilityBatch` is authorised by this action).
+const RELEASE_ACTIONS: &[&str] = &["sqs:ChangeMessageVisibility"];
 /// What the runtime's table port calls (`runtime::aws::dynamodb`), for the order store and for
 /// a custom handler's `runtime::resources::Table` alike: a conditional put, a read of one item
 /// and a conditional update. No scans, queries, deletes, batch or table-wide calls.
@@ -106,6 +109,14 @@ pub fn grants(pipeline: &Pipeline, function: &Function, log_group: &str) -> Vec<
             condition: None,
             why: "take batches from its trigger queue",
         });
+        if pipeline.queues[queue].redrive.is_some() {
+            grants.push(Grant {
+                actions: RELEASE_ACTIONS,
+                resource: Expr::get_att(queue_id(queue), "Arn"),
+                condition: None,
+                why: "send invalid records on to the dead-letter queue at once",
+            });
+        }
     }
     if let Some(bucket) = &function.writes.bucket {
         for access in bucket_access(function.handler) {

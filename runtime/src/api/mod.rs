@@ -89,7 +89,7 @@ where
     H::Done: Respond,
     F: FnOnce(&Startup<AwsPorts>) -> Result<H, ConfigError>,
 {
-    let service = start(build).await?;
+    let (service, _) = start(build).await?;
     let schema = request_schema
         .map(RequestSchema::parse)
         .transpose()

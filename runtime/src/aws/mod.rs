@@ -17,7 +17,7 @@ pub use dynamodb::DynamoTable;
 pub use eventbridge::EventBridgePublisher;
 pub use s3::S3Store;
 pub use sesv2::SesMailer;
-pub use sqs::SqsSender;
+pub use sqs::{Released, SqsSender, VisibilityRelease};
 
 use aws_sdk_s3::config::http::HttpResponse;
 use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
