@@ -142,7 +142,7 @@ pub async fn run(
             send_failures += 1;
         }
     }
-    let (in_flight, dead_lettered) = super::drain(dev, pipeline, timeout).await;
+    let drained = super::drain(dev, pipeline, timeout).await;
     let custom = || {
         pipeline
             .functions
@@ -164,9 +164,9 @@ pub async fn run(
         expected_dead_letters,
         handled,
         repeats: succeeded.saturating_sub(handled),
-        dead_lettered,
-        in_flight,
-        drained_in_ms: started.elapsed().as_millis(),
+        dead_lettered: drained.dead_lettered,
+        in_flight: drained.in_flight,
+        drained_in_ms: drained.since(started).as_millis(),
     })
 }
 

@@ -49,8 +49,12 @@ pub async fn run(
     let samples = workload.samples();
     let started = Instant::now();
     let (send_failures, sent_at) = send_all(dev, url, &samples).await;
-    let (in_flight, dead_lettered) = drain(dev, pipeline, timeout).await;
-    let drained_in = started.elapsed();
+    let drained = drain(dev, pipeline, timeout).await;
+    let Drained {
+        in_flight,
+        dead_lettered,
+        ..
+    } = drained;
 
     let bucket_of = |function: Option<&crate::config::pipeline::Function>| {
         function
@@ -100,7 +104,7 @@ pub async fn run(
         faults,
         in_flight,
         dead_lettered,
-        drained_in,
+        drained_in: drained.since(started),
     };
     let mut ledger = Ledger::account(&observed, &table);
     ledger.latency = latency(dev, &invoice_bucket, observed.invoices.keys(), &sent_at);
@@ -132,9 +136,25 @@ fn order_id(body: &str) -> Option<String> {
     value.get("order_id")?.as_str().map(str::to_owned)
 }
 
-/// Waits until every queue a function reads is empty; returns what is still in them, and the
-/// messages in dead-letter queues no function reads (where a message ends, not where it waits).
-async fn drain(dev: &Dev, pipeline: &Pipeline, timeout: Duration) -> (u64, u64) {
+/// How the pipeline drained: what is still in the queues functions read, what ended in
+/// dead-letter queues no function reads, and when the queues were first found empty.
+struct Drained {
+    in_flight: u64,
+    dead_lettered: u64,
+    /// The first of the empty readings that confirmed the drain (its confirmation is the
+    /// observer's time, not the pipeline's); when the wait gave up, its last reading.
+    idle_at: Instant,
+}
+
+impl Drained {
+    /// From `started` to the drain.
+    fn since(&self, started: Instant) -> Duration {
+        self.idle_at.saturating_duration_since(started)
+    }
+}
+
+/// Waits until every queue a function reads is empty (three readings 100 ms apart).
+async fn drain(dev: &Dev, pipeline: &Pipeline, timeout: Duration) -> Drained {
     // A dead-letter queue no function reads is where a message ends, not where it waits.
     let unread: Vec<&String> = pipeline
         .queues
@@ -152,12 +172,16 @@ async fn drain(dev: &Dev, pipeline: &Pipeline, timeout: Duration) -> (u64, u64) 
         .filter(|(name, _)| !unread.contains(name))
         .map(|(_, url)| url)
         .collect();
-    let in_flight = wait_until_idle(dev, &read_urls, timeout).await;
+    let (in_flight, idle_at) = wait_until_idle(dev, &read_urls, timeout).await;
     let mut dead_lettered = 0;
     for name in unread {
         dead_lettered += depth(dev, &dev.queue_urls[name]).await;
     }
-    (in_flight, dead_lettered)
+    Drained {
+        in_flight,
+        dead_lettered,
+        idle_at,
+    }
 }
 
 fn function_of(
@@ -237,19 +261,27 @@ async fn send_all(
 
 /// Polls the queues at `urls` until all are empty (visible, in flight and delayed) three times in
 /// a row; returns what is still in them at the timeout.
-async fn wait_until_idle(dev: &Dev, urls: &[&String], timeout: Duration) -> u64 {
+async fn wait_until_idle(dev: &Dev, urls: &[&String], timeout: Duration) -> (u64, Instant) {
     let deadline = Instant::now() + timeout;
+    let mut idle_since: Option<Instant> = None;
     let mut quiet = 0;
     loop {
+        let read_at = Instant::now();
         let mut total = 0;
         for url in urls {
             total += depth(dev, url).await;
         }
-        quiet = if total == 0 { quiet + 1 } else { 0 };
-        if quiet >= 3 || Instant::now() >= deadline {
-            return total;
+        if total == 0 {
+            quiet += 1;
+            idle_since.get_or_insert(read_at);
+        } else {
+            quiet = 0;
+            idle_since = None;
         }
-        tokio::time::sleep(Duration::from_millis(300)).await;
+        if quiet >= 3 || Instant::now() >= deadline {
+            return (total, idle_since.unwrap_or(read_at));
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
 

@@ -356,13 +356,13 @@ async fn send_and_drain(
     let samples = read_samples(&root.join(REQUESTS_DIR))?;
     let started = Instant::now();
     let requests = send_samples(&url, route, &samples).await?;
-    let (in_flight, _) = super::drain(dev, pipeline, timeout).await;
+    let drained = super::drain(dev, pipeline, timeout).await;
     Ok(Sent {
         url,
         samples,
         requests,
-        in_flight,
-        drained_in_ms: started.elapsed().as_millis(),
+        in_flight: drained.in_flight,
+        drained_in_ms: drained.since(started).as_millis(),
     })
 }
 
