@@ -33,6 +33,14 @@ impl Scene {
     fn new() -> Self {
         let moto = MotoServer::start();
         let dir = tempfile::tempdir().unwrap();
+        // A deploy reads its branch from the repository that holds the pipeline file: here one
+        // on a branch of its own, whatever the checkout running the tests is on (or detached).
+        let git = std::process::Command::new("git")
+            .args(["init", "-q", "-b", "scene-branch"])
+            .arg(dir.path())
+            .status()
+            .unwrap();
+        assert!(git.success(), "git init");
         let binaries = fake_binaries(dir.path());
         let file = dir.path().join("pipeline.yaml");
         let seed =

@@ -37,7 +37,7 @@ pub fn run(
     let Some(pipeline) = parse_pipeline(&args.file, &source, printer) else {
         return Ok(ExitStatus::Failure);
     };
-    let branch = git_branch();
+    let branch = git_branch(&args.file);
     let stage = match stage::resolve(&args.stage, branch.as_deref()) {
         Ok(stage) => stage,
         Err(message) => return fail(printer, &message),

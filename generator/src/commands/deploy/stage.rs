@@ -17,10 +17,18 @@ pub(super) const CI_BRANCH_VARIABLES: [&str; 5] = [
     "CIRCLE_BRANCH",
 ];
 
-/// The branch being deployed: git's, or the CI's when git is on a detached HEAD.
-pub(super) fn git_branch() -> Option<String> {
+/// The branch being deployed: that of the git repository holding the pipeline file, or the
+/// CI's when it is on a detached HEAD or not in a repository.
+pub(super) fn git_branch(pipeline_file: &std::path::Path) -> Option<String> {
+    let folder = pipeline_file
+        .parent()
+        .filter(|folder| !folder.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    // `symbolic-ref` answers on a branch without commits too, and fails on a detached HEAD.
     let output = std::process::Command::new("git")
-        .args(["rev-parse", "--abbrev-ref", "HEAD"])
+        .arg("-C")
+        .arg(folder)
+        .args(["symbolic-ref", "--short", "-q", "HEAD"])
         .output()
         .ok()
         .filter(|output| output.status.success());
