@@ -78,7 +78,7 @@ impl Assumptions {
     pub fn statements(&self) -> Vec<String> {
         vec![
             format!(
-                "{} orders a month, each sent once to every entry queue (a queue that is neither a dead-letter queue, a function's `notify` or `enqueue`, nor a rule's target), one SendMessage per message; functions send one SendMessage per message too",
+                "{} orders a month, each sent once to every entry queue (a queue that is neither a dead-letter queue, a function's `notify` or `enqueue`, nor a rule's target), one SendMessage per message; functions send one SendMessage per message too (at most: the sends a batch's records make together go out as one SendMessageBatch, billed as one request)",
                 self.orders_per_month
             ),
             format!(

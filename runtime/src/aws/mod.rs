@@ -9,6 +9,7 @@
 
 mod dynamodb;
 mod eventbridge;
+pub mod gather;
 mod s3;
 mod sesv2;
 mod sqs;

@@ -1,23 +1,139 @@
-//! SQS as the queue sender, and the release of received records a retry cannot mend.
+//! SQS as the queue sender (sends gathered into batches, see [`super::gather`]), and the release
+//! of received records a retry cannot mend.
 
 use aws_sdk_sqs::Client;
-use aws_sdk_sqs::types::{ChangeMessageVisibilityBatchRequestEntry, MessageAttributeValue};
+use aws_sdk_sqs::types::{
+    ChangeMessageVisibilityBatchRequestEntry, MessageAttributeValue, SendMessageBatchRequestEntry,
+};
 
+use super::gather::{Flush, Gatherer};
 use crate::ports::{OutgoingMessage, PortError, QueueSender};
+use crate::resilience::ErrorClass;
 
-/// Sends to any queue by URL.
+/// Sends to any queue by URL; sends to one queue made within a moment of each other go out as
+/// one `SendMessageBatch` (`sqs:SendMessage` allows it), each send answered for itself.
 #[derive(Debug, Clone)]
 pub struct SqsSender {
-    client: Client,
+    gatherer: Gatherer<BatchSend>,
 }
 
 impl SqsSender {
     /// A sender using the shared SDK configuration.
     pub fn new(sdk: &aws_config::SdkConfig) -> Self {
         Self {
-            client: client(sdk),
+            gatherer: Gatherer::new(BatchSend {
+                client: client(sdk),
+            }),
         }
     }
+}
+
+impl QueueSender for SqsSender {
+    async fn send(&self, queue_url: &str, message: OutgoingMessage) -> Result<String, PortError> {
+        self.gatherer.send(queue_url, message).await
+    }
+}
+
+/// `SendMessageBatch` of a gathered batch.
+#[derive(Debug, Clone)]
+struct BatchSend {
+    client: Client,
+}
+
+impl Flush for BatchSend {
+    async fn flush(
+        &self,
+        queue_url: String,
+        messages: Vec<OutgoingMessage>,
+    ) -> Vec<Result<String, PortError>> {
+        let operation = || format!("SendMessage {queue_url}");
+        let count = messages.len();
+        let entries: Result<Vec<_>, _> = messages
+            .into_iter()
+            .enumerate()
+            .map(|(index, message)| entry(index, message))
+            .collect();
+        let entries = match entries {
+            Ok(entries) => entries,
+            Err(error) => {
+                return vec![Err(PortError::permanent(operation(), error.to_string())); count];
+            }
+        };
+        let output = match self
+            .client
+            .send_message_batch()
+            .queue_url(&queue_url)
+            .set_entries(Some(entries))
+            .send()
+            .await
+        {
+            Ok(output) => output,
+            Err(error) => return vec![Err(super::port_error(operation(), &error)); count],
+        };
+        let mut answers: Vec<Result<String, PortError>> = (0..count)
+            .map(|_| {
+                Err(PortError {
+                    ambiguous: true,
+                    ..PortError::transient(operation(), "SQS answered nothing for this entry")
+                })
+            })
+            .collect();
+        for sent in output.successful {
+            if let Some(answer) = index_of(&sent.id).and_then(|index| answers.get_mut(index)) {
+                *answer = Ok(sent.message_id);
+            }
+        }
+        for failed in output.failed {
+            if let Some(answer) = index_of(&failed.id).and_then(|index| answers.get_mut(index)) {
+                let throttled = super::is_throttling(&failed.code);
+                *answer = Err(PortError {
+                    operation: operation(),
+                    message: format!(
+                        "{}: {}",
+                        failed.code,
+                        failed.message.as_deref().unwrap_or("no message")
+                    ),
+                    // SQS marks the entries the sender must change; the others may succeed later.
+                    class: if failed.sender_fault && !throttled {
+                        ErrorClass::Permanent
+                    } else {
+                        ErrorClass::Transient
+                    },
+                    throttled,
+                    ambiguous: false,
+                });
+            }
+        }
+        answers
+    }
+}
+
+fn index_of(id: &str) -> Option<usize> {
+    id.parse().ok()
+}
+
+/// One batch entry, its id the message's place in the batch.
+fn entry(
+    index: usize,
+    message: OutgoingMessage,
+) -> Result<SendMessageBatchRequestEntry, aws_sdk_sqs::error::BuildError> {
+    let mut entry = SendMessageBatchRequestEntry::builder()
+        .id(index.to_string())
+        .message_body(message.body);
+    for (name, value) in message.attributes {
+        let value = MessageAttributeValue::builder()
+            .data_type("String")
+            .string_value(value)
+            .build()?;
+        entry = entry.message_attributes(name, value);
+    }
+    if message.delay_seconds > 0 {
+        entry = entry.delay_seconds(i32::try_from(message.delay_seconds).unwrap_or(900));
+    }
+    entry
+        .set_message_group_id(message.group_id)
+        .set_message_deduplication_id(message.deduplication_id)
+        .build()
 }
 
 /// An SQS client on the shared configuration; retries are ours (backoff with jitter), not the
@@ -98,38 +214,5 @@ impl VisibilityRelease {
             }
         }
         outcome
-    }
-}
-
-impl QueueSender for SqsSender {
-    async fn send(&self, queue_url: &str, message: OutgoingMessage) -> Result<String, PortError> {
-        let operation = || format!("SendMessage {queue_url}");
-        let mut request = self
-            .client
-            .send_message()
-            .queue_url(queue_url)
-            .message_body(message.body);
-        for (name, value) in message.attributes {
-            let value = MessageAttributeValue::builder()
-                .data_type("String")
-                .string_value(value)
-                .build()
-                .map_err(|error| PortError::permanent(operation(), error.to_string()))?;
-            request = request.message_attributes(name, value);
-        }
-        if message.delay_seconds > 0 {
-            request = request.delay_seconds(i32::try_from(message.delay_seconds).unwrap_or(900));
-        }
-        if let Some(group) = message.group_id {
-            request = request.message_group_id(group);
-        }
-        if let Some(deduplication) = message.deduplication_id {
-            request = request.message_deduplication_id(deduplication);
-        }
-        let output = request
-            .send()
-            .await
-            .map_err(|error| super::port_error(operation(), &error))?;
-        Ok(output.message_id.unwrap_or_default())
     }
 }
