@@ -530,6 +530,24 @@ def sqs_receipt_handles(sqs, checks):
         (left["ApproximateNumberOfMessages"], left["ApproximateNumberOfMessagesNotVisible"]),
         ("0", "0"),
     )
+    # What the runtime does with records found invalid: visible again at once, in one batch call.
+    sqs.send_message(QueueUrl=url, MessageBody="invalid")
+    held = sqs.receive_message(QueueUrl=url, VisibilityTimeout=30)["Messages"][0]["ReceiptHandle"]
+    changed = sqs.change_message_visibility_batch(
+        QueueUrl=url,
+        Entries=[
+            {"Id": "current", "ReceiptHandle": held, "VisibilityTimeout": 0},
+            {"Id": "bad", "ReceiptHandle": "not-a-handle", "VisibilityTimeout": 0},
+        ],
+    )
+    checks.expect("visibility batch succeeds per entry", [item["Id"] for item in changed.get("Successful", [])], ["current"])
+    checks.expect(
+        "visibility batch fails per entry",
+        [(item["Id"], item["Code"], item["SenderFault"]) for item in changed.get("Failed", [])],
+        [("bad", "ReceiptHandleIsInvalid", True)],
+    )
+    again = sqs.receive_message(QueueUrl=url, VisibilityTimeout=30).get("Messages", [])
+    checks.expect("visible again at once", [m["Body"] for m in again], ["invalid"])
 
 
 # --- DynamoDB -------------------------------------------------------------------------------
