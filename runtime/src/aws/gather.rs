@@ -180,6 +180,13 @@ mod tests {
         calls: Arc<AtomicUsize>,
     }
 
+    impl Recorder {
+        /// How many messages each batch held, in the order the batches went.
+        fn sizes(&self) -> Vec<usize> {
+            self.batches.lock().unwrap().iter().map(Vec::len).collect()
+        }
+    }
+
     impl Flush for Recorder {
         async fn flush(
             &self,
@@ -220,13 +227,7 @@ mod tests {
         let ids = futures_util::future::join_all(sends).await;
         let ids: Vec<String> = ids.into_iter().map(Result::unwrap).collect();
         assert_eq!(ids, (0..25).map(|n| format!("id-{n}")).collect::<Vec<_>>());
-        let sizes: Vec<usize> = recorder
-            .batches
-            .lock()
-            .unwrap()
-            .iter()
-            .map(Vec::len)
-            .collect();
+        let sizes = recorder.sizes();
         assert_eq!(
             sizes,
             [10, 10, 5],
@@ -275,13 +276,7 @@ mod tests {
         for id in futures_util::future::join_all(sends).await {
             id.unwrap();
         }
-        let sizes: Vec<usize> = recorder
-            .batches
-            .lock()
-            .unwrap()
-            .iter()
-            .map(Vec::len)
-            .collect();
+        let sizes = recorder.sizes();
         assert_eq!(
             sizes,
             [2, 1],
