@@ -125,6 +125,15 @@ pub struct RecordResult<T> {
     pub outcome: Result<T, RecordFailure>,
 }
 
+impl<T> RecordResult<T> {
+    /// Whether the record failed as invalid: a retry cannot mend it.
+    pub fn is_invalid(&self) -> bool {
+        self.outcome
+            .as_ref()
+            .is_err_and(|failure| failure.kind == FailureKind::Invalid)
+    }
+}
+
 /// The outcome of a whole batch.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BatchReport<T> {
@@ -147,12 +156,7 @@ impl<T> BatchReport<T> {
     /// The records that failed as invalid: a retry cannot mend them (not transient failures,
     /// not FIFO records blocked behind an earlier failure of their group).
     pub fn invalid(&self) -> impl Iterator<Item = &RecordResult<T>> {
-        self.results.iter().filter(|result| {
-            result
-                .outcome
-                .as_ref()
-                .is_err_and(|failure| failure.kind == FailureKind::Invalid)
-        })
+        self.results.iter().filter(|result| result.is_invalid())
     }
 
     /// How many records failed.

@@ -250,14 +250,13 @@ where
             let margin = service.settings.deadline_margin;
             let deadline = deadline_instant(event.context.deadline, margin);
             let records = event.payload.records;
-            let handles: HashMap<String, String> = match release.as_ref() {
+            // The report has one result per record, in the event's order.
+            let handles: Vec<Option<String>> = match release.as_ref() {
                 Some(_) => records
                     .iter()
-                    .filter_map(|record| {
-                        Some((record.message_id.clone()?, record.receipt_handle.clone()?))
-                    })
+                    .map(|record| record.receipt_handle.clone())
                     .collect(),
-                None => HashMap::new(),
+                None => Vec::new(),
             };
             let (report, metrics) = service
                 .process_until(
@@ -271,7 +270,7 @@ where
                 // Half the margin is left before Lambda's own deadline; a release cut short
                 // loses nothing (those records come back when their visibility timeout ends).
                 let by = deadline + margin / 2;
-                release_invalid(&report, &handles, queue_url, release, by).await;
+                release_invalid(&report, handles, queue_url, release, by).await;
             }
             service.emit(&metrics);
             Ok::<SqsBatchResponse, lambda_runtime::Error>(report.response())
@@ -286,14 +285,16 @@ where
 /// keep their timeout, as the backoff before their retry.
 async fn release_invalid<T>(
     report: &BatchReport<T>,
-    handles: &HashMap<String, String>,
+    handles: Vec<Option<String>>,
     queue_url: &str,
     release: &VisibilityRelease,
     by: Instant,
 ) {
     let invalid: Vec<String> = report
-        .invalid()
-        .filter_map(|result| handles.get(&result.message_id).cloned())
+        .results
+        .iter()
+        .zip(handles)
+        .filter_map(|(result, handle)| handle.filter(|_| result.is_invalid()))
         .collect();
     if invalid.is_empty() {
         return;
